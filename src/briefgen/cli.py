@@ -1,0 +1,148 @@
+"""The ``briefgen`` command: parse arguments, call the library, map errors to exit codes.
+
+Exit codes: 0 success (warnings allowed), 1 content errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import BriefgenError, ContentError, Diagnostic, Report, UsageError
+from .project import DEFAULT_STALE_MONTHS, open_project
+
+
+class _Output:
+    """Plain lines on pipes; colour on a terminal (rich), never markup from content."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self.out = Console(highlight=False, soft_wrap=True)
+        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+    def line(self, text: str = "", style: str | None = None, *, err: bool = False) -> None:
+        (self.err if err else self.out).print(text, style=style, markup=False)
+
+
+def _print_report(out: _Output, diagnostics: list[Diagnostic], *, err: bool = False) -> None:
+    current = None
+    for d in diagnostics:
+        if d.location.path != current:
+            current = d.location.path
+            out.line(current, "bold", err=err)
+        text = str(d) if d.is_error else f"{d.location}: {d.key + ': ' if d.key else ''}" \
+                                         f"warning: {d.message}"
+        out.line(f"  {text}", "red" if d.is_error else "yellow", err=err)
+
+
+def _summary(project, report: Report) -> str:
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    return (f"{len(project.briefing_errors)} briefings, {len(project.base.countries)} "
+            f"countries, {len(project.base.sources)} sources: {n_err} error"
+            f"{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}")
+
+
+def cmd_check(args: argparse.Namespace, out: _Output) -> int:
+    project = open_project(args.root)
+    report = project.report(args.stale_months)
+    diagnostics = report.sorted()
+    _print_report(out, diagnostics)
+    if diagnostics:
+        out.line()
+    out.line(_summary(project, report))
+    if report.errors:
+        return 1
+    return 1 if args.strict and report.warnings else 0
+
+
+def cmd_where(args: argparse.Namespace, out: _Output) -> int:
+    project = open_project(args.root)
+    base = project.base
+    if not (args.id in base.entities or args.id in base.facts or args.id in base.sources):
+        from .validate.schema import did_you_mean
+        known = [*base.entities, *base.facts, *base.sources]
+        raise UsageError(f"no country, body, fact or source '{args.id}'"
+                         f"{did_you_mean(args.id, known)}")
+    hits = project.where(args.id)
+    for bid in hits:
+        out.line(f"{bid}\t{project.briefings[bid].file.display}")
+    if not hits:
+        out.line(f"no briefing uses '{args.id}'")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace, out: _Output) -> int:
+    from .build.builder import build_project
+
+    result = build_project(Path(args.root), ids=args.ids or None, progress=None)
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2))
+    for fail in result.failed:
+        _print_report(out, fail.errors, err=True)
+    if not args.json:
+        for bid in result.built:
+            out.line(f"built {bid} -> {result.outputs[bid]}")
+        out.line(result.summary())
+    return 1 if result.failed else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", default=".", help="project folder (default: current)")
+    common.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    parser = argparse.ArgumentParser(prog="briefgen", description="Branded PDF briefings "
+                                     "from a shared fact base.")
+    parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check", parents=[common], help="validate everything, render nothing")
+    p.add_argument("--strict", action="store_true", help="warnings count as errors")
+    p.add_argument("--stale-months", type=int, default=DEFAULT_STALE_MONTHS, metavar="N",
+                   help="warn about facts and sources older than N months (default 12)")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("where", parents=[common], help="briefings that use an id")
+    p.add_argument("id", help="a country, body, fact (country.fact) or source id")
+    p.set_defaults(func=cmd_where)
+
+    p = sub.add_parser("build", parents=[common], help="render briefings to dist/")
+    p.add_argument("ids", nargs="*", metavar="ID", help="briefings to build (default: all)")
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.set_defaults(func=cmd_build)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    out = _Output()
+    try:
+        return args.func(args, out)
+    except ContentError as exc:
+        _print_report(out, exc.diagnostics, err=True)
+        return exc.exit_code
+    except BriefgenError as exc:
+        if args.debug:
+            traceback.print_exc()
+        out.line(f"briefgen: {exc}", "red", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        out.line("briefgen: interrupted", err=True)
+        return 130
+    except Exception as exc:  # a bug in briefgen, not in the user's files
+        if args.debug:
+            raise
+        out.line(f"briefgen: internal error: {type(exc).__name__}: {exc} "
+                 "(run again with --debug for the traceback)", "red", err=True)
+        return 3
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

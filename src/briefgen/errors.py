@@ -1,0 +1,118 @@
+"""One exception tree and one diagnostic type for everything briefgen reports to a user.
+
+Library code never prints or exits: it raises a :class:`BriefgenError` (or returns
+:class:`Diagnostic` lists) and the CLI decides how to show them and which exit code to use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a user's file: path relative to the project root, 1-based line and column."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}:{self.column}"
+        return self.path
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One located problem: ``path:line:col: key.path: message``."""
+
+    location: Location
+    key: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        key = f"{self.key}: " if self.key else ""
+        return f"{self.location}: {key}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple:
+        return (self.location.path, self.location.line, self.location.column, self.key)
+
+
+class BriefgenError(Exception):
+    """Root of every error briefgen raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(BriefgenError):
+    """The command line asked for something that cannot be done (exit code 2)."""
+
+    exit_code = 2
+
+
+class ContentError(BriefgenError):
+    """The user's files are wrong; carries every located diagnostic found (exit code 1)."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class RenderError(BriefgenError):
+    """A briefing could not be rendered (a glyph missing from a font, a layout that cannot fit)."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
+        self.diagnostics = diagnostics or []
+        super().__init__(message)
+
+
+@dataclass
+class Report:
+    """Diagnostics collected over a whole run, errors and warnings together."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.diagnostics.append(diagnostic)
+
+    def extend(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    def error(self, location: Location, key: str, message: str) -> None:
+        self.add(Diagnostic(location, key, message, Severity.ERROR))
+
+    def warning(self, location: Location, key: str, message: str) -> None:
+        self.add(Diagnostic(location, key, message, Severity.WARNING))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    def sorted(self) -> list[Diagnostic]:
+        unique = {(str(d), d.severity): d for d in self.diagnostics}
+        return sorted(unique.values(), key=Diagnostic.sort_key)
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """Show ``path`` relative to the project root when it is inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

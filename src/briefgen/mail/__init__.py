@@ -1,0 +1,1 @@
+"""mail stage of the briefgen pipeline."""

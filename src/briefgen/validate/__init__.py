@@ -1,0 +1,1 @@
+"""validate stage of the briefgen pipeline."""

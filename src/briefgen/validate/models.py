@@ -1,0 +1,148 @@
+"""Typed schemas of the fact base and the briefing specs (one source of truth: validation
+and the JSON Schemas for editors are both generated from these classes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .types import Date, Id, PartialDate, Text, WebUrl
+
+Status = Literal["current", "ended", "under-review", "announced", "declined", "unknown"]
+SourceKind = Literal["news", "official", "un", "ngo", "court", "academic", "other"]
+EntityKind = Literal["country", "un-body", "court", "regional-body"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- fact base
+class Fact(Strict):
+    """One statement the organisation makes about a country or body, with its evidence."""
+
+    id: Id
+    statement: Text = Field(description="One or two sentences in the organisation's voice.")
+    topics: list[Id] = Field(default_factory=list,
+                             description="e.g. military-training, arms-supply, admm-plus")
+    as_of: PartialDate = Field(description="When the statement was true: YYYY, YYYY-MM or "
+                                           "YYYY-MM-DD.")
+    status: Status = "current"
+    sources: Annotated[list[Id], Field(min_length=1)]
+    verified: Date | None = Field(None, description="When the team last checked this fact.")
+
+
+class Entity(Strict):
+    """A country (``facts/countries/<id>.yaml``) or a UN body or court (``facts/bodies``)."""
+
+    id: Id
+    name: Text
+    kind: EntityKind = "country"
+    facts: list[Fact] = Field(default_factory=list)
+
+
+class Source(Strict):
+    """One entry of the source registry (``facts/sources/*.yaml``: id -> source)."""
+
+    title: Text | None = None
+    publisher: Text
+    url: WebUrl | None = None
+    published: PartialDate | None = None
+    accessed: Date | None = Field(None, description="When the team last opened the source.")
+    archive_url: WebUrl | None = None
+    kind: SourceKind = "news"
+
+
+class Publisher(Strict):
+    """The organisation that publishes the briefings (``facts/publisher.yaml``)."""
+
+    name: Text
+    tagline: Text | None = None
+    address: Annotated[list[Text], Field(min_length=1)]
+    web: WebUrl
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    phone: Text
+    more_briefings: WebUrl
+    donate: WebUrl
+
+
+# --------------------------------------------------------------------------- briefing specs
+class Paragraph(Strict):
+    """A paragraph of inline Markdown, or ``fact: country.fact-id`` to print a fact's
+    statement with footnotes to its sources."""
+
+    text: Text | None = None
+    fact: Annotated[str, Field(pattern=r"^[a-z0-9-]+\.[a-z0-9-]+$")] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Paragraph:
+        if (self.text is None) == (self.fact is None):
+            raise ValueError("give either text or 'fact: country.fact-id'")
+        return self
+
+
+class CountryList(Strict):
+    """A numbered list of countries, chosen by id or by the topics of their facts."""
+
+    id: Id = "countries"
+    countries: list[Id] | None = Field(None, description="Explicit country ids, in order.")
+    topics: list[Id] | None = Field(None, description="Select countries with a fact on any "
+                                                      "of these topics.")
+    status: list[Status] | None = Field(None, description="Only facts with these statuses.")
+    order: Literal["explicit", "alphabetical", "date"] = "explicit"
+    show: list[Literal["facts", "notes", "sources"]] = Field(
+        default_factory=lambda: ["facts", "sources"],
+        description="facts: statements; notes: footnote markers after them; sources: links.")
+    fact_topics: list[Id] | None = Field(None, description="Which facts to show (default: the "
+                                                           "selection topics, else all).")
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> CountryList:
+        if (self.countries is None) == (self.topics is None):
+            raise ValueError("give either 'countries' (a list of ids) or 'topics'")
+        return self
+
+
+class Section(Strict):
+    heading: Text
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    country_list: CountryList | None = None
+
+
+class MoreInfo(Strict):
+    label: Text
+    source: Id
+
+
+class MailFields(Strict):
+    subject: Text | None = None
+    audiences: list[Id] = Field(default_factory=list)
+
+
+class Briefing(Strict):
+    """A briefing spec (``briefings/<id>.yaml``; the id is the file name)."""
+
+    title: Text = Field(description="May use Jinja2, e.g. '{{ countries | length }} countries'.")
+    short_title: Text | None = Field(None, description="Running header on later pages.")
+    subtitle: Text | None = None
+    date: Date
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-GB"
+    brand: Id = "default"
+    lead: Text | None = Field(None, description="The standfirst under the title.")
+    keywords: list[Text] = Field(default_factory=list)
+    sections: Annotated[list[Section], Field(min_length=1)]
+    more_information: list[MoreInfo] = Field(default_factory=list)
+    calls_to_action: list[Literal["more_briefings", "donate"]] = Field(
+        default_factory=lambda: ["more_briefings", "donate"])
+    mail: MailFields = Field(default_factory=MailFields)
+
+
+def today() -> dt.date:  # pragma: no cover - trivial
+    return dt.date.today()
