@@ -5,8 +5,8 @@ The public API is small: open a project, check it, build it.
 
 __version__ = "0.1.0"
 
-from .errors import BriefgenError, ContentError, Diagnostic, RenderError, UsageError  # noqa: E402
-from .project import Project, open_project  # noqa: E402
+from .errors import BriefgenError, ContentError, Diagnostic, RenderError, UsageError
+from .project import Project, open_project
 
 __all__ = [
     "BriefgenError",

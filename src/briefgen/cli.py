@@ -6,6 +6,7 @@ Exit codes: 0 success (warnings allowed), 1 content errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import traceback
@@ -78,18 +79,58 @@ def cmd_where(args: argparse.Namespace, out: _Output) -> int:
 
 
 def cmd_build(args: argparse.Namespace, out: _Output) -> int:
-    from .build.builder import build_project
+    from .build.builder import build_project, explain
 
-    result = build_project(Path(args.root), ids=args.ids or None, progress=None)
+    if args.explain:
+        for line in explain(args.root, args.explain):
+            out.line(line)
+        return 0
+    with _progress(out, enabled=not args.json) as on_event:
+        result = build_project(Path(args.root), ids=args.ids or None, force=args.force,
+                               jobs=args.jobs, on_event=on_event)
     if args.json:
         print(json.dumps(result.as_json(), indent=2))
+    _print_report(out, result.shared_errors, err=True)
     for fail in result.failed:
         _print_report(out, fail.errors, err=True)
     if not args.json:
-        for bid in result.built:
-            out.line(f"built {bid} -> {result.outputs[bid]}")
+        if result.note and result.built:
+            out.line(f"full rebuild: {result.note}")
         out.line(result.summary())
-    return 1 if result.failed else 0
+    return 1 if result.failed or result.shared_errors else 0
+
+
+@contextlib.contextmanager
+def _progress(out: _Output, enabled: bool):
+    """A rich progress bar on a terminal; one plain line per briefing otherwise."""
+    if not enabled:
+        yield None
+        return
+    if out.out.is_terminal:
+        from rich.progress import BarColumn, Progress, TextColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.completed} done"), console=out.out,
+                      transient=True) as progress:
+            task = progress.add_task("building", total=None)
+
+            def on_event(event: str, bid: str) -> None:
+                if event == "start":
+                    progress.update(task, description=f"building {bid}")
+                elif event in ("built", "failed"):
+                    progress.advance(task)
+                    progress.console.print(f"{event} {bid}", markup=False, highlight=False)
+                elif event == "removed":
+                    progress.console.print(f"removed {bid}", markup=False, highlight=False)
+
+            yield on_event
+        return
+
+    def plain(event: str, bid: str) -> None:
+        if event != "start":
+            out.line(f"{event} {bid}")
+
+    yield plain
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -115,6 +156,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", parents=[common], help="render briefings to dist/")
     p.add_argument("ids", nargs="*", metavar="ID", help="briefings to build (default: all)")
     p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="worker processes (default: CPU count)")
+    p.add_argument("--explain", metavar="ID", help="say why ID would be rebuilt, build nothing")
     p.set_defaults(func=cmd_build)
     return parser
 

@@ -3,7 +3,6 @@ and the JSON Schemas for editors are both generated from these classes)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -144,5 +143,3 @@ class Briefing(Strict):
     mail: MailFields = Field(default_factory=MailFields)
 
 
-def today() -> dt.date:  # pragma: no cover - trivial
-    return dt.date.today()

@@ -1,0 +1,240 @@
+"""Render a resolved :class:`Document` to PDF bytes with ReportLab."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlsplit
+
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+
+from .. import __version__
+from ..resolve.model import CountryListBlock, Document, Heading, Para
+from ..validate.types import human_date
+from .brand import Brand
+from .fonts import check_glyphs, register_brand_fonts
+from .footnotes import Anchor, FootnoteState, NotedParagraph
+from .markup import clean, spans_markup, url_markup
+from .pages import BriefingDocTemplate, Palette, _bold, canvas_class, make_styles, page_size
+
+
+class _Renderer:
+    def __init__(self, doc: Document, brand: Brand, cmyk: bool = False):
+        self.doc, self.brand = doc, brand
+        self.fonts = register_brand_fonts(brand)
+        self.palette = Palette(brand, cmyk)
+        self.styles = make_styles(brand, self.fonts, self.palette)
+        m = brand.sheet.page.margins
+        self.width = page_size(brand)[0] - (m.left + m.right) * mm
+        self.link = self.palette.hex("link")
+
+    # ------------------------------------------------------------------ text helpers
+    def markup(self, para: Para) -> str:
+        return spans_markup(para.spans, link_colour=self.link, mono_font=self.fonts["mono"])
+
+    def noted(self, para: Para, style: str, **kw) -> NotedParagraph:
+        return NotedParagraph(self.markup(para), self.styles[style], state=self.notes,
+                              notes=para.notes, **kw)
+
+    def url(self, url: str, style: str, indent: float = 0) -> str:
+        st = self.styles[style]
+        return url_markup(url, st.fontName, st.fontSize, self.width - indent - st.leftIndent,
+                          self.link)
+
+    def note_paragraph(self, number: int) -> Paragraph:
+        note = self.doc.notes[number]
+        parts = [clean(note.publisher)]
+        if note.title:
+            parts.append(f"<i>{clean(note.title)}</i>")
+        if note.date:
+            parts.append(clean(note.date))
+        text = ", ".join(parts)
+        st = self.styles["note"]
+        if note.url:
+            text += ".<br/>" + self.url(note.url, "note")
+        else:
+            text += " (no web address)."
+        return Paragraph(text, st, bulletText=str(number))
+
+    # ------------------------------------------------------------------ story
+    def story(self) -> list:
+        d, st = self.doc, self.styles
+        out: list = [Anchor("top", d.title, 0),
+                     Paragraph(clean(d.title), st["title"])]
+        if d.subtitle:
+            out.append(Paragraph(clean(d.subtitle), st["subtitle"]))
+        out.extend(self.noted(p, "lead") for p in d.lead)
+        for block in d.blocks:
+            if isinstance(block, Heading):
+                out.append(NotedParagraph(clean(block.text), st["heading"],
+                                          outline=(block.anchor, block.text, 0)))
+            elif isinstance(block, Para):
+                out.append(self.noted(block, "body"))
+            elif isinstance(block, CountryListBlock):
+                out.extend(self.country_list(block))
+        out.extend(self.closing())
+        if d.more_information:
+            out.extend(self.more_information())
+        return out
+
+    def country_list(self, block: CountryListBlock) -> list:
+        st = self.styles
+        out: list = []
+        for entry in block.entries:
+            out.append(NotedParagraph(f"<b>{clean(entry.name)}</b>", st["item_name"],
+                                      bulletText=f"{entry.number}.", state=self.notes,
+                                      outline=(f"{block.id}-{entry.id}",
+                                               f"{entry.number}. {entry.name}", 1)))
+            out.extend(self.noted(p, "item_body") for p in entry.statements)
+            for link in entry.sources:
+                if link.url:
+                    text = f"{clean(link.label)}<br/>{self.url(link.url, 'item_source')}"
+                else:
+                    text = f"{clean(link.label)} (no web address)"
+                out.append(Paragraph(text, st["item_source"]))
+        return out
+
+    def closing(self) -> list:
+        d, st, p = self.doc, self.styles, self.doc.publisher
+        rows = []
+        if "more_briefings" in d.calls_to_action:
+            rows.append(Paragraph(f"<b>Read more of our briefings</b><br/>"
+                                  f"{self.url(p.more_briefings, 'cta', 12 * mm)}", st["cta"]))
+        if "donate" in d.calls_to_action:
+            rows.append(Paragraph(f"<b>Found this briefing useful?</b> Please support our "
+                                  f"work with a donation:<br/>{self.url(p.donate, 'cta', 12 * mm)}",
+                                  st["cta"]))
+        flow: list = [Spacer(0, 10 * mm), Anchor("publisher", "About the publisher", 0)]
+        if rows:
+            table = Table([[r] for r in rows], colWidths=[self.width])
+            table.setStyle(TableStyle([
+                ("FONT", (0, 0), (-1, -1), self.fonts["body"], 10),
+                ("BACKGROUND", (0, 0), (-1, -1), self.palette.panel),
+                ("LINEBEFORE", (0, 0), (0, -1), 3, self.palette.accent),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6 * mm),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6 * mm),
+                ("TOPPADDING", (0, 0), (-1, -1), 2 * mm),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm),
+            ]))
+            flow += [table, Spacer(0, 5 * mm)]
+        contact = " · ".join([clean(urlsplit(p.web).netloc or p.web),
+                              clean(p.email), f"tel: {clean(p.phone)}"])
+        lines = [f"<b>Published by {clean(p.name)}</b>", clean(", ".join(p.address)), contact]
+        if p.tagline:
+            lines.append(f"<i>{clean(p.tagline)}</i>")
+        flow.append(Paragraph("<br/>".join(lines), st["publisher"]))
+        return [KeepTogether(flow)]
+
+    def more_information(self) -> list:
+        st = self.styles
+        out: list = [PageBreak(),
+                     NotedParagraph("More information", st["heading"],
+                                    outline=("more-information", "More information", 0))]
+        for item in self.doc.more_information:
+            out.append(Paragraph(clean(item.label), st["info_label"]))
+            if item.url:
+                out.append(Paragraph(self.url(item.url, "info_link"), st["info_link"]))
+            else:
+                out.append(Paragraph("(no web address)", st["info_link"]))
+        return out
+
+    # ------------------------------------------------------------------ page decoration
+    def draw_logo(self, canv, x: float, y: float) -> None:
+        logo = self.brand.sheet.logo
+        scale = logo.size * mm / 100.0
+        canv.saveState()
+        canv.translate(x, y)
+        canv.scale(scale, scale)
+        for shape in logo.shapes:
+            if shape.fill:
+                canv.setFillColor(getattr(self.palette, shape.fill))
+            if shape.stroke:
+                canv.setStrokeColor(getattr(self.palette, shape.stroke))
+                canv.setLineWidth(shape.width)
+            fill, stroke = int(bool(shape.fill)), int(bool(shape.stroke))
+            if shape.kind == "circle":
+                canv.circle(shape.x, shape.y, shape.r, fill=fill, stroke=stroke)
+            elif shape.kind == "rect":
+                canv.rect(shape.x, shape.y, shape.w, shape.h, fill=fill, stroke=stroke)
+            else:
+                canv.line(shape.x, shape.y, shape.x2, shape.y2)
+        canv.restoreState()
+
+    def decorate_first(self, canv, doc) -> None:
+        w, h = page_size(self.brand)
+        band = self.brand.sheet.band_height * mm
+        m = self.brand.sheet.page.margins
+        canv.saveState()
+        canv.setFillColor(self.palette.brand)
+        canv.rect(0, h - band, w, band, fill=1, stroke=0)
+        logo = self.brand.sheet.logo.size * mm
+        self.draw_logo(canv, m.left * mm, h - band + (band - logo) / 2)
+        canv.setFillColor(self.palette.band_text)
+        tx = m.left * mm + logo + 4 * mm
+        canv.setFont(_bold(self.fonts["title"]), 13)
+        canv.drawString(tx, h - band / 2 + 1.5 * mm, self.doc.publisher.name)
+        if self.doc.publisher.tagline:
+            canv.setFont(self.fonts["small"], 8)
+            canv.drawString(tx, h - band / 2 - 3.5 * mm, self.doc.publisher.tagline)
+        right = w - m.right * mm
+        canv.setFont(_bold(self.fonts["small"]), 8)
+        canv.drawRightString(right, h - band / 2 + 1.5 * mm, self.brand.sheet.label.upper())
+        canv.setFont(self.fonts["small"], 9)
+        canv.drawRightString(right, h - band / 2 - 3.5 * mm, human_date(self.doc.date))
+        canv.restoreState()
+
+    def decorate_later(self, canv, doc) -> None:
+        w, h = page_size(self.brand)
+        m = self.brand.sheet.page.margins
+        y = h - m.top * mm + 6 * mm
+        canv.saveState()
+        canv.setFont(self.fonts["small"], 8)
+        canv.setFillColor(self.palette.muted)
+        header = self.brand.sheet.header.format(short_title=self.doc.short_title,
+                                                title=self.doc.title,
+                                                publisher=self.doc.publisher.name)
+        canv.drawString(m.left * mm, y, header)
+        canv.setStrokeColor(self.palette.rule)
+        canv.setLineWidth(0.5)
+        canv.line(m.left * mm, y - 2.5 * mm, w - m.right * mm, y - 2.5 * mm)
+        canv.restoreState()
+
+    def draw_footer(self, canv, number: int, total: int) -> None:
+        w, _ = page_size(self.brand)
+        m = self.brand.sheet.page.margins
+        y = m.bottom * mm - 10 * mm
+        canv.saveState()
+        canv.setStrokeColor(self.palette.rule)
+        canv.setLineWidth(0.5)
+        canv.line(m.left * mm, y + 4 * mm, w - m.right * mm, y + 4 * mm)
+        canv.setFont(self.fonts["small"], 7.5)
+        canv.setFillColor(self.palette.muted)
+        footer = self.brand.sheet.footer.format(short_title=self.doc.short_title,
+                                                title=self.doc.title,
+                                                publisher=self.doc.publisher.name)
+        canv.drawString(m.left * mm, y, footer)
+        canv.drawRightString(w - m.right * mm, y, f"Page {number} of {total}")
+        canv.restoreState()
+
+    # ------------------------------------------------------------------ build
+    def render(self) -> bytes:
+        d = self.doc
+        check_glyphs(d.all_text(), [self.fonts["body"], _bold(self.fonts["body"]),
+                                    _bold(self.fonts["title"]), self.fonts["small"]])
+        self.notes = FootnoteState({}, self.width, self.palette.rule)
+        self.notes.notes = {n: self.note_paragraph(n) for n in d.notes}
+        buf = io.BytesIO()
+        template = BriefingDocTemplate(
+            buf, brand=self.brand, palette=self.palette, fonts=self.fonts, notes=self.notes,
+            decorate_first=self.decorate_first, decorate_later=self.decorate_later,
+            title=d.title, author=d.publisher.name, subject=d.subtitle or d.short_title,
+            keywords=", ".join(d.keywords), creator=f"briefgen {__version__}",
+            lang=d.language, displayDocTitle=True, initialFontName=self.fonts["body"],
+            pageCompression=1,
+            enforceColorSpace="cmyk" if self.palette.cmyk else None)
+        template.build(self.story(), canvasmaker=canvas_class(d.date, self.draw_footer))
+        return buf.getvalue()
+
+
+def render_pdf(doc: Document, brand: Brand, *, cmyk: bool = False) -> bytes:
+    return _Renderer(doc, brand, cmyk).render()

@@ -1,0 +1,162 @@
+"""Paragraph styles from the brand sheet, page templates and what is drawn on every page:
+the first-page brand band with the logo, the running header, the footer with "Page N of M".
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import time
+
+from reportlab.lib.colors import CMYKColor, Color, HexColor
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+from .brand import Brand
+from .footnotes import FootnoteState
+
+
+class Palette:
+    """Brand colours for one profile: RGB for screen, CMYK for print (``palette.brand``)."""
+
+    def __init__(self, brand: Brand, cmyk: bool = False):
+        self._sheet = brand
+        self.cmyk = cmyk
+
+    def __getattr__(self, name: str) -> Color:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        colour = self._sheet.colour(name)
+        if self.cmyk:
+            return CMYKColor(*colour.cmyk)
+        return HexColor(colour.rgb)
+
+    def hex(self, name: str) -> str:
+        """A colour for <font color=…>/<a color=…> markup."""
+        if self.cmyk:
+            c, m, y, k = self._sheet.colour(name).cmyk
+            return f"cmyk({c},{m},{y},{k})"
+        return self._sheet.colour(name).rgb
+
+
+def make_styles(brand: Brand, fonts: dict[str, str], palette: Palette) -> dict[str, ParagraphStyle]:
+    s = brand.sheet.sizes
+
+    def style(name: str, font_role: str, size_key: str, **kw) -> ParagraphStyle:
+        size = getattr(s, size_key)
+        base = dict(fontName=fonts[font_role], fontSize=size.size, leading=size.leading,
+                    textColor=palette.ink, alignment=TA_LEFT, allowWidows=0, allowOrphans=0,
+                    bulletFontName=fonts["body"], splitLongWords=1)
+        base.update(kw)
+        return ParagraphStyle(name, **base)
+
+    body = s.body
+    indent = 8 * mm
+    return {
+        "title": style("title", "title", "title", textColor=palette.brand, spaceAfter=6,
+                       fontName=_bold(fonts["title"])),
+        "subtitle": style("subtitle", "body", "subtitle", textColor=palette.muted,
+                          spaceAfter=10),
+        "lead": style("lead", "body", "lead", spaceAfter=12),
+        "heading": style("heading", "heading", "heading", textColor=palette.brand,
+                         fontName=_bold(fonts["heading"]), spaceBefore=12, spaceAfter=5,
+                         keepWithNext=1),
+        "body": style("body", "body", "body", spaceAfter=body.leading * 0.5),
+        "item_name": style("item_name", "body", "body", fontName=_bold(fonts["body"]),
+                           leftIndent=indent, bulletIndent=0, spaceBefore=6, spaceAfter=2,
+                           keepWithNext=1, bulletFontName=_bold(fonts["body"])),
+        "item_body": style("item_body", "body", "body", leftIndent=indent, spaceAfter=2),
+        "item_source": style("item_source", "small", "small", leftIndent=indent,
+                             textColor=palette.muted, spaceAfter=3),
+        "note": style("note", "small", "note", leftIndent=4 * mm, bulletIndent=0,
+                      bulletFontName=fonts["small"], textColor=palette.ink),
+        "info_label": style("info_label", "body", "body", fontName=_bold(fonts["body"]),
+                            spaceBefore=6, spaceAfter=1, keepWithNext=1),
+        "info_link": style("info_link", "small", "small", spaceAfter=4),
+        "publisher": style("publisher", "small", "small", textColor=palette.ink),
+        "cta": style("cta", "body", "body", textColor=palette.ink, spaceAfter=4),
+    }
+
+
+def _bold(font_name: str) -> str:
+    from reportlab.lib.fonts import tt2ps
+    return tt2ps(font_name, 1, 0)
+
+
+def page_size(brand: Brand) -> tuple[float, float]:
+    return A4 if brand.sheet.page.size == "A4" else LETTER
+
+
+def epoch(date: dt.date) -> int:
+    return calendar.timegm(date.timetuple())
+
+
+def canvas_class(source_date: dt.date, draw_footer):
+    """A Canvas that (a) dates the PDF with the briefing's own date, deterministically, and
+    (b) defers each page so the footer can say "Page N of M"."""
+
+    class BriefingCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            kwargs["invariant"] = 1
+            super().__init__(*args, **kwargs)
+            ts = self._doc._timeStamp
+            ts.t = epoch(source_date)
+            ts.lt = time.gmtime(ts.t)
+            ts.YMDhms = tuple(ts.lt)[:6]
+            ts.dhh = ts.dmm = 0
+            ts.tzname = "UTC"
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                draw_footer(self, number, total)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+    return BriefingCanvas
+
+
+class BriefingDocTemplate(BaseDocTemplate):
+    """First page with the brand band, later pages with a running header; footnotes are
+    drawn at each page's end."""
+
+    def __init__(self, filename, *, brand: Brand, palette: Palette, fonts: dict[str, str],
+                 notes: FootnoteState, decorate_first, decorate_later, **kw):
+        self.brand, self.palette, self.fonts, self.fn_state = brand, palette, fonts, notes
+        m = brand.sheet.page.margins
+        size = page_size(brand)
+        super().__init__(filename, pagesize=size, leftMargin=m.left * mm,
+                         rightMargin=m.right * mm, topMargin=m.top * mm,
+                         bottomMargin=m.bottom * mm, **kw)
+        band = brand.sheet.band_height * mm
+        w = size[0] - (m.left + m.right) * mm
+        first_h = size[1] - band - 8 * mm - m.bottom * mm
+        later_h = size[1] - (m.top + m.bottom) * mm
+        first = Frame(m.left * mm, m.bottom * mm, w, first_h, id="first", leftPadding=0,
+                      rightPadding=0, topPadding=0, bottomPadding=0)
+        later = Frame(m.left * mm, m.bottom * mm, w, later_h, id="later", leftPadding=0,
+                      rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([
+            PageTemplate("first", [first], onPage=decorate_first, onPageEnd=self._page_end,
+                         autoNextPageTemplate="later"),
+            PageTemplate("later", [later], onPage=decorate_later, onPageEnd=self._page_end),
+        ])
+        notes.doc = self
+        notes.width = w
+
+    def handle_pageBegin(self):
+        self.fn_state.start_page()
+        super().handle_pageBegin()
+
+    def _page_end(self, canv, doc):
+        self.fn_state.draw_notes(canv, self.frame)
