@@ -42,11 +42,15 @@ def _print_report(out: _Output, diagnostics: list[Diagnostic], *, err: bool = Fa
         out.line(f"  {text}", "red" if d.is_error else "yellow", err=err)
 
 
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
 def _summary(project, report: Report) -> str:
-    n_err, n_warn = len(report.errors), len(report.warnings)
-    return (f"{len(project.briefing_errors)} briefings, {len(project.base.countries)} "
-            f"countries, {len(project.base.sources)} sources: {n_err} error"
-            f"{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}")
+    return (f"{_count(len(project.briefing_errors), 'briefing')}, "
+            f"{_count(len(project.base.countries), 'country', 'countries')}, "
+            f"{_count(len(project.base.sources), 'source')}: "
+            f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}")
 
 
 def cmd_check(args: argparse.Namespace, out: _Output) -> int:
@@ -72,7 +76,7 @@ def cmd_where(args: argparse.Namespace, out: _Output) -> int:
                          f"{did_you_mean(args.id, known)}")
     hits = project.where(args.id)
     for bid in hits:
-        out.line(f"{bid}\t{project.briefings[bid].file.display}")
+        out.line(f"{bid}  {project.briefings[bid].file.display}")
     if not hits:
         out.line(f"no briefing uses '{args.id}'")
     return 0

@@ -42,6 +42,8 @@ class YamlFile:
     values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     raw_text: str = ""
+    #: the file could not be read or parsed; its own error says why, nothing else is checked
+    failed: bool = False
 
     def location(self, path: KeyPath = (), *, key: bool = False) -> Location:
         """Best position for ``path``: the node itself, else its nearest located ancestor."""
@@ -155,10 +157,13 @@ def parse_yaml(text: str, path: Path, display: str) -> tuple[YamlFile, list[Diag
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
+        file.failed = True
         return file, [_syntax_error(exc, display)]
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
+        file.failed = True
         return file, [Diagnostic(Location(display, 1, 1), "", f"YAML error: {exc}")]
     if len(nodes) > 1:
+        file.failed = True
         line, col = _mark(nodes[1])
         return file, [Diagnostic(Location(display, line, col), "",
                                  "a file holds one YAML document; remove the extra '---'")]
@@ -174,9 +179,9 @@ def load_yaml(path: Path, root: Path) -> tuple[YamlFile, list[Diagnostic]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return YamlFile(path=path, display=display), [
+        return YamlFile(path=path, display=display, failed=True), [
             Diagnostic(Location(display), "", f"cannot read file: {exc.strerror}")]
     text, errors = _decode(raw, display)
     if text is None:
-        return YamlFile(path=path, display=display), errors
+        return YamlFile(path=path, display=display, failed=True), errors
     return parse_yaml(text, path, display)

@@ -97,13 +97,18 @@ class _Resolver:
             msg = problem.message
             if msg.startswith("[^"):
                 sid = msg[2:-1]
-                msg = f"unknown source '{sid}' in [^{sid}]{did_you_mean(sid, self.base.sources)}"
+                msg = f"footnote [^{sid}]: " + self.unknown("source", sid, self.base.sources)
             self.error(path, msg)
         for sid in extra_sources:
             number = self.note_number(sid)
             if number is not None:
                 spans.append(Span(str(number), note=number))
         return Para(spans, self.rec.file.location(path))
+
+    def unknown(self, what: str, ident: str, known) -> str:
+        if ident in self.base.broken:
+            return f"{what} '{ident}' has errors in its own entry"
+        return f"unknown {what} '{ident}'{did_you_mean(ident, known)}"
 
     def use_fact(self, rec: FactRecord) -> None:
         self.used_facts.add(rec.key)
@@ -121,8 +126,7 @@ class _Resolver:
                     self.error((*path, "countries", j), f"'{cid}' is a "
                                f"{self.base.entities[cid].entity.kind}, not a country")
                 else:
-                    self.error((*path, "countries", j),
-                               f"unknown country '{cid}'{did_you_mean(cid, countries)}")
+                    self.error((*path, "countries", j), self.unknown("country", cid, countries))
         else:
             known = self.base.topics
             for j, topic in enumerate(cl.topics or []):
@@ -236,8 +240,8 @@ class _Resolver:
         for k, item in enumerate(spec.more_information):
             src = self.base.sources.get(item.source)
             if src is None:
-                self.error(("more_information", k, "source"), f"unknown source '{item.source}'"
-                           f"{did_you_mean(item.source, self.base.sources)}")
+                self.error(("more_information", k, "source"),
+                           self.unknown("source", item.source, self.base.sources))
                 continue
             self.used_sources.add(item.source)
             label = self.text(item.label, ("more_information", k, "label"), ctx) or ""

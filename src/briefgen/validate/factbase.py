@@ -50,6 +50,8 @@ class FactBase:
     sources: dict[str, SourceRecord] = field(default_factory=dict)
     publisher: Publisher | None = None
     publisher_file: YamlFile | None = None
+    #: ids that exist but whose entry has errors (reported once, at the entry itself)
+    broken: set[str] = field(default_factory=set)
 
     @property
     def countries(self) -> dict[str, EntityRecord]:
@@ -63,9 +65,13 @@ class FactBase:
 def _load_entities(files: list[YamlFile], base: FactBase, errors: list[Diagnostic],
                    kind_folder: str) -> None:
     for file in files:
+        if file.failed:
+            base.broken.add(file.path.stem)
+            continue
         entity, diags = validate_model(Entity, file, file.data)
         errors.extend(diags)
         if entity is None:
+            base.broken.add(file.path.stem)
             continue
         if entity.id != file.path.stem:
             errors.append(file.diag(("id",), f"id '{entity.id}' must match the file name "
@@ -93,7 +99,7 @@ def _load_entities(files: list[YamlFile], base: FactBase, errors: list[Diagnosti
 def _load_sources(files: list[YamlFile], base: FactBase, errors: list[Diagnostic]) -> None:
     for file in files:
         data: Any = file.data
-        if data is None:
+        if data is None or file.failed:
             continue
         if not isinstance(data, dict):
             errors.append(file.diag((), f"expected a mapping of source ids to sources, "
@@ -114,6 +120,8 @@ def _load_sources(files: list[YamlFile], base: FactBase, errors: list[Diagnostic
                 continue
             if source is not None:
                 base.sources[sid] = SourceRecord(sid, source, file, (sid,))
+            else:
+                base.broken.add(sid)
 
 
 def load_fact_base(raw: RawProject) -> tuple[FactBase, list[Diagnostic]]:
@@ -132,7 +140,7 @@ def load_fact_base(raw: RawProject) -> tuple[FactBase, list[Diagnostic]]:
     # cross-references: every fact's sources must exist
     for rec in base.facts.values():
         for j, sid in enumerate(rec.fact.sources):
-            if sid not in base.sources:
+            if sid not in base.sources and sid not in base.broken:
                 hint = did_you_mean(sid, base.sources)
                 errors.append(rec.file.diag((*rec.path, "sources", j),
                                             f"unknown source '{sid}'{hint}"))
@@ -146,6 +154,9 @@ def load_briefings(raw: RawProject) -> tuple[dict[str, BriefingRecord],
     errors: dict[str, list[Diagnostic]] = {}
     for bid, file in raw.specs.items():
         errs: list[Diagnostic] = []
+        if file.failed:
+            errors[bid] = errs
+            continue
         try:
             check_id(bid)
         except ValueError as exc:

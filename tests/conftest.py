@@ -1,0 +1,44 @@
+"""Shared fixtures: throw-away copies of the shipped project and of a minimal one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefgen.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def make_project(dest: Path, briefings: Path) -> Path:
+    shutil.copytree(briefings, dest / "briefings")
+    shutil.copytree(REPO / "styles", dest / "styles")
+    (dest / "dist").mkdir()
+    return dest
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    """A copy of the repository's own briefings and styles."""
+    return make_project(tmp_path / "project", REPO / "briefings")
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A copy of the small test project in tests/fixtures/mini."""
+    return make_project(tmp_path / "mini", FIXTURES / "mini" / "briefings")
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run ``briefgen`` in-process; returns (exit code, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
