@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import REPO
-
 from briefgen.project import open_project
+from conftest import REPO
 
 SEED_URLS = [
     "https://www.smh.com.au/politics/federal/australia-s-defence-spends-almost-1-5-million-on-myanmar-s-military-over-past-five-years-20210202-p56ymj.html",

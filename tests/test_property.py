@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefgen.project import open_project
-
 from conftest import FIXTURES, make_project
 
 SPICE = st.sampled_from(["&", "<", ">", "{{", "}}", "{%", "]]>", "<script>", "[^", "\x00",

@@ -88,15 +88,24 @@ class FootnoteState:
         self.on_page = []
 
 
+def _is_marker(frag, text: str) -> bool:
+    return getattr(frag, "rise", 0) > 0 and text.strip().strip(",").isdigit()
+
+
 def _note_refs_in(frags) -> int:
-    """How many footnote markers (superscript digits) a list of fragments holds."""
+    """How many footnote markers (superscript numbers) the fragments of a split part hold.
+
+    Split parts carry either ParaFrags, FragLines (``.words``) or "words": lists of
+    ``[width, (frag, text), ...]``; markers are the superscript digits among them.
+    """
     count = 0
     for f in frags or []:
-        words = getattr(f, "words", None)
-        if words is not None:  # a FragLine
-            count += _note_refs_in(words)
-            continue
-        if getattr(f, "rise", 0) > 0 and str(getattr(f, "text", "")).strip().isdigit():
+        if isinstance(f, list):
+            count += sum(1 for item in f[1:] if isinstance(item, tuple)
+                         and _is_marker(item[0], str(item[1])))
+        elif getattr(f, "words", None) is not None:
+            count += _note_refs_in(f.words)
+        elif _is_marker(f, str(getattr(f, "text", ""))):
             count += 1
     return count
 

@@ -73,6 +73,7 @@ def make_styles(brand: Brand, fonts: dict[str, str], palette: Palette) -> dict[s
         "item_source": style("item_source", "small", "small", leftIndent=indent,
                              textColor=palette.muted, spaceAfter=3),
         "note": style("note", "small", "note", leftIndent=4 * mm, bulletIndent=0,
+                      bulletFontSize=s.note.size,
                       bulletFontName=fonts["small"], textColor=palette.ink),
         "info_label": style("info_label", "body", "body", fontName=_bold(fonts["body"]),
                             spaceBefore=6, spaceAfter=1, keepWithNext=1),
@@ -157,6 +158,8 @@ class BriefingDocTemplate(BaseDocTemplate):
     def handle_pageBegin(self):
         self.fn_state.start_page()
         super().handle_pageBegin()
+        for frame in self.pageTemplate.frames:
+            frame._geom()  # ReportLab reuses frames: undo the last page's raised bottom
 
     def _page_end(self, canv, doc):
         self.fn_state.draw_notes(canv, self.frame)

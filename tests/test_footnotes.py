@@ -1,0 +1,95 @@
+"""Stress: 45 notes, paragraphs straddling pages, references inside list items. Every note
+must sit on the page of its marker, below all body text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from pdfcheck import pieces
+
+MM = 72 / 25.4
+LEFT = 20 * MM
+NOTE_SIZE = 7.5
+WORDS = ["The", "junta's", "suppliers", "and", "trainers", "are", "named", "here", "with", "their", "sources", "so", "that", "readers", "can", "follow", "every", "claim", "back", "to", "the", "record", "that", "supports", "it"]
+
+
+def sentence(i: int) -> str:
+    start = (i * 7) % len(WORDS)
+    return " ".join((WORDS * 2)[start:start + 14]).capitalize() + "."
+
+
+@pytest.fixture
+def stress(mini: Path) -> Path:
+    facts = mini / "briefings/facts"
+    sources = {f"src-{n:02d}": {"title": f"Report number {n}", "publisher": f"Publisher {n}",
+                                "url": f"https://example.org/reports/{n}/"
+                                       "a-long-path-with-many-words-to-force-breaking.html",
+                                "published": "2025-01-01", "kind": "news"}
+               for n in range(1, 46)}
+    (facts / "sources/stress.yaml").write_text(yaml.safe_dump(sources))
+    for c in range(12):
+        (facts / f"countries/land-{c:02d}.yaml").write_text(yaml.safe_dump({
+            "id": f"land-{c:02d}", "name": f"Land {c}", "facts": [{
+                "id": "fact", "statement": " ".join(sentence(c + k) for k in range(3)),
+                "topics": ["stress"], "as_of": "2025", "status": "current",
+                "sources": [f"src-{(c * 3 + k) % 45 + 1:02d}" for k in range(2)]}]}))
+    paragraphs = []
+    n = 1
+    for p in range(16):
+        text = []
+        for s in range(9):
+            text.append(sentence(p * 9 + s))
+            if s % 3 == 1:
+                text[-1] += f"[^src-{n:02d}]"
+                n = n % 45 + 1
+        paragraphs.append(" ".join(text))
+    spec = {"title": "Stress", "date": "2025-11-01", "sections": [
+        {"heading": "Many notes", "paragraphs": paragraphs},
+        {"heading": "Listed", "country_list": {"topics": ["stress"], "show": ["facts", "notes"]}},
+        {"heading": "Again", "paragraphs": paragraphs[:4]}]}
+    (mini / "briefings/stress.yaml").write_text(yaml.safe_dump(spec))
+    return mini
+
+
+def test_notes_share_the_page_of_their_markers(stress: Path, cli) -> None:
+    code, out, err = cli("build", "--root", str(stress), "stress")
+    assert code == 0, out + err
+    reader = PdfReader(stress / "dist/stress.pdf")
+    assert len(reader.pages) >= 4
+    all_notes: set[int] = set()
+    straddling = 0
+    for number, page in enumerate(reader.pages, start=1):
+        found = pieces(page)
+        footer_y = 24 * MM - 1
+        # note numbers are set in the note size (7.5 pt) at the margin; markers are
+        # superscripts of body text (0.8 of 10 pt)
+        notes = [p for p in found if p.text.isdigit() and abs(p.x - LEFT) < 0.5
+                 and abs(p.size - NOTE_SIZE) < 0.05 and p.y > footer_y]
+        markers = {int(t) for p in found if 7.6 < p.size < 9.5 and p.y > footer_y
+                   for t in p.text.split(",") if t.strip().isdigit()}
+        note_numbers = {int(p.text) for p in notes}
+        assert markers <= note_numbers, (number, markers - note_numbers)
+        assert note_numbers <= markers, (number, note_numbers - markers)
+        if notes:
+            top_note = max(p.y for p in notes)
+            body = [p for p in found if p.y > top_note + 1]
+            below = [p for p in found if p.y <= top_note + 1 and p.y > footer_y]
+            assert body, number
+            # body text ends above the notes: the lowest body line clears the first note line
+            assert min(p.y for p in body) - top_note >= 8, number
+            assert all(p.size <= 8 for p in below), (number, [p.text for p in below
+                                                              if p.size > 8][:3])
+        all_notes |= note_numbers
+        # a paragraph straddles the page break when the last body line stops mid-sentence
+        body_text = [p for p in found if p.size >= 9.5 and p.y > footer_y]
+        if body_text and number < len(reader.pages):
+            last_y = min(p.y for p in body_text)
+            last = "".join(p.text for p in body_text if abs(p.y - last_y) < 0.5)
+            if not last.rstrip().endswith("."):
+                straddling += 1
+    assert all_notes == set(range(1, 46))
+    assert straddling >= 2

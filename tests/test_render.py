@@ -1,0 +1,127 @@
+"""The rendered PDFs themselves: text, links, fonts, outline, metadata, margins, bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from pdfcheck import fonts, link_uris, word_boxes
+from test_content import APPENDIX_URLS, SEED_ORDER, SEED_URLS
+
+MM = 72 / 25.4
+
+
+@pytest.fixture
+def built(shipped: Path, cli) -> Path:
+    code, out, err = cli("build", "--root", str(shipped))
+    assert code == 0, out + err
+    return shipped
+
+
+def test_military_cooperation_pdf(built: Path) -> None:
+    reader = PdfReader(built / "dist/military-cooperation.pdf")
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    # the 13 countries, numbered, in the seed's order
+    numbered = re.findall(r"^(\d+)\. (.+)$", text, re.M)
+    assert numbered == [(str(n), name) for n, name in enumerate(SEED_ORDER, 1)]
+    uris = [u for _, u, _ in link_uris(reader)]
+    for url in SEED_URLS + APPENDIX_URLS:
+        assert url in uris, url
+    for needle in ("110 The Bon Marche Centre", "241-251 Ferndale Road", "London SW9 8BJ",
+                   "info@burmacampaign.org.uk", "020 3095 1991"):
+        assert needle in text
+    assert len(reader.pages) == 4
+    titles = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert "The Burmese military and violations of international law" in titles
+    assert "More information" in titles
+    nested = [o for o in reader.outline if isinstance(o, list)][0]
+    assert [o.title for o in nested[:2]] == ["1. Australia", "2. Japan"]
+    meta = reader.metadata
+    assert meta.title.startswith("13 countries involved")
+    assert meta.author == "Burma Campaign UK"
+    assert meta["/Creator"].startswith("briefgen ")
+    assert "military-cooperation" in meta["/Keywords"]
+    assert meta["/CreationDate"].startswith("D:20261123")
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+
+
+def test_every_font_is_embedded(built: Path) -> None:
+    for pdf in sorted((built / "dist").glob("*.pdf")):
+        used = fonts(PdfReader(pdf))
+        assert used and all(used.values()), (pdf.name, used)
+        assert not any("Helvetica" in name for name in used)
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils not installed")
+def test_pdffonts_lists_only_embedded(built: Path) -> None:
+    import subprocess
+    out = subprocess.run(["pdffonts", str(built / "dist/military-cooperation.pdf")],
+                         capture_output=True, text=True, check=True).stdout
+    rows = out.splitlines()[2:]
+    assert rows and all(" yes " in row for row in rows), out
+
+
+def test_links_stay_inside_the_margins(built: Path) -> None:
+    for pdf in sorted((built / "dist").glob("*.pdf")):
+        reader = PdfReader(pdf)
+        width = float(reader.pages[0].mediabox.width)
+        for _, uri, rect in link_uris(reader):
+            assert rect[0] >= 20 * MM - 1 and rect[2] <= width - 20 * MM + 1, (pdf.name, uri)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_no_glyph_outside_the_margins(built: Path) -> None:
+    for pdf in sorted((built / "dist").glob("*.pdf")):
+        width = float(PdfReader(pdf).pages[0].mediabox.width)
+        for page, x0, _, x1, _, word in word_boxes(pdf):
+            assert x0 >= 20 * MM - 1 and x1 <= width - 20 * MM + 1, (pdf.name, page, word)
+
+
+def test_builds_are_byte_identical(built: Path, cli) -> None:
+    first = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in (built / "dist").glob("*.pdf")}
+    code, _, _ = cli("build", "--root", str(built), "--force")
+    assert code == 0
+    second = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+              for p in (built / "dist").glob("*.pdf")}
+    assert first == second and len(first) == 4
+
+
+def test_markup_in_content_prints_literally(mini: Path, cli) -> None:
+    spec = mini / "briefings/demo.yaml"
+    spec.write_text(spec.read_text().replace(
+        "Text with a footnote.", r"AT&T <b>bold?</b> <script>x</script> ]]> \*stars\*"))
+    code, out, err = cli("build", "--root", str(mini))
+    assert code == 0, out + err
+    text = "".join(p.extract_text() for p in PdfReader(mini / "dist/demo.pdf").pages)
+    assert "AT&T <b>bold?</b> <script>x</script> ]]> *stars*" in text
+
+
+def test_failed_spec_keeps_previous_pdf_and_builds_others(shipped: Path, cli) -> None:
+    code, _, _ = cli("build", "--root", str(shipped))
+    assert code == 0
+    before = (shipped / "dist/defector-asylum.pdf").read_bytes()
+    spec = shipped / "briefings/defector-asylum.yaml"
+    spec.write_text(spec.read_text().replace("fact: myanmar.defections", "fact: myanmar.nope"))
+    other = shipped / "briefings/russia-military-ties.yaml"
+    other.write_text(other.read_text().replace("Diplomatic cover", "Cover at the UN"))
+    code, out, err = cli("build", "--root", str(shipped))
+    assert code == 1
+    assert "briefings/defector-asylum.yaml:" in err and "unknown fact 'myanmar.nope'" in err
+    assert (shipped / "dist/defector-asylum.pdf").read_bytes() == before
+    assert "built russia-military-ties" in out
+    assert "failed defector-asylum" in out
+    assert not list((shipped / "dist").glob(".*.tmp"))
+
+
+def test_missing_glyph_is_a_located_error(mini: Path, cli) -> None:
+    spec = mini / "briefings/demo.yaml"
+    spec.write_text(spec.read_text().replace("Text with a footnote.", "Text ☃ here."))
+    code, _, err = cli("build", "--root", str(mini))
+    assert code == 1
+    assert "briefings/demo.yaml:8:9: character '☃' (U+2603 SNOWMAN) is not in font" in err
