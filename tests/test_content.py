@@ -72,7 +72,7 @@ def test_military_cooperation_matches_seed() -> None:
     project = open_project(REPO)
     doc = project.documents["military-cooperation"]
     assert doc.title == "13 countries involved in training and cooperation with the Burmese military"
-    entries = [b for b in doc.blocks if hasattr(b, "entries")][0].entries
+    entries = next(b for b in doc.blocks if hasattr(b, "entries")).entries
     assert [e.name for e in entries] == SEED_ORDER
     urls = [s.url for e in entries for s in e.sources]
     assert urls == SEED_URLS

@@ -39,7 +39,7 @@ def test_military_cooperation_pdf(built: Path) -> None:
     titles = [o.title for o in reader.outline if not isinstance(o, list)]
     assert "The Burmese military and violations of international law" in titles
     assert "More information" in titles
-    nested = [o for o in reader.outline if isinstance(o, list)][0]
+    nested = next(o for o in reader.outline if isinstance(o, list))
     assert [o.title for o in nested[:2]] == ["1. Australia", "2. Japan"]
     meta = reader.metadata
     assert meta.title.startswith("13 countries involved")
