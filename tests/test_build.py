@@ -1,0 +1,137 @@
+"""Incremental builds: exactly the briefings whose inputs changed are rebuilt."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import time
+from pathlib import Path
+
+import pytest
+
+from briefgen.build.atomic import build_lock
+from briefgen.build.builder import build_project
+
+ALL = ["admm-plus-counter-terrorism", "defector-asylum", "military-cooperation",
+       "russia-military-ties"]
+
+
+@pytest.fixture
+def built(shipped: Path) -> Path:
+    result = build_project(shipped)
+    assert sorted(result.built) == ALL
+    return shipped
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def digests(root: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((root / "dist").glob("*.pdf"))}
+
+
+def test_second_build_rewrites_nothing(built: Path) -> None:
+    mtimes = {p: p.stat().st_mtime_ns for p in (built / "dist").glob("*.pdf")}
+    result = build_project(built)
+    assert result.built == [] and sorted(result.unchanged) == ALL
+    assert {p: p.stat().st_mtime_ns for p in (built / "dist").glob("*.pdf")} == mtimes
+
+
+def test_fact_edit_rebuilds_exactly_its_users(built: Path) -> None:
+    edit(built / "briefings/facts/countries/australia.yaml",
+         "accepted defectors from the Myanmar military who are seeking asylum",
+         "accepted defectors from the Myanmar military who have asked for asylum")
+    result = build_project(built)
+    assert result.built == ["defector-asylum"]
+    assert sorted(result.unchanged) == [b for b in ALL if b != "defector-asylum"]
+
+
+def test_source_url_edit_rebuilds_citing_briefings(built: Path) -> None:
+    edit(built / "briefings/facts/sources/official.yaml",
+         "https://www.pac.org.pk/news-archive", "https://www.pac.org.pk/news")
+    assert build_project(built).built == ["military-cooperation"]
+
+
+def test_new_country_joins_topic_list(built: Path) -> None:
+    nz = built / "briefings/facts/countries/new-zealand.yaml"
+    (built / "briefings/facts/countries/fiji.yaml").write_text(
+        nz.read_text().replace("new-zealand", "fiji").replace("New Zealand", "Fiji"))
+    result = build_project(built)
+    assert result.built == ["admm-plus-counter-terrorism"]
+
+
+def test_reformatting_yaml_rebuilds_nothing(built: Path) -> None:
+    path = built / "briefings/facts/countries/russia.yaml"
+    path.write_text("# reformatted\n" + path.read_text().replace("topics: [arms-supply]",
+                                                                 "topics:\n      - arms-supply"))
+    assert build_project(built).built == []
+
+
+def test_deleted_spec_removes_its_pdf(built: Path) -> None:
+    (built / "briefings/defector-asylum.yaml").unlink()
+    result = build_project(built)
+    assert result.removed == ["defector-asylum"]
+    assert not (built / "dist/defector-asylum.pdf").exists()
+    assert result.summary() == "built 0, unchanged 3, failed 0, removed 1"
+
+
+@pytest.mark.parametrize("damage", ["{not json", json.dumps({"format": 0, "briefings": {}}), ""])
+def test_bad_manifest_means_full_rebuild(built: Path, damage: str) -> None:
+    (built / "dist/.briefgen/manifest.json").write_text(damage)
+    assert sorted(build_project(built).built) == ALL
+
+
+def test_force_and_explain(built: Path, cli) -> None:
+    assert sorted(build_project(built, force=True).built) == ALL
+    edit(built / "briefings/facts/countries/russia.yaml", "paid for with Russian loans",
+         "financed by Russian loans")
+    code, out, _ = cli("build", "--root", str(built), "--explain", "russia-military-ties")
+    assert code == 0
+    assert "fact:russia.fighter-jets changed" in out
+    code, out, _ = cli("build", "--root", str(built), "--explain", "defector-asylum")
+    assert "up to date" in out
+
+
+def test_json_report(built: Path, cli) -> None:
+    code, out, _ = cli("build", "--root", str(built), "--json")
+    assert code == 0
+    assert json.loads(out) == {"built": [], "unchanged": ALL, "failed": [], "removed": []}
+
+
+def test_jobs_give_identical_bytes(shipped: Path, monkeypatch) -> None:
+    monkeypatch.setattr("briefgen.build.builder.PARALLEL_THRESHOLD", 1)
+    build_project(shipped, jobs=1)
+    one = digests(shipped)
+    build_project(shipped, jobs=2, force=True)
+    assert digests(shipped) == one and len(one) == 4
+
+
+def _hold_lock(folder: str, ready, release) -> None:
+    with build_lock(Path(folder)):
+        ready.set()
+        release.wait(10)
+
+
+def test_concurrent_build_waits_then_reports(shipped: Path) -> None:
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(shipped / "dist/.briefgen"), ready,
+                                                  release))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        from briefgen.build.atomic import LockBusy
+        start = time.monotonic()
+        with pytest.raises(LockBusy, match="another briefgen build is running"), \
+                build_lock(shipped / "dist/.briefgen", wait=0.3):
+            pass
+        assert time.monotonic() - start >= 0.3
+    finally:
+        release.set()
+        holder.join(10)
+    assert sorted(build_project(shipped).built) == ALL
