@@ -1,0 +1,115 @@
+"""Build benchmark (a script, not a test): python benchmarks/bench_build.py [--repeat N].
+
+Generates a synthetic project in a temporary folder (200 countries with 3 facts each, 600
+sources, 100 briefings with 10+ footnotes and 13-30-country lists, the shipped brand sheet)
+and reports medians of: full build with --jobs 1 and the default, a no-op rebuild, a rebuild
+after editing one fact used by 5 briefings, one briefing built cold as a process, and the
+in-process render time per briefing. Prints a table and writes benchmarks/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from briefgen.build.builder import build_project, render_one
+from briefgen.project import open_project
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_project(root: Path, rng: random.Random) -> None:
+    facts = root / "briefings/facts"
+    (facts / "countries").mkdir(parents=True)
+    (facts / "sources").mkdir()
+    shutil.copytree(REPO / "styles", root / "styles")
+    shutil.copy(REPO / "briefings/facts/publisher.yaml", facts / "publisher.yaml")
+    sources = {f"s{n:03d}": {"publisher": f"Publisher {n}", "title": f"Report {n}",
+                             "url": f"https://example.org/reports/{n}/a-report-with-a-long-name",
+                             "published": "2025-06-01", "kind": "news"} for n in range(600)}
+    (facts / "sources/all.yaml").write_text(yaml.safe_dump(sources))
+    for c in range(200):
+        (facts / f"countries/c{c:03d}.yaml").write_text(yaml.safe_dump({
+            "id": f"c{c:03d}", "name": f"Country {c}", "facts": [{
+                "id": f"f{k}", "statement": f"Country {c} has a documented tie number {k} "
+                "with the military, described in the sources listed for it.",
+                "topics": [f"t{(c + k) % 10}"], "as_of": "2025", "status": "current",
+                "sources": [f"s{(c * 3 + k) % 600:03d}"]} for k in range(3)]}))
+    para = ("This paragraph gives context for the list and cites its evidence"
+            " so that every claim can be checked. ")
+    for b in range(100):
+        countries = rng.sample(range(200), rng.randint(13, 30))
+        refs = rng.sample(range(600), 12)
+        paragraphs = [para * 3 + "".join(f"[^s{r:03d}]" for r in refs[i * 3:i * 3 + 3])
+                      for i in range(4)]
+        (root / f"briefings/b{b:03d}.yaml").write_text(yaml.safe_dump({
+            "title": "{{ lists.countries | length }} countries in briefing " + str(b),
+            "date": "2025-11-01", "sections": [
+                {"heading": "Context", "paragraphs": paragraphs},
+                {"heading": "Countries", "country_list": {
+                    "countries": [f"c{c:03d}" for c in countries],
+                    "show": ["facts", "notes", "sources"]}}]}))
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        make_project(root, rng)
+        full1, fulln, noop, edit = [], [], [], []
+        for _ in range(args.repeat):
+            full1.append(timed(lambda: build_project(root, force=True, jobs=1)))
+            fulln.append(timed(lambda: build_project(root, force=True)))
+            noop.append(timed(lambda: build_project(root)))
+            path = root / "briefings/facts/countries/c007.yaml"
+            path.write_text(path.read_text().replace("tie number", "tie no.", 1)
+                            if "tie number" in path.read_text()
+                            else path.read_text().replace("tie no.", "tie number", 1))
+            edit.append(timed(lambda: build_project(root)))
+        project = open_project(root)
+        docs = list(project.documents.values())[:20]
+        render_one(docs[0], project.layout.styles, root, "screen")  # warm up fonts
+        per = [timed(lambda d=d: render_one(d, project.layout.styles, root, "screen"))
+               for d in docs]
+        cold = [timed(lambda: subprocess.run(
+            [sys.executable, "-m", "briefgen.cli", "build", "--root", str(root), "--force",
+             "b000"], check=True, capture_output=True)) for _ in range(args.repeat)]
+        results = {
+            "full build, --jobs 1 (s)": statistics.median(full1),
+            f"full build, --jobs {os.cpu_count()} (s)": statistics.median(fulln),
+            "no-op rebuild (s)": statistics.median(noop),
+            "one fact edited (s)": statistics.median(edit),
+            "one briefing, cold process (s)": statistics.median(cold),
+            "render per briefing, in process (ms)": statistics.median(per) * 1000,
+        }
+    for name, value in results.items():
+        print(f"{name:40} {value:8.3f}")
+    out = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                      f"Python {platform.python_version()}", "results": results}
+    (REPO / "benchmarks/results.json").write_text(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
