@@ -1,0 +1,236 @@
+"""``briefgen build``: resolve every briefing, render those whose inputs changed (in worker
+processes when there are enough of them), write each PDF atomically, keep the manifest.
+
+Read top to bottom: open the project -> take the lock -> decide what to build -> render ->
+write -> remove PDFs of deleted specs -> save the manifest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ContentError, Diagnostic, Location, RenderError
+from ..project import Project, open_project
+from ..render.brand import Brand, load_brand
+from ..resolve.model import Document
+from .atomic import build_lock, write_atomic
+from .manifest import Manifest, dependencies
+
+Event = Callable[[str, str], None]  # (event, briefing id): start/built/unchanged/failed/removed
+
+#: below this many briefings to render, worker processes cost more than they save
+PARALLEL_THRESHOLD = 6
+
+
+@dataclass
+class Failure:
+    id: str
+    errors: list[Diagnostic]
+
+
+@dataclass
+class BuildResult:
+    built: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    outputs: dict[str, str] = field(default_factory=dict)
+    shared_errors: list[Diagnostic] = field(default_factory=list)
+    note: str | None = None
+
+    def as_json(self) -> dict:
+        return {"built": self.built, "unchanged": self.unchanged,
+                "failed": [{"id": f.id, "errors": [str(e) for e in f.errors]}
+                           for f in self.failed],
+                "removed": self.removed}
+
+    def summary(self) -> str:
+        return (f"built {len(self.built)}, unchanged {len(self.unchanged)}, "
+                f"failed {len(self.failed)}, removed {len(self.removed)}")
+
+
+# ---------------------------------------------------------------------- worker side
+_BRANDS: dict[tuple[str, str], Brand] = {}
+
+
+def _brand(styles: Path, name: str, root: Path) -> Brand:
+    key = (str(styles), name)
+    if key not in _BRANDS:
+        _BRANDS[key] = load_brand(styles, name, root)
+    return _BRANDS[key]
+
+
+def render_one(doc: Document, styles: Path, root: Path, profile: str) -> bytes:
+    from ..render.document import render_pdf
+
+    return render_pdf(doc, _brand(styles, doc.brand, root), cmyk=profile == "print")
+
+
+def _render_job(args) -> tuple[str, bytes | None, list[str] | None]:
+    doc, styles, root, profile = args
+    try:
+        return doc.id, render_one(doc, styles, root, profile), None
+    except ContentError as exc:
+        return doc.id, None, [_pack(d) for d in exc.diagnostics]
+    except RenderError as exc:
+        return doc.id, None, [_pack(d) for d in exc.diagnostics] or [f"::{exc}"]
+
+
+def _pack(d: Diagnostic) -> str:
+    return "\x1f".join([d.location.path, str(d.location.line), str(d.location.column),
+                        d.key, d.message])
+
+
+def _unpack(s: str, where: Location) -> Diagnostic:
+    if s.startswith("::"):
+        return Diagnostic(where, "", s[2:])
+    path, line, col, key, msg = s.split("\x1f")
+    return Diagnostic(Location(path, int(line), int(col)), key, msg)
+
+
+# ---------------------------------------------------------------------- parent side
+def output_path(project: Project, bid: str, profile: str) -> Path:
+    dist = project.layout.dist
+    return dist / f"{bid}.pdf" if profile == "screen" else dist / "print" / f"{bid}.pdf"
+
+
+def plan(project: Project, manifest: Manifest, ids: list[str], profile: str, force: bool,
+         result: BuildResult) -> tuple[list[Document], dict[str, dict[str, str]]]:
+    """Which briefings need rendering, and the dependencies of each."""
+    todo: list[Document] = []
+    deps_of: dict[str, dict[str, str]] = {}
+    for bid in ids:
+        errors = project.briefing_errors.get(bid, [])
+        doc = project.documents.get(bid)
+        if errors or doc is None:
+            result.failed.append(Failure(bid, errors))
+            continue
+        try:
+            brand = _brand(project.layout.styles, doc.brand, project.root)
+        except ContentError as exc:
+            result.failed.append(Failure(bid, exc.diagnostics))
+            continue
+        deps = dependencies(doc, project, brand, profile)
+        deps_of[bid] = deps
+        key = f"{profile}:{bid}"
+        out = output_path(project, bid, profile)
+        if force or not out.is_file() or manifest.changes(key, deps):
+            todo.append(doc)
+        else:
+            result.unchanged.append(bid)
+    return todo, deps_of
+
+
+def build_project(root: Path | str, ids: list[str] | None = None, *, force: bool = False,
+                  jobs: int | None = None, profile: str = "screen",
+                  on_event: Event | None = None) -> BuildResult:
+    project = open_project(root)
+    known = project.ids
+    if ids:
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            from ..errors import UsageError
+            from ..validate.schema import did_you_mean
+            raise UsageError(f"no briefing '{unknown[0]}'{did_you_mean(unknown[0], known)}")
+    wanted = ids or known
+    emit = on_event or (lambda event, bid: None)
+    result = BuildResult(shared_errors=list(project.shared_errors))
+    state = project.layout.dist / ".briefgen"
+    with build_lock(state):
+        manifest = Manifest.load(state / "manifest.json")
+        result.note = manifest.note
+        todo, deps_of = plan(project, manifest, wanted, profile, force, result)
+        for bid in result.unchanged:
+            emit("unchanged", bid)
+        for fail in result.failed:
+            emit("failed", fail.id)
+        for rendered_id, data, errors in _render_all(project, todo, profile, jobs, emit):
+            if data is None:
+                where = project.briefings[rendered_id].file.location(())
+                result.failed.append(Failure(rendered_id, [_unpack(e, where)
+                                                           for e in errors or []]))
+                emit("failed", rendered_id)
+                continue
+            out = output_path(project, rendered_id, profile)
+            write_atomic(out, data)
+            manifest.briefings[f"{profile}:{rendered_id}"] = {
+                "deps": deps_of[rendered_id], "output": out.relative_to(project.root).as_posix()}
+            result.built.append(rendered_id)
+            result.outputs[rendered_id] = out.relative_to(project.root).as_posix()
+            emit("built", rendered_id)
+        if not ids:
+            _remove_deleted(project, manifest, known, profile, result, emit)
+        manifest.save()
+    result.failed.sort(key=lambda f: f.id)
+    return result
+
+
+def _render_all(project: Project, todo: list[Document], profile: str, jobs: int | None,
+                emit: Event):
+    args = [(doc, project.layout.styles, project.root, profile) for doc in todo]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
+        for a in args:
+            emit("start", a[0].id)
+            yield _render_job(a)
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        for a in args:
+            emit("start", a[0].id)
+        yield from pool.map(_render_job, args, chunksize=max(1, len(args) // (jobs * 4)))
+
+
+def _remove_deleted(project: Project, manifest: Manifest, known: list[str], profile: str,
+                    result: BuildResult, emit: Event) -> None:
+    prefix = f"{profile}:"
+    for key in sorted(manifest.briefings):
+        if not key.startswith(prefix):
+            continue
+        bid = key[len(prefix):]
+        if bid in known:
+            continue
+        out = project.root / manifest.briefings[key].get("output", "")
+        if out.is_file() and out.suffix == ".pdf":
+            out.unlink()
+        del manifest.briefings[key]
+        result.removed.append(bid)
+        emit("removed", bid)
+
+
+def explain(root: Path | str, bid: str, profile: str = "screen") -> list[str]:
+    """Why ``briefgen build`` would (or would not) rebuild ``bid``."""
+    project = open_project(root)
+    if bid not in project.ids:
+        from ..errors import UsageError
+        from ..validate.schema import did_you_mean
+        raise UsageError(f"no briefing '{bid}'{did_you_mean(bid, project.ids)}")
+    errors = project.briefing_errors.get(bid)
+    doc = project.documents.get(bid)
+    if errors or doc is None:
+        raise ContentError(errors or [])
+    manifest = Manifest.load(project.layout.dist / ".briefgen" / "manifest.json")
+    brand = _brand(project.layout.styles, doc.brand, project.root)
+    deps = dependencies(doc, project, brand, profile)
+    out = output_path(project, bid, profile)
+    lines = []
+    if manifest.note:
+        lines.append(f"{bid}: would rebuild: {manifest.note}")
+    if not out.is_file():
+        lines.append(f"{bid}: would rebuild: {out.relative_to(project.root)} is missing")
+    for key, old, new in manifest.changes(f"{profile}:{bid}", deps):
+        if old is None:
+            lines.append(f"{bid}: would rebuild: new input {key} ({new})")
+        elif new is None:
+            lines.append(f"{bid}: would rebuild: input {key} no longer used (was {old})")
+        else:
+            lines.append(f"{bid}: would rebuild: {key} changed {old} -> {new}")
+    if not lines:
+        lines.append(f"{bid}: up to date ({len(deps)} inputs unchanged)")
+    return lines
+

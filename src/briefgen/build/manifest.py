@@ -1,0 +1,90 @@
+"""What each built PDF depended on, hashed input by input, kept in ``dist/.briefgen``.
+
+A briefing's inputs are its spec, each fact and source it used (hashed on that fact's or
+source's own content, not on the whole file), the countries each of its lists selected, the
+publisher, the brand sheet chain and its fonts, the output profile and the briefgen version.
+Editing one fact therefore rebuilds exactly the briefings that use it, and reformatting a
+YAML file without changing a value rebuilds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..resolve.model import CountryListBlock, Document
+from .atomic import write_atomic
+
+FORMAT = 1
+
+
+def digest(value: Any) -> str:
+    data = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(data.encode()).hexdigest()[:16]
+
+
+_FILE_HASHES: dict[tuple[Path, int, int], str] = {}
+
+
+def file_digest(path: Path) -> str:
+    stat = path.stat()
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _FILE_HASHES:
+        _FILE_HASHES[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return _FILE_HASHES[key]
+
+
+def dependencies(doc: Document, project, brand, profile: str) -> dict[str, str]:
+    """Every input of one briefing, each with the hash of its own content."""
+    base = project.base
+    rec = project.briefings[doc.id]
+    deps = {"briefgen": __version__, "profile": profile,
+            f"spec:{doc.id}": digest(rec.spec.model_dump(mode="json")),
+            "publisher": digest(base.publisher.model_dump(mode="json"))}
+    for key in sorted(doc.used_facts):
+        frec = base.facts[key]
+        deps[f"fact:{key}"] = digest([frec.entity.name, frec.fact.model_dump(mode="json")])
+    for sid in sorted(doc.used_sources):
+        deps[f"source:{sid}"] = digest(base.sources[sid].source.model_dump(mode="json"))
+    for block in doc.blocks:
+        if isinstance(block, CountryListBlock):
+            deps[f"list:{block.id}"] = digest([e.id for e in block.entries])
+    deps[f"brand:{brand.name}"] = digest(brand.sheet.model_dump(mode="json"))
+    for faces in brand.font_paths.values():
+        for path in faces.values():
+            deps[f"font:{path.name}"] = file_digest(path)
+    return deps
+
+
+@dataclass
+class Manifest:
+    path: Path
+    briefings: dict[str, dict[str, Any]]
+    note: str | None = None  # why the old manifest was not used, if it was not
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        if not path.is_file():
+            return cls(path, {}, "no manifest yet")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT or not isinstance(data.get("briefings"), dict):
+                return cls(path, {}, "manifest has an old format")
+            return cls(path, data["briefings"])
+        except (OSError, ValueError, AttributeError):
+            return cls(path, {}, "manifest is unreadable")
+
+    def save(self) -> None:
+        body = json.dumps({"format": FORMAT, "briefings": self.briefings}, indent=1,
+                          sort_keys=True)
+        write_atomic(self.path, body.encode())
+
+    def changes(self, bid: str, deps: dict[str, str]) -> list[tuple[str, str | None, str | None]]:
+        """(input, old hash, new hash) for every input that differs from the last build."""
+        old = self.briefings.get(bid, {}).get("deps", {})
+        keys = sorted(set(old) | set(deps))
+        return [(k, old.get(k), deps.get(k)) for k in keys if old.get(k) != deps.get(k)]
