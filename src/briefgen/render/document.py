@@ -183,6 +183,11 @@ class _Renderer:
         canv.drawRightString(right, h - band / 2 - 3.5 * mm, human_date(self.doc.date))
         canv.restoreState()
 
+    def page_text(self, template: str) -> str:
+        """The brand sheet's header/footer text with {short_title}, {title}, {publisher}."""
+        return template.format(short_title=self.doc.short_title, title=self.doc.title,
+                               publisher=self.doc.publisher.name)
+
     def decorate_later(self, canv, doc) -> None:
         w, h = page_size(self.brand)
         m = self.brand.sheet.page.margins
@@ -190,10 +195,7 @@ class _Renderer:
         canv.saveState()
         canv.setFont(self.fonts["small"], 8)
         canv.setFillColor(self.palette.muted)
-        header = self.brand.sheet.header.format(short_title=self.doc.short_title,
-                                                title=self.doc.title,
-                                                publisher=self.doc.publisher.name)
-        canv.drawString(m.left * mm, y, header)
+        canv.drawString(m.left * mm, y, self.page_text(self.brand.sheet.header))
         canv.setStrokeColor(self.palette.rule)
         canv.setLineWidth(0.5)
         canv.line(m.left * mm, y - 2.5 * mm, w - m.right * mm, y - 2.5 * mm)
@@ -209,10 +211,7 @@ class _Renderer:
         canv.line(m.left * mm, y + 4 * mm, w - m.right * mm, y + 4 * mm)
         canv.setFont(self.fonts["small"], 7.5)
         canv.setFillColor(self.palette.muted)
-        footer = self.brand.sheet.footer.format(short_title=self.doc.short_title,
-                                                title=self.doc.title,
-                                                publisher=self.doc.publisher.name)
-        canv.drawString(m.left * mm, y, footer)
+        canv.drawString(m.left * mm, y, self.page_text(self.brand.sheet.footer))
         canv.drawRightString(w - m.right * mm, y, f"Page {number} of {total}")
         canv.restoreState()
 

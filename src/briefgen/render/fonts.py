@@ -45,16 +45,6 @@ def register_brand_fonts(brand: Brand) -> dict[str, str]:
     return {role: families[fam]["regular"] for role, fam in brand.sheet.fonts.roles.items()}
 
 
-def bold_of(font_name: str) -> str:
-    from reportlab.lib.fonts import tt2ps
-    return tt2ps(font_name, 1, 0)
-
-
-def italic_of(font_name: str) -> str:
-    from reportlab.lib.fonts import tt2ps
-    return tt2ps(font_name, 0, 1)
-
-
 def missing_glyphs(font_name: str, text: str) -> list[str]:
     face = pdfmetrics.getFont(font_name).face
     cmap = face.charToGlyph

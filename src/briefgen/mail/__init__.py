@@ -1,1 +1,0 @@
-"""mail stage of the briefgen pipeline."""
