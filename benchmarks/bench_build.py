@@ -4,7 +4,8 @@ Generates a synthetic project in a temporary folder (200 countries with 3 facts 
 sources, 100 briefings with 10+ footnotes and 13-30-country lists, the shipped brand sheet)
 and reports medians of: full build with --jobs 1 and the default, a no-op rebuild, a rebuild
 after editing one fact used by 5 briefings, one briefing built cold as a process, and the
-in-process render time per briefing. Prints a table and writes benchmarks/results.json.
+in-process render time per briefing, and peak RSS per worker. Prints a table and writes
+benchmarks/results.json.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import time
 from pathlib import Path
 
 import yaml
+from pypdf import PdfReader
 
 from briefgen.build.builder import build_project, render_one
 from briefgen.project import open_project
@@ -30,7 +32,8 @@ from briefgen.project import open_project
 REPO = Path(__file__).resolve().parents[1]
 
 
-def make_project(root: Path, rng: random.Random) -> None:
+def make_project(root: Path, rng: random.Random) -> str:
+    """Write the project; return the id of a country listed in exactly 5 briefings."""
     facts = root / "briefings/facts"
     (facts / "countries").mkdir(parents=True)
     (facts / "sources").mkdir()
@@ -45,12 +48,16 @@ def make_project(root: Path, rng: random.Random) -> None:
             "id": f"c{c:03d}", "name": f"Country {c}", "facts": [{
                 "id": f"f{k}", "statement": f"Country {c} has a documented tie number {k} "
                 "with the military, described in the sources listed for it.",
-                "topics": [f"t{(c + k) % 10}"], "as_of": "2025", "status": "current",
+                "topics": ["ties", f"t{(c + k) % 10}"] if k == 0 else [f"t{(c + k) % 10}"],
+                "as_of": "2025", "status": "current",
                 "sources": [f"s{(c * 3 + k) % 600:03d}"]} for k in range(3)]}))
     para = ("This paragraph gives context for the list and cites its evidence"
             " so that every claim can be checked. ")
+    uses = [0] * 200
     for b in range(100):
         countries = rng.sample(range(200), rng.randint(13, 30))
+        for c in countries:
+            uses[c] += 1
         refs = rng.sample(range(600), 12)
         paragraphs = [para * 3 + "".join(f"[^s{r:03d}]" for r in refs[i * 3:i * 3 + 3])
                       for i in range(4)]
@@ -60,7 +67,26 @@ def make_project(root: Path, rng: random.Random) -> None:
                 {"heading": "Context", "paragraphs": paragraphs},
                 {"heading": "Countries", "country_list": {
                     "countries": [f"c{c:03d}" for c in countries],
-                    "show": ["facts", "notes", "sources"]}}]}))
+                    "show": ["facts", "notes", "sources"], "fact_topics": ["ties"]}}]}))
+    five = min(range(200), key=lambda c: (abs(uses[c] - 5), c))
+    assert uses[five] == 5, "no country is listed in exactly 5 briefings: change the seed"
+    return f"c{five:03d}"
+
+
+# Run in a fresh process: a full build with 2 workers, then the largest peak RSS among the
+# (forked, then reaped) worker processes and the parent's own peak, in MiB.
+_RSS_PROBE = """
+import json, resource, sys
+from briefgen.build.builder import build_project
+build_project(sys.argv[1], force=True, jobs=2)
+kib = lambda who: resource.getrusage(who).ru_maxrss / 1024
+print(json.dumps({"worker": kib(resource.RUSAGE_CHILDREN), "parent": kib(resource.RUSAGE_SELF)}))
+"""
+
+
+def check(result, built: int) -> None:
+    if len(result.built) != built or result.failed:
+        raise SystemExit(f"expected {built} rebuilt, got: {result.summary()}")
 
 
 def timed(fn) -> float:
@@ -77,17 +103,19 @@ def main() -> None:
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        make_project(root, rng)
+        edited = make_project(root, rng)
         full1, fulln, noop, edit = [], [], [], []
         for _ in range(args.repeat):
             full1.append(timed(lambda: build_project(root, force=True, jobs=1)))
             fulln.append(timed(lambda: build_project(root, force=True)))
-            noop.append(timed(lambda: build_project(root)))
-            path = root / "briefings/facts/countries/c007.yaml"
-            path.write_text(path.read_text().replace("tie number", "tie no.", 1)
-                            if "tie number" in path.read_text()
-                            else path.read_text().replace("tie no.", "tie number", 1))
-            edit.append(timed(lambda: build_project(root)))
+            noop.append(timed(lambda: check(build_project(root), built=0)))
+            path = root / f"briefings/facts/countries/{edited}.yaml"
+            data = yaml.safe_load(path.read_text())
+            data["facts"][0]["statement"] += " (edited)"  # the fact the briefings show
+            path.write_text(yaml.safe_dump(data))
+            edit.append(timed(lambda: check(build_project(root), built=5)))
+        pages = [len(PdfReader(pdf).pages) for pdf in (root / "dist").glob("*.pdf")]
+        print(f"{len(pages)} briefings of {min(pages)} to {max(pages)} pages")
         project = open_project(root)
         docs = list(project.documents.values())[:20]
         render_one(docs[0], project.layout.styles, root, "screen")  # warm up fonts
@@ -96,13 +124,22 @@ def main() -> None:
         cold = [timed(lambda: subprocess.run(
             [sys.executable, "-m", "briefgen.cli", "build", "--root", str(root), "--force",
              "b000"], check=True, capture_output=True)) for _ in range(args.repeat)]
+        noop_cli = [timed(lambda: subprocess.run(
+            [sys.executable, "-m", "briefgen.cli", "build", "--root", str(root)], check=True,
+            capture_output=True)) for _ in range(args.repeat)]
+        rss = json.loads(subprocess.run(
+            [sys.executable, "-c", _RSS_PROBE, str(root)], check=True, capture_output=True,
+            text=True).stdout)
         results = {
             "full build, --jobs 1 (s)": statistics.median(full1),
             f"full build, --jobs {os.cpu_count()} (s)": statistics.median(fulln),
             "no-op rebuild (s)": statistics.median(noop),
+            "no-op rebuild, whole command (s)": statistics.median(noop_cli),
             "one fact edited (s)": statistics.median(edit),
             "one briefing, cold process (s)": statistics.median(cold),
             "render per briefing, in process (ms)": statistics.median(per) * 1000,
+            "peak RSS per worker, --jobs 2 (MiB)": rss["worker"],
+            "peak RSS of the parent (MiB)": rss["parent"],
         }
     for name, value in results.items():
         print(f"{name:40} {value:8.3f}")

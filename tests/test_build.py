@@ -42,6 +42,32 @@ def test_second_build_rewrites_nothing(built: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in (built / "dist").glob("*.pdf")} == mtimes
 
 
+def test_unchanged_tree_is_recognised_without_parsing(built: Path, monkeypatch) -> None:
+    import briefgen.build.builder as builder
+
+    def no_parsing(root):
+        raise AssertionError("an unchanged tree must not be parsed")
+
+    monkeypatch.setattr(builder, "open_project", no_parsing)
+    assert sorted(build_project(built).unchanged) == ALL
+
+
+def test_missing_pdf_is_rebuilt_even_when_no_input_changed(built: Path) -> None:
+    (built / "dist/russia-military-ties.pdf").unlink()
+    result = build_project(built)
+    assert result.built == ["russia-military-ties"]
+    assert (built / "dist/russia-military-ties.pdf").is_file()
+
+
+def test_failed_build_keeps_no_stamp(built: Path) -> None:
+    edit(built / "briefings/russia-military-ties.yaml", "title:", "titel:")
+    assert [f.id for f in build_project(built).failed] == ["russia-military-ties"]
+    manifest = json.loads((built / "dist/.briefgen/manifest.json").read_text())
+    assert "screen" not in manifest["stamps"]
+    # and the unchanged, still broken tree is reported again, not skipped as clean
+    assert [f.id for f in build_project(built).failed] == ["russia-military-ties"]
+
+
 def test_fact_edit_rebuilds_exactly_its_users(built: Path) -> None:
     edit(built / "briefings/facts/countries/australia.yaml",
          "accepted defectors from the Myanmar military who are seeking asylum",

@@ -29,6 +29,8 @@ class Project:
     #: errors of each briefing (its spec, its references, its text)
     briefing_errors: dict[str, list[Diagnostic]] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
+    #: content hashes of facts and sources, filled by the build's dependency manifest
+    digests: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def root(self) -> Path:

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ContentError, Diagnostic, Location, RenderError
+from ..load.project import Layout
 from ..project import Project, open_project
 from ..render.brand import Brand, load_brand
 from ..resolve.model import Document
 from .atomic import build_lock, write_atomic
-from .manifest import Manifest, dependencies
+from .manifest import Manifest, dependencies, tree_stamp
 
 Event = Callable[[str, str], None]  # (event, briefing id): start/built/unchanged/failed/removed
 
@@ -126,9 +127,34 @@ def plan(project: Project, manifest: Manifest, ids: list[str], profile: str, for
     return todo, deps_of
 
 
+def _unchanged_tree(root: Path, profile: str) -> tuple[BuildResult | None, str | None]:
+    """(result, stamp): a finished no-op result when no input file changed since the last
+    clean build of ``profile`` and every PDF it wrote is still there."""
+    layout = Layout(root)
+    try:
+        stamp = tree_stamp(root, [layout.briefings, layout.styles], profile)
+    except OSError:
+        return None, None
+    manifest = Manifest.load(layout.dist / ".briefgen" / "manifest.json")
+    if manifest.stamps.get(profile) != stamp:
+        return None, stamp
+    prefix = f"{profile}:"
+    entries = {k[len(prefix):]: v for k, v in manifest.briefings.items() if k.startswith(prefix)}
+    if not all((root / v.get("output", "")).is_file() for v in entries.values()):
+        return None, stamp
+    return BuildResult(unchanged=sorted(entries)), stamp
+
+
 def build_project(root: Path | str, ids: list[str] | None = None, *, force: bool = False,
                   jobs: int | None = None, profile: str = "screen",
                   on_event: Event | None = None) -> BuildResult:
+    stamp = None
+    if not ids and not force:
+        done, stamp = _unchanged_tree(Path(root), profile)
+        if done is not None:
+            for bid in done.unchanged:
+                (on_event or (lambda event, bid: None))("unchanged", bid)
+            return done
     project = open_project(root)
     known = project.ids
     if ids:
@@ -165,6 +191,14 @@ def build_project(root: Path | str, ids: list[str] | None = None, *, force: bool
             emit("built", rendered_id)
         if not ids:
             _remove_deleted(project, manifest, known, profile, result, emit)
+        clean = not ids and not result.failed and not result.shared_errors
+        if clean and stamp is None:
+            stamp = tree_stamp(project.root, [project.layout.briefings, project.layout.styles],
+                               profile)
+        if clean:
+            manifest.stamps[profile] = stamp
+        else:
+            manifest.stamps.pop(profile, None)
         manifest.save()
     result.failed.sort(key=lambda f: f.id)
     return result

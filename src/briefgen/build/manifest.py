@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +45,16 @@ def dependencies(doc: Document, project, brand, profile: str) -> dict[str, str]:
     deps = {"briefgen": __version__, "profile": profile,
             f"spec:{doc.id}": digest(rec.spec.model_dump(mode="json")),
             "publisher": digest(base.publisher.model_dump(mode="json"))}
+    memo = project.digests  # facts and sources are shared by many briefings: hash each once
     for key in sorted(doc.used_facts):
-        frec = base.facts[key]
-        deps[f"fact:{key}"] = digest([frec.entity.name, frec.fact.model_dump(mode="json")])
+        if f"fact:{key}" not in memo:
+            frec = base.facts[key]
+            memo[f"fact:{key}"] = digest([frec.entity.name, frec.fact.model_dump(mode="json")])
+        deps[f"fact:{key}"] = memo[f"fact:{key}"]
     for sid in sorted(doc.used_sources):
-        deps[f"source:{sid}"] = digest(base.sources[sid].source.model_dump(mode="json"))
+        if f"source:{sid}" not in memo:
+            memo[f"source:{sid}"] = digest(base.sources[sid].source.model_dump(mode="json"))
+        deps[f"source:{sid}"] = memo[f"source:{sid}"]
     for block in doc.blocks:
         if isinstance(block, CountryListBlock):
             deps[f"list:{block.id}"] = digest([e.id for e in block.entries])
@@ -60,11 +65,27 @@ def dependencies(doc: Document, project, brand, profile: str) -> dict[str, str]:
     return deps
 
 
+def tree_stamp(root: Path, folders: list[Path], profile: str) -> str:
+    """One hash of every file under ``folders`` (path and bytes), the profile and version.
+
+    When it equals the stamp saved by the last clean build, no input can have changed, so a
+    no-op build can say so without parsing a single YAML file. Any difference, even a
+    reformatted file, falls back to the fact-level comparison.
+    """
+    h = hashlib.sha256(f"{__version__}\0{profile}\0".encode())
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            h.update(path.relative_to(root).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
 @dataclass
 class Manifest:
     path: Path
     briefings: dict[str, dict[str, Any]]
     note: str | None = None  # why the old manifest was not used, if it was not
+    stamps: dict[str, str] = field(default_factory=dict)  # profile -> tree_stamp of a clean build
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -74,12 +95,14 @@ class Manifest:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") != FORMAT or not isinstance(data.get("briefings"), dict):
                 return cls(path, {}, "manifest has an old format")
-            return cls(path, data["briefings"])
+            stamps = data.get("stamps", {})
+            return cls(path, data["briefings"], stamps=stamps if isinstance(stamps, dict) else {})
         except (OSError, ValueError, AttributeError):
             return cls(path, {}, "manifest is unreadable")
 
     def save(self) -> None:
-        body = json.dumps({"format": FORMAT, "briefings": self.briefings}, indent=1,
+        body = json.dumps({"format": FORMAT, "briefings": self.briefings,
+                           "stamps": self.stamps}, indent=1,
                           sort_keys=True)
         write_atomic(self.path, body.encode())
 

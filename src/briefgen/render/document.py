@@ -6,7 +6,7 @@ import io
 from urllib.parse import urlsplit
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from .. import __version__
 from ..resolve.model import CountryListBlock, Document, Heading, Para
@@ -14,6 +14,7 @@ from ..validate.types import human_date
 from .brand import Brand
 from .fonts import check_glyphs, register_brand_fonts
 from .footnotes import Anchor, FootnoteState, NotedParagraph
+from .footnotes import CachedParagraph as Paragraph
 from .markup import clean, spans_markup, url_markup
 from .pages import BriefingDocTemplate, Palette, _bold, canvas_class, make_styles, page_size
 
@@ -81,17 +82,19 @@ class _Renderer:
         st = self.styles
         out: list = []
         for entry in block.entries:
-            out.append(NotedParagraph(f"<b>{clean(entry.name)}</b>", st["item_name"],
-                                      bulletText=f"{entry.number}.", state=self.notes,
-                                      outline=(f"{block.id}-{entry.id}",
-                                               f"{entry.number}. {entry.name}", 1)))
-            out.extend(self.noted(p, "item_body") for p in entry.statements)
+            part: list = [NotedParagraph(f"<b>{clean(entry.name)}</b>", st["item_name"],
+                                         bulletText=f"{entry.number}.", state=self.notes,
+                                         outline=(f"{block.id}-{entry.id}",
+                                                  f"{entry.number}. {entry.name}", 1))]
+            part.extend(self.noted(p, "item_body") for p in entry.statements)
             for link in entry.sources:
                 if link.url:
                     text = f"{clean(link.label)}<br/>{self.url(link.url, 'item_source')}"
                 else:
                     text = f"{clean(link.label)} (no web address)"
-                out.append(Paragraph(text, st["item_source"]))
+                part.append(Paragraph(text, st["item_source"]))
+            # a country's name, statements and sources stay on one page when they fit on one
+            out.append(KeepTogether(part))
         return out
 
     def closing(self) -> list:

@@ -49,11 +49,10 @@ def missing_glyphs(font_name: str, text: str) -> list[str]:
     face = pdfmetrics.getFont(font_name).face
     cmap = face.charToGlyph
     out = []
-    for ch in text:
-        if ch in "\n\t" or unicodedata.category(ch) in ("Cc", "Cf"):
+    for ch in dict.fromkeys(text):  # each distinct character once, in order of appearance
+        if ord(ch) in cmap or ch in "\n\t" or unicodedata.category(ch) in ("Cc", "Cf"):
             continue
-        if ord(ch) not in cmap and ch not in out:
-            out.append(ch)
+        out.append(ch)
     return out
 
 

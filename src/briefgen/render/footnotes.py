@@ -88,6 +88,29 @@ class FootnoteState:
         self.on_page = []
 
 
+class CachedParagraph(Paragraph):
+    """A Paragraph that breaks its lines once per width.
+
+    ReportLab's ``wrap()`` re-runs line breaking on every call, and a flowable is wrapped
+    two to four times (keep-with-next, KeepTogether, the frame, our footnote reservation).
+    Line breaking depends on the width and the style only, so the result is kept per width.
+    Split parts are new objects and start with an empty cache.
+    """
+
+    _wrapped: tuple[float, float] | None = None
+
+    def wrap(self, availWidth, availHeight):
+        if (self._wrapped is not None and self._wrapped[0] == availWidth
+                and "blPara" in self.__dict__):  # split() may delete it: then re-break
+            self.width = availWidth
+            self.height = self._wrapped[1]
+            return availWidth, self.height
+        w, h = super().wrap(availWidth, availHeight)
+        if h < 0x7FFFFFFF:
+            self._wrapped = (availWidth, h)
+        return w, h
+
+
 def _is_marker(frag, text: str) -> bool:
     return getattr(frag, "rise", 0) > 0 and text.strip().strip(",").isdigit()
 
@@ -110,7 +133,7 @@ def _note_refs_in(frags) -> int:
     return count
 
 
-class NotedParagraph(Paragraph):
+class NotedParagraph(CachedParagraph):
     """A Paragraph whose footnotes must land on the page where their markers are drawn."""
 
     def __init__(self, text, style=None, bulletText=None, frags=None, caseSensitive=1,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -18,10 +17,13 @@ from ..resolve.model import Span
 _BREAK_AFTER = re.compile(r"(?<=[/\-_.?&=#])")
 
 
+# C0 and C1 control characters (category Cc) except tab and newline
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def clean(text: str) -> str:
     """Escape for ReportLab and drop control characters (they have no glyph)."""
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-    return escape(text)
+    return escape(_CONTROL.sub("", text))
 
 
 def attr(value: str) -> str:

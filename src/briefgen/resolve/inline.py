@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -43,6 +44,14 @@ def _parser() -> MarkdownIt:
 _MD = _parser()
 
 
+@lru_cache(maxsize=8192)
+def _inline_tokens(text: str) -> tuple:
+    """markdown-it's inline tokens for ``text`` (read only; the same fact text recurs in many
+    briefings, so a build parses it once)."""
+    tokens = _MD.parseInline(text)
+    return tuple(tokens[0].children or []) if tokens else ()
+
+
 @dataclass
 class InlineProblem:
     message: str
@@ -56,9 +65,7 @@ def parse_inline(text: str, note_number: Callable[[str], int | None]
     spans: list[Span] = []
     bold = italic = 0
     href: str | None = None
-    tokens = _MD.parseInline(text.strip())
-    children = tokens[0].children or [] if tokens else []
-    for tok in children:
+    for tok in _inline_tokens(text.strip()):
         kind = tok.type
         if kind == "text":
             spans.append(Span(tok.content, bold > 0, italic > 0, href=href))
