@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine with python3 and make:
-#   make build   -> .venv, install, build every briefing into dist/
+#   make build   -> .venv, install, build every briefing into dist/ and dist/print/
 #   make test    -> .venv with test extras, run the test suite
 PYTHON ?= python3
 VENV := .venv
@@ -20,7 +20,8 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml
 	touch $@ $(VENV)/.installed
 
 build: $(VENV)/.installed
-	$(BIN)/briefgen build
+	$(BIN)/briefgen build --profile all
+	$(BIN)/briefgen preflight --brand default dist/print/*.pdf
 
 check: $(VENV)/.installed
 	$(BIN)/briefgen check

@@ -146,3 +146,24 @@ def test_country_entries_are_never_split_across_pages(built: Path) -> None:
                     assert link.label in pages[where[0]], (bid, head, link.label)
                     checked += 1
     assert checked >= 15  # military-cooperation alone cites 15
+
+
+def _flat_outline(items: list) -> list:
+    out = []
+    for item in items:
+        out.extend(_flat_outline(item) if isinstance(item, list) else [item])
+    return out
+
+
+def test_outline_entries_point_at_the_page_that_shows_them(built: Path) -> None:
+    checked = 0
+    for pdf in sorted((built / "dist").glob("*.pdf")):
+        reader = PdfReader(pdf)
+        pages = [" ".join(p.extract_text().split()) for p in reader.pages]
+        for item in _flat_outline(reader.outline):
+            title = " ".join(item.title.split())
+            shown_on = [i for i, text in enumerate(pages) if title in text]
+            if shown_on:  # "About the publisher" is an anchor, not printed text
+                assert reader.get_destination_page_number(item) in shown_on, (pdf.name, title)
+                checked += 1
+    assert checked > 40

@@ -85,27 +85,83 @@ def cmd_where(args: argparse.Namespace, out: _Output) -> int:
 def cmd_build(args: argparse.Namespace, out: _Output) -> int:
     from .build.builder import build_project, explain
 
+    profiles = ["screen", "print"] if args.profile == "all" else [args.profile]
     if args.explain:
-        for line in explain(args.root, args.explain):
-            out.line(line)
+        for profile in profiles:
+            for line in explain(args.root, args.explain, profile):
+                out.line(line)
         return 0
-    with _progress(out, enabled=not args.json) as on_event:
-        result = build_project(Path(args.root), ids=args.ids or None, force=args.force,
-                               jobs=args.jobs, on_event=on_event)
+    results = {}
+    for profile in profiles:
+        prefix = f"{profile}: " if len(profiles) > 1 else ""
+        with _progress(out, enabled=not args.json, prefix=prefix) as on_event:
+            results[profile] = build_project(Path(args.root), ids=args.ids or None,
+                                             force=args.force, jobs=args.jobs,
+                                             profile=profile, on_event=on_event)
     if args.json:
-        print(json.dumps(result.as_json(), indent=2))
-    _print_report(out, result.shared_errors, err=True)
-    for fail in result.failed:
-        _print_report(out, fail.errors, err=True)
-    if not args.json:
-        if result.note and result.built:
-            out.line(f"full rebuild: {result.note}")
-        out.line(result.summary())
-    return 1 if result.failed or result.shared_errors else 0
+        report = {p: r.as_json() for p, r in results.items()}
+        print(json.dumps(report if len(profiles) > 1 else report[profiles[0]], indent=2))
+    failed = False
+    for profile, result in results.items():
+        if profile == profiles[0]:  # the same content errors would repeat for each profile
+            _print_report(out, result.shared_errors, err=True)
+            for fail in result.failed:
+                _print_report(out, fail.errors, err=True)
+        failed = failed or bool(result.failed or result.shared_errors)
+        if not args.json:
+            if result.note and result.built:
+                out.line(f"full rebuild: {result.note}")
+            prefix = f"{profile}: " if len(profiles) > 1 else ""
+            out.line(prefix + result.summary())
+    return 1 if failed else 0
+
+
+def cmd_preflight(args: argparse.Namespace, out: _Output) -> int:
+    from .pdf.preflight import preflight
+
+    missing = [f for f in args.pdfs if not Path(f).is_file()]
+    if missing:
+        raise UsageError(f"no such file: {missing[0]}")
+    trim_size = None
+    if args.brand:
+        from .load.project import Layout
+        from .render.brand import load_brand
+        from .render.pages import page_size
+
+        root = Path(args.root)
+        trim_size = page_size(load_brand(Layout(root).styles, args.brand, root))
+    failed = 0
+    for name in args.pdfs:
+        problems = preflight(Path(name), print_mode=args.mode, trim_size=trim_size)
+        if problems:
+            failed += 1
+            out.line(name, "bold")
+            for problem in problems:
+                out.line(f"  {problem}", "red")
+        else:
+            out.line(f"{name}: ok", "green")
+    out.line(f"{_count(len(args.pdfs), 'file')} checked, {failed} with problems")
+    return 1 if failed else 0
+
+
+def cmd_pack(args: argparse.Namespace, out: _Output) -> int:
+    from .pdf.pack import make_pack
+
+    root = Path(args.root)
+    project = open_project(root)
+    unknown = [i for i in args.ids if i not in project.ids]
+    if unknown:
+        from .validate.schema import did_you_mean
+        raise UsageError(f"no briefing '{unknown[0]}'{did_you_mean(unknown[0], project.ids)}")
+    result = make_pack(root, args.ids or None, Path(args.output) if args.output else None,
+                       jobs=args.jobs)
+    out.line(f"wrote {result.path} ({_count(len(result.ids), 'briefing')}, "
+             f"{_count(result.pages, 'page')})")
+    return 0
 
 
 @contextlib.contextmanager
-def _progress(out: _Output, enabled: bool):
+def _progress(out: _Output, enabled: bool, prefix: str = ""):
     """A rich progress bar on a terminal; one plain line per briefing otherwise."""
     if not enabled:
         yield None
@@ -120,19 +176,21 @@ def _progress(out: _Output, enabled: bool):
 
             def on_event(event: str, bid: str) -> None:
                 if event == "start":
-                    progress.update(task, description=f"building {bid}")
+                    progress.update(task, description=f"{prefix}building {bid}")
                 elif event in ("built", "failed"):
                     progress.advance(task)
-                    progress.console.print(f"{event} {bid}", markup=False, highlight=False)
+                    progress.console.print(f"{prefix}{event} {bid}", markup=False,
+                                           highlight=False)
                 elif event == "removed":
-                    progress.console.print(f"removed {bid}", markup=False, highlight=False)
+                    progress.console.print(f"{prefix}removed {bid}", markup=False,
+                                           highlight=False)
 
             yield on_event
         return
 
     def plain(event: str, bid: str) -> None:
         if event != "start":
-            out.line(f"{event} {bid}")
+            out.line(f"{prefix}{event} {bid}")
 
     yield plain
 
@@ -164,7 +222,31 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="worker processes (default: CPU count)")
     p.add_argument("--explain", metavar="ID", help="say why ID would be rebuilt, build nothing")
+    p.add_argument("--profile", choices=["screen", "print", "all"], default="screen",
+                   help="screen: dist/ID.pdf, RGB; print: dist/print/ID.pdf, CMYK with bleed "
+                        "and crop marks; all: both (default: screen)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("preflight", parents=[common],
+                       help="check PDFs for what a print shop would reject")
+    p.add_argument("pdfs", nargs="+", metavar="PDF")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--print", dest="mode", action="store_const", const=True,
+                      help="check CMYK colour, boxes, bleed and image resolution "
+                           "(default when the PDF has a TrimBox)")
+    mode.add_argument("--screen", dest="mode", action="store_const", const=False,
+                      help="check fonts only")
+    p.add_argument("--brand", metavar="NAME", help="also check the trim size against "
+                                                   "this brand sheet's page size")
+    p.set_defaults(func=cmd_preflight, mode=None)
+
+    p = sub.add_parser("pack", parents=[common],
+                       help="all (or the named) briefings in one PDF with a contents page")
+    p.add_argument("ids", nargs="*", metavar="ID", help="briefings, in this order (default: all)")
+    p.add_argument("-o", "--output", metavar="PDF", help="where to write (default: dist/pack.pdf)")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="worker processes for building stale briefings")
+    p.set_defaults(func=cmd_pack)
     return parser
 
 

@@ -46,10 +46,19 @@ class Margins(Strict):
     right: Unit
 
 
+class CropMarks(Strict):
+    """Print-profile crop marks, in millimetres: they start ``offset`` outside the bleed."""
+
+    length: Unit = Field(6, description="Length of each mark.")
+    offset: Unit = Field(3, description="Gap between the bleed edge and the marks.")
+    width: Annotated[float, Field(gt=0)] = Field(0.25, description="Line width in points.")
+
+
 class Page(Strict):
     size: Literal["A4", "Letter"] = "A4"
     margins: Margins = Field(description="Millimetres.")
-    bleed: Unit = Field(3, description="Print bleed in millimetres.")
+    bleed: Unit = Field(3, description="Print bleed in millimetres (at least 3 for print).")
+    crop_marks: CropMarks = Field(default_factory=CropMarks)
 
 
 class Family(Strict):

@@ -16,7 +16,15 @@ from .fonts import check_glyphs, register_brand_fonts
 from .footnotes import Anchor, FootnoteState, NotedParagraph
 from .footnotes import CachedParagraph as Paragraph
 from .markup import clean, spans_markup, url_markup
-from .pages import BriefingDocTemplate, Palette, _bold, canvas_class, make_styles, page_size
+from .pages import (
+    BriefingDocTemplate,
+    Palette,
+    PrintGeometry,
+    _bold,
+    canvas_class,
+    make_styles,
+    page_size,
+)
 
 
 class _Renderer:
@@ -167,9 +175,10 @@ class _Renderer:
         w, h = page_size(self.brand)
         band = self.brand.sheet.band_height * mm
         m = self.brand.sheet.page.margins
+        bleed = self.brand.sheet.page.bleed * mm  # past the trim: cut off on screen, printed
         canv.saveState()
         canv.setFillColor(self.palette.brand)
-        canv.rect(0, h - band, w, band, fill=1, stroke=0)
+        canv.rect(-bleed, h - band, w + 2 * bleed, band + bleed, fill=1, stroke=0)
         logo = self.brand.sheet.logo.size * mm
         self.draw_logo(canv, m.left * mm, h - band + (band - logo) / 2)
         canv.setFillColor(self.palette.band_text)
@@ -233,7 +242,7 @@ class _Renderer:
             keywords=", ".join(d.keywords), creator=f"briefgen {__version__}",
             lang=d.language, displayDocTitle=True, initialFontName=self.fonts["body"],
             pageCompression=1,
-            enforceColorSpace="cmyk" if self.palette.cmyk else None)
+            **(PrintGeometry(self.brand).doc_kwargs() if self.palette.cmyk else {}))
         template.build(self.story(), canvasmaker=canvas_class(d.date, self.draw_footer))
         return buf.getvalue()
 

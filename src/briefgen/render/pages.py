@@ -92,6 +92,34 @@ def page_size(brand: Brand) -> tuple[float, float]:
     return A4 if brand.sheet.page.size == "A4" else LETTER
 
 
+class PrintGeometry:
+    """Where the trimmed page sits on the larger print sheet, for ReportLab's ``cropMarks``.
+
+    ReportLab's own ``bleedWidth`` scales the page content (about 2.9 % on A4), so it stays 0:
+    the sheet is the trim size plus a border on each side, backgrounds are drawn past the trim
+    edge into the bleed, and TrimBox/BleedBox are set in sheet coordinates.
+    """
+
+    def __init__(self, brand: Brand):
+        page = brand.sheet.page
+        self.bleed = page.bleed * mm
+        marks = page.crop_marks
+        self.markLength = marks.length * mm
+        self.markWidth = marks.width
+        self.borderWidth = self.bleed + (marks.offset + marks.length) * mm
+        self.bleedWidth = 0
+        self.markColor = CMYKColor(1, 1, 1, 1)  # registration: prints on every plate
+        self.markLast = 1
+        w, h = page_size(brand)
+        b = self.borderWidth
+        self.trim_box = (b, b, b + w, b + h)
+        self.bleed_box = (b - self.bleed, b - self.bleed, b + w + self.bleed, b + h + self.bleed)
+
+    def doc_kwargs(self) -> dict:
+        return {"cropMarks": self, "trimBox": self.trim_box, "bleedBox": self.bleed_box,
+                "enforceColorSpace": "cmyk"}
+
+
 def epoch(date: dt.date) -> int:
     return calendar.timegm(date.timetuple())
 
@@ -112,12 +140,24 @@ def canvas_class(source_date: dt.date, draw_footer):
             ts.tzname = "UTC"
             self._pages: list[dict] = []
 
+        def bookmarkPage(self, key, fit="Fit", left=None, top=None, bottom=None, right=None,
+                         zoom=None):
+            shift = self._getCmShift()  # crop marks move the page on the sheet; follow it
+            if shift:
+                left, top, bottom, right = (None if v is None else v + shift
+                                            for v in (left, top, bottom, right))
+            return super().bookmarkPage(key, fit=fit, left=left, top=top, bottom=bottom,
+                                        right=right, zoom=zoom)
+
         def showPage(self):
             self._pages.append(dict(self.__dict__))
             self._startPage()
+            # bookmarks made on the next page must name it although it is written later
+            self._doc.pageCounter += 1
 
         def save(self):
             total = len(self._pages)
+            self._doc.pageCounter = 1  # the pages are written now, from the first
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
                 draw_footer(self, number, total)

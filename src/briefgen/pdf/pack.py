@@ -1,0 +1,195 @@
+"""``briefgen pack``: all current briefings (screen profile) in one PDF for visitors and
+journalists: a contents page with linked starting pages, an outline entry per briefing with
+its own sections nested under it, page labels per briefing, metadata and /Lang.
+
+The contents page is drawn with ReportLab in the brand's fonts; the merging, links, outline
+and labels are done with pypdf (ReportLab's named destinations do not survive merging, page
+links do). The bytes are deterministic: dated with the newest briefing, identified by a hash
+of the inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.annotations import Link
+from pypdf.generic import ArrayObject, ByteStringObject, Fit, NameObject, TextStringObject
+from reportlab.lib.units import mm
+
+from .. import __version__
+from ..build.atomic import write_atomic
+from ..build.builder import build_project, output_path
+from ..errors import ContentError
+from ..project import open_project
+from ..render.brand import Brand, load_brand
+from ..render.fonts import register_brand_fonts
+from ..render.pages import Palette, _bold, canvas_class, page_size
+from ..resolve.model import Document
+from ..validate.types import human_date
+
+ROWS_PER_PAGE = 18
+
+
+@dataclass
+class PackResult:
+    path: Path
+    ids: list[str]
+    pages: int
+
+
+@dataclass
+class _Row:
+    doc: Document
+    pdf: Path
+    pages: int
+    start: int = 0  # 0-based index of its first page in the pack
+    rect: tuple[float, float, float, float] = (0, 0, 0, 0)
+    contents_page: int = 0
+
+
+def _contents_pdf(rows: list[_Row], brand: Brand, title: str, publisher: str) -> bytes:
+    """Draw the contents page(s); fills in each row's link rectangle and page."""
+    fonts = register_brand_fonts(brand)
+    palette = Palette(brand)
+    w, h = page_size(brand)
+    m = brand.sheet.page.margins
+    left, right = m.left * mm, w - m.right * mm
+    newest = max(r.doc.date for r in rows)
+
+    def footer(canv, number: int, total: int) -> None:
+        canv.saveState()
+        canv.setFont(fonts["small"], 7.5)
+        canv.setFillColor(palette.muted)
+        canv.drawString(left, m.bottom * mm - 10 * mm, f"{title} · {publisher}")
+        canv.drawRightString(right, m.bottom * mm - 10 * mm, f"Contents {number} of {total}")
+        canv.restoreState()
+
+    buf = io.BytesIO()
+    canv = canvas_class(newest, footer)(buf, pagesize=(w, h), initialFontName=fonts["body"],
+                                        pageCompression=1)
+    canv.setTitle(title)
+    pages = [rows[i:i + ROWS_PER_PAGE] for i in range(0, len(rows), ROWS_PER_PAGE)]
+    for page_no, chunk in enumerate(pages):
+        band = brand.sheet.band_height * mm * 0.6
+        canv.setFillColor(palette.brand)
+        canv.rect(0, h - band, w, band, fill=1, stroke=0)
+        canv.setFillColor(palette.band_text)
+        canv.setFont(_bold(fonts["title"]), 13)
+        canv.drawString(left, h - band / 2 - 4, publisher)
+        canv.setFont(fonts["small"], 9)
+        canv.drawRightString(right, h - band / 2 - 3, human_date(newest))
+        y = h - band - 16 * mm
+        canv.setFillColor(palette.brand)
+        canv.setFont(_bold(fonts["title"]), 22)
+        canv.drawString(left, y, title if page_no == 0 else f"{title} (continued)")
+        y -= 14 * mm
+        for row in chunk:
+            canv.setFillColor(palette.ink)
+            canv.setFont(_bold(fonts["body"]), 11)
+            text = _fit(row.doc.title, _bold(fonts["body"]), 11, right - left - 20 * mm)
+            canv.drawString(left, y, text)
+            canv.setFont(fonts["small"], 9)
+            canv.setFillColor(palette.muted)
+            canv.drawString(left, y - 4.5 * mm, human_date(row.doc.date))
+            canv.setFillColor(palette.link)
+            canv.setFont(_bold(fonts["body"]), 11)
+            canv.drawRightString(right, y, f"page {row.start + 1}")
+            canv.setStrokeColor(palette.rule)
+            canv.setLineWidth(0.5)
+            canv.line(left, y - 7.5 * mm, right, y - 7.5 * mm)
+            row.rect = (left, y - 6 * mm, right, y + 4.5 * mm)
+            row.contents_page = page_no
+            y -= 13 * mm
+        canv.showPage()
+    canv.save()
+    return buf.getvalue()
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _copy_outline(reader: PdfReader, items: list, writer: PdfWriter, parent, offset: int,
+                  skip: str | None = None) -> None:
+    """Re-create a briefing's outline under ``parent`` with page numbers shifted by
+    ``offset``: ReportLab's entries point at named destinations, which merging loses."""
+    last = None
+    for item in items:
+        if isinstance(item, list):
+            if last is not None:
+                _copy_outline(reader, item, writer, last, offset)
+            continue
+        if skip is not None and item.title == skip:
+            last = parent  # the briefing's own title entry: its children go under the parent
+            continue
+        page = reader.get_destination_page_number(item)
+        top = item.get("/Top") if hasattr(item, "get") else None
+        fit = Fit.xyz(top=float(top)) if top is not None else Fit.fit()
+        last = writer.add_outline_item(title=item.title, page_number=offset + page,
+                                         parent=parent, fit=fit)
+
+
+def make_pack(root: Path | str, ids: list[str] | None = None, out: Path | None = None,
+              *, title: str = "Briefing pack", jobs: int | None = None) -> PackResult:
+    """Build what is stale, then write the pack; raise ContentError if a briefing fails."""
+    root = Path(root)
+    result = build_project(root, ids, jobs=jobs, profile="screen")
+    errors = [d for f in result.failed for d in f.errors] + list(result.shared_errors)
+    if result.failed or any(d.is_error for d in result.shared_errors):
+        raise ContentError(errors)
+    project = open_project(root)
+    wanted = ids or project.ids
+    rows = []
+    for bid in wanted:
+        pdf = output_path(project, bid, "screen")
+        rows.append(_Row(project.documents[bid], pdf, len(PdfReader(pdf).pages)))
+    brand = load_brand(project.layout.styles, rows[0].doc.brand, root)
+    contents_pages = -(-len(rows) // ROWS_PER_PAGE)
+    start = contents_pages
+    for row in rows:
+        row.start, start = start, start + row.pages
+    publisher = rows[0].doc.publisher.name
+    contents = _contents_pdf(rows, brand, title, publisher)
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(contents)), import_outline=False)
+    writer.set_page_label(0, contents_pages - 1, style="/r")
+    for row in rows:
+        reader = PdfReader(row.pdf)
+        writer.append(reader, import_outline=False)
+        parent = writer.add_outline_item(title=row.doc.title, page_number=row.start)
+        _copy_outline(reader, reader.outline, writer, parent, row.start, skip=row.doc.title)
+        writer.set_page_label(row.start, row.start + row.pages - 1, style="/D",
+                              prefix=f"{row.doc.id}:", start=1)
+    for row in rows:
+        writer.add_annotation(row.contents_page, Link(rect=row.rect,
+                                                      target_page_index=row.start))
+    digest = hashlib.sha256(contents)
+    for row in rows:
+        digest.update(row.pdf.read_bytes())
+    ident = ByteStringObject(digest.digest()[:16])
+    writer._ID = ArrayObject([ident, ident])
+    newest = max(r.doc.date for r in rows)
+    writer.add_metadata({
+        "/Title": title, "/Author": publisher,
+        "/Subject": "; ".join(r.doc.title for r in rows),
+        "/Creator": f"briefgen {__version__}", "/Producer": f"briefgen {__version__} (pypdf)",
+        "/CreationDate": f"D:{newest:%Y%m%d}000000Z", "/ModDate": f"D:{newest:%Y%m%d}000000Z",
+    })
+    writer._root_object[NameObject("/Lang")] = TextStringObject(rows[0].doc.language)
+    writer.page_mode = "/UseOutlines"
+    buf = io.BytesIO()
+    writer.write(buf)
+    target = out or project.layout.dist / "pack.pdf"
+    write_atomic(target, buf.getvalue())
+    return PackResult(target, [r.doc.id for r in rows], start)
