@@ -25,8 +25,10 @@ class Location:
     column: int = 0
 
     def __str__(self) -> str:
-        if self.line:
+        if self.line and self.column:
             return f"{self.path}:{self.line}:{self.column}"
+        if self.line:  # a line of a CSV file
+            return f"{self.path}:{self.line}"
         return self.path
 
 
@@ -77,6 +79,12 @@ class RenderError(BriefgenError):
     def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
         self.diagnostics = diagnostics or []
         super().__init__(message)
+
+
+class MailError(BriefgenError):
+    """Mail could not be sent: the server refused the sender, TLS or the login failed, or a
+    campaign is locked by another run (exit code 1). Recipients are never marked failed for
+    a problem of the sender's."""
 
 
 @dataclass

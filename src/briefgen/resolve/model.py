@@ -101,6 +101,8 @@ class Document:
     publisher: Publisher
     calls_to_action: list[str]
     origin: Location
+    mail_subject: str = ""
+    audiences: list[str] = field(default_factory=list)  # default segments to mail
     # every fact and source this document used, for dependency tracking and warnings
     used_facts: set[str] = field(default_factory=set)
     used_sources: set[str] = field(default_factory=set)

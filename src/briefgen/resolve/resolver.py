@@ -246,7 +246,13 @@ class _Resolver:
             self.used_sources.add(item.source)
             label = self.text(item.label, ("more_information", k, "label"), ctx) or ""
             more.append(InfoLink(label, src.source.url, item.source))
-        if self.errors or title is None:
+        subject = title
+        if spec.mail.subject:
+            subject = self.text(spec.mail.subject, ("mail", "subject"), ctx)
+            if subject is not None and ("\n" in subject or "\r" in subject):
+                self.error(("mail", "subject"), "an email subject must be one line: remove "
+                                                "the line break")
+        if self.errors or title is None or subject is None:
             return None
         keywords = list(spec.keywords) or sorted(
             {t for key in self.used_facts for t in self.base.facts[key].fact.topics})
@@ -257,6 +263,7 @@ class _Resolver:
             notes={n.number: n for n in self.notes.values()},
             more_information=more, publisher=publisher,
             calls_to_action=list(spec.calls_to_action),
+            mail_subject=" ".join(subject.split()), audiences=list(spec.mail.audiences),
             origin=self.rec.file.location(()),
             used_facts=set(self.used_facts), used_sources=set(self.used_sources))
 

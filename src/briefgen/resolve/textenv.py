@@ -25,9 +25,9 @@ class BriefingSandbox(SandboxedEnvironment):
 
     intercepted_binops = frozenset(["*", "**"])
 
-    def __init__(self) -> None:
-        super().__init__(undefined=StrictUndefined, autoescape=False,
-                         keep_trailing_newline=False)
+    def __init__(self, *, autoescape: bool = False, keep_trailing_newline: bool = False) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=autoescape,
+                         keep_trailing_newline=keep_trailing_newline)
         self.globals = {"range": self.globals["range"]}
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:

@@ -1,0 +1,159 @@
+"""The send ledger: one SQLite file per campaign, so that no recipient is mailed twice.
+
+The recipient list is frozen when the campaign starts. Each recipient has one row whose
+state is committed *before* the step it names:
+
+* ``pending``     - not yet tried (or safe to try again);
+* ``inflight``    - an SMTP transaction is starting; the server has not got the message
+                    (a crash here is safe: the message is sent again);
+* ``unconfirmed`` - the final "." of DATA is being sent: the server may have accepted the
+                    message without us hearing the reply. The only ambiguous state;
+* ``sent``        - the server answered 250;
+* ``retry``       - a temporary (4xx) answer; tried again after a delay;
+* ``failed``      - a permanent (5xx) answer, or too many temporary ones; never retried;
+* ``held``        - was ``unconfirmed`` after a crash and ``--ambiguous=hold`` was given;
+* ``suppressed``  - added to the suppression list after the campaign started.
+
+A run that finds ``inflight`` rows (from a crash) sends them again; ``unconfirmed`` rows are
+sent again (``--ambiguous=resend``, the default) or held, and counted as ambiguous either way.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .recipients import Recipient
+
+STATES = ("pending", "inflight", "unconfirmed", "sent", "retry", "failed", "held",
+          "suppressed")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS recipients (
+    seq INTEGER PRIMARY KEY,
+    key TEXT UNIQUE NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    first_name TEXT NOT NULL,
+    segments TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at REAL NOT NULL DEFAULT 0,
+    reply TEXT NOT NULL DEFAULT '',
+    ambiguous INTEGER NOT NULL DEFAULT 0,
+    updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attachment (id INTEGER PRIMARY KEY CHECK (id = 1), pdf BLOB);
+"""
+
+
+@dataclass
+class Row:
+    seq: int
+    key: str
+    recipient: Recipient
+    state: str
+    attempts: int
+    next_at: float
+    reply: str
+    ambiguous: bool
+
+
+class Ledger:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None)  # explicit commits below
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")  # a state must survive a crash
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ------------------------------------------------------------------ campaign
+    @property
+    def started(self) -> bool:
+        return self.db.execute("SELECT COUNT(*) FROM meta").fetchone()[0] > 0
+
+    def freeze(self, meta: dict[str, str], recipients: list[Recipient], pdf: bytes) -> None:
+        """Record the campaign and its recipients, once; later runs keep the first list."""
+        now = time.time()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            if self.db.execute("SELECT COUNT(*) FROM meta").fetchone()[0]:
+                return
+            self.db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+            self.db.executemany(
+                "INSERT INTO recipients (key, email, name, first_name, segments, state, "
+                "updated) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+                [(r.key, r.email, r.name, r.first_name, json.dumps(r.segments), now)
+                 for r in recipients])
+            self.db.execute("INSERT INTO attachment VALUES (1, ?)", (pdf,))
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM meta"))
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def pdf(self) -> bytes:
+        row = self.db.execute("SELECT pdf FROM attachment WHERE id = 1").fetchone()
+        return bytes(row[0]) if row else b""
+
+    # ------------------------------------------------------------------ states
+    def set_state(self, key: str, state: str, *, reply: str | None = None,
+                  attempts: int | None = None, next_at: float | None = None,
+                  ambiguous: bool | None = None) -> None:
+        """Commit a recipient's new state (autocommit: durable when this returns)."""
+        assert state in STATES, state
+        sets, args = ["state = ?", "updated = ?"], [state, time.time()]
+        for column, value in (("reply", reply), ("attempts", attempts), ("next_at", next_at),
+                              ("ambiguous", None if ambiguous is None else int(ambiguous))):
+            if value is not None:
+                sets.append(f"{column} = ?")
+                args.append(value)
+        self.db.execute(f"UPDATE recipients SET {', '.join(sets)} WHERE key = ?", (*args, key))
+
+    def recover(self, ambiguous: str) -> tuple[int, int]:
+        """After a crash: (inflight rows made pending, unconfirmed rows resent or held)."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            safe = self.db.execute("UPDATE recipients SET state = 'pending' "
+                                   "WHERE state = 'inflight'").rowcount
+            target = "held" if ambiguous == "hold" else "pending"
+            unsure = self.db.execute(f"UPDATE recipients SET state = '{target}', ambiguous = 1 "
+                                     "WHERE state = 'unconfirmed'").rowcount
+        return safe, unsure
+
+    def rows(self, *states: str) -> Iterator[Row]:
+        marks = ", ".join("?" for _ in states)
+        query = "SELECT seq, key, email, name, first_name, segments, state, attempts, next_at," \
+                " reply, ambiguous FROM recipients"
+        if states:
+            query += f" WHERE state IN ({marks})"
+        for r in self.db.execute(query + " ORDER BY seq", states).fetchall():
+            person = Recipient(r[2], r[3], r[4], json.loads(r[5]))
+            yield Row(r[0], r[1], person, r[6], r[7], r[8], r[9], bool(r[10]))
+
+    def counts(self) -> dict[str, int]:
+        found = dict(self.db.execute("SELECT state, COUNT(*) FROM recipients GROUP BY state"))
+        return {s: found.get(s, 0) for s in STATES}
+
+    def ambiguous_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM recipients WHERE ambiguous = 1"
+                               ).fetchone()[0]
+
+
+def ledger_dir(root: Path) -> Path:
+    """Kept outside dist/ so that cleaning the build output never forgets who was mailed."""
+    return root / ".briefgen" / "mail"
+
+
+def campaigns(root: Path) -> list[str]:
+    return sorted(p.stem for p in ledger_dir(root).glob("*.sqlite"))

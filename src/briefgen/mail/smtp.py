@@ -1,0 +1,201 @@
+"""One SMTP connection, reused, with the DATA phase split so the ledger can mark the single
+ambiguous moment (the final "." sent, the reply not yet heard).
+
+smtplib's ``sendmail`` hides that moment, so the transaction is driven by hand: MAIL, RCPT,
+DATA, the dot-stuffed body, then the final dot and the reply. TCP_NODELAY keeps the 3-byte
+final dot from waiting ~40 ms for Nagle's algorithm. Debug output is never switched on: it
+would print the password.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import smtplib
+import socket
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from ..errors import MailError
+from .settings import SmtpConfig
+
+
+class Outcome(Enum):
+    SENT = "sent"
+    TEMPORARY = "temporary"  # 4xx for this recipient: retry later
+    PERMANENT = "permanent"  # 5xx for this recipient: never retry
+    NOT_SENT = "not sent"  # connection lost or 421 before the final dot: safe to resend
+    AMBIGUOUS = "ambiguous"  # connection lost after the final dot
+
+
+@dataclass
+class Result:
+    outcome: Outcome
+    reply: str
+
+
+def _reply(code: int, message: bytes | str) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    return f"{code} {' '.join(text.split())}"
+
+
+_LINE_ENDS = re.compile(rb"\r\n|\r|\n")
+
+
+def dot_stuff(data: bytes) -> bytes:
+    """CRLF line ends, a leading "." doubled, ending in CRLF (RFC 5321 4.5.2)."""
+    data = _LINE_ENDS.sub(b"\r\n", data)
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+
+class CrashPoint:
+    """Test hook: ``BRIEFGEN_MAIL_CRASH_AT=step[:n]`` kills this process with SIGKILL the
+    n-th time (default 1st) it reaches ``step`` (inflight, data, dot, reply). Used by the
+    tests to prove that a crash at any step neither loses nor doubles mail."""
+
+    def __init__(self) -> None:
+        spec = os.environ.get("BRIEFGEN_MAIL_CRASH_AT", "")
+        step, _, nth = spec.partition(":")
+        self.step, self.nth, self.seen = step, int(nth or 1), 0
+
+    def __call__(self, step: str) -> None:
+        if step == self.step:
+            self.seen += 1
+            if self.seen == self.nth:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _login(conn: smtplib.SMTP, user: str, password: str) -> None:
+    """One login attempt with PLAIN (or LOGIN): smtplib's ``login()`` falls through to the
+    next mechanism after a refusal, and some servers then wait forever for the password."""
+    offered = conn.esmtp_features.get("auth", "").upper().split()
+    for mechanism in ("PLAIN", "LOGIN"):
+        if mechanism in offered:
+            conn.user, conn.password = user, password
+            conn.auth(mechanism, getattr(conn, f"auth_{mechanism.lower()}"))
+            return
+    conn.login(user, password)
+
+
+class SmtpSession:
+    def __init__(self, config: SmtpConfig, timeout: float = 30.0):
+        self.config, self.timeout = config, timeout
+        self.conn: smtplib.SMTP | None = None
+        self.sent_on_connection = 0
+
+    def connect(self) -> None:
+        cfg = self.config
+        try:
+            if cfg.security == "ssl":
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=self.timeout,
+                                                      context=cfg.tls_context())
+            else:
+                conn = smtplib.SMTP(cfg.host, cfg.port, timeout=self.timeout)
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conn.ehlo()
+            if cfg.security == "starttls":
+                if not conn.has_extn("starttls"):
+                    raise MailError(f"{cfg}: the server does not offer STARTTLS; refusing to "
+                                    "send the password or mail in clear text")
+                conn.starttls(context=cfg.tls_context())
+                conn.ehlo()
+            if cfg.username:
+                _login(conn, cfg.username, cfg.password() or "")
+        except ssl.SSLCertVerificationError as exc:
+            raise MailError(f"{cfg}: the server's certificate is not trusted "
+                            f"({exc.verify_message}); set BRIEFGEN_SMTP_CAFILE to trust a "
+                            "private certificate") from None
+        except smtplib.SMTPAuthenticationError as exc:
+            raise MailError(f"{cfg}: login refused: {_reply(exc.smtp_code, exc.smtp_error)}"
+                            ) from None
+        except smtplib.SMTPException as exc:
+            raise MailError(f"{cfg}: {type(exc).__name__}: {exc}") from None
+        except OSError as exc:
+            raise MailError(f"{cfg}: cannot connect: {exc.strerror or exc}") from None
+        self.conn = conn
+        self.sent_on_connection = 0
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.quit()
+            except (smtplib.SMTPException, OSError):
+                self.conn.close()
+            self.conn = None
+
+    def send(self, sender: str, recipient: str, data: bytes,
+             mark_unconfirmed: Callable[[], None], crash: CrashPoint) -> Result:
+        """One transaction. ``mark_unconfirmed`` commits the ambiguous state just before the
+        final dot. Raises MailError for problems of the sender (MAIL FROM refused...)."""
+        if self.conn is None:
+            self.connect()
+        conn = self.conn
+        assert conn is not None
+        try:
+            code, msg = conn.mail(sender)
+            if code != 250:
+                self._reset()
+                if code == 421 or 400 <= code < 500:
+                    return self._lost(code, msg)
+                raise MailError(f"the server refused the sender {sender}: {_reply(code, msg)}")
+            code, msg = conn.rcpt(recipient)
+            if code not in (250, 251):
+                self._reset()
+                if code == 421:
+                    return self._lost(code, msg)
+                kind = Outcome.TEMPORARY if 400 <= code < 500 else Outcome.PERMANENT
+                return Result(kind, _reply(code, msg))
+            code, msg = conn.docmd("DATA")
+            if code != 354:
+                self._reset()
+                if code == 421:
+                    return self._lost(code, msg)
+                kind = Outcome.TEMPORARY if 400 <= code < 500 else Outcome.PERMANENT
+                return Result(kind, _reply(code, msg))
+            conn.send(dot_stuff(data))
+            crash("data")
+            mark_unconfirmed()
+            conn.send(b".\r\n")
+            crash("dot")
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self._drop()
+            return Result(Outcome.NOT_SENT, f"connection lost before the message was "
+                                            f"complete: {exc}")
+        try:
+            code, msg = conn.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self._drop()
+            return Result(Outcome.AMBIGUOUS, f"connection lost after the message was sent, "
+                                             f"before the server answered: {exc}")
+        crash("reply")
+        self.sent_on_connection += 1
+        if code == 250:
+            return Result(Outcome.SENT, _reply(code, msg))
+        if code == 421:
+            self._drop()
+            return Result(Outcome.NOT_SENT, _reply(code, msg))
+        self._reset()
+        kind = Outcome.TEMPORARY if 400 <= code < 500 else Outcome.PERMANENT
+        return Result(kind, _reply(code, msg))
+
+    def _lost(self, code: int, msg) -> Result:
+        self._drop()
+        return Result(Outcome.NOT_SENT, _reply(code, msg))
+
+    def _reset(self) -> None:
+        try:
+            if self.conn is not None:
+                self.conn.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
+    def _drop(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            finally:
+                self.conn = None
