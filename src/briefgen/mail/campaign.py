@@ -296,7 +296,8 @@ class _Runner:
         ledger.set_state(key, "inflight")
         self.crash("inflight")
         result = self.session.send(self.prep.settings.from_address, row.recipient.email, data,
-                                   lambda: ledger.set_state(key, "unconfirmed"), self.crash)
+                                   lambda: ledger.set_state(key, "unconfirmed", durable=True),
+                                   self.crash)
         if result.outcome is Outcome.SENT:
             ledger.set_state(key, "sent", reply=result.reply)
             self.losses = 0

@@ -7,9 +7,11 @@ links: the organisation's readers include people at risk.
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
+from email.generator import BytesGenerator
 from email.headerregistry import Address
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
@@ -141,14 +143,42 @@ class Composer:
         msg.set_content(self._render(self.templates.text, self.templates.text_file, ctx))
         msg.add_alternative(self._render(self.templates.html, self.templates.html_file, ctx),
                             subtype="html")
-        msg.add_attachment(self.pdf, maintype="application", subtype="pdf",
-                           filename=f"{self.doc.id}.pdf")
+        msg.make_mixed()
+        msg.attach(self._attachment())
         return msg
+
+    def _attachment(self) -> MIMEPart:
+        """The PDF part, base64-encoded once per campaign and shared by every message."""
+        cached = getattr(self, "_pdf_part", None)
+        if cached is None or cached[0] is not self.pdf:
+            part = MIMEPart(policy=SMTP)
+            part.set_content(self.pdf, maintype="application", subtype="pdf",
+                             disposition="attachment", filename=f"{self.doc.id}.pdf")
+            plain = io.BytesIO()
+            BytesGenerator(plain, policy=_WIRE).flatten(part)
+            part.wire_bytes = plain.getvalue()  # read by _WireGenerator
+            cached = (self.pdf, part)
+            self._pdf_part = cached
+        return cached[1]
+
+
+class _WireGenerator(BytesGenerator):
+    """Writes a part that carries its own serialised form (the shared PDF) as it is,
+    instead of writing its 1,000-odd base64 lines again for every recipient."""
+
+    def flatten(self, msg, unixfrom=False, linesep=None):
+        wire = getattr(msg, "wire_bytes", None)
+        if wire is not None:
+            self._fp.write(wire)
+            return
+        super().flatten(msg, unixfrom=unixfrom, linesep=linesep)
 
 
 def to_bytes(msg: EmailMessage) -> bytes:
     """The message as sent and as written to the outbox (CRLF line ends)."""
-    return msg.as_bytes(policy=_WIRE)
+    buf = io.BytesIO()
+    _WireGenerator(buf, policy=_WIRE).flatten(msg)
+    return buf.getvalue()
 
 
 def header_problems(doc: Document, settings: MailSettings) -> list[str]:

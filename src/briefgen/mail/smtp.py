@@ -10,7 +10,6 @@ would print the password.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import smtplib
 import socket
@@ -42,13 +41,12 @@ def _reply(code: int, message: bytes | str) -> str:
     return f"{code} {' '.join(text.split())}"
 
 
-_LINE_ENDS = re.compile(rb"\r\n|\r|\n")
-
-
 def dot_stuff(data: bytes) -> bytes:
     """CRLF line ends, a leading "." doubled, ending in CRLF (RFC 5321 4.5.2)."""
-    data = _LINE_ENDS.sub(b"\r\n", data)
-    data = re.sub(rb"(?m)^\.", b"..", data)
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").replace(b"\n", b"\r\n")
+    if data.startswith(b"."):
+        data = b"." + data
+    data = data.replace(b"\r\n.", b"\r\n..")
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
