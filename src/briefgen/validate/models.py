@@ -68,9 +68,20 @@ class Publisher(Strict):
 
 
 # --------------------------------------------------------------------------- briefing specs
+def _string_or_mapping(schema: dict[str, Any]) -> None:
+    """JSON Schema for a paragraph: plain text is accepted as well as the mapping."""
+    mapping = dict(schema)
+    schema.clear()
+    schema["anyOf"] = [{"type": "string", "minLength": 1}, mapping]
+    schema["description"] = mapping.pop("description", "")
+
+
 class Paragraph(Strict):
     """A paragraph of inline Markdown, or ``fact: country.fact-id`` to print a fact's
     statement with footnotes to its sources."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_extra=_string_or_mapping)
 
     text: Text | None = None
     fact: Annotated[str, Field(pattern=r"^[a-z0-9-]+\.[a-z0-9-]+$")] | None = None

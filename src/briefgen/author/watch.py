@@ -1,0 +1,48 @@
+"""``briefgen watch``: rebuild on every save of a spec, fact, source, brand sheet, font or
+template, using the incremental build, and keep watching whatever goes wrong.
+
+watchfiles (Rust notify underneath) batches the events of one save and debounces them, so
+an editor that writes a file in several steps triggers one build.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from ..build.builder import BuildResult, build_project
+from ..errors import BriefgenError
+from ..load.project import Layout, find_root
+
+WATCHED_SUFFIXES = {".yaml", ".yml", ".ttf", ".j2", ".txt"}
+
+
+def _relevant(path: str) -> bool:
+    p = Path(path)
+    return p.suffix.lower() in WATCHED_SUFFIXES and not p.name.startswith(".")
+
+
+def watch(root: Path | str, ids: list[str] | None, *,
+          on_build: Callable[[BuildResult, list[str]], None],
+          on_error: Callable[[BriefgenError], None],
+          stop: threading.Event | None = None, debounce_ms: int = 300) -> None:
+    """Build once, then after every relevant change until ``stop`` is set or Ctrl-C."""
+    from watchfiles import watch as watch_files
+
+    layout = Layout(find_root(Path(root)))
+
+    def build(changed: list[str]) -> None:
+        try:
+            on_build(build_project(layout.root, ids), changed)
+        except BriefgenError as exc:  # e.g. an unknown id: report it and keep watching
+            on_error(exc)
+
+    build([])
+    for changes in watch_files(layout.briefings, layout.styles, debounce=debounce_ms,
+                               stop_event=stop, raise_interrupt=False, rust_timeout=1000,
+                               yield_on_timeout=False):
+        changed = sorted({str(Path(p).relative_to(layout.root)) for _, p in changes
+                          if _relevant(p)})
+        if changed:
+            build(changed)

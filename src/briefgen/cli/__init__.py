@@ -1,0 +1,56 @@
+"""The ``briefgen`` command: parse arguments, call the library, map errors to exit codes.
+
+Exit codes: 0 success (warnings allowed), 1 content errors, 2 usage errors, 3 a bug.
+Each module here adds its commands' parsers and runs them; none of them prints anything
+but through :class:`~briefgen.cli.output.Output`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import traceback
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import BriefgenError, ContentError
+from . import author, build, mail
+from .output import Output, print_report
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", default=".", help="project folder (default: current)")
+    common.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    parser = argparse.ArgumentParser(prog="briefgen", description="Branded PDF briefings "
+                                     "from a shared fact base.")
+    parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (build, mail, author):
+        module.add_parsers(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    out = Output()
+    try:
+        return args.func(args, out)
+    except ContentError as exc:
+        print_report(out, exc.diagnostics, err=True)
+        return exc.exit_code
+    except BriefgenError as exc:
+        if args.debug:
+            traceback.print_exc()
+        out.line(f"briefgen: {exc}", "red", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        out.line("briefgen: interrupted", err=True)
+        return 130
+    except Exception as exc:  # a bug in briefgen, not in the user's files
+        if args.debug:
+            raise
+        out.line(f"briefgen: internal error: {type(exc).__name__}: {exc} "
+                 "(run again with --debug for the traceback)", "red", err=True)
+        return 3

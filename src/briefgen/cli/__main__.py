@@ -1,0 +1,7 @@
+"""``python -m briefgen.cli``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

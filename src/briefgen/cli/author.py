@@ -1,0 +1,133 @@
+"""Authoring commands: ``new``, ``schema``, ``watch``, ``preview`` and ``sources``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..errors import BriefgenError, UsageError
+from ..project import DEFAULT_STALE_MONTHS, open_project
+from .output import Output, count, print_report
+
+
+def cmd_new(args: argparse.Namespace, out: Output) -> int:
+    from ..author.new import new_briefing
+
+    path = new_briefing(args.root, args.id, title=args.title, copy_from=args.copy_from)
+    out.line(f"wrote {path}")
+    out.line(f"next: briefgen check, then briefgen build {args.id}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace, out: Output) -> int:
+    from ..author.schema import write_schemas
+
+    folder = Path(args.output) if args.output else Path(args.root) / "schemas"
+    for path in write_schemas(folder):
+        out.line(str(path))
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace, out: Output) -> int:
+    from ..author.watch import watch
+
+    def on_build(result, changed: list[str]) -> None:
+        if changed:
+            out.line(f"changed: {', '.join(changed)}")
+        print_report(out, result.shared_errors, err=True)
+        for fail in result.failed:
+            print_report(out, fail.errors, err=True)
+        for bid in result.built:
+            out.line(f"built {bid}")
+        out.line(result.summary() + "; watching (Ctrl-C stops)")
+
+    def on_error(exc: BriefgenError) -> None:
+        out.line(f"briefgen: {exc}", "red", err=True)
+
+    watch(args.root, args.ids or None, on_build=on_build, on_error=on_error,
+          debounce_ms=args.debounce)
+    out.line("stopped watching")
+    return 0
+
+
+def cmd_preview(args: argparse.Namespace, out: Output) -> int:
+    from ..author.preview import render_pngs
+    from ..build.builder import build_project, output_path
+
+    root = Path(args.root)
+    project = open_project(root)
+    if args.id not in project.ids:
+        from ..validate.schema import did_you_mean
+        raise UsageError(f"no briefing '{args.id}'{did_you_mean(args.id, project.ids)}")
+    result = build_project(root, [args.id])
+    if result.failed:
+        print_report(out, result.failed[0].errors, err=True)
+        return 1
+    pdf = output_path(project, args.id, "screen")
+    for path in render_pngs(pdf, project.layout.dist / "preview", args.id, args.pages,
+                            args.dpi):
+        out.line(str(path))
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace, out: Output) -> int:
+    from ..author.sources import source_rows
+
+    project = open_project(args.root)
+    rows = source_rows(project, args.stale_months)
+    if args.stale:
+        rows = [r for r in rows if r.stale]
+    if args.unused:
+        rows = [r for r in rows if not r.briefings]
+    if args.json:
+        print(json.dumps([r.as_json() for r in rows], indent=2))
+        return 0
+    from rich.table import Table
+
+    table = Table(show_lines=False, box=None, pad_edge=False)
+    for column in ("source", "publisher", "last seen", "age", "used by", "URL"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        seen = f"{r.seen.isoformat()} ({r.seen_from})" if r.seen else "unknown"
+        age = f"{r.age_months} months" if r.age_months is not None else "-"
+        if r.stale:
+            age += " (stale)"
+        table.add_row(r.id, r.publisher, seen, age, ", ".join(r.briefings) or "unused",
+                      r.url or "no URL", style="yellow" if r.stale else None)
+    out.out.print(table)
+    out.line(f"{count(len(rows), 'source')}")
+    return 0
+
+
+def add_parsers(sub, common) -> None:
+    p = sub.add_parser("new", parents=[common], help="start a briefing spec")
+    p.add_argument("id", help="the new briefing's id (its file name)")
+    p.add_argument("--title", help="its title")
+    p.add_argument("--from", dest="copy_from", metavar="ID",
+                   help="copy this briefing, with a new id, date and title")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("schema", parents=[common], help="write JSON Schemas for editors")
+    p.add_argument("-o", "--output", metavar="DIR", help="folder (default: schemas/)")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("watch", parents=[common], help="rebuild on every save")
+    p.add_argument("ids", nargs="*", metavar="ID", help="briefings to build (default: all)")
+    p.add_argument("--debounce", type=int, default=300, metavar="MS",
+                   help="wait this long after a change for more changes (default 300)")
+    p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("preview", parents=[common], help="PNG images of a briefing's pages")
+    p.add_argument("id")
+    p.add_argument("--pages", metavar="1-2", help="pages to render (default: all)")
+    p.add_argument("--dpi", type=float, default=80, help="resolution (default 80)")
+    p.set_defaults(func=cmd_preview)
+
+    p = sub.add_parser("sources", parents=[common], help="every source: age, users, URL")
+    p.add_argument("--stale", action="store_true", help="only sources past the threshold")
+    p.add_argument("--unused", action="store_true", help="only sources no briefing uses")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--stale-months", type=int, default=DEFAULT_STALE_MONTHS, metavar="N",
+                   help="staleness threshold in months (default 12)")
+    p.set_defaults(func=cmd_sources)
