@@ -227,9 +227,12 @@ def test_watch_rebuilds_after_an_edit_and_stops_cleanly(shipped: Path) -> None:
                              str(shipped), "--debounce", "100", "defector-asylum"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     lines: list[str] = []
+    errors: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")),
                               daemon=True)
     reader.start()
+    threading.Thread(target=lambda: errors.extend(iter(proc.stderr.readline, "")),
+                     daemon=True).start()
     pdf = shipped / "dist/defector-asylum.pdf"
 
     def wait_for(predicate, what: str, timeout: float = 60) -> None:
@@ -254,9 +257,19 @@ def test_watch_rebuilds_after_an_edit_and_stops_cleanly(shipped: Path) -> None:
                              for ln in lines), "the change report")
         assert "have asked for asylum" in " ".join(
             p.extract_text() for p in PdfReader(pdf).pages)
+        # a mistake is reported with its location, the old PDF stays, and watching goes on
+        good = pdf.read_bytes()
+        spec = shipped / "briefings/defector-asylum.yaml"
+        spec.write_text(spec.read_text().replace("\ndate:", "\ndaet:", 1))
+        wait_for(lambda: any("briefings/defector-asylum.yaml:" in ln and "daet" in ln
+                             for ln in errors), "the located error")
+        assert pdf.read_bytes() == good
+        spec.write_text(spec.read_text().replace("\ndaet:", "\ndate:", 1))
+        # back to what was last built: nothing to rebuild
+        wait_for(lambda: "built 0, unchanged 1, failed 0" in lines[-1], "the check after the fix")
     finally:
         proc.send_signal(signal.SIGINT)
         code = proc.wait(20)
     reader.join(5)
-    assert code == 0, proc.stderr.read()
+    assert code == 0, errors
     assert any("stopped watching" in ln for ln in lines)
