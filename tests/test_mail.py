@@ -415,3 +415,17 @@ def test_test_message_and_changed(project: Path, run) -> None:
 
 def test_dot_stuffing() -> None:
     assert dot_stuff(b"a\n.b\r\n..c\rd") == b"a\r\n..b\r\n...c\r\nd\r\n"
+
+
+def test_check_reports_mail_settings_and_template_errors(project: Path, cli) -> None:
+    settings = project / "mail/settings.yaml"
+    settings.write_text(SETTINGS.replace("list_id:", "list_di:"), encoding="utf-8")
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1
+    assert "mail/settings.yaml:5:1: list_di: unknown key 'list_di' (did you mean 'list_id'?)" \
+        in out
+    settings.write_text(SETTINGS, encoding="utf-8")
+    template = project / "styles/mail/briefing.html.j2"
+    template.write_text(template.read_text() + "{% if %}\n", encoding="utf-8")
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1 and "styles/mail/briefing.html.j2:" in out and "syntax error" in out

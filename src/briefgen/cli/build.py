@@ -19,8 +19,11 @@ def _summary(project, report: Report) -> str:
 
 
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
+    from ..mail.message import check_setup
+
     project = open_project(args.root)
     report = project.report(args.stale_months)
+    report.extend(check_setup(project.root, project.layout.styles))
     if args.links:
         from ..author.links import check_links
 

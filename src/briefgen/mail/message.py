@@ -181,6 +181,21 @@ def to_bytes(msg: EmailMessage) -> bytes:
     return buf.getvalue()
 
 
+def check_setup(root: Path, styles: Path) -> list[Diagnostic]:
+    """Errors in mail/settings.yaml and its templates (for ``briefgen check``); nothing when
+    the project does not mail."""
+    from .settings import SETTINGS_FILE, load_settings
+
+    if not (root / SETTINGS_FILE).is_file():
+        return []
+    try:
+        settings = load_settings(root)
+        load_templates(styles, settings.templates, root)
+    except ContentError as exc:
+        return list(exc.diagnostics)
+    return []
+
+
 def header_problems(doc: Document, settings: MailSettings) -> list[str]:
     """Header values from the spec or settings that hold a line break (never sent)."""
     values = {"mail.subject": doc.mail_subject, "from_name": settings.from_name,
