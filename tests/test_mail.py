@@ -402,6 +402,10 @@ def test_test_message_and_changed(project: Path, run) -> None:
         assert code == 0 and "test message sent to Editor@Example.org" in out
         (msg,) = server.recorder.messages
         assert msg["Subject"].startswith("[TEST] Briefing:")
+        code, _, err = run(server, "mail", BID, "--root", str(project), "--test",
+                           "desk@example.org")  # no list needed for a test message
+        assert code == 0, err
+        server.recorder.messages.pop()
         assert not (project / ".briefgen/mail").exists()  # not a campaign delivery
         assert run(server, *args, "--send")[0] == 0
         code, out, _ = run(server, *args, "--send", "--changed")

@@ -18,7 +18,7 @@ def cmd_mail(args: argparse.Namespace, out: Output) -> int:
         if len(args.ids) > 2:
             raise UsageError("mail status takes at most one campaign name")
         return _mail_status(mail.status(root, args.ids[1] if len(args.ids) > 1 else None), out)
-    if not args.list:
+    if not args.list and not args.test:
         raise UsageError("mail needs --list FILE (a CSV of recipients)")
     smtp = None
     if args.send or args.test:
@@ -28,7 +28,8 @@ def cmd_mail(args: argparse.Namespace, out: Output) -> int:
                                retry_delay=args.retry_delay)
     incomplete = False
     for bid in args.ids:
-        prep = mail.prepare(root, bid, Path(args.list), args.segment or None,
+        prep = mail.prepare(root, bid, Path(args.list) if args.list else None,
+                            args.segment or None,
                             Path(args.suppress) if args.suppress else None, args.campaign)
         if args.test:
             reply = mail.send_test(prep, smtp, args.test)

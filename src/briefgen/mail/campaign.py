@@ -84,14 +84,14 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "list"
 
 
-def prepare(root: Path, bid: str, list_path: Path, segments: list[str] | None,
+def prepare(root: Path, bid: str, list_path: Path | None, segments: list[str] | None,
             suppression: Path | None, campaign: str | None = None) -> Prepared:
     root = Path(root)
     project = open_project(root)
     if bid not in project.ids:
         from ..validate.schema import did_you_mean
         raise UsageError(f"no briefing '{bid}'{did_you_mean(bid, project.ids)}")
-    if not list_path.is_file():
+    if list_path is not None and not list_path.is_file():
         raise UsageError(f"no such list: {list_path}")
     settings = load_settings(root)
     result = build_project(root, [bid], profile="screen")  # never mail a stale PDF
@@ -104,7 +104,7 @@ def prepare(root: Path, bid: str, list_path: Path, segments: list[str] | None,
         raise ContentError([Diagnostic(where, bad[0], "a line break in an email header "
                                                       "value: make it one line")])
     pdf = output_path(project, bid, "screen").read_bytes()
-    people, problems = load_list(list_path, root)
+    people, problems = load_list(list_path, root) if list_path else ([], [])
     errors = [p for p in problems if p.is_error]
     if errors:
         raise ContentError(errors)
@@ -121,7 +121,7 @@ def prepare(root: Path, bid: str, list_path: Path, segments: list[str] | None,
             selected.append(person)
     for p in problems:
         skipped.append((f"{p.location}", p.message))
-    list_name = _slug(list_path.stem)
+    list_name = _slug(list_path.stem) if list_path else "test"
     name = campaign or f"{bid}-{list_name}-{hashlib.sha256(pdf).hexdigest()[:8]}"
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
         raise UsageError(f"campaign name '{name}': use lower-case letters, digits, '.', '-'")
