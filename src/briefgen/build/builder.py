@@ -148,10 +148,10 @@ def _unchanged_tree(root: Path, profile: str) -> tuple[BuildResult | None, str |
 def build_project(root: Path | str, ids: list[str] | None = None, *, force: bool = False,
                   jobs: int | None = None, profile: str = "screen",
                   on_event: Event | None = None) -> BuildResult:
-    stamp = None
-    if not ids and not force:
+    stamp = None  # of the inputs as they are *before* parsing: an edit during the build
+    if not ids:   # then leaves a stamp that no longer matches, never a wrong "unchanged"
         done, stamp = _unchanged_tree(Path(root), profile)
-        if done is not None:
+        if done is not None and not force:
             for bid in done.unchanged:
                 (on_event or (lambda event, bid: None))("unchanged", bid)
             return done
@@ -192,10 +192,7 @@ def build_project(root: Path | str, ids: list[str] | None = None, *, force: bool
         if not ids:
             _remove_deleted(project, manifest, known, profile, result, emit)
         clean = not ids and not result.failed and not result.shared_errors
-        if clean and stamp is None:
-            stamp = tree_stamp(project.root, [project.layout.briefings, project.layout.styles],
-                               profile)
-        if clean:
+        if clean and stamp is not None:
             manifest.stamps[profile] = stamp
         else:
             manifest.stamps.pop(profile, None)

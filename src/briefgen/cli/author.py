@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..errors import BriefgenError, UsageError
+from ..errors import BriefgenError
 from ..project import DEFAULT_STALE_MONTHS, open_project
 from .output import Output, count, print_report
 
@@ -53,20 +53,16 @@ def cmd_watch(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_preview(args: argparse.Namespace, out: Output) -> int:
     from ..author.preview import render_pngs
-    from ..build.builder import build_project, output_path
+    from ..build.builder import build_project
+    from ..load.project import Layout, find_root
 
-    root = Path(args.root)
-    project = open_project(root)
-    if args.id not in project.ids:
-        from ..validate.schema import did_you_mean
-        raise UsageError(f"no briefing '{args.id}'{did_you_mean(args.id, project.ids)}")
-    result = build_project(root, [args.id])
+    layout = Layout(find_root(Path(args.root)))
+    result = build_project(layout.root, [args.id])  # an unknown id is a usage error there
     if result.failed:
         print_report(out, result.failed[0].errors, err=True)
         return 1
-    pdf = output_path(project, args.id, "screen")
-    for path in render_pngs(pdf, project.layout.dist / "preview", args.id, args.pages,
-                            args.dpi):
+    pdf = layout.dist / f"{args.id}.pdf"
+    for path in render_pngs(pdf, layout.dist / "preview", args.id, args.pages, args.dpi):
         out.line(str(path))
     return 0
 

@@ -77,7 +77,6 @@ class Summary:
     failures: list[tuple[str, str]] = field(default_factory=list)
     ambiguous: int = 0
     outbox: Path | None = None
-    unchanged_since: str | None = None  # --changed: the campaign that sent this same PDF
 
 
 def _slug(text: str) -> str:
@@ -191,9 +190,9 @@ def send_test(prep: Prepared, smtp: SmtpConfig, address: str) -> str:
 class _Suppression:
     """The suppression list, read again whenever its file changes during a run."""
 
-    def __init__(self, path: Path | None, root: Path, keys: set[str] | None = None):
+    def __init__(self, path: Path | None, root: Path):
         self.path, self.root, self.stamp = path, root, None
-        self.keys = keys or set()
+        self.keys: set[str] = set()
         self.refresh()
 
     def refresh(self) -> None:
