@@ -13,9 +13,7 @@ from ..resolve.model import CountryListBlock, Document, Heading, Para
 from ..validate.types import human_date
 from .brand import Brand
 from .fonts import check_glyphs, register_brand_fonts
-from .footnotes import Anchor, FootnoteState, NotedParagraph
-from .footnotes import CachedParagraph as Paragraph
-from .markup import clean, spans_markup, url_markup
+from .footnotes import Anchor, FootnoteState
 from .pages import (
     BriefingDocTemplate,
     Palette,
@@ -25,6 +23,8 @@ from .pages import (
     make_styles,
     page_size,
 )
+from .runs import Faces, Text
+from .textblock import TextBlock
 
 
 class _Renderer:
@@ -35,48 +35,45 @@ class _Renderer:
         self.styles = make_styles(brand, self.fonts, self.palette)
         m = brand.sheet.page.margins
         self.width = page_size(brand)[0] - (m.left + m.right) * mm
-        self.link = self.palette.hex("link")
+        self.faces = Faces(self.fonts["mono"], self.palette.link)
 
     # ------------------------------------------------------------------ text helpers
-    def markup(self, para: Para) -> str:
-        return spans_markup(para.spans, link_colour=self.link, mono_font=self.fonts["mono"])
+    def text(self, style: str) -> Text:
+        return Text(self.faces, self.styles[style])
 
-    def noted(self, para: Para, style: str, **kw) -> NotedParagraph:
-        return NotedParagraph(self.markup(para), self.styles[style], state=self.notes,
-                              notes=para.notes, **kw)
+    def block(self, text: Text, **kw) -> TextBlock:
+        return TextBlock(text.runs, text.style, **kw)
 
-    def url(self, url: str, style: str, indent: float = 0) -> str:
-        st = self.styles[style]
-        return url_markup(url, st.fontName, st.fontSize, self.width - indent - st.leftIndent,
-                          self.link)
+    def noted(self, para: Para, style: str) -> TextBlock:
+        return self.block(self.text(style).spans(para.spans), state=self.notes)
 
-    def note_paragraph(self, number: int) -> Paragraph:
+    def url_width(self, style: str, indent: float = 0) -> float:
+        return self.width - indent - self.styles[style].leftIndent
+
+    def note_block(self, number: int) -> TextBlock:
         note = self.doc.notes[number]
-        parts = [clean(note.publisher)]
+        t = self.text("note").add(note.publisher)
         if note.title:
-            parts.append(f"<i>{clean(note.title)}</i>")
+            t.add(", ").add(note.title, italic=True)
         if note.date:
-            parts.append(clean(note.date))
-        text = ", ".join(parts)
-        st = self.styles["note"]
+            t.add(f", {note.date}")
         if note.url:
-            text += ".<br/>" + self.url(note.url, "note")
+            t.add(".").br().url(note.url, self.url_width("note"))
         else:
-            text += " (no web address)."
-        return Paragraph(text, st, bulletText=str(number))
+            t.add(" (no web address).")
+        return self.block(t, bullet=str(number))
 
     # ------------------------------------------------------------------ story
     def story(self) -> list:
-        d, st = self.doc, self.styles
-        out: list = [Anchor("top", d.title, 0),
-                     Paragraph(clean(d.title), st["title"])]
+        d = self.doc
+        out: list = [Anchor("top", d.title, 0), self.block(self.text("title").add(d.title))]
         if d.subtitle:
-            out.append(Paragraph(clean(d.subtitle), st["subtitle"]))
+            out.append(self.block(self.text("subtitle").add(d.subtitle)))
         out.extend(self.noted(p, "lead") for p in d.lead)
         for block in d.blocks:
             if isinstance(block, Heading):
-                out.append(NotedParagraph(clean(block.text), st["heading"],
-                                          outline=(block.anchor, block.text, 0)))
+                out.append(self.block(self.text("heading").add(block.text),
+                                      outline=(block.anchor, block.text, 0)))
             elif isinstance(block, Para):
                 out.append(self.noted(block, "body"))
             elif isinstance(block, CountryListBlock):
@@ -87,37 +84,37 @@ class _Renderer:
         return out
 
     def country_list(self, block: CountryListBlock) -> list:
-        st = self.styles
         out: list = []
         for entry in block.entries:
-            part: list = [NotedParagraph(f"<b>{clean(entry.name)}</b>", st["item_name"],
-                                         bulletText=f"{entry.number}.", state=self.notes,
-                                         outline=(f"{block.id}-{entry.id}",
-                                                  f"{entry.number}. {entry.name}", 1))]
+            part: list = [self.block(self.text("item_name").add(entry.name, bold=True),
+                                     bullet=f"{entry.number}.", state=self.notes,
+                                     outline=(f"{block.id}-{entry.id}",
+                                              f"{entry.number}. {entry.name}", 1))]
             part.extend(self.noted(p, "item_body") for p in entry.statements)
             for link in entry.sources:
+                t = self.text("item_source").add(link.label)
                 if link.url:
-                    text = f"{clean(link.label)}<br/>{self.url(link.url, 'item_source')}"
+                    t.br().url(link.url, self.url_width("item_source"))
                 else:
-                    text = f"{clean(link.label)} (no web address)"
-                part.append(Paragraph(text, st["item_source"]))
+                    t.add(" (no web address)")
+                part.append(self.block(t))
             # a country's name, statements and sources stay on one page when they fit on one
             out.append(KeepTogether(part))
         return out
 
     def closing(self) -> list:
-        d, st, p = self.doc, self.styles, self.doc.publisher
+        d, p = self.doc, self.doc.publisher
         rows = []
         if "more_briefings" in d.calls_to_action:
-            rows.append(Paragraph(f"<b>Read more of our briefings</b><br/>"
-                                  f"{self.url(p.more_briefings, 'cta', 12 * mm)}", st["cta"]))
+            rows.append(self.text("cta").add("Read more of our briefings", bold=True).br()
+                        .url(p.more_briefings, self.url_width("cta", 12 * mm)))
         if "donate" in d.calls_to_action:
-            rows.append(Paragraph(f"<b>Found this briefing useful?</b> Please support our "
-                                  f"work with a donation:<br/>{self.url(p.donate, 'cta', 12 * mm)}",
-                                  st["cta"]))
+            rows.append(self.text("cta").add("Found this briefing useful?", bold=True)
+                        .add(" Please support our work with a donation:").br()
+                        .url(p.donate, self.url_width("cta", 12 * mm)))
         flow: list = [Spacer(0, 10 * mm), Anchor("publisher", "About the publisher", 0)]
         if rows:
-            table = Table([[r] for r in rows], colWidths=[self.width])
+            table = Table([[self.block(r)] for r in rows], colWidths=[self.width])
             table.setStyle(TableStyle([
                 ("FONT", (0, 0), (-1, -1), self.fonts["body"], 10),
                 ("BACKGROUND", (0, 0), (-1, -1), self.palette.panel),
@@ -128,25 +125,26 @@ class _Renderer:
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm),
             ]))
             flow += [table, Spacer(0, 5 * mm)]
-        contact = " · ".join([clean(urlsplit(p.web).netloc or p.web),
-                              clean(p.email), f"tel: {clean(p.phone)}"])
-        lines = [f"<b>Published by {clean(p.name)}</b>", clean(", ".join(p.address)), contact]
+        contact = " · ".join([urlsplit(p.web).netloc or p.web, p.email, f"tel: {p.phone}"])
+        t = self.text("publisher").add(f"Published by {p.name}", bold=True).br()
+        t.add(", ".join(p.address)).br().add(contact)
         if p.tagline:
-            lines.append(f"<i>{clean(p.tagline)}</i>")
-        flow.append(Paragraph("<br/>".join(lines), st["publisher"]))
+            t.br().add(p.tagline, italic=True)
+        flow.append(self.block(t))
         return [KeepTogether(flow)]
 
     def more_information(self) -> list:
-        st = self.styles
         out: list = [PageBreak(),
-                     NotedParagraph("More information", st["heading"],
-                                    outline=("more-information", "More information", 0))]
+                     self.block(self.text("heading").add("More information"),
+                                outline=("more-information", "More information", 0))]
         for item in self.doc.more_information:
-            out.append(Paragraph(clean(item.label), st["info_label"]))
+            out.append(self.block(self.text("info_label").add(item.label)))
+            t = self.text("info_link")
             if item.url:
-                out.append(Paragraph(self.url(item.url, "info_link"), st["info_link"]))
+                t.url(item.url, self.url_width("info_link"))
             else:
-                out.append(Paragraph("(no web address)", st["info_link"]))
+                t.add("(no web address)")
+            out.append(self.block(t))
         return out
 
     # ------------------------------------------------------------------ page decoration
@@ -233,7 +231,7 @@ class _Renderer:
         check_glyphs(d.all_text(), [self.fonts["body"], _bold(self.fonts["body"]),
                                     _bold(self.fonts["title"]), self.fonts["small"]])
         self.notes = FootnoteState({}, self.width, self.palette.rule)
-        self.notes.notes = {n: self.note_paragraph(n) for n in d.notes}
+        self.notes.notes = {n: self.note_block(n) for n in d.notes}
         buf = io.BytesIO()
         template = BriefingDocTemplate(
             buf, brand=self.brand, palette=self.palette, fonts=self.fonts, notes=self.notes,

@@ -2,12 +2,12 @@
 
 How it works (see NOTES-reportlab: a two-pass "measure then reserve" design oscillates):
 
-* :class:`NotedParagraph` is a Paragraph that knows the footnote numbers it references.
+* A :class:`~.textblock.TextBlock` knows, line by line, the footnote numbers it references.
 * Its ``wrap()`` measures the text, then the notes it would add to the *current* page (notes
   already placed on this page cost nothing; the separator rule is counted for the first
   note). If text + notes do not fit in the space left, it reports a height larger than the
   space so the frame asks it to ``split()``.
-* ``split()`` tries ever shorter heads until head text + the notes referenced in the head fit.
+* ``split()`` takes the most lines whose text + notes fit.
 * When drawn, it raises the frame's bottom (``_y1p``) by the height of the notes it placed,
   so every later flowable on the page sees less room and body text never runs into notes.
 * At the end of each page :meth:`FootnoteState.draw_notes` sets the page's notes under a
@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reportlab.lib.colors import Color
-from reportlab.platypus import Paragraph
 from reportlab.platypus.flowables import Flowable
 
 RULE_GAP = 4.0  # points between the body and the separator rule, and rule to first note
@@ -31,9 +30,9 @@ NOTE_GAP = 1.5  # points between notes
 
 @dataclass
 class FootnoteState:
-    """Per-document footnote bookkeeping shared by every NotedParagraph."""
+    """Per-document footnote bookkeeping shared by every text block with notes."""
 
-    notes: dict[int, Paragraph]  # number -> the note's paragraph (already styled)
+    notes: dict[int, Flowable]  # number -> the note's text block (already styled)
     width: float
     rule_colour: Color
     doc: object = None  # the DocTemplate, set when the build starts
@@ -86,128 +85,6 @@ class FootnoteState:
             para.drawOn(canv, x, y - h)
             y -= h + NOTE_GAP
         self.on_page = []
-
-
-class CachedParagraph(Paragraph):
-    """A Paragraph that breaks its lines once per width.
-
-    ReportLab's ``wrap()`` re-runs line breaking on every call, and a flowable is wrapped
-    two to four times (keep-with-next, KeepTogether, the frame, our footnote reservation).
-    Line breaking depends on the width and the style only, so the result is kept per width.
-    Split parts are new objects and start with an empty cache.
-    """
-
-    _wrapped: tuple[float, float] | None = None
-
-    def wrap(self, availWidth, availHeight):
-        if (self._wrapped is not None and self._wrapped[0] == availWidth
-                and "blPara" in self.__dict__):  # split() may delete it: then re-break
-            self.width = availWidth
-            self.height = self._wrapped[1]
-            return availWidth, self.height
-        w, h = super().wrap(availWidth, availHeight)
-        if h < 0x7FFFFFFF:
-            self._wrapped = (availWidth, h)
-        return w, h
-
-
-def _is_marker(frag, text: str) -> bool:
-    return getattr(frag, "rise", 0) > 0 and text.strip().strip(",").isdigit()
-
-
-def _note_refs_in(frags) -> int:
-    """How many footnote markers (superscript numbers) the fragments of a split part hold.
-
-    Split parts carry either ParaFrags, FragLines (``.words``) or "words": lists of
-    ``[width, (frag, text), ...]``; markers are the superscript digits among them.
-    """
-    count = 0
-    for f in frags or []:
-        if isinstance(f, list):
-            count += sum(1 for item in f[1:] if isinstance(item, tuple)
-                         and _is_marker(item[0], str(item[1])))
-        elif getattr(f, "words", None) is not None:
-            count += _note_refs_in(f.words)
-        elif _is_marker(f, str(getattr(f, "text", ""))):
-            count += 1
-    return count
-
-
-class NotedParagraph(CachedParagraph):
-    """A Paragraph whose footnotes must land on the page where their markers are drawn."""
-
-    def __init__(self, text, style=None, bulletText=None, frags=None, caseSensitive=1,
-                 encoding="utf8", *, state: FootnoteState | None = None,
-                 notes: list[int] | None = None,
-                 outline: tuple[str, str, int] | None = None):
-        super().__init__(text, style, bulletText=bulletText, frags=frags,
-                         caseSensitive=caseSensitive, encoding=encoding)
-        self.fn_state = state
-        self.fn_notes = list(notes or [])
-        self.outline = outline  # (key, title, level): an outline entry where this starts
-
-    # ReportLab's split() builds parts with self.__class__(None, style, ...): give them ours
-    def _adopt(self, part: NotedParagraph, notes: list[int], head: bool) -> NotedParagraph:
-        part.fn_state = self.fn_state
-        part.fn_notes = notes
-        part.outline = self.outline if head else None
-        for attr in ("keepWithNext",):
-            if hasattr(self, attr):
-                setattr(part, attr, getattr(self, attr))
-        return part
-
-    def _notes_height(self, notes: list[int] | None = None) -> float:
-        if self.fn_state is None:
-            return 0.0
-        return self.fn_state.extra_height(self.fn_notes if notes is None else notes)
-
-    def wrap(self, availWidth, availHeight):
-        w, h = super().wrap(availWidth, availHeight)
-        notes_h = self._notes_height()
-        self._fn_reserved = notes_h
-        if notes_h and h + notes_h > availHeight:
-            return w, h + notes_h  # too big: makes the frame ask us to split
-        return w, h
-
-    def split(self, availWidth, availHeight):
-        if not self.fn_notes or self.fn_state is None:
-            parts = super().split(availWidth, availHeight)
-            if len(parts) == 2:
-                return [self._adopt(parts[0], [], True), self._adopt(parts[1], [], False)]
-            return parts
-        trial = availHeight
-        leading = self.style.leading
-        while trial > 0:
-            parts = super().split(availWidth, trial)
-            if not parts:
-                return []
-            if len(parts) == 1:  # everything fits in ``trial``: check its notes too
-                _, h = Paragraph.wrap(parts[0], availWidth, availHeight)
-                if h + self._notes_height() <= availHeight:
-                    return parts
-                trial -= leading
-                continue
-            head, tail = parts
-            k = _note_refs_in(head.frags)
-            head_notes, tail_notes = self.fn_notes[:k], self.fn_notes[k:]
-            _, hh = Paragraph.wrap(head, availWidth, availHeight)
-            if hh + self._notes_height(head_notes) <= availHeight:
-                return [self._adopt(head, head_notes, True), self._adopt(tail, tail_notes, False)]
-            trial -= leading
-        return []
-
-    def drawOn(self, canvas, x, y, _sW=0):
-        if self.outline is not None:
-            key, title, level = self.outline
-            canvas.bookmarkHorizontal(key, 0, y + self.height)
-            canvas.addOutlineEntry(title, key, level, closed=False)
-        super().drawOn(canvas, x, y, _sW)
-        if self.fn_state is not None and self.fn_notes:
-            h = self.fn_state.place(self.fn_notes)
-            if h:
-                frame = getattr(self.fn_state.doc, "frame", None)
-                if frame is not None:
-                    frame._y1p += h
 
 
 class Anchor(Flowable):

@@ -1,0 +1,128 @@
+"""Runs for text blocks, built from content: spans, plain text, links and long URLs.
+
+Content never passes through a markup language on its way to the page (ReportLab's
+Paragraph parses a mini-XML, where a bare ``&`` or ``<b>`` in a statement would have needed
+escaping), so what a spec says is what is printed. Control characters, which have no glyph,
+are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reportlab.lib.colors import Color
+from reportlab.lib.fonts import tt2ps
+
+from ..resolve.model import Span
+from .textblock import Face, Run, text_width
+
+_BREAK_AFTER = re.compile(r"(?<=[/\-_.?&=#])")
+# C0 and C1 control characters (category Cc) except tab and newline
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+SUPERSCRIPT_RISE = 0.5  # of the font size, as ReportLab's <super>
+SUPERSCRIPT_SHRINK = 0.2  # of the font size, at most 2 pt
+
+
+class Faces:
+    """The faces of one document: a style's font made bold, italic or monospaced, in the
+    text or link colour. Faces are shared objects, so comparing them is cheap."""
+
+    def __init__(self, mono_font: str, link_colour: Color):
+        self.mono, self.link = mono_font, link_colour
+        self._cache: dict[tuple, Face] = {}
+
+    def face(self, style, *, bold: bool = False, italic: bool = False, mono: bool = False,
+             link: bool = False, note: bool = False) -> Face:
+        key = (style.name, bold, italic, mono, link, note)
+        face = self._cache.get(key)
+        if face is None:
+            base = self.mono if mono else style.fontName
+            font = tt2ps(base, int(bold), int(italic)) if bold or italic else base
+            size, rise = style.fontSize, 0.0
+            if note:
+                rise = size * SUPERSCRIPT_RISE
+                size = size - min(2.0, SUPERSCRIPT_SHRINK * size)
+            colour = self.link if link else style.textColor
+            face = self._cache[key] = Face(font, size, colour, rise)
+        return face
+
+
+class Text:
+    """The runs of one block in one style: ``Text(faces, style).add("x", bold=True).br()``."""
+
+    def __init__(self, faces: Faces, style):
+        self.faces, self.style = faces, style
+        self.runs: list[Run] = []
+        self._after_note = False
+
+    def add(self, text: str, *, bold: bool = False, italic: bool = False, mono: bool = False,
+            href: str | None = None) -> Text:
+        face = self.faces.face(self.style, bold=bold, italic=italic, mono=mono,
+                               link=href is not None)
+        self.runs.append(Run(_CONTROL.sub("", text), face, href))
+        self._after_note = False
+        return self
+
+    def note(self, number: int) -> Text:
+        """A footnote marker; markers in a row are separated by commas."""
+        sep = "," if self._after_note else ""
+        self.runs.append(Run(f"{sep}{number}", self.faces.face(self.style, note=True),
+                             note=number))
+        self._after_note = True
+        return self
+
+    def br(self) -> Text:
+        self.runs.append(Run("", self.faces.face(self.style), br=True))
+        self._after_note = False
+        return self
+
+    def spans(self, spans: list[Span]) -> Text:
+        for span in spans:
+            if span.note is not None:
+                self.note(span.note)
+            else:
+                self.add(span.text, bold=span.bold, italic=span.italic, mono=span.code,
+                         href=span.href)
+        return self
+
+    def url(self, url: str, width: float) -> Text:
+        """The address as a link, broken into lines at / - _ . ? & = # to fit ``width``."""
+        face = self.faces.face(self.style, link=True)
+        for i, line in enumerate(break_url(url, face.font, face.size, width * 0.98)):
+            if i:
+                self.br()
+            self.runs.append(Run(_CONTROL.sub("", line), face, url))
+        self._after_note = False
+        return self
+
+
+def break_url(url: str, font: str, size: float, width: float,
+              first_width: float | None = None) -> list[str]:
+    """Split a long URL into lines that fit ``width``, breaking after / - _ . ? & = #.
+
+    A piece with no break point that is still too wide is cut by characters.
+    """
+    pieces = [p for p in _BREAK_AFTER.split(url) if p]
+    lines: list[str] = []
+    current = ""
+    limit = first_width if first_width is not None else width
+    for piece in pieces:
+        if text_width(current + piece, font, size) <= limit:
+            current += piece
+            continue
+        if current:
+            lines.append(current)
+            limit = width
+        current = ""
+        while text_width(piece, font, size) > limit:
+            cut = len(piece)
+            while cut > 1 and text_width(piece[:cut], font, size) > limit:
+                cut -= 1
+            lines.append(piece[:cut])
+            piece = piece[cut:]
+            limit = width
+        current = piece
+    if current:
+        lines.append(current)
+    return lines
