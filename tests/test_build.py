@@ -161,3 +161,19 @@ def test_concurrent_build_waits_then_reports(shipped: Path) -> None:
         release.set()
         holder.join(10)
     assert sorted(build_project(shipped).built) == ALL
+
+
+def test_a_pdf_that_cannot_be_written_fails_that_briefing_only(built: Path, cli) -> None:
+    target = built / "dist/defector-asylum.pdf"
+    target.unlink()
+    target.mkdir()  # a folder where the PDF should go: the rename onto it fails
+    edit(built / "briefings/facts/publisher.yaml", "Burma Campaign UK", "Burma Campaign U.K.")
+    code, out, err = cli("build", "--root", str(built), "--jobs", "1")
+    assert code == 1
+    assert "dist/defector-asylum.pdf: cannot write the PDF: Is a directory" in err
+    assert "Traceback" not in err
+    assert "failed defector-asylum" in out and "built military-cooperation" in out
+    assert not list((built / "dist").glob(".*.tmp"))
+    target.rmdir()
+    result = build_project(built)  # not recorded as built: the next build makes it
+    assert result.built == ["defector-asylum"]
