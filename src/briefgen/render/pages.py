@@ -5,6 +5,7 @@ the first-page brand band with the logo, the running header, the footer with "Pa
 from __future__ import annotations
 
 import calendar
+import copy
 import datetime as dt
 import time
 
@@ -167,6 +168,18 @@ def canvas_class(source_date: dt.date, draw_footer):
     return BriefingCanvas
 
 
+class _Frame(Frame):
+    """A Frame that KeepTogether can copy cheaply.
+
+    ReportLab's KeepTogether deep-copies the current frame each time it measures its
+    content (once per country entry, often twice); a frame holds only numbers and the
+    flowable list it is laying out, which the copy never changes, so a shallow copy does.
+    """
+
+    def __deepcopy__(self, memo):
+        return copy.copy(self)
+
+
 class BriefingDocTemplate(BaseDocTemplate):
     """First page with the brand band, later pages with a running header; footnotes are
     drawn at each page's end."""
@@ -183,9 +196,9 @@ class BriefingDocTemplate(BaseDocTemplate):
         w = size[0] - (m.left + m.right) * mm
         first_h = size[1] - band - 8 * mm - m.bottom * mm
         later_h = size[1] - (m.top + m.bottom) * mm
-        first = Frame(m.left * mm, m.bottom * mm, w, first_h, id="first", leftPadding=0,
+        first = _Frame(m.left * mm, m.bottom * mm, w, first_h, id="first", leftPadding=0,
                       rightPadding=0, topPadding=0, bottomPadding=0)
-        later = Frame(m.left * mm, m.bottom * mm, w, later_h, id="later", leftPadding=0,
+        later = _Frame(m.left * mm, m.bottom * mm, w, later_h, id="later", leftPadding=0,
                       rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([
             PageTemplate("first", [first], onPage=decorate_first, onPageEnd=self._page_end,

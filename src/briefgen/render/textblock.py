@@ -16,10 +16,12 @@ the page of its marker exactly.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reportlab.lib.colors import CMYKColor, Color
 from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfdoc import PDFObject, PDFString
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus.flowables import Flowable
 
@@ -85,12 +87,13 @@ class _Line:
 
 def _split_words(runs: list[Run]) -> list[_Word]:
     """The words of a run list, each measured once. (Written for speed: it sees every
-    word of every briefing.)"""
+    word of every briefing, so widths are looked up in the cache inline.)"""
     words: list[_Word] = []
     pieces: list[_Piece] = []
     width = 0.0
     space: tuple[Run, float] | None = None
     brk = False
+    cache, split = _WIDTH_CACHE, _WHITESPACE.split
     for run in runs:
         if run.br:
             if pieces:
@@ -100,17 +103,20 @@ def _split_words(runs: list[Run]) -> list[_Word]:
                 words.append(_Word([], 0.0, None, True))
             brk, space = True, None
             continue
-        face = run.face
-        parts = _WHITESPACE.split(run.text)
-        for i, part in enumerate(parts):
-            if i:
+        font, size = run.face.font, run.face.size
+        first = True
+        for part in split(run.text):
+            if first:
+                first = False
+            else:
                 if pieces:
                     words.append(_Word(pieces, width, space, brk))
                     pieces, width, space, brk = [], 0.0, None, False
                 if space is None:
-                    space = (run, text_width(" ", face.font, face.size))
+                    space = (run, text_width(" ", font, size))
             if part:
-                w = text_width(part, face.font, face.size)
+                w = cache.get((font, part))
+                w = text_width(part, font, size) if w is None else w * size
                 pieces.append(_Piece(run, part, w))
                 width += w
     if pieces:
@@ -185,6 +191,25 @@ def _fill(canv, colour: Color) -> str:
     return f"{fp_str(colour.red, colour.green, colour.blue)} rg"
 
 
+_ASCII_IDENTITY: dict[str, bool] = {}
+
+
+def _ascii_identity(font) -> bool:
+    """Whether printable ASCII is encoded as itself in subset 0 of ``font``.
+
+    ReportLab's ``splitString`` maps text to subset codes one character at a time. With
+    ``asciiReadable`` (ReportLab's default) every printable ASCII character the font has
+    is pre-assigned to its own code in subset 0, so for such text the answer is known.
+    """
+    ok = _ASCII_IDENTITY.get(font.fontName)
+    if ok is None:
+        cmap = font.face.charToGlyph
+        ok = bool(getattr(font, "_asciiReadable", False)) and all(
+            n in cmap for n in range(32, 127))
+        _ASCII_IDENTITY[font.fontName] = ok
+    return ok
+
+
 class _Writer:
     """Text operators for one BT … ET object, emitting font, colour and rise on change."""
 
@@ -206,7 +231,11 @@ class _Writer:
             code.append(f"{fp_str(face.rise)} Ts")
             self.rise = face.rise
         font = getFont(face.font)
-        for subset, chunk in font.splitString(text, self.doc):
+        if text.isascii() and text.isprintable() and _ascii_identity(font):
+            chunks: Iterable[tuple[int, bytes]] = ((0, text.encode("ascii")),)
+        else:
+            chunks = font.splitString(text, self.doc)
+        for subset, chunk in chunks:
             key = (face.font, subset, face.size)
             if key != self.font:
                 name = font.getSubsetInternalName(subset, self.doc)
@@ -314,7 +343,8 @@ class TextBlock(Flowable):
         out.finish()
         for href, x1, base, x2, size in links:
             bottom = base - size / 8.0
-            canv.linkURL(href, (x1, bottom, x2, bottom + leading), relative=1, thickness=0)
+            rect = canv._absRect((x1, bottom, x2, bottom + leading), relative=1)
+            canv._addAnnotation(UriLink(href, rect))
 
     def drawOn(self, canvas, x, y, _sW=0):
         if self.outline is not None:
@@ -360,3 +390,20 @@ def _segments(line: _Line, x: float):
     if run is not None:
         out.append((run, "".join(parts), start, x))
     return out
+
+
+class UriLink(PDFObject):
+    """A link annotation that formats itself in one step.
+
+    ``Canvas.linkURL`` builds three nested PDFDictionary objects per link, and formatting
+    them was a tenth of the time to save a briefing with 60 links. The bytes are the same
+    dictionary: an invisible border and a URI action (the string escaped by PDFString).
+    """
+
+    def __init__(self, uri: str, rect: tuple[float, float, float, float]):
+        self.uri, self.rect = uri, rect
+
+    def format(self, document) -> bytes:
+        uri = PDFString(self.uri).format(document)
+        return (b"<< /A << /S /URI /Type /Action /URI " + uri + b" >> /Border [ 0 0 0 ] "
+                b"/Rect [ " + fp_str(*self.rect).encode() + b" ] /Subtype /Link /Type /Annot >>")

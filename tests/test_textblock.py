@@ -1,0 +1,92 @@
+"""Our text blocks: line breaking, splitting between pages, the ASCII encoding shortcut."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.lib.colors import black
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfdoc import PDFDocument
+from reportlab.pdfbase.pdfmetrics import getFont
+
+from briefgen.render.brand import load_brand
+from briefgen.render.fonts import register_brand_fonts
+from briefgen.render.textblock import Face, Run, TextBlock, _ascii_identity, text_width
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def font() -> str:
+    fonts = register_brand_fonts(load_brand(REPO / "styles", "default", REPO))
+    return fonts["body"]
+
+
+def style(font: str) -> ParagraphStyle:
+    return ParagraphStyle("t", fontName=font, fontSize=10, leading=14, textColor=black)
+
+
+WORD = st.text(alphabet=string.ascii_letters + "éß,.'", min_size=1, max_size=14)
+
+
+@settings(max_examples=80, deadline=None)
+@given(words=st.lists(WORD, min_size=1, max_size=60), width=st.integers(40, 400))
+def test_lines_fit_and_keep_every_word_in_order(font: str, words: list[str], width: int) -> None:
+    face = Face(font, 10, black)
+    block = TextBlock([Run(" ".join(words), face)], style(font))
+    lines = block.lines(width)
+    got = []
+    for line in lines:
+        texts = ["".join(p.text for p in w.pieces) for w in line.words]
+        drawn = " ".join(texts)
+        assert text_width(drawn, font, 10) <= width + 1e-6, drawn
+        got.extend(texts)
+    # a word wider than the line is cut into parts on lines of their own
+    assert "".join(got) == "".join(words)
+
+
+def test_forced_breaks_and_whitespace(font: str) -> None:
+    face = Face(font, 10, black)
+    runs = [Run("  one\t two \n", face), Run("", face, br=True), Run("three", face)]
+    lines = TextBlock(runs, style(font)).lines(500)
+    assert [[p.text for w in line.words for p in w.pieces] for line in lines] == [
+        ["one", "two"], ["three"]]
+
+
+def test_split_keeps_notes_with_their_lines_and_no_lone_lines(font: str) -> None:
+    from briefgen.render.footnotes import FootnoteState
+
+    face = Face(font, 10, black)
+    note_face = Face(font, 8, black, rise=5)
+    state = FootnoteState({}, 400, black)
+    runs = []
+    for i in range(1, 9):
+        runs += [Run("word " * 12, face), Run(str(i), note_face, note=i)]
+    block = TextBlock(runs, style(font), state=state)
+    state.notes = {i: TextBlock([Run(f"Note {i}", face)], style(font)) for i in range(1, 9)}
+    lines = block.lines(300)
+    total = len(lines)
+    assert total >= 6
+    head, tail = block.split(300, 14 * 5)
+    head_lines, tail_lines = head.lines(300), tail.lines(300)
+    assert len(head_lines) + len(tail_lines) == total
+    assert len(head_lines) >= 2 and len(tail_lines) >= 2
+    head_notes = [n for line in head_lines for n in line.notes]
+    # the head's height plus its notes fits the space it was given
+    assert len(head_lines) * 14 + state.extra_height(head_notes) <= 14 * 5
+    assert head_notes + [n for line in tail_lines for n in line.notes] == list(range(1, 9))
+    assert block.split(300, 14 * 1.5) == []  # one line would be an orphan
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40))
+def test_ascii_shortcut_matches_reportlab(font: str, text: str) -> None:
+    ttf = getFont(font)
+    assert _ascii_identity(ttf)
+    doc = PDFDocument()
+    expected = ttf.splitString(text, doc)
+    assert expected in ([(0, text.encode("ascii"))], [])
