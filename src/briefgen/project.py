@@ -10,13 +10,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .defaults import DEFAULT_STALE_MONTHS
 from .errors import Diagnostic, Report, Severity
 from .load.project import Layout, find_root, load_raw
 from .resolve.model import CountryListBlock, Document
 from .resolve.resolver import resolve_briefing
 from .validate.factbase import BriefingRecord, FactBase, load_briefings, load_fact_base
-
-DEFAULT_STALE_MONTHS = 12
 
 
 @dataclass

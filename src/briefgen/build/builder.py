@@ -14,14 +14,17 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ContentError, Diagnostic, Location, RenderError
 from ..load.project import Layout
-from ..project import Project, open_project
-from ..render.brand import Brand, load_brand
-from ..resolve.model import Document
 from .atomic import build_lock, write_atomic
 from .manifest import Manifest, dependencies, tree_stamp
+
+if TYPE_CHECKING:
+    from ..project import Project
+    from ..render.brand import Brand
+    from ..resolve.model import Document
 
 Event = Callable[[str, str], None]  # (event, briefing id): start/built/unchanged/failed/removed
 
@@ -56,6 +59,14 @@ class BuildResult:
                 f"failed {len(self.failed)}, removed {len(self.removed)}")
 
 
+def open_project(root: Path | str) -> Project:
+    """The parsed project. Imported on first use: a build with nothing to do is answered from
+    file stamps alone and never loads the parser, the schema or the resolver."""
+    from ..project import open_project as _open_project
+
+    return _open_project(root)
+
+
 # ---------------------------------------------------------------------- worker side
 _BRANDS: dict[tuple[str, str], Brand] = {}
 
@@ -63,6 +74,8 @@ _BRANDS: dict[tuple[str, str], Brand] = {}
 def _brand(styles: Path, name: str, root: Path) -> Brand:
     key = (str(styles), name)
     if key not in _BRANDS:
+        from ..render.brand import load_brand
+
         _BRANDS[key] = load_brand(styles, name, root)
     return _BRANDS[key]
 

@@ -13,11 +13,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..resolve.model import CountryListBlock, Document
 from .atomic import write_atomic
+
+if TYPE_CHECKING:
+    from ..resolve.model import Document
 
 FORMAT = 1
 
@@ -40,6 +42,8 @@ def file_digest(path: Path) -> str:
 
 def dependencies(doc: Document, project, brand, profile: str) -> dict[str, str]:
     """Every input of one briefing, each with the hash of its own content."""
+    from ..resolve.model import CountryListBlock
+
     base = project.base
     rec = project.briefings[doc.id]
     deps = {"briefgen": __version__, "profile": profile,

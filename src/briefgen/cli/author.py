@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from ..defaults import DEFAULT_STALE_MONTHS
 from ..errors import BriefgenError
-from ..project import DEFAULT_STALE_MONTHS, open_project
 from .output import Output, count, print_report
 
 
@@ -69,6 +69,7 @@ def cmd_preview(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_sources(args: argparse.Namespace, out: Output) -> int:
     from ..author.sources import source_rows
+    from ..project import open_project
 
     project = open_project(args.root)
     rows = source_rows(project, args.stale_months)

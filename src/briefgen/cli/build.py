@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from ..defaults import DEFAULT_STALE_MONTHS
 from ..errors import Report, UsageError
-from ..project import DEFAULT_STALE_MONTHS, open_project
 from .output import Output, build_progress, count, print_report
 
 
@@ -20,6 +20,7 @@ def _summary(project, report: Report) -> str:
 
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
     from ..mail.message import check_setup
+    from ..project import open_project
 
     project = open_project(args.root)
     report = project.report(args.stale_months)
@@ -39,6 +40,8 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_where(args: argparse.Namespace, out: Output) -> int:
+    from ..project import open_project
+
     project = open_project(args.root)
     base = project.base
     if not (args.id in base.entities or args.id in base.facts or args.id in base.sources):
