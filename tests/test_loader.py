@@ -62,3 +62,68 @@ def test_utf16_and_latin1_fail_clearly(tmp_path: Path) -> None:
 def test_multiple_documents_refused() -> None:
     _, errors = parse_yaml("a: 1\n---\nb: 2\n", Path("x.yaml"), "x.yaml")
     assert "one YAML document" in str(errors[0])
+
+
+def _snapshot(raw) -> list:
+    files = [*raw.specs.values(), *raw.countries, *raw.bodies, *raw.sources, raw.publisher]
+    return [(f.display, f.data, f.values, f.keys, f.raw_text) for f in files]
+
+
+def test_parse_cache_gives_what_parsing_gives(shipped: Path) -> None:
+    from briefgen.load.project import load_raw
+
+    fresh = _snapshot(load_raw(shipped, use_cache=False))
+    assert not (shipped / "dist/.briefgen/parsed.pickle").exists()
+    first = _snapshot(load_raw(shipped))  # parses, fills the cache
+    assert (shipped / "dist/.briefgen/parsed.pickle").is_file()
+    second = load_raw(shipped)  # every file from the cache
+    assert first == fresh and _snapshot(second) == fresh
+    # callers get their own objects: changing one load's data cannot leak into the next
+    second.specs["military-cooperation"].data["title"] = "changed"
+    assert _snapshot(load_raw(shipped)) == fresh
+
+
+def test_parse_cache_never_hides_an_error(shipped: Path) -> None:
+    from briefgen.load.project import load_raw
+
+    load_raw(shipped)
+    spec = shipped / "briefings/defector-asylum.yaml"
+    spec.write_text(spec.read_text() + "title: twice\n")
+    for _ in range(2):  # the broken file is parsed, and reported, every time
+        errors = [str(e) for e in load_raw(shipped).errors]
+        assert any("duplicate key 'title'" in e for e in errors), errors
+
+
+def test_parse_cache_that_is_damaged_or_tampered_with_is_ignored(shipped: Path) -> None:
+    import pickle
+
+    from briefgen.load.project import load_raw
+
+    fresh = _snapshot(load_raw(shipped, use_cache=False))
+    cache = shipped / "dist/.briefgen/parsed.pickle"
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(b"\x80\x05garbage")
+    assert _snapshot(load_raw(shipped)) == fresh
+
+    marker = shipped / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    cache.write_bytes(pickle.dumps({"stamp": "1:x", "entries": Evil()}))
+    assert _snapshot(load_raw(shipped)) == fresh
+    assert not marker.exists()  # the unpickler refused to call anything
+
+
+def test_parse_cache_keeps_only_current_files(shipped: Path) -> None:
+    import pickle
+
+    from briefgen.load.project import load_raw
+
+    load_raw(shipped)
+    cache = shipped / "dist/.briefgen/parsed.pickle"
+    before = len(pickle.loads(cache.read_bytes())["entries"])
+    (shipped / "briefings/defector-asylum.yaml").unlink()
+    load_raw(shipped)
+    assert len(pickle.loads(cache.read_bytes())["entries"]) == before - 1

@@ -273,7 +273,7 @@ def _render_all(project: Project, todo: list[Document], profile: str, jobs: int 
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
         for a in args:
             emit("start", a[0].id)
-        yield from pool.map(_render_job, args, chunksize=max(1, len(args) // (jobs * 4)))
+        yield from pool.map(_render_job, args, chunksize=2)
 
 
 def _remove_deleted(project: Project, manifest: Manifest, known: list[str], profile: str,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Diagnostic, UsageError
+from .cache import ParseCache
 from .yamlfile import YamlFile, load_yaml
 
 
@@ -77,12 +78,13 @@ def find_root(start: Path) -> Path:
                      "use --root DIR")
 
 
-def load_raw(root: Path) -> RawProject:
+def load_raw(root: Path, *, use_cache: bool = True) -> RawProject:
     layout = Layout(root)
     raw = RawProject(layout)
+    cache = ParseCache(layout.dist / ".briefgen" / "parsed.pickle" if use_cache else None)
 
     def load(path: Path) -> YamlFile:
-        file, errors = load_yaml(path, root)
+        file, errors = load_yaml(path, root, cache)
         raw.errors.extend(errors)
         return file
 
@@ -93,4 +95,5 @@ def load_raw(root: Path) -> RawProject:
     raw.sources = [load(p) for p in _yaml_files(layout.sources)]
     if layout.publisher.is_file():
         raw.publisher = load(layout.publisher)
+    cache.save()
     return raw
