@@ -167,3 +167,22 @@ def test_outline_entries_point_at_the_page_that_shows_them(built: Path) -> None:
                 assert reader.get_destination_page_number(item) in shown_on, (pdf.name, title)
                 checked += 1
     assert checked > 40
+
+
+def test_two_brands_with_same_named_font_files_keep_their_own_fonts(mini: Path, cli) -> None:
+    # a second brand whose body font file has the stem of the default's but other glyphs
+    (mini / "styles/alt").mkdir()
+    shutil.copy(mini / "styles/fonts/LiberationMono-Regular.ttf",
+                mini / "styles/alt/Lato-Regular.ttf")
+    (mini / "styles/alt.yaml").write_text(
+        "extends: default\nfonts:\n  families:\n    lato-text:\n"
+        "      regular: alt/Lato-Regular.ttf\n      bold: fonts/Lato-Bold.ttf\n"
+        "      italic: fonts/Lato-Italic.ttf\n      bold_italic: fonts/Lato-BoldItalic.ttf\n")
+    spec = (mini / "briefings/demo.yaml").read_text()
+    (mini / "briefings/other.yaml").write_text("brand: alt\n" + spec)
+    code, out, err = cli("build", "--root", str(mini), "--jobs", "1")
+    assert code == 0, out + err
+    default = {n.split("+")[-1] for n in fonts(PdfReader(mini / "dist/demo.pdf"))}
+    alt = {n.split("+")[-1] for n in fonts(PdfReader(mini / "dist/other.pdf"))}
+    assert "Lato-Regular" in default and "LiberationMono" not in default
+    assert "LiberationMono" in alt and "Lato-Regular" not in alt

@@ -3,6 +3,7 @@ the text being set has every glyph (never a silent fallback to Helvetica)."""
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from pathlib import Path
 
@@ -18,7 +19,12 @@ _FACES = ("regular", "bold", "italic", "bold_italic")
 
 
 def _font_name(path: Path) -> str:
-    return "bg-" + path.stem
+    """``bg-<file stem>``, made unique when another brand's file has the same stem (a name
+    registered with ReportLab, and every width cached under it, belongs to one file)."""
+    name = "bg-" + path.stem
+    if name in _REGISTERED.values():
+        name += "-" + hashlib.sha256(str(path).encode()).hexdigest()[:8]
+    return name
 
 
 def register_brand_fonts(brand: Brand) -> dict[str, str]:
