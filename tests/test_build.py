@@ -177,3 +177,15 @@ def test_a_pdf_that_cannot_be_written_fails_that_briefing_only(built: Path, cli)
     target.rmdir()
     result = build_project(built)  # not recorded as built: the next build makes it
     assert result.built == ["defector-asylum"]
+
+
+def test_an_edited_brand_sheet_is_seen_by_the_same_process(built: Path) -> None:
+    # `briefgen watch` builds in one long process: a cached brand must not outlive its edit
+    before = digests(built)
+    sheet = built / "styles/default.yaml"
+    edit(sheet, 'brand:     {cmyk: [0.00, 0.81, 0.68, 0.44], rgb: "#8E1B2E"}',
+         'brand:     {cmyk: [0.00, 0.81, 0.68, 0.44], rgb: "#1B2E8E"}')
+    result = build_project(built, jobs=1)
+    assert sorted(result.built) == ALL
+    after = digests(built)
+    assert all(after[name] != before[name] for name in before)
