@@ -83,3 +83,33 @@ def word_boxes(pdf: Path) -> list[tuple[int, float, float, float, float, str]] |
         if m:
             out.append((page, *map(float, m.groups()[:4]), m.group(5)))
     return out
+
+
+def split_entries(root: Path) -> tuple[int, list[str]]:
+    """(sources checked, entries whose source lines are not on the page of their name).
+
+    A source line is found as a piece of text in the source size (8 pt): the same label
+    also appears in the footnotes (7.5 pt), which must not count."""
+    from briefgen import open_project
+    from briefgen.resolve.model import CountryListBlock
+
+    project = open_project(root)
+    checked, split = 0, []
+    for bid, doc in project.documents.items():
+        reader = PdfReader(root / f"dist/{bid}.pdf")
+        texts = [p.extract_text() for p in reader.pages]
+        small = [" ".join(p.text for p in pieces(page) if abs(p.size - 8) < 0.05)
+                 for page in reader.pages]
+        for block in doc.blocks:
+            if not isinstance(block, CountryListBlock):
+                continue
+            for entry in block.entries:
+                head = f"{entry.number}. {entry.name}"
+                where = [i for i, t in enumerate(texts)
+                         if re.search(rf"^{re.escape(head)}$", t, re.M)]
+                assert len(where) == 1, (bid, head, where)
+                for link in entry.sources:
+                    checked += 1
+                    if link.label not in small[where[0]]:
+                        split.append(f"{bid}: {head}")
+    return checked, split

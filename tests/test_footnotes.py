@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from pdfcheck import pieces
+from pdfcheck import pieces, split_entries
 
 MM = 72 / 25.4
 LEFT = 20 * MM
@@ -93,3 +93,27 @@ def test_notes_share_the_page_of_their_markers(stress: Path, cli) -> None:
                 straddling += 1
     assert all_notes == set(range(1, 46))
     assert straddling >= 2
+
+
+def test_entries_with_notes_stay_whole(mini: Path, cli) -> None:
+    """Each entry's note takes room at the page foot: the entry must still fit whole."""
+    facts = mini / "briefings/facts"
+    (facts / "sources/many.yaml").write_text(yaml.safe_dump({
+        f"rep-{n:02d}": {"publisher": f"Publisher {n}", "title": f"Report {n}",
+                         "url": f"https://example.org/reports/{n}/a-report-with-a-long-name",
+                         "published": "2025-06-01", "kind": "news"} for n in range(40)}))
+    for c in range(40):
+        (facts / f"countries/nation-{c:02d}.yaml").write_text(yaml.safe_dump({
+            "id": f"nation-{c:02d}", "name": f"Nation {c}", "facts": [{
+                "id": "tie", "statement": f"Nation {c} has a documented tie with the military.",
+                "topics": ["ties"], "as_of": "2025", "status": "current",
+                "sources": [f"rep-{c:02d}"]}]}))
+    (mini / "briefings/entries.yaml").write_text(yaml.safe_dump({
+        "title": "Entries", "date": "2025-11-01", "sections": [{
+            "heading": "Countries", "country_list": {
+                "topics": ["ties"], "show": ["facts", "notes", "sources"]}}]}))
+    code, out, err = cli("build", "--root", str(mini))
+    assert code == 0, out + err
+    assert len(PdfReader(mini / "dist/entries.pdf").pages) >= 3
+    checked, split = split_entries(mini)
+    assert split == [] and checked >= 40

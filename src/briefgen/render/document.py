@@ -13,7 +13,7 @@ from ..resolve.model import CountryListBlock, Document, Heading, Para
 from ..validate.types import human_date
 from .brand import Brand
 from .fonts import check_glyphs, register_brand_fonts
-from .footnotes import Anchor, FootnoteState
+from .footnotes import Anchor, FootnoteState, KeepWithNotes
 from .pages import (
     BriefingDocTemplate,
     Palette,
@@ -99,7 +99,7 @@ class _Renderer:
                     t.add(" (no web address)")
                 part.append(self.block(t))
             # a country's name, statements and sources stay on one page when they fit on one
-            out.append(KeepTogether(part))
+            out.append(KeepWithNotes(part, self.notes))
         return out
 
     def closing(self) -> list:

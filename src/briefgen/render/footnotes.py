@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reportlab.lib.colors import Color
-from reportlab.platypus.flowables import Flowable
+from reportlab.platypus.flowables import Flowable, KeepTogether
 
 RULE_GAP = 4.0  # points between the body and the separator rule, and rule to first note
 NOTE_GAP = 1.5  # points between notes
@@ -103,3 +103,24 @@ class Anchor(Flowable):
     def draw(self):
         self.canv.bookmarkPage(self.key)
         self.canv.addOutlineEntry(self.title, self.key, self.level, closed=False)
+
+
+class KeepWithNotes(KeepTogether):
+    """A KeepTogether that also counts the footnotes its blocks would add to the page.
+
+    KeepTogether measures its content with unlimited height, so a text block never reports
+    the room its notes take, and an entry that fitted by that measure could still lose its
+    last lines to the next page once its notes were placed.
+    """
+
+    def __init__(self, flowables: list, state: FootnoteState):
+        super().__init__(flowables)
+        self.fn_state = state
+
+    def wrap(self, aW, aH):
+        result = super().wrap(aW, aH)
+        notes = [n for f in self._content if hasattr(f, "lines")
+                 for line in f.lines(aW) for n in line.notes]
+        if notes:
+            self._H += self.fn_state.extra_height(notes)
+        return result
