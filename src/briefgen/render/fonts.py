@@ -51,9 +51,17 @@ def register_brand_fonts(brand: Brand) -> dict[str, str]:
     return {role: families[fam]["regular"] for role, fam in brand.sheet.fonts.roles.items()}
 
 
+_FULL_ASCII: dict[str, bool] = {}
+
+
 def missing_glyphs(font_name: str, text: str) -> list[str]:
     face = pdfmetrics.getFont(font_name).face
     cmap = face.charToGlyph
+    if text.isascii() and text.isprintable():  # most text: answered once per font
+        if font_name not in _FULL_ASCII:
+            _FULL_ASCII[font_name] = all(n in cmap for n in range(32, 127))
+        if _FULL_ASCII[font_name]:
+            return []
     out = []
     for ch in dict.fromkeys(text):  # each distinct character once, in order of appearance
         if ord(ch) in cmap or ch in "\n\t" or unicodedata.category(ch) in ("Cc", "Cf"):

@@ -101,28 +101,31 @@ def break_url(url: str, font: str, size: float, width: float,
               first_width: float | None = None) -> list[str]:
     """Split a long URL into lines that fit ``width``, breaking after / - _ . ? & = #.
 
-    A piece with no break point that is still too wide is cut by characters.
+    A piece with no break point that is still too wide is cut by characters. Widths are
+    summed piece by piece (text is set without kerning, so a line is as wide as its pieces).
     """
-    pieces = [p for p in _BREAK_AFTER.split(url) if p]
     lines: list[str] = []
-    current = ""
+    current, current_w = "", 0.0
     limit = first_width if first_width is not None else width
-    for piece in pieces:
-        if text_width(current + piece, font, size) <= limit:
-            current += piece
+    for piece in _BREAK_AFTER.split(url):
+        if not piece:
+            continue
+        w = text_width(piece, font, size)
+        if current_w + w <= limit:
+            current, current_w = current + piece, current_w + w
             continue
         if current:
             lines.append(current)
             limit = width
-        current = ""
-        while text_width(piece, font, size) > limit:
+        while w > limit:
             cut = len(piece)
             while cut > 1 and text_width(piece[:cut], font, size) > limit:
                 cut -= 1
             lines.append(piece[:cut])
             piece = piece[cut:]
+            w = text_width(piece, font, size)
             limit = width
-        current = piece
+        current, current_w = piece, w
     if current:
         lines.append(current)
     return lines
