@@ -171,3 +171,16 @@ def test_two_brands_with_same_named_font_files_keep_their_own_fonts(mini: Path, 
     alt = {n.split("+")[-1] for n in fonts(PdfReader(mini / "dist/other.pdf"))}
     assert "Lato-Regular" in default and "LiberationMono" not in default
     assert "LiberationMono" in alt and "Lato-Regular" not in alt
+
+
+def test_title_is_set_in_the_title_familys_bold(built: Path) -> None:
+    # the default brand's title family (lato) has Lato Black as its bold; the text family
+    # (lato-text) shares its regular file but has Lato Bold: each keeps its own bold, and
+    # the shared regular face is embedded once
+    reader = PdfReader(built / "dist/military-cooperation.pdf")
+    used = {name.split("+")[-1] for name in fonts(reader)}
+    assert {"Lato-Black", "Lato-Bold", "Lato-Regular"} <= used
+    regular = {ref.idnum for page in reader.pages
+               for ref in page["/Resources"].get_object()["/Font"].values()
+               if str(ref.get_object()["/BaseFont"]).endswith("Lato-Regular")}
+    assert len(regular) == 1, regular

@@ -42,13 +42,36 @@ def register_brand_fonts(brand: Brand) -> dict[str, str]:
                     raise RenderError(f"{path}: cannot use font: {exc}") from None
                 _REGISTERED[path] = name
             names[face] = _REGISTERED[path]
-        families[fam_id] = names
-        regular = names["regular"]
-        addMapping(regular, 0, 0, names["regular"])
-        addMapping(regular, 1, 0, names["bold"])
-        addMapping(regular, 0, 1, names["italic"])
-        addMapping(regular, 1, 1, names["bold_italic"])
+        handle = _family_handle(names)
+        families[fam_id] = {**names, "regular": handle}
+        addMapping(handle, 0, 0, names["regular"])
+        addMapping(handle, 1, 0, names["bold"])
+        addMapping(handle, 0, 1, names["italic"])
+        addMapping(handle, 1, 1, names["bold_italic"])
     return {role: families[fam]["regular"] for role, fam in brand.sheet.fonts.roles.items()}
+
+
+_FAMILIES: dict[str, tuple[str, ...]] = {}  # handle -> the family's four face names
+
+
+def _family_handle(names: dict[str, str]) -> str:
+    """The name a family is known by: its regular face's name, or an alias of it when
+    another family shares that regular file with different bold or italic faces.
+
+    ReportLab maps bold and italic by the regular face's name, so two families sharing a
+    regular file (the default brand's ``lato`` for titles with Lato Black as its bold, and
+    ``lato-text`` with Lato Bold) would otherwise share one mapping, and the last would win.
+    The alias is another key for the same registered font object: one font in the PDF.
+    """
+    faces = tuple(names[f] for f in _FACES)
+    handle = names["regular"]
+    if _FAMILIES.setdefault(handle, faces) == faces:
+        return handle
+    alias = f"{handle}~{hashlib.sha256('/'.join(faces).encode()).hexdigest()[:8]}"
+    if alias not in _FAMILIES:
+        pdfmetrics._fonts[alias] = pdfmetrics.getFont(handle)  # no public aliasing call
+        _FAMILIES[alias] = faces
+    return alias
 
 
 _FULL_ASCII: dict[str, bool] = {}
@@ -76,7 +99,7 @@ def check_glyphs(items: list[tuple[str, Location]], font_names: list[str]) -> No
     for text, where in items:
         for font_name in dict.fromkeys(font_names):
             for ch in missing_glyphs(font_name, text):
-                family = font_name.removeprefix("bg-")
+                family = font_name.removeprefix("bg-").split("~")[0]
                 name = unicodedata.name(ch, "unnamed character")
                 problems.append(Diagnostic(where, "", f"character '{ch}' (U+{ord(ch):04X} "
                                            f"{name}) is not in font {family}"))
