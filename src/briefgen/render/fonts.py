@@ -77,14 +77,19 @@ def _family_handle(names: dict[str, str]) -> str:
 _FULL_ASCII: dict[str, bool] = {}
 
 
+def has_printable_ascii(font_name: str) -> bool:
+    """Whether the font has a glyph for every printable ASCII character (once per font)."""
+    ok = _FULL_ASCII.get(font_name)
+    if ok is None:
+        cmap = pdfmetrics.getFont(font_name).face.charToGlyph
+        ok = _FULL_ASCII[font_name] = all(n in cmap for n in range(32, 127))
+    return ok
+
+
 def missing_glyphs(font_name: str, text: str) -> list[str]:
-    face = pdfmetrics.getFont(font_name).face
-    cmap = face.charToGlyph
-    if text.isascii() and text.isprintable():  # most text: answered once per font
-        if font_name not in _FULL_ASCII:
-            _FULL_ASCII[font_name] = all(n in cmap for n in range(32, 127))
-        if _FULL_ASCII[font_name]:
-            return []
+    if text.isascii() and text.isprintable() and has_printable_ascii(font_name):
+        return []  # most text: answered once per font
+    cmap = pdfmetrics.getFont(font_name).face.charToGlyph
     out = []
     for ch in dict.fromkeys(text):  # each distinct character once, in order of appearance
         if ord(ch) in cmap or ch in "\n\t" or unicodedata.category(ch) in ("Cc", "Cf"):

@@ -36,13 +36,6 @@ class Palette:
             return CMYKColor(*colour.cmyk)
         return HexColor(colour.rgb)
 
-    def hex(self, name: str) -> str:
-        """A colour for <font color=…>/<a color=…> markup."""
-        if self.cmyk:
-            c, m, y, k = self._sheet.colour(name).cmyk
-            return f"cmyk({c},{m},{y},{k})"
-        return self._sheet.colour(name).rgb
-
 
 def make_styles(brand: Brand, fonts: dict[str, str], palette: Palette) -> dict[str, ParagraphStyle]:
     s = brand.sheet.sizes

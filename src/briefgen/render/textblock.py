@@ -25,6 +25,8 @@ from reportlab.pdfbase.pdfdoc import PDFObject, PDFString
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus.flowables import Flowable
 
+from .fonts import has_printable_ascii
+
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")  # collapsed like HTML; no-break space is kept
 _WIDTH_CACHE: dict[tuple[str, str], float] = {}  # (font, text) -> width at 1 pt
 
@@ -191,9 +193,6 @@ def _fill(canv, colour: Color) -> str:
     return f"{fp_str(colour.red, colour.green, colour.blue)} rg"
 
 
-_ASCII_IDENTITY: dict[str, bool] = {}
-
-
 def _ascii_identity(font) -> bool:
     """Whether printable ASCII is encoded as itself in subset 0 of ``font``.
 
@@ -201,13 +200,7 @@ def _ascii_identity(font) -> bool:
     ``asciiReadable`` (ReportLab's default) every printable ASCII character the font has
     is pre-assigned to its own code in subset 0, so for such text the answer is known.
     """
-    ok = _ASCII_IDENTITY.get(font.fontName)
-    if ok is None:
-        cmap = font.face.charToGlyph
-        ok = bool(getattr(font, "_asciiReadable", False)) and all(
-            n in cmap for n in range(32, 127))
-        _ASCII_IDENTITY[font.fontName] = ok
-    return ok
+    return bool(getattr(font, "_asciiReadable", False)) and has_printable_ascii(font.fontName)
 
 
 class _Writer:
