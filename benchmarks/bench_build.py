@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 from pypdf import PdfReader
 
-from briefgen.build.builder import build_project, render_one
+from briefgen.incremental.builder import build_project, render_one
 from briefgen.project import open_project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,7 +78,7 @@ def make_project(root: Path, rng: random.Random) -> str:
 # (forked, then reaped) worker processes and the parent's own peak, in MiB.
 _RSS_PROBE = """
 import json, resource, sys
-from briefgen.build.builder import build_project
+from briefgen.incremental.builder import build_project
 build_project(sys.argv[1], force=True, jobs=2)
 kib = lambda who: resource.getrusage(who).ru_maxrss / 1024
 print(json.dumps({"worker": kib(resource.RUSAGE_CHILDREN), "parent": kib(resource.RUSAGE_SELF)}))

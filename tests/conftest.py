@@ -1,4 +1,8 @@
-"""Shared fixtures: throw-away copies of the shipped project and of a minimal one."""
+"""Shared fixtures: throw-away copies of the fixture projects in tests/fixtures.
+
+Tests never build from the shipped ``briefings/``: the team adds and edits briefings there,
+and ``make test`` must not depend on what they hold (``test_shipped.py`` smoke-tests them
+without assuming how many there are)."""
 
 from __future__ import annotations
 
@@ -21,9 +25,10 @@ def make_project(dest: Path, briefings: Path) -> Path:
 
 
 @pytest.fixture
-def shipped(tmp_path: Path) -> Path:
-    """A copy of the repository's own briefings and styles."""
-    return make_project(tmp_path / "project", REPO / "briefings")
+def full(tmp_path: Path) -> Path:
+    """A copy of tests/fixtures/full: four briefings and the fact base they use (a frozen copy
+    of the seed content), with the repository's styles."""
+    return make_project(tmp_path / "project", FIXTURES / "full" / "briefings")
 
 
 @pytest.fixture

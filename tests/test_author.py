@@ -27,10 +27,10 @@ from conftest import REPO
 
 
 # ---------------------------------------------------------------------- new
-def test_new_briefing_checks_and_builds(shipped: Path, cli) -> None:
-    code, out, err = cli("new", "test-briefing", "--title", "Test", "--root", str(shipped))
+def test_new_briefing_checks_and_builds(full: Path, cli) -> None:
+    code, out, err = cli("new", "test-briefing", "--title", "Test", "--root", str(full))
     assert code == 0, err
-    text = (shipped / "briefings/test-briefing.yaml").read_text(encoding="utf-8")
+    text = (full / "briefings/test-briefing.yaml").read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=../schemas/briefing.schema.json")
     for key in ("title", "short_title", "subtitle", "date", "language", "brand", "lead",
                 "keywords", "sections", "more_information", "calls_to_action", "mail"):
@@ -39,37 +39,37 @@ def test_new_briefing_checks_and_builds(shipped: Path, cli) -> None:
     assert all("#" in line for line in text.splitlines()
                if line and not line.startswith((" ", "#")))
     assert f"date: {dt.date.today().isoformat()}" in text
-    code, out, err = cli("check", "--root", str(shipped))
+    code, out, err = cli("check", "--root", str(full))
     assert code == 0, out + err
     assert "0 errors" in out
-    code, out, err = cli("build", "test-briefing", "--root", str(shipped))
+    code, out, err = cli("build", "test-briefing", "--root", str(full))
     assert code == 0, err
-    assert PdfReader(shipped / "dist/test-briefing.pdf").pages[0].extract_text().count("Test")
+    assert PdfReader(full / "dist/test-briefing.pdf").pages[0].extract_text().count("Test")
 
 
-def test_new_refuses_overwrite_and_unsafe_ids(shipped: Path, cli) -> None:
-    before = (shipped / "briefings/defector-asylum.yaml").read_bytes()
-    code, _, err = cli("new", "defector-asylum", "--root", str(shipped))
+def test_new_refuses_overwrite_and_unsafe_ids(full: Path, cli) -> None:
+    before = (full / "briefings/defector-asylum.yaml").read_bytes()
+    code, _, err = cli("new", "defector-asylum", "--root", str(full))
     assert code == 2 and "already exists; not overwritten" in err
-    assert (shipped / "briefings/defector-asylum.yaml").read_bytes() == before
+    assert (full / "briefings/defector-asylum.yaml").read_bytes() == before
     for bad in ("../escape", "Bad_Id", "status"):
-        code, _, err = cli("new", bad, "--root", str(shipped))
+        code, _, err = cli("new", bad, "--root", str(full))
         assert code == 2, bad
-    assert not list(shipped.glob("*.yaml")) and not (shipped / "escape.yaml").exists()
+    assert not list(full.glob("*.yaml")) and not (full / "escape.yaml").exists()
 
 
-def test_new_from_existing_gets_new_date_and_title(shipped: Path, cli) -> None:
+def test_new_from_existing_gets_new_date_and_title(full: Path, cli) -> None:
     code, _, err = cli("new", "asylum-2027", "--from", "defector-asylum", "--title",
-                       "Asylum for defectors: an update", "--root", str(shipped))
+                       "Asylum for defectors: an update", "--root", str(full))
     assert code == 0, err
-    data = yaml.safe_load((shipped / "briefings/asylum-2027.yaml").read_text())
+    data = yaml.safe_load((full / "briefings/asylum-2027.yaml").read_text())
     assert data["title"] == data["short_title"] == "Asylum for defectors: an update"
     assert data["date"] == dt.date.today()
     assert data["sections"] == yaml.safe_load(
-        (shipped / "briefings/defector-asylum.yaml").read_text())["sections"]
-    code, out, _ = cli("check", "--root", str(shipped))
+        (full / "briefings/defector-asylum.yaml").read_text())["sections"]
+    code, out, _ = cli("check", "--root", str(full))
     assert code == 0 and "0 errors" in out
-    code, _, err = cli("new", "x", "--from", "defector-asylm", "--root", str(shipped))
+    code, _, err = cli("new", "x", "--from", "defector-asylm", "--root", str(full))
     assert code == 2 and "did you mean 'defector-asylum'" in err
 
 
@@ -115,9 +115,9 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def test_preview_writes_pngs(shipped: Path, cli) -> None:
+def test_preview_writes_pngs(full: Path, cli) -> None:
     code, out, err = cli("preview", "military-cooperation", "--pages", "1-2", "--dpi", "40",
-                         "--root", str(shipped))
+                         "--root", str(full))
     assert code == 0, err
     paths = [Path(line) for line in out.splitlines()]
     assert [p.name for p in paths] == ["military-cooperation-1.png", "military-cooperation-2.png"]
@@ -128,13 +128,13 @@ def test_preview_writes_pngs(shipped: Path, cli) -> None:
     pixels = zlib.decompress(data[idat + 4:idat + 4 + length])
     assert pixels.count(b"\xff") < len(pixels) * 0.95  # the page is not blank
     code, _, err = cli("preview", "military-cooperation", "--pages", "9", "--root",
-                       str(shipped))
+                       str(full))
     assert code == 2 and "has 4 page(s)" in err
 
 
 # ---------------------------------------------------------------------- sources
-def test_sources_report(shipped: Path, cli) -> None:
-    code, out, _ = cli("sources", "--json", "--root", str(shipped))
+def test_sources_report(full: Path, cli) -> None:
+    code, out, _ = cli("sources", "--json", "--root", str(full))
     rows = {r["id"]: r for r in json.loads(out)}
     assert len(rows) == 27
     smh = rows["smh-2021-australia-defence-spending"]
@@ -142,9 +142,9 @@ def test_sources_report(shipped: Path, cli) -> None:
     assert smh["seen"] == "2021-02-02" and smh["seen_from"] == "published"
     assert smh["briefings"] == ["military-cooperation"] and smh["stale"]
     assert any(r["url"] is None for r in rows.values())
-    code, out, _ = cli("sources", "--stale", "--json", "--root", str(shipped))
+    code, out, _ = cli("sources", "--stale", "--json", "--root", str(full))
     assert all(r["stale"] for r in json.loads(out)) and json.loads(out)
-    code, out, _ = cli("sources", "--root", str(shipped))
+    code, out, _ = cli("sources", "--root", str(full))
     assert code == 0 and "27 sources" in out and "no URL" in out
 
 
@@ -221,10 +221,10 @@ def test_link_check_reports_dead_and_moved_with_file_and_line(mini: Path, cli, w
 
 
 # ---------------------------------------------------------------------- watch
-def test_watch_rebuilds_after_an_edit_and_stops_cleanly(shipped: Path) -> None:
+def test_watch_rebuilds_after_an_edit_and_stops_cleanly(full: Path) -> None:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "briefgen.cli", "watch", "--root",
-                             str(shipped), "--debounce", "100", "defector-asylum"],
+                             str(full), "--debounce", "100", "defector-asylum"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     lines: list[str] = []
     errors: list[str] = []
@@ -233,7 +233,7 @@ def test_watch_rebuilds_after_an_edit_and_stops_cleanly(shipped: Path) -> None:
     reader.start()
     threading.Thread(target=lambda: errors.extend(iter(proc.stderr.readline, "")),
                      daemon=True).start()
-    pdf = shipped / "dist/defector-asylum.pdf"
+    pdf = full / "dist/defector-asylum.pdf"
 
     def wait_for(predicate, what: str, timeout: float = 60) -> None:
         deadline = time.time() + timeout
@@ -249,7 +249,7 @@ def test_watch_rebuilds_after_an_edit_and_stops_cleanly(shipped: Path) -> None:
         assert pdf.is_file()
         before = pdf.read_bytes()
         time.sleep(0.5)  # let the watcher settle before the edit
-        fact = shipped / "briefings/facts/countries/australia.yaml"
+        fact = full / "briefings/facts/countries/australia.yaml"
         fact.write_text(fact.read_text().replace("who are seeking asylum",
                                                  "who have asked for asylum", 1))
         wait_for(lambda: pdf.read_bytes() != before, "the rebuilt PDF")
@@ -259,7 +259,7 @@ def test_watch_rebuilds_after_an_edit_and_stops_cleanly(shipped: Path) -> None:
             p.extract_text() for p in PdfReader(pdf).pages)
         # a mistake is reported with its location, the old PDF stays, and watching goes on
         good = pdf.read_bytes()
-        spec = shipped / "briefings/defector-asylum.yaml"
+        spec = full / "briefings/defector-asylum.yaml"
         spec.write_text(spec.read_text().replace("\ndate:", "\ndaet:", 1))
         wait_for(lambda: any("briefings/defector-asylum.yaml:" in ln and "daet" in ln
                              for ln in errors), "the located error")

@@ -10,18 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.build.atomic import build_lock
-from briefgen.build.builder import build_project
+from briefgen.files import build_lock
+from briefgen.incremental.builder import build_project
 
 ALL = ["admm-plus-counter-terrorism", "defector-asylum", "military-cooperation",
        "russia-military-ties"]
 
 
 @pytest.fixture
-def built(shipped: Path) -> Path:
-    result = build_project(shipped)
+def built(full: Path) -> Path:
+    result = build_project(full)
     assert sorted(result.built) == ALL
-    return shipped
+    return full
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -43,7 +43,7 @@ def test_second_build_rewrites_nothing(built: Path) -> None:
 
 
 def test_unchanged_tree_is_recognised_without_parsing(built: Path, monkeypatch) -> None:
-    import briefgen.build.builder as builder
+    import briefgen.incremental.builder as builder
 
     def no_parsing(root):
         raise AssertionError("an unchanged tree must not be parsed")
@@ -129,12 +129,12 @@ def test_json_report(built: Path, cli) -> None:
     assert json.loads(out) == {"built": [], "unchanged": ALL, "failed": [], "removed": []}
 
 
-def test_jobs_give_identical_bytes(shipped: Path, monkeypatch) -> None:
-    monkeypatch.setattr("briefgen.build.builder.PARALLEL_THRESHOLD", 1)
-    build_project(shipped, jobs=1)
-    one = digests(shipped)
-    build_project(shipped, jobs=2, force=True)
-    assert digests(shipped) == one and len(one) == 4
+def test_jobs_give_identical_bytes(full: Path, monkeypatch) -> None:
+    monkeypatch.setattr("briefgen.incremental.builder.PARALLEL_THRESHOLD", 1)
+    build_project(full, jobs=1)
+    one = digests(full)
+    build_project(full, jobs=2, force=True)
+    assert digests(full) == one and len(one) == 4
 
 
 def _hold_lock(folder: str, ready, release) -> None:
@@ -143,24 +143,24 @@ def _hold_lock(folder: str, ready, release) -> None:
         release.wait(10)
 
 
-def test_concurrent_build_waits_then_reports(shipped: Path) -> None:
+def test_concurrent_build_waits_then_reports(full: Path) -> None:
     ctx = multiprocessing.get_context("fork")
     ready, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_lock, args=(str(shipped / "dist/.briefgen"), ready,
+    holder = ctx.Process(target=_hold_lock, args=(str(full / "dist/.briefgen"), ready,
                                                   release))
     holder.start()
     try:
         assert ready.wait(10)
-        from briefgen.build.atomic import LockBusy
+        from briefgen.files import LockBusy
         start = time.monotonic()
         with pytest.raises(LockBusy, match="another briefgen build is running"), \
-                build_lock(shipped / "dist/.briefgen", wait=0.3):
+                build_lock(full / "dist/.briefgen", wait=0.3):
             pass
         assert time.monotonic() - start >= 0.3
     finally:
         release.set()
         holder.join(10)
-    assert sorted(build_project(shipped).built) == ALL
+    assert sorted(build_project(full).built) == ALL
 
 
 def test_a_pdf_that_cannot_be_written_fails_that_briefing_only(built: Path, cli) -> None:

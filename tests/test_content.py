@@ -1,4 +1,4 @@
-"""The shipped content: valid, complete, and true to the seed briefing."""
+"""The full content: valid, complete, and true to the seed briefing."""
 
 from __future__ import annotations
 
@@ -82,10 +82,10 @@ def test_military_cooperation_matches_seed() -> None:
     assert (p.email, p.phone) == ("info@burmacampaign.org.uk", "020 3095 1991")
 
 
-def test_topic_count_in_title_follows_the_fact_base(shipped: Path) -> None:
-    nz = shipped / "briefings/facts/countries/new-zealand.yaml"
-    (shipped / "briefings/facts/countries/fiji.yaml").write_text(
+def test_topic_count_in_title_follows_the_fact_base(full: Path) -> None:
+    nz = full / "briefings/facts/countries/new-zealand.yaml"
+    (full / "briefings/facts/countries/fiji.yaml").write_text(
         nz.read_text().replace("new-zealand", "fiji").replace("New Zealand", "Fiji"))
-    doc = open_project(shipped).documents["admm-plus-counter-terrorism"]
+    doc = open_project(full).documents["admm-plus-counter-terrorism"]
     headings = [b.text for b in doc.blocks if hasattr(b, "anchor")]
     assert "7 governments that stayed away" in headings

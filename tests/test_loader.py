@@ -69,61 +69,61 @@ def _snapshot(raw) -> list:
     return [(f.display, f.data, f.values, f.keys, f.raw_text) for f in files]
 
 
-def test_parse_cache_gives_what_parsing_gives(shipped: Path) -> None:
+def test_parse_cache_gives_what_parsing_gives(full: Path) -> None:
     from briefgen.load.project import load_raw
 
-    fresh = _snapshot(load_raw(shipped, use_cache=False))
-    assert not (shipped / "dist/.briefgen/parsed.pickle").exists()
-    first = _snapshot(load_raw(shipped))  # parses, fills the cache
-    assert (shipped / "dist/.briefgen/parsed.pickle").is_file()
-    second = load_raw(shipped)  # every file from the cache
+    fresh = _snapshot(load_raw(full, use_cache=False))
+    assert not (full / "dist/.briefgen/parsed.pickle").exists()
+    first = _snapshot(load_raw(full))  # parses, fills the cache
+    assert (full / "dist/.briefgen/parsed.pickle").is_file()
+    second = load_raw(full)  # every file from the cache
     assert first == fresh and _snapshot(second) == fresh
     # callers get their own objects: changing one load's data cannot leak into the next
     second.specs["military-cooperation"].data["title"] = "changed"
-    assert _snapshot(load_raw(shipped)) == fresh
+    assert _snapshot(load_raw(full)) == fresh
 
 
-def test_parse_cache_never_hides_an_error(shipped: Path) -> None:
+def test_parse_cache_never_hides_an_error(full: Path) -> None:
     from briefgen.load.project import load_raw
 
-    load_raw(shipped)
-    spec = shipped / "briefings/defector-asylum.yaml"
+    load_raw(full)
+    spec = full / "briefings/defector-asylum.yaml"
     spec.write_text(spec.read_text() + "title: twice\n")
     for _ in range(2):  # the broken file is parsed, and reported, every time
-        errors = [str(e) for e in load_raw(shipped).errors]
+        errors = [str(e) for e in load_raw(full).errors]
         assert any("duplicate key 'title'" in e for e in errors), errors
 
 
-def test_parse_cache_that_is_damaged_or_tampered_with_is_ignored(shipped: Path) -> None:
+def test_parse_cache_that_is_damaged_or_tampered_with_is_ignored(full: Path) -> None:
     import pickle
 
     from briefgen.load.project import load_raw
 
-    fresh = _snapshot(load_raw(shipped, use_cache=False))
-    cache = shipped / "dist/.briefgen/parsed.pickle"
+    fresh = _snapshot(load_raw(full, use_cache=False))
+    cache = full / "dist/.briefgen/parsed.pickle"
     cache.parent.mkdir(parents=True)
     cache.write_bytes(b"\x80\x05garbage")
-    assert _snapshot(load_raw(shipped)) == fresh
+    assert _snapshot(load_raw(full)) == fresh
 
-    marker = shipped / "pwned"
+    marker = full / "pwned"
 
     class Evil:
         def __reduce__(self):
             return (Path.touch, (marker,))
 
     cache.write_bytes(pickle.dumps({"stamp": "1:x", "entries": Evil()}))
-    assert _snapshot(load_raw(shipped)) == fresh
+    assert _snapshot(load_raw(full)) == fresh
     assert not marker.exists()  # the unpickler refused to call anything
 
 
-def test_parse_cache_keeps_only_current_files(shipped: Path) -> None:
+def test_parse_cache_keeps_only_current_files(full: Path) -> None:
     import pickle
 
     from briefgen.load.project import load_raw
 
-    load_raw(shipped)
-    cache = shipped / "dist/.briefgen/parsed.pickle"
+    load_raw(full)
+    cache = full / "dist/.briefgen/parsed.pickle"
     before = len(pickle.loads(cache.read_bytes())["entries"])
-    (shipped / "briefings/defector-asylum.yaml").unlink()
-    load_raw(shipped)
+    (full / "briefings/defector-asylum.yaml").unlink()
+    load_raw(full)
     assert len(pickle.loads(cache.read_bytes())["entries"]) == before - 1

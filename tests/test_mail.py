@@ -35,10 +35,10 @@ unsubscribe:
 
 
 @pytest.fixture
-def project(shipped: Path) -> Path:
-    (shipped / "mail").mkdir()
-    (shipped / "mail/settings.yaml").write_text(SETTINGS, encoding="utf-8")
-    return shipped
+def project(full: Path) -> Path:
+    (full / "mail").mkdir()
+    (full / "mail/settings.yaml").write_text(SETTINGS, encoding="utf-8")
+    return full
 
 
 def write_list(root: Path, n: int, name: str = "people.csv", extra: str = "") -> Path:

@@ -20,7 +20,7 @@ from pypdf.generic import (
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from briefgen.build.builder import build_project
+from briefgen.incremental.builder import build_project
 from briefgen.pdf.pack import make_pack
 from briefgen.pdf.preflight import preflight
 from pdfcheck import fonts, link_uris

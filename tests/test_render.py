@@ -17,10 +17,10 @@ MM = 72 / 25.4
 
 
 @pytest.fixture
-def built(shipped: Path, cli) -> Path:
-    code, out, err = cli("build", "--root", str(shipped))
+def built(full: Path, cli) -> Path:
+    code, out, err = cli("build", "--root", str(full))
     assert code == 0, out + err
-    return shipped
+    return full
 
 
 def test_military_cooperation_pdf(built: Path) -> None:
@@ -102,21 +102,21 @@ def test_markup_in_content_prints_literally(mini: Path, cli) -> None:
     assert "AT&T <b>bold?</b> <script>x</script> ]]> *stars*" in text
 
 
-def test_failed_spec_keeps_previous_pdf_and_builds_others(shipped: Path, cli) -> None:
-    code, _, _ = cli("build", "--root", str(shipped))
+def test_failed_spec_keeps_previous_pdf_and_builds_others(full: Path, cli) -> None:
+    code, _, _ = cli("build", "--root", str(full))
     assert code == 0
-    before = (shipped / "dist/defector-asylum.pdf").read_bytes()
-    spec = shipped / "briefings/defector-asylum.yaml"
+    before = (full / "dist/defector-asylum.pdf").read_bytes()
+    spec = full / "briefings/defector-asylum.yaml"
     spec.write_text(spec.read_text().replace("fact: myanmar.defections", "fact: myanmar.nope"))
-    other = shipped / "briefings/russia-military-ties.yaml"
+    other = full / "briefings/russia-military-ties.yaml"
     other.write_text(other.read_text().replace("Diplomatic cover", "Cover at the UN"))
-    code, out, err = cli("build", "--root", str(shipped))
+    code, out, err = cli("build", "--root", str(full))
     assert code == 1
     assert "briefings/defector-asylum.yaml:" in err and "unknown fact 'myanmar.nope'" in err
-    assert (shipped / "dist/defector-asylum.pdf").read_bytes() == before
+    assert (full / "dist/defector-asylum.pdf").read_bytes() == before
     assert "built russia-military-ties" in out
     assert "failed defector-asylum" in out
-    assert not list((shipped / "dist").glob(".*.tmp"))
+    assert not list((full / "dist").glob(".*.tmp"))
 
 
 def test_missing_glyph_is_a_located_error(mini: Path, cli) -> None:

@@ -87,6 +87,15 @@ class MailError(BriefgenError):
     a problem of the sender's."""
 
 
+class LockBusy(BriefgenError):
+    """Another briefgen process holds the project's build lock (exit code 1)."""
+
+
+class OutputError(BriefgenError):
+    """A file could not be written: a read-only folder, a full disk, a file where a folder
+    should be (exit code 1). The message names the path and what to do."""
+
+
 @dataclass
 class Report:
     """Diagnostics collected over a whole run, errors and warnings together."""
@@ -98,12 +107,6 @@ class Report:
 
     def extend(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics.extend(diagnostics)
-
-    def error(self, location: Location, key: str, message: str) -> None:
-        self.add(Diagnostic(location, key, message, Severity.ERROR))
-
-    def warning(self, location: Location, key: str, message: str) -> None:
-        self.add(Diagnostic(location, key, message, Severity.WARNING))
 
     @property
     def errors(self) -> list[Diagnostic]:

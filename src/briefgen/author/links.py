@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..build.atomic import write_atomic
 from ..errors import Diagnostic, Severity
+from ..files import write_atomic
 from ..project import Project
 
 CACHE_SECONDS = 24 * 3600

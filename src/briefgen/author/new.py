@@ -8,8 +8,8 @@ import json
 import re
 from pathlib import Path
 
-from ..build.atomic import write_atomic
 from ..errors import UsageError
+from ..files import write_atomic
 from ..load.project import Layout, find_root
 from ..validate.schema import did_you_mean
 from ..validate.types import check_id

@@ -13,8 +13,8 @@ import tempfile
 import zlib
 from pathlib import Path
 
-from ..build.atomic import write_atomic
 from ..errors import UsageError
+from ..files import write_atomic
 
 
 def png_bytes(width: int, height: int, stride: int, rgb: bytes) -> bytes:

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..build.atomic import write_atomic
+from ..files import write_atomic
 from ..mail.settings import MailSettings
 from ..render.brand import BrandSheet
 from ..validate.models import Briefing, Entity, Publisher, Source

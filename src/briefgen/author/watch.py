@@ -11,8 +11,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from ..build.builder import BuildResult, build_project
 from ..errors import BriefgenError
+from ..incremental.builder import BuildResult, build_project
 from ..load.project import Layout, find_root
 
 WATCHED_SUFFIXES = {".yaml", ".yml", ".ttf", ".j2", ".txt"}

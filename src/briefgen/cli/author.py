@@ -53,7 +53,7 @@ def cmd_watch(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_preview(args: argparse.Namespace, out: Output) -> int:
     from ..author.preview import render_pngs
-    from ..build.builder import build_project
+    from ..incremental.builder import build_project
     from ..load.project import Layout, find_root
 
     layout = Layout(find_root(Path(args.root)))

@@ -58,7 +58,7 @@ def cmd_where(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_build(args: argparse.Namespace, out: Output) -> int:
-    from ..build.builder import build_project, explain
+    from ..incremental.builder import build_project, explain
 
     profiles = ["screen", "print"] if args.profile == "all" else [args.profile]
     if args.explain:

@@ -88,7 +88,7 @@ class ParseCache:
         """Keep the entries this load used (so the cache never grows past the project)."""
         if self.path is None or (not self._added and self._used == set(self._entries)):
             return
-        from ..build.atomic import write_atomic
+        from ..files import write_atomic
 
         kept = {k: self._entries[k] for k in sorted(self._used)}
         with contextlib.suppress(OSError):

@@ -21,9 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..build.atomic import write_atomic
-from ..build.builder import build_project, output_path
 from ..errors import ContentError, Diagnostic, MailError, UsageError
+from ..files import write_atomic
+from ..incremental.builder import build_project, output_path
 from ..project import open_project
 from ..resolve.model import Document
 from .ledger import Ledger, campaigns, ledger_dir

@@ -21,9 +21,9 @@ from pypdf.generic import ArrayObject, ByteStringObject, Fit, NameObject, TextSt
 from reportlab.lib.units import mm
 
 from .. import __version__
-from ..build.atomic import write_atomic
-from ..build.builder import build_project, output_path
 from ..errors import ContentError
+from ..files import write_atomic
+from ..incremental.builder import build_project, output_path
 from ..project import open_project
 from ..render.brand import Brand, load_brand
 from ..render.fonts import register_brand_fonts

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ContentError, Diagnostic, Location, RenderError
+from ..files import build_lock, write_atomic
 from ..load.project import Layout
-from .atomic import build_lock, write_atomic
 from .manifest import Manifest, dependencies, tree_stamp
 
 if TYPE_CHECKING:

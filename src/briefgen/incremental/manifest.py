@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from .atomic import write_atomic
+from ..files import write_atomic
 
 if TYPE_CHECKING:
     from ..resolve.model import Document

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import BriefgenError
+from .errors import LockBusy
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -28,10 +28,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-class LockBusy(BriefgenError):
-    exit_code = 1
 
 
 @contextlib.contextmanager

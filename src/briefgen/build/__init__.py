@@ -1,1 +1,0 @@
-"""build stage of the briefgen pipeline."""

@@ -1,0 +1,1 @@
+"""Incremental builds: the dependency manifest, planning, parallel rendering, atomic output."""
