@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Diagnostic, UsageError
-from .cache import ParseCache
 from .yamlfile import YamlFile, load_yaml
 
 
@@ -78,13 +77,12 @@ def find_root(start: Path) -> Path:
                      "use --root DIR")
 
 
-def load_raw(root: Path, *, use_cache: bool = True) -> RawProject:
+def load_raw(root: Path) -> RawProject:
     layout = Layout(root)
     raw = RawProject(layout)
-    cache = ParseCache(layout.dist / ".briefgen" / "parsed.pickle" if use_cache else None)
 
     def load(path: Path) -> YamlFile:
-        file, errors = load_yaml(path, root, cache)
+        file, errors = load_yaml(path, root)
         raw.errors.extend(errors)
         return file
 
@@ -95,5 +93,4 @@ def load_raw(root: Path, *, use_cache: bool = True) -> RawProject:
     raw.sources = [load(p) for p in _yaml_files(layout.sources)]
     if layout.publisher.is_file():
         raw.publisher = load(layout.publisher)
-    cache.save()
     return raw

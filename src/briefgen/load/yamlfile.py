@@ -17,7 +17,6 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Diagnostic, Location, Severity, relative_path
-from .cache import ParseCache
 
 KeyPath = tuple[str | int, ...]
 
@@ -186,8 +185,7 @@ def parse_yaml(text: str, path: Path, display: str) -> tuple[YamlFile, list[Diag
     return file, errors
 
 
-def load_yaml(path: Path, root: Path,
-              cache: ParseCache | None = None) -> tuple[YamlFile, list[Diagnostic]]:
+def load_yaml(path: Path, root: Path) -> tuple[YamlFile, list[Diagnostic]]:
     """Read and parse one YAML file; never raises for bad content."""
     display = relative_path(path, root)
     try:
@@ -198,12 +196,4 @@ def load_yaml(path: Path, root: Path,
     text, errors = _decode(raw, display)
     if text is None:
         return YamlFile(path=path, display=display, failed=True), errors
-    if cache is not None:
-        hit = cache.get(text)
-        if hit is not None:
-            data, values, keys = hit
-            return YamlFile(path, display, data, values, keys, raw_text=text), []
-    file, errors = parse_yaml(text, path, display)
-    if cache is not None and not errors and not file.failed:
-        cache.put(text, file.data, file.values, file.keys)
-    return file, errors
+    return parse_yaml(text, path, display)
