@@ -47,3 +47,17 @@ def cli(capsys):
         return code, out.out, out.err
 
     return run
+
+
+def default_brand():
+    """The repository's default brand sheet, validated (fonts read, nothing cached)."""
+    from briefgen.load.project import yaml_files
+    from briefgen.load.yamlfile import load_yaml
+    from briefgen.validate.brand import validate_brand
+    from briefgen.validate.fontfiles import FontCache
+
+    styles = REPO / "styles"
+    sheets = {p.stem: load_yaml(p, REPO)[0] for p in yaml_files(styles)}
+    brand, errors = validate_brand(sheets, "default", styles, FontCache(None))
+    assert brand is not None, errors
+    return brand

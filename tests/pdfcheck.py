@@ -90,26 +90,29 @@ def split_entries(root: Path) -> tuple[int, list[str]]:
 
     A source line is found as a piece of text in the source size (8 pt): the same label
     also appears in the footnotes (7.5 pt), which must not count."""
-    from briefgen import open_project
+    from briefgen import open_workspace
     from briefgen.resolve.model import CountryListBlock
 
-    project = open_project(root)
+    project = open_workspace(root)
     checked, split = 0, []
     for bid, doc in project.documents.items():
         reader = PdfReader(root / f"dist/{bid}.pdf")
         texts = [p.extract_text() for p in reader.pages]
         small = [" ".join(p.text for p in pieces(page) if abs(p.size - 8) < 0.05)
                  for page in reader.pages]
+        cursor = 0  # entries appear in reading order; a name may recur in a later list
         for block in doc.blocks:
             if not isinstance(block, CountryListBlock):
                 continue
             for entry in block.entries:
                 head = f"{entry.number}. {entry.name}"
-                where = [i for i, t in enumerate(texts)
-                         if re.search(rf"^{re.escape(head)}$", t, re.M)]
-                assert len(where) == 1, (bid, head, where)
+                pattern = re.compile(rf"^{re.escape(head)}$", re.M)
+                where = [i for i in range(cursor, len(texts)) if pattern.search(texts[i])]
+                assert where, (bid, head)
+                cursor = where[0]
+                texts[cursor] = pattern.sub("", texts[cursor], count=1)
                 for link in entry.sources:
                     checked += 1
-                    if link.label not in small[where[0]]:
+                    if link.label not in small[cursor]:
                         split.append(f"{bid}: {head}")
     return checked, split

@@ -136,7 +136,7 @@ def test_preview_writes_pngs(full: Path, cli) -> None:
 def test_sources_report(full: Path, cli) -> None:
     code, out, _ = cli("sources", "--json", "--root", str(full))
     rows = {r["id"]: r for r in json.loads(out)}
-    assert len(rows) == 27
+    assert len(rows) == 26
     smh = rows["smh-2021-australia-defence-spending"]
     assert smh["publisher"] == "The Sydney Morning Herald"
     assert smh["seen"] == "2021-02-02" and smh["seen_from"] == "published"
@@ -145,7 +145,7 @@ def test_sources_report(full: Path, cli) -> None:
     code, out, _ = cli("sources", "--stale", "--json", "--root", str(full))
     assert all(r["stale"] for r in json.loads(out)) and json.loads(out)
     code, out, _ = cli("sources", "--root", str(full))
-    assert code == 0 and "27 sources" in out and "no URL" in out
+    assert code == 0 and "26 sources" in out and "no URL" in out
 
 
 # ---------------------------------------------------------------------- links
@@ -250,7 +250,7 @@ def test_watch_rebuilds_after_an_edit_and_stops_cleanly(full: Path) -> None:
         before = pdf.read_bytes()
         time.sleep(0.5)  # let the watcher settle before the edit
         fact = full / "briefings/facts/countries/australia.yaml"
-        fact.write_text(fact.read_text().replace("who are seeking asylum",
+        fact.write_text(fact.read_text().replace("who were seeking asylum",
                                                  "who have asked for asylum", 1))
         wait_for(lambda: pdf.read_bytes() != before, "the rebuilt PDF")
         wait_for(lambda: any("changed: briefings/facts/countries/australia.yaml" in ln

@@ -45,10 +45,11 @@ def test_second_build_rewrites_nothing(built: Path) -> None:
 def test_unchanged_tree_is_recognised_without_parsing(built: Path, monkeypatch) -> None:
     import briefgen.incremental.builder as builder
 
-    def no_parsing(root):
+    def no_parsing(*args, **kwargs):
         raise AssertionError("an unchanged tree must not be parsed")
 
-    monkeypatch.setattr(builder, "open_project", no_parsing)
+    monkeypatch.setattr("briefgen.workspace.open_workspace", no_parsing)
+    monkeypatch.setattr(builder, "build", no_parsing)
     assert sorted(build_project(built).unchanged) == ALL
 
 
@@ -70,7 +71,7 @@ def test_failed_build_keeps_no_stamp(built: Path) -> None:
 
 def test_fact_edit_rebuilds_exactly_its_users(built: Path) -> None:
     edit(built / "briefings/facts/countries/australia.yaml",
-         "accepted defectors from the Myanmar military who are seeking asylum",
+         "accepted defectors from the Myanmar military who were seeking asylum",
          "accepted defectors from the Myanmar military who have asked for asylum")
     result = build_project(built)
     assert result.built == ["defector-asylum"]
@@ -126,7 +127,8 @@ def test_force_and_explain(built: Path, cli) -> None:
 def test_json_report(built: Path, cli) -> None:
     code, out, _ = cli("build", "--root", str(built), "--json")
     assert code == 0
-    assert json.loads(out) == {"built": [], "unchanged": ALL, "failed": [], "removed": []}
+    assert json.loads(out) == {"built": [], "unchanged": ALL, "failed": [], "removed": [],
+                               "errors": []}
 
 
 def test_jobs_give_identical_bytes(full: Path, monkeypatch) -> None:
@@ -170,7 +172,7 @@ def test_a_pdf_that_cannot_be_written_fails_that_briefing_only(built: Path, cli)
     edit(built / "briefings/facts/publisher.yaml", "Burma Campaign UK", "Burma Campaign U.K.")
     code, out, err = cli("build", "--root", str(built), "--jobs", "1")
     assert code == 1
-    assert "dist/defector-asylum.pdf: cannot write the PDF: Is a directory" in err
+    assert "dist/defector-asylum.pdf: cannot write: a folder is in the way; move it aside" in err
     assert "Traceback" not in err
     assert "failed defector-asylum" in out and "built military-cooperation" in out
     assert not list((built / "dist").glob(".*.tmp"))

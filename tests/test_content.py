@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefgen.project import open_project
-from conftest import REPO
+from briefgen import open_workspace
 
 SEED_URLS = [
     "https://www.smh.com.au/politics/federal/australia-s-defence-spends-almost-1-5-million-on-myanmar-s-military-over-past-five-years-20210202-p56ymj.html",
@@ -36,40 +35,80 @@ SEED_ORDER = ["Australia", "Japan", "India", "Thailand", "Russia", "China", "Vie
               "Cambodia", "Ukraine", "North Korea", "Nepal", "Pakistan", "Belarus"]
 
 
-def test_shipped_content_has_no_errors(cli) -> None:
-    code, out, _ = cli("check", "--root", str(REPO))
+def test_fixture_content_has_no_errors(full: Path, cli) -> None:
+    code, out, _ = cli("check", "--root", str(full))
     assert code == 0, out
     assert "0 errors" in out.splitlines()[-1]
     assert out.splitlines()[-1].startswith("4 briefings, 23 countries")
 
 
-def test_urlless_sources_are_warned(cli) -> None:
-    _, out, _ = cli("check", "--root", str(REPO))
+def test_warnings_are_grouped_by_cause_and_listed_with_verbose(full: Path, cli) -> None:
+    _, out, _ = cli("check", "--root", str(full))
+    assert "warnings (briefgen check --verbose lists each one)" in out
+    grouped = [line for line in out.splitlines() if "sources without a web address" in line]
+    assert len(grouped) == 1 and grouped[0].strip().startswith("5 sources without")
+    assert "has no URL" not in out  # one line for the cause, not one per source
+    _, out, _ = cli("check", "--root", str(full), "--verbose")
     for sid in ("moemaka-2025-russia-trip", "irrawaddy-2022-defectors",
-                "csos-2023-admm-plus-letter", "bcuk-13-countries-briefing"):
+                "csos-2023-admm-plus-letter"):
         assert f"warning: source '{sid}' has no URL" in out
+    assert "was last verified" not in out  # nobody verified these: they are "as of"
+    assert "fact 'australia.military-training' is as of 2021 (never verified)" in out
 
 
-def test_strict_fails_on_warnings(cli) -> None:
-    code, _, _ = cli("check", "--root", str(REPO), "--strict")
+def test_url_none_marks_a_print_only_source(full: Path, cli) -> None:
+    news = full / "briefings/facts/sources/news.yaml"
+    news.write_text(news.read_text().replace(
+        "moemaka-2025-russia-trip:\n", "moemaka-2025-russia-trip:\n  url: none\n"))
+    _, out, _ = cli("check", "--root", str(full), "--verbose")
+    assert "'moemaka-2025-russia-trip' has no URL" not in out
+    assert "'irrawaddy-2022-defectors' has no URL" in out
+
+
+def test_strict_fails_on_warnings(full: Path, cli) -> None:
+    code, _, _ = cli("check", "--root", str(full), "--strict")
     assert code == 1
 
 
-def test_where_australia(cli) -> None:
-    code, out, _ = cli("where", "australia", "--root", str(REPO))
+def test_where_australia_says_how_each_briefing_uses_it(full: Path, cli) -> None:
+    code, out, _ = cli("where", "australia", "--root", str(full))
     assert code == 0
-    ids = [line.split()[0] for line in out.splitlines()]
+    ids = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
     assert {"military-cooperation", "admm-plus-counter-terrorism", "defector-asylum"} <= set(ids)
+    assert ("list 'protecting', entry 1: fact australia.defector-asylum has topic "
+            "defector-asylum (status current)") in out
+    assert "list 'countries', entry 1: named in the list (countries[0])" in out
 
 
-def test_where_unknown_is_usage_error(cli) -> None:
-    code, _, err = cli("where", "austrlia", "--root", str(REPO))
+def test_where_unknown_is_usage_error(full: Path, cli) -> None:
+    code, _, err = cli("where", "austrlia", "--root", str(full))
     assert code == 2
     assert "did you mean 'australia'" in err
 
 
-def test_military_cooperation_matches_seed() -> None:
-    project = open_project(REPO)
+def test_countries_offering_protection_do_not_include_myanmar(full: Path, cli) -> None:
+    ws = open_workspace(full)
+    assert [e.id for e in ws.lists["defector-asylum"]["protecting"]] == ["australia"]
+    code, out, _ = cli("build", "--root", str(full), "--explain", "defector-asylum")
+    assert code == 0
+    assert "list 'protecting': 1 country" in out
+    assert "1. Australia (australia): fact australia.defector-asylum has topic " \
+           "defector-asylum (status current)" in out
+
+
+def test_exclude_keeps_a_country_out_of_a_topic_list(full: Path) -> None:
+    spec = full / "briefings/admm-plus-counter-terrorism.yaml"
+    spec.write_text(spec.read_text().replace(
+        "      topics: [admm-plus-stayed-away]\n",
+        "      topics: [admm-plus-stayed-away]\n      exclude: [new-zealand]\n"))
+    ws = open_workspace(full)
+    assert "new-zealand" not in [e.id for e in ws.lists["admm-plus-counter-terrorism"]
+                                 ["stayed-away"]]
+    assert ws.ok("admm-plus-counter-terrorism")
+
+
+def test_military_cooperation_matches_seed(full: Path) -> None:
+    project = open_workspace(full)
     doc = project.documents["military-cooperation"]
     assert doc.title == "13 countries involved in training and cooperation with the Burmese military"
     entries = next(b for b in doc.blocks if hasattr(b, "entries")).entries
@@ -86,6 +125,6 @@ def test_topic_count_in_title_follows_the_fact_base(full: Path) -> None:
     nz = full / "briefings/facts/countries/new-zealand.yaml"
     (full / "briefings/facts/countries/fiji.yaml").write_text(
         nz.read_text().replace("new-zealand", "fiji").replace("New Zealand", "Fiji"))
-    doc = open_project(full).documents["admm-plus-counter-terrorism"]
+    doc = open_workspace(full).documents["admm-plus-counter-terrorism"]
     headings = [b.text for b in doc.blocks if hasattr(b, "anchor")]
-    assert "7 governments that stayed away" in headings
+    assert "4 governments that decided not to take part" in headings

@@ -256,10 +256,10 @@ def _subprocess(server: Server, args: list[str], crash: str | None = None,
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFGEN_")}
     env.update(server.env)
     env.update(extra_env or {})
+    command = [sys.executable, "-m", "briefgen.cli", *args]
     if crash:
-        env["BRIEFGEN_MAIL_CRASH_AT"] = crash
-    return subprocess.run([sys.executable, "-m", "briefgen.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=120)
+        command = [sys.executable, str(Path(__file__).parent / "kill_at_step.py"), crash, *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize("step", ["inflight", "data", "dot", "reply"])
@@ -377,7 +377,7 @@ def test_line_break_in_subject_is_a_located_error(project: Path, run) -> None:
                            str(people), "--send")
         assert server.recorder.messages == []
     assert code == 1
-    assert (f"briefings/{BID}.yaml:61:12: mail.subject: an email subject must be one line: "
+    assert (f"briefings/{BID}.yaml:65:12: mail.subject: an email subject must be one line: "
             "remove the line break") in err
 
 

@@ -140,12 +140,10 @@ def test_fact_edit_rebuilds_both_profiles(printed: Path) -> None:
 
 # ---------------------------------------------------------------------- preflight catches
 def _lato() -> str:
-    from briefgen.load.project import Layout
-    from briefgen.render.brand import load_brand
     from briefgen.render.fonts import register_brand_fonts
-    from conftest import REPO
+    from conftest import default_brand
 
-    return register_brand_fonts(load_brand(Layout(REPO).styles, "default", REPO))["body"]
+    return register_brand_fonts(default_brand())["body"]
 
 
 def _boxed(canvas_kwargs: dict | None = None) -> dict:

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen.project import open_project
+from briefgen import open_workspace
 from conftest import FIXTURES, make_project
 
 SPICE = st.sampled_from(["&", "<", ">", "{{", "}}", "{%", "]]>", "<script>", "[^", "\x00",
@@ -25,8 +25,8 @@ def test_any_statement_validates_or_is_located(tmp_path_factory, statement: str)
     data = yaml.safe_load(path.read_text())
     data["facts"][0]["statement"] = statement
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
-    project = open_project(root)  # must not raise
-    report = project.report()
+    project = open_workspace(root)  # must not raise
+    report = project.report
     for d in report.errors:
         assert d.location.path.endswith(".yaml")
         assert d.location.line >= 1

@@ -121,10 +121,25 @@ def test_failed_spec_keeps_previous_pdf_and_builds_others(full: Path, cli) -> No
 
 def test_missing_glyph_is_a_located_error(mini: Path, cli) -> None:
     spec = mini / "briefings/demo.yaml"
-    spec.write_text(spec.read_text().replace("Text with a footnote.", "Text ☃ here."))
+    spec.write_text(spec.read_text().replace("Text with a footnote.", "Text ☃ here ☂ ☃."))
+    code, out, _ = cli("check", "--root", str(mini))
+    assert code == 1  # check knows before any rendering, and says it once per text
+    assert ("briefings/demo.yaml:8:9: sections[0].paragraphs[0]: the fonts lato-text regular "
+            "have no glyphs for '☃' (U+2603 SNOWMAN), '☂' (U+2602 UMBRELLA); replace "
+            "those characters or use a font that has them") in out
+    assert out.count("SNOWMAN") == 1
     code, _, err = cli("build", "--root", str(mini))
+    assert code == 1 and "demo: not built; its previous PDF is kept" in err
+    assert not (mini / "dist/demo.pdf").exists()
+
+
+def test_missing_glyph_in_a_fact_is_reported_at_the_fact(mini: Path, cli) -> None:
+    fact = mini / "briefings/facts/countries/russia.yaml"
+    fact.write_text(fact.read_text().replace("statement: ", "statement: ☃ ", 1))
+    code, out, _ = cli("check", "--root", str(mini))
     assert code == 1
-    assert "briefings/demo.yaml:8:9: character '☃' (U+2603 SNOWMAN) is not in font" in err
+    assert "briefings/facts/countries/russia.yaml:" in out and "SNOWMAN" in out
+    assert "facts[0].statement: the font lato-text regular has no glyph for '☃'" in out
 
 
 def test_country_entries_are_never_split_across_pages(built: Path) -> None:

@@ -13,7 +13,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfdoc import PDFDocument
 from reportlab.pdfbase.pdfmetrics import getFont
 
-from briefgen.render.brand import load_brand
 from briefgen.render.fonts import register_brand_fonts
 from briefgen.render.textblock import Face, Run, TextBlock, _ascii_identity, text_width
 
@@ -22,7 +21,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def font() -> str:
-    fonts = register_brand_fonts(load_brand(REPO / "styles", "default", REPO))
+    from conftest import default_brand
+
+    fonts = register_brand_fonts(default_brand())
     return fonts["body"]
 
 

@@ -34,12 +34,17 @@ class Location:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One located problem: ``path:line:col: key.path: message``."""
+    """One located problem: ``path:line:col: key.path: message``.
+
+    ``code`` names the cause of a warning (``stale-fact``, ``no-url``...), so that a report
+    can show one line per cause instead of one per place.
+    """
 
     location: Location
     key: str
     message: str
     severity: Severity = Severity.ERROR
+    code: str = ""
 
     def __str__(self) -> str:
         key = f"{self.key}: " if self.key else ""
@@ -119,6 +124,36 @@ class Report:
     def sorted(self) -> list[Diagnostic]:
         unique = {(str(d), d.severity): d for d in self.diagnostics}
         return sorted(unique.values(), key=Diagnostic.sort_key)
+
+    def warning_groups(self) -> list[WarningGroup]:
+        """Warnings by cause, largest group first; a warning without a code is its own group."""
+        groups: dict[str, WarningGroup] = {}
+        for d in self.sorted():
+            if d.is_error:
+                continue
+            key = d.code or f"-{len(groups)}"
+            groups.setdefault(key, WarningGroup(d.code, [])).items.append(d)
+        return sorted(groups.values(), key=lambda g: (-len(g.items), g.code))
+
+
+#: one line that describes a whole group of warnings, by cause
+WARNING_CAUSES = {
+    "no-url": "sources without a web address (mark a print-only source with `url: none`)",
+    "unused-source": "sources no briefing uses",
+    "stale-fact": "facts older than the staleness limit before the briefings that use them",
+    "stale-source": "sources older than the staleness limit before the briefings that use them",
+    "long-statement": "fact statements longer than a reader takes in at once",
+}
+
+
+@dataclass
+class WarningGroup:
+    code: str
+    items: list[Diagnostic]
+
+    @property
+    def title(self) -> str:
+        return WARNING_CAUSES.get(self.code, self.items[0].message)
 
 
 def relative_path(path: Path, root: Path) -> str:

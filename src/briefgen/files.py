@@ -1,25 +1,76 @@
-"""Atomic file writes and the build lock."""
+"""Writing files safely: atomic writes that keep the user's umask, the build lock, stray
+temporary files, and plain-language reasons when the file system says no."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import re
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import LockBusy
+from .errors import LockBusy, OutputError
+
+_UMASK: int | None = None
+_UMASK_LOCK = threading.Lock()
+
+
+def file_mode() -> int:
+    """The mode a new file gets under the process's umask (0644 under umask 022).
+
+    ``mkstemp`` creates files 0600 whatever the umask, and the mode survives the rename:
+    a web server running as another user, or a teammate on a shared drive, could not read
+    the PDFs. The umask can only be read by setting it, so it is read once.
+    """
+    global _UMASK
+    if _UMASK is None:
+        with _UMASK_LOCK:
+            if _UMASK is None:
+                current = os.umask(0o022)
+                os.umask(current)
+                _UMASK = current
+    return 0o666 & ~_UMASK
+
+
+_TMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
+def why(exc: OSError, path: Path | None = None) -> str:
+    """What went wrong, and what to do, for a person (naming ``path`` when given; leave it
+    out when the message is already located at that path)."""
+    shown = f" {path}" if path is not None else ""
+    code = exc.errno
+    if code == errno.EROFS:
+        return f"cannot write{shown}: the disk or folder is read-only"
+    if code in (errno.EACCES, errno.EPERM):
+        return (f"cannot write{shown}: permission denied; make the folder writable "
+                "(or run briefgen as its owner)")
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return f"cannot write{shown}: the disk is full; free some space and run it again"
+    if code == errno.ENOTDIR:
+        return (f"cannot write{shown}: a file is in the way where a folder should be; "
+                "move that file aside")
+    if code == errno.EISDIR:
+        return f"cannot write{shown}: a folder is in the way; move it aside"
+    if code == errno.EEXIST:
+        return f"cannot create the folder for{shown}: a file of that name is in the way"
+    return f"cannot write{shown}: {exc.strerror or exc}"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a
-    partial one: write a temporary file in the same folder, fsync, then rename over."""
+    partial one: a temporary file in the same folder, fsync, then rename over. The new file
+    gets the mode the umask gives. Raises OSError (see :func:`why`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), file_mode())
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -30,16 +81,59 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_output(path: Path, data: bytes) -> None:
+    """:func:`write_atomic` for a file the user asked for: an OSError becomes an
+    :class:`OutputError` that names the path and the fix."""
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise OutputError(why(exc, path)) from None
+
+
+def remove_stray_temporaries(folders: list[Path]) -> list[Path]:
+    """Remove temporary files a killed process left behind (call while holding the lock)."""
+    removed = []
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(folder):
+                if entry.is_file(follow_symlinks=False) and _TMP.match(entry.name):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                        removed.append(Path(entry.path))
+    return removed
+
+
+# ---------------------------------------------------------------------- the build lock
+_HELD: set[int] = set()  # descriptors of locks this process holds
+
+
+def _close_held_in_child() -> None:
+    """A forked worker must never hold the parent's lock: flock belongs to the open file,
+    which a fork shares, so a worker outliving a killed parent would keep the project
+    locked. Close the child's copies at fork."""
+    for fd in list(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_held_in_child)
+
+
 @contextlib.contextmanager
 def build_lock(folder: Path, wait: float = 60.0) -> Iterator[None]:
     """Hold ``folder/lock`` exclusively; wait up to ``wait`` seconds for another build."""
-    folder.mkdir(parents=True, exist_ok=True)
-    fh = open(folder / "lock", "a+")  # noqa: SIM115 - held for the whole block
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, file_mode())
+    except OSError as exc:
+        raise OutputError(why(exc, folder / "lock")) from None
+    _HELD.add(fd)
     try:
         deadline = time.monotonic() + wait
         while True:
             try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
@@ -48,4 +142,5 @@ def build_lock(folder: Path, wait: float = 60.0) -> Iterator[None]:
                 time.sleep(0.05)
         yield
     finally:
-        fh.close()
+        _HELD.discard(fd)
+        os.close(fd)

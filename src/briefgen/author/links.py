@@ -8,6 +8,7 @@ run by default, and the tests only talk to a server on 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -20,7 +21,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import Diagnostic, Severity
 from ..files import write_atomic
-from ..project import Project
+from ..workspace import Workspace
 
 CACHE_SECONDS = 24 * 3600
 PERMANENT = (301, 308)
@@ -102,15 +103,15 @@ def _load_cache(path: Path) -> dict[str, dict]:
         return {}
 
 
-def check_links(project: Project, *, timeout: float = 10.0, workers: int = 8,
+def check_links(ws: Workspace, *, timeout: float = 10.0, workers: int = 8,
                 use_cache: bool = True) -> list[Diagnostic]:
     """A warning, at the source's file:line, for every dead or moved URL."""
-    cache_path = project.layout.dist / ".briefgen" / "links.json"
+    cache_path = ws.layout.links_cache
     cache = _load_cache(cache_path) if use_cache else {}
     now = time.time()
-    agent = f"briefgen/{__version__} (checking the sources of {project.base.publisher.name}" \
-            f"'s briefings)" if project.base.publisher else f"briefgen/{__version__}"
-    urls = sorted({rec.source.url for rec in project.base.sources.values() if rec.source.url})
+    agent = f"briefgen/{__version__} (checking the sources of {ws.base.publisher.name}" \
+            f"'s briefings)" if ws.base.publisher else f"briefgen/{__version__}"
+    urls = sorted({rec.source.url for rec in ws.base.sources.values() if rec.source.url})
     fresh = {u: LinkResult(**cache[u]) for u in urls
              if u in cache and now - cache[u].get("checked", 0) < CACHE_SECONDS}
     todo = [u for u in urls if u not in fresh]
@@ -118,9 +119,10 @@ def check_links(project: Project, *, timeout: float = 10.0, workers: int = 8,
         for result in pool.map(lambda u: check_url(u, timeout, agent), todo):
             fresh[result.url] = result
     cache.update({u: asdict(r) for u, r in fresh.items()})
-    write_atomic(cache_path, json.dumps(cache, indent=1, sort_keys=True).encode())
+    with contextlib.suppress(OSError):  # only a cache: a read-only dist/ is no reason to fail
+        write_atomic(cache_path, json.dumps(cache, indent=1, sort_keys=True).encode())
     out = []
-    for _, rec in sorted(project.base.sources.items()):
+    for _, rec in sorted(ws.base.sources.items()):
         result = fresh.get(rec.source.url or "")
         if result is None or result.state == "ok":
             continue

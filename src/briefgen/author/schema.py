@@ -10,7 +10,7 @@ from typing import Any
 
 from ..files import write_atomic
 from ..mail.settings import MailSettings
-from ..render.brand import BrandSheet
+from ..validate.brand import BrandSheet
 from ..validate.models import Briefing, Entity, Publisher, Source
 from ..validate.types import ID_PATTERN
 

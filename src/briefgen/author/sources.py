@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..project import Project
+from ..workspace import Workspace
 
 
 @dataclass
@@ -35,15 +35,15 @@ def _months(later: dt.date, earlier: dt.date) -> int:
     return months - 1 if later.day < earlier.day else months
 
 
-def source_rows(project: Project, stale_months: int, today: dt.date | None = None
+def source_rows(ws: Workspace, stale_months: int, today: dt.date | None = None
                 ) -> list[SourceRow]:
     today = today or dt.date.today()
     users: dict[str, list] = {}
-    for doc in project.documents.values():
+    for doc in ws.documents.values():
         for sid in doc.used_sources:
             users.setdefault(sid, []).append(doc)
     rows = []
-    for sid, rec in sorted(project.base.sources.items()):
+    for sid, rec in sorted(ws.base.sources.items()):
         src = rec.source
         if src.accessed:
             seen, seen_from = src.accessed, "accessed"

@@ -6,38 +6,35 @@ import argparse
 import json
 from pathlib import Path
 
+import briefgen
+
 from ..defaults import DEFAULT_STALE_MONTHS
 from ..errors import BriefgenError
 from .output import Output, count, print_report
 
 
 def cmd_new(args: argparse.Namespace, out: Output) -> int:
-    from ..author.new import new_briefing
-
-    path = new_briefing(args.root, args.id, title=args.title, copy_from=args.copy_from)
+    path = briefgen.new_briefing(args.root, args.id, title=args.title, copy_from=args.copy_from)
     out.line(f"wrote {path}")
     out.line(f"next: briefgen check, then briefgen build {args.id}")
     return 0
 
 
 def cmd_schema(args: argparse.Namespace, out: Output) -> int:
-    from ..author.schema import write_schemas
-
     folder = Path(args.output) if args.output else Path(args.root) / "schemas"
-    for path in write_schemas(folder):
+    for path in briefgen.write_schemas(folder):
         out.line(str(path))
     return 0
 
 
 def cmd_watch(args: argparse.Namespace, out: Output) -> int:
-    from ..author.watch import watch
-
     def on_build(result, changed: list[str]) -> None:
         if changed:
             out.line(f"changed: {', '.join(changed)}")
         print_report(out, result.shared_errors, err=True)
         for fail in result.failed:
-            print_report(out, fail.errors, err=True)
+            out.line(f"{fail.id}: not built; its previous PDF is kept", "red", err=True)
+            print_report(out, fail.errors, err=True, indent="  ")
         for bid in result.built:
             out.line(f"built {bid}")
         out.line(result.summary() + "; watching (Ctrl-C stops)")
@@ -45,34 +42,28 @@ def cmd_watch(args: argparse.Namespace, out: Output) -> int:
     def on_error(exc: BriefgenError) -> None:
         out.line(f"briefgen: {exc}", "red", err=True)
 
-    watch(args.root, args.ids or None, on_build=on_build, on_error=on_error,
+    briefgen.watch(args.root, args.ids or None, on_build=on_build, on_error=on_error,
           debounce_ms=args.debounce)
     out.line("stopped watching")
     return 0
 
 
 def cmd_preview(args: argparse.Namespace, out: Output) -> int:
-    from ..author.preview import render_pngs
-    from ..incremental.builder import build_project
-    from ..load.project import Layout, find_root
-
-    layout = Layout(find_root(Path(args.root)))
-    result = build_project(layout.root, [args.id])  # an unknown id is a usage error there
+    ws = briefgen.open_workspace(args.root)
+    ws.require(args.id)
+    result = briefgen.build_project(ws.root, [args.id], workspace=ws)
     if result.failed:
         print_report(out, result.failed[0].errors, err=True)
         return 1
-    pdf = layout.dist / f"{args.id}.pdf"
-    for path in render_pngs(pdf, layout.dist / "preview", args.id, args.pages, args.dpi):
+    for path in briefgen.render_pngs(ws.layout.pdf(args.id), ws.layout.previews, args.id,
+                                     args.pages, args.dpi):
         out.line(str(path))
     return 0
 
 
 def cmd_sources(args: argparse.Namespace, out: Output) -> int:
-    from ..author.sources import source_rows
-    from ..project import open_project
-
-    project = open_project(args.root)
-    rows = source_rows(project, args.stale_months)
+    ws = briefgen.open_workspace(args.root, stale_months=args.stale_months)
+    rows = briefgen.source_rows(ws, args.stale_months)
     if args.stale:
         rows = [r for r in rows if r.stale]
     if args.unused:

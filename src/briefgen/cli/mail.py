@@ -6,49 +6,53 @@ import argparse
 import contextlib
 from pathlib import Path
 
+import briefgen
+
 from ..errors import UsageError
 from .output import Output, count
 
 
 def cmd_mail(args: argparse.Namespace, out: Output) -> int:
-    from ..mail import campaign as mail
-
     root = Path(args.root)
     if args.ids[0] == "status":
         if len(args.ids) > 2:
             raise UsageError("mail status takes at most one campaign name")
-        return _mail_status(mail.status(root, args.ids[1] if len(args.ids) > 1 else None), out)
+        return _mail_status(briefgen.status(root, args.ids[1] if len(args.ids) > 1 else None),
+                            out)
     if not args.list and not args.test:
         raise UsageError("mail needs --list FILE (a CSV of recipients)")
     smtp = None
     if args.send or args.test:
-        from ..mail.settings import smtp_from_env
-        smtp = smtp_from_env()
-    options = mail.SendOptions(rate=args.rate, ambiguous=args.ambiguous,
-                               retry_delay=args.retry_delay)
+        smtp = briefgen.smtp_from_env()
+    options = briefgen.SendOptions(rate=args.rate, ambiguous=args.ambiguous,
+                                   retry_delay=args.retry_delay)
+    ws = briefgen.open_workspace(root)
+    for bid in args.ids:
+        ws.require(bid)
+    root = ws.root
     incomplete = False
     for bid in args.ids:
-        prep = mail.prepare(root, bid, Path(args.list) if args.list else None,
-                            args.segment or None,
-                            Path(args.suppress) if args.suppress else None, args.campaign)
+        prep = briefgen.prepare(ws, bid, Path(args.list) if args.list else None,
+                                args.segment or None,
+                                Path(args.suppress) if args.suppress else None, args.campaign)
         if args.test:
-            reply = mail.send_test(prep, smtp, args.test)
+            reply = briefgen.send_test(prep, smtp, args.test)
             out.line(f"{bid}: test message sent to {args.test} ({reply})")
             continue
         if args.changed:
-            last = mail.last_sent_pdf(root, bid, prep.list_name)
+            last = briefgen.last_sent_pdf(root, bid, prep.list_name)
             if last and last[1] == prep.composer_pdf_sha256():
                 out.line(f"{bid}: unchanged since campaign {last[0]}: not sent")
                 continue
         if not args.send:
-            summary = mail.dry_run(root, prep)
+            summary = briefgen.dry_run(root, prep)
             _mail_summary(out, summary, dry=True)
             continue
         if not args.suppress:
             out.line("warning: no --suppress list given: nobody is suppressed", "yellow",
                      err=True)
         with _mail_progress(out, len(prep.selected)) as on_event:
-            summary = mail.send_campaign(root, prep, smtp, options, on_event)
+            summary = briefgen.send_campaign(root, prep, smtp, options, on_event)
         _mail_summary(out, summary, dry=False)
         counts = summary.counts
         incomplete = incomplete or bool(counts["failed"] or counts["held"] or counts["retry"])

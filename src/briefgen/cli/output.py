@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Report
 
 
 class Output:
@@ -21,15 +21,47 @@ class Output:
         (self.err if err else self.out).print(text, style=style, markup=False)
 
 
-def print_report(out: Output, diagnostics: list[Diagnostic], *, err: bool = False) -> None:
+def _text(d: Diagnostic) -> str:
+    if d.is_error:
+        return str(d)
+    return f"{d.location}: {d.key + ': ' if d.key else ''}warning: {d.message}"
+
+
+def print_report(out: Output, diagnostics: list[Diagnostic], *, err: bool = False,
+                 indent: str = "") -> None:
+    """Each diagnostic on its own line, under the name of its file."""
     current = None
     for d in diagnostics:
         if d.location.path != current:
             current = d.location.path
-            out.line(current, "bold", err=err)
-        text = str(d) if d.is_error else f"{d.location}: {d.key + ': ' if d.key else ''}" \
-                                         f"warning: {d.message}"
-        out.line(f"  {text}", "red" if d.is_error else "yellow", err=err)
+            out.line(f"{indent}{current}", "bold", err=err)
+        out.line(f"{indent}  {_text(d)}", "red" if d.is_error else "yellow", err=err)
+
+
+SHOWN = 3  # locations shown for a group of warnings
+
+
+def print_check(out: Output, report: Report, *, verbose: bool = False) -> None:
+    """Every error on its own line; warnings one line per cause (all of them with
+    ``verbose``), so that a real problem does not drown in routine reminders."""
+    diagnostics = report.sorted()
+    if verbose:
+        print_report(out, diagnostics)
+    else:
+        print_report(out, [d for d in diagnostics if d.is_error])
+        groups = report.warning_groups()
+        if groups:
+            out.line("warnings (briefgen check --verbose lists each one)", "bold")
+        for group in groups:
+            if len(group.items) == 1:
+                out.line(f"  {_text(group.items[0])}", "yellow")
+                continue
+            places = ", ".join(str(d.location) for d in group.items[:SHOWN])
+            more = len(group.items) - SHOWN
+            tail = f" and {more} more" if more > 0 else ""
+            out.line(f"  {len(group.items)} {group.title}: {places}{tail}", "yellow")
+    if diagnostics:
+        out.line()
 
 
 def count(n: int, word: str, plural: str | None = None) -> str:

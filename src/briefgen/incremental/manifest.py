@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..files import write_atomic
+from ..validate.types import check_id
 
 if TYPE_CHECKING:
     from ..resolve.model import Document
 
-FORMAT = 1
+FORMAT = 2  # 2: no output paths (they are worked out from the id)
 
 
 def digest(value: Any) -> str:
@@ -29,27 +30,16 @@ def digest(value: Any) -> str:
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
-_FILE_HASHES: dict[tuple[Path, int, int], str] = {}
-
-
-def file_digest(path: Path) -> str:
-    stat = path.stat()
-    key = (path, stat.st_mtime_ns, stat.st_size)
-    if key not in _FILE_HASHES:
-        _FILE_HASHES[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    return _FILE_HASHES[key]
-
-
-def dependencies(doc: Document, project, brand, profile: str) -> dict[str, str]:
+def dependencies(doc: Document, ws, brand, profile: str) -> dict[str, str]:
     """Every input of one briefing, each with the hash of its own content."""
     from ..resolve.model import CountryListBlock
 
-    base = project.base
-    rec = project.briefings[doc.id]
+    base = ws.base
+    rec = ws.briefings[doc.id]
     deps = {"briefgen": __version__, "profile": profile,
             f"spec:{doc.id}": digest(rec.spec.model_dump(mode="json")),
             "publisher": digest(base.publisher.model_dump(mode="json"))}
-    memo = project.digests  # facts and sources are shared by many briefings: hash each once
+    memo = ws.digests  # facts and sources are shared by many briefings: hash each once
     for key in sorted(doc.used_facts):
         if f"fact:{key}" not in memo:
             frec = base.facts[key]
@@ -65,7 +55,7 @@ def dependencies(doc: Document, project, brand, profile: str) -> dict[str, str]:
     deps[f"brand:{brand.name}"] = digest(brand.sheet.model_dump(mode="json"))
     for faces in brand.font_paths.values():
         for path in faces.values():
-            deps[f"font:{path.name}"] = file_digest(path)
+            deps[f"font:{path.name}"] = brand.fonts[path].digest
     return deps
 
 
@@ -84,8 +74,24 @@ def tree_stamp(root: Path, folders: list[Path], profile: str) -> str:
     return h.hexdigest()
 
 
+def _entry_ok(key: Any, value: Any) -> bool:
+    if not isinstance(key, str) or not isinstance(value, dict):
+        return False
+    profile, _, bid = key.partition(":")
+    try:
+        check_id(bid)
+    except ValueError:
+        return False
+    deps = value.get("deps")
+    return profile in ("screen", "print") and isinstance(deps, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in deps.items())
+
+
 @dataclass
 class Manifest:
+    """What the last builds used. Only ever a guide to what to rebuild: a damaged or
+    tampered manifest means a full rebuild, and no path is ever read from it."""
+
     path: Path
     briefings: dict[str, dict[str, Any]]
     note: str | None = None  # why the old manifest was not used, if it was not
@@ -97,17 +103,34 @@ class Manifest:
             return cls(path, {}, "no manifest yet")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT or not isinstance(data.get("briefings"), dict):
+            if not isinstance(data, dict) or data.get("format") != FORMAT or \
+                    not isinstance(data.get("briefings"), dict):
                 return cls(path, {}, "manifest has an old format")
+            entries = data["briefings"]
+            good = {k: {"deps": v["deps"]} for k, v in entries.items() if _entry_ok(k, v)}
             stamps = data.get("stamps", {})
-            return cls(path, data["briefings"], stamps=stamps if isinstance(stamps, dict) else {})
-        except (OSError, ValueError, AttributeError):
+            stamps = {k: v for k, v in stamps.items() if isinstance(v, str)} \
+                if isinstance(stamps, dict) else {}
+            if len(good) != len(entries):
+                return cls(path, good, "manifest had entries that were not understood "
+                                       "(ignored)")
+            return cls(path, good, stamps=stamps)
+        except (OSError, ValueError, AttributeError, TypeError):
             return cls(path, {}, "manifest is unreadable")
+
+    def ids(self, profile: str) -> list[str]:
+        prefix = f"{profile}:"
+        return sorted(k[len(prefix):] for k in self.briefings if k.startswith(prefix))
+
+    def record(self, profile: str, bid: str, deps: dict[str, str]) -> None:
+        self.briefings[f"{profile}:{bid}"] = {"deps": deps}
+
+    def forget(self, profile: str, bid: str) -> None:
+        self.briefings.pop(f"{profile}:{bid}", None)
 
     def save(self) -> None:
         body = json.dumps({"format": FORMAT, "briefings": self.briefings,
-                           "stamps": self.stamps}, indent=1,
-                          sort_keys=True)
+                           "stamps": self.stamps}, indent=1, sort_keys=True)
         write_atomic(self.path, body.encode())
 
     def changes(self, bid: str, deps: dict[str, str]) -> list[tuple[str, str | None, str | None]]:

@@ -1,4 +1,8 @@
-"""Where a project's files live, and loading all of them (without judging their content)."""
+"""Where a project's files live, and loading all of them (without judging their content).
+
+:class:`Layout` is the one place that knows the project's folders and the paths briefgen
+writes (``dist/``, ``dist/.briefgen/``, ``.briefgen/mail/``): nothing else joins them.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ class Layout:
 
     root: Path
 
+    # ------------------------------------------------------------------ inputs
     @property
     def briefings(self) -> Path:
         return self.root / "briefings"
@@ -44,14 +49,63 @@ class Layout:
         return self.root / "styles"
 
     @property
+    def mail_settings(self) -> Path:
+        return self.root / "mail" / "settings.yaml"
+
+    @property
+    def mail_templates(self) -> Path:
+        return self.styles / "mail"
+
+    # ------------------------------------------------------------------ outputs
+    @property
     def dist(self) -> Path:
         return self.root / "dist"
 
-    def spec_path(self, briefing_id: str) -> Path:
-        return self.briefings / f"{briefing_id}.yaml"
+    @property
+    def state(self) -> Path:
+        """Build state: the manifest, the lock, caches. Safe to delete."""
+        return self.dist / ".briefgen"
+
+    @property
+    def manifest(self) -> Path:
+        return self.state / "manifest.json"
+
+    @property
+    def links_cache(self) -> Path:
+        return self.state / "links.json"
+
+    @property
+    def fonts_cache(self) -> Path:
+        return self.state / "fonts.json"
+
+    def pdf(self, briefing_id: str, profile: str = "screen") -> Path:
+        folder = self.dist if profile == "screen" else self.dist / "print"
+        return folder / f"{briefing_id}.pdf"
+
+    @property
+    def output_folders(self) -> list[Path]:
+        """Folders the build writes PDFs to (and may find stray temporary files in)."""
+        return [self.dist, self.dist / "print"]
+
+    @property
+    def pack(self) -> Path:
+        return self.dist / "pack.pdf"
+
+    @property
+    def outbox(self) -> Path:
+        return self.dist / "outbox"
+
+    @property
+    def previews(self) -> Path:
+        return self.dist / "preview"
+
+    @property
+    def ledgers(self) -> Path:
+        """Mail ledgers: outside dist/, so that cleaning never forgets who was mailed."""
+        return self.root / ".briefgen" / "mail"
 
 
-def _yaml_files(folder: Path) -> list[Path]:
+def yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
@@ -65,7 +119,15 @@ class RawProject:
     bodies: list[YamlFile] = field(default_factory=list)
     sources: list[YamlFile] = field(default_factory=list)
     publisher: YamlFile | None = None
+    #: brand sheets by name (``styles/<name>.yaml``)
+    styles: dict[str, YamlFile] = field(default_factory=dict)
+    mail_settings: YamlFile | None = None
     errors: list[Diagnostic] = field(default_factory=list)
+
+    def files(self) -> list[YamlFile]:
+        out = [*self.specs.values(), *self.countries, *self.bodies, *self.sources]
+        out += [f for f in (self.publisher, self.mail_settings) if f is not None]
+        return out + list(self.styles.values())
 
 
 def find_root(start: Path) -> Path:
@@ -86,11 +148,15 @@ def load_raw(root: Path) -> RawProject:
         raw.errors.extend(errors)
         return file
 
-    for path in _yaml_files(layout.briefings):
+    for path in yaml_files(layout.briefings):
         raw.specs[path.stem] = load(path)
-    raw.countries = [load(p) for p in _yaml_files(layout.countries)]
-    raw.bodies = [load(p) for p in _yaml_files(layout.bodies)]
-    raw.sources = [load(p) for p in _yaml_files(layout.sources)]
+    raw.countries = [load(p) for p in yaml_files(layout.countries)]
+    raw.bodies = [load(p) for p in yaml_files(layout.bodies)]
+    raw.sources = [load(p) for p in yaml_files(layout.sources)]
     if layout.publisher.is_file():
         raw.publisher = load(layout.publisher)
+    for path in yaml_files(layout.styles):
+        raw.styles[path.stem] = load(path)
+    if layout.mail_settings.is_file():
+        raw.mail_settings = load(layout.mail_settings)
     return raw

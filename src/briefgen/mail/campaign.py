@@ -21,16 +21,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ContentError, Diagnostic, MailError, UsageError
+from ..errors import ContentError, Diagnostic, Location, MailError, UsageError
 from ..files import write_atomic
-from ..incremental.builder import build_project, output_path
-from ..project import open_project
+from ..incremental.builder import build_project
 from ..resolve.model import Document
+from ..workspace import Workspace
+from . import smtp as _smtp
 from .ledger import Ledger, campaigns, ledger_dir
-from .message import Composer, header_problems, load_templates, to_bytes
+from .message import Composer, header_problems, to_bytes
 from .recipients import Recipient, load_list, load_suppression
-from .settings import MailSettings, SmtpConfig, load_settings
-from .smtp import CrashPoint, Outcome, SmtpSession
+from .settings import MailSettings, SmtpConfig
+from .smtp import Outcome, SmtpSession
 
 RECONNECT_EVERY = 100
 MAX_ATTEMPTS = 5
@@ -83,26 +84,31 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "list"
 
 
-def prepare(root: Path, bid: str, list_path: Path | None, segments: list[str] | None,
+def prepare(ws: Workspace, bid: str, list_path: Path | None, segments: list[str] | None,
             suppression: Path | None, campaign: str | None = None) -> Prepared:
-    root = Path(root)
-    project = open_project(root)
-    if bid not in project.ids:
-        from ..validate.schema import did_you_mean
-        raise UsageError(f"no briefing '{bid}'{did_you_mean(bid, project.ids)}")
+    """Check everything a campaign needs, on an open workspace, before anything is sent."""
+    root = ws.root
+    ws.require(bid)
     if list_path is not None and not list_path.is_file():
         raise UsageError(f"no such list: {list_path}")
-    settings = load_settings(root)
-    result = build_project(root, [bid], profile="screen")  # never mail a stale PDF
+    setup = ws.mail
+    if setup is None:
+        mail_errors = [d for d in ws.errors
+                       if d.location.path.startswith(("mail/", "styles/mail/"))]
+        raise ContentError(mail_errors or [Diagnostic(
+            Location(ws.layout.mail_settings.relative_to(root).as_posix()), "",
+            "missing file: the sender, postal address and unsubscribe addresses for mail")])
+    settings = setup.settings
+    result = build_project(root, [bid], workspace=ws)  # never mail a stale PDF
     if result.failed:
         raise ContentError([d for f in result.failed for d in f.errors])
-    doc = project.documents[bid]
+    doc = ws.documents[bid]
     bad = header_problems(doc, settings)
     if bad:
-        where = project.briefings[bid].file.location(("mail", "subject"))
+        where = ws.briefings[bid].file.location(("mail", "subject"))
         raise ContentError([Diagnostic(where, bad[0], "a line break in an email header "
                                                       "value: make it one line")])
-    pdf = output_path(project, bid, "screen").read_bytes()
+    pdf = ws.layout.pdf(bid).read_bytes()
     people, problems = load_list(list_path, root) if list_path else ([], [])
     errors = [p for p in problems if p.is_error]
     if errors:
@@ -124,8 +130,7 @@ def prepare(root: Path, bid: str, list_path: Path | None, segments: list[str] | 
     name = campaign or f"{bid}-{list_name}-{hashlib.sha256(pdf).hexdigest()[:8]}"
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
         raise UsageError(f"campaign name '{name}': use lower-case letters, digits, '.', '-'")
-    templates = load_templates(project.layout.styles, settings.templates, root)
-    composer = Composer(doc, pdf, settings, templates, name, list_name,
+    composer = Composer(doc, pdf, settings, setup.templates, name, list_name,
                         dt.datetime.now(dt.UTC).replace(microsecond=0))
     return Prepared(doc, pdf, settings, composer, list_name, selected, skipped, problems,
                     suppression, name)
@@ -179,7 +184,7 @@ def send_test(prep: Prepared, smtp: SmtpConfig, address: str) -> str:
     session = SmtpSession(smtp)
     try:
         result = session.send(prep.settings.from_address, email, to_bytes(msg),
-                              lambda: None, CrashPoint())
+                              lambda: None)
     finally:
         session.close()
     if result.outcome is not Outcome.SENT:
@@ -253,7 +258,6 @@ class _Runner:
                  options: SendOptions, emit: Event, root: Path):
         self.ledger, self.prep, self.options, self.emit = ledger, prep, options, emit
         self.session = SmtpSession(smtp)
-        self.crash = CrashPoint()
         self.suppressed = _Suppression(prep.suppression_file, root)
         self.losses = 0
         self.last_send = 0.0
@@ -293,10 +297,9 @@ class _Runner:
         self._pace()
         data = to_bytes(self.prep.composer.build(row.recipient))
         ledger.set_state(key, "inflight")
-        self.crash("inflight")
+        _smtp.on_step("inflight")
         result = self.session.send(self.prep.settings.from_address, row.recipient.email, data,
-                                   lambda: ledger.set_state(key, "unconfirmed", durable=True),
-                                   self.crash)
+                                   lambda: ledger.set_state(key, "unconfirmed", durable=True))
         if result.outcome is Outcome.SENT:
             ledger.set_state(key, "sent", reply=result.reply)
             self.losses = 0

@@ -21,15 +21,15 @@ from pypdf.generic import ArrayObject, ByteStringObject, Fit, NameObject, TextSt
 from reportlab.lib.units import mm
 
 from .. import __version__
-from ..errors import ContentError
-from ..files import write_atomic
-from ..incremental.builder import build_project, output_path
-from ..project import open_project
-from ..render.brand import Brand, load_brand
+from ..errors import ContentError, UsageError
+from ..files import write_output
+from ..incremental.builder import build_project
 from ..render.fonts import register_brand_fonts
 from ..render.pages import Palette, _bold, canvas_class, page_size
 from ..resolve.model import Document
+from ..validate.brand import Brand
 from ..validate.types import human_date
+from ..workspace import open_workspace
 
 ROWS_PER_PAGE = 18
 
@@ -142,18 +142,24 @@ def _copy_outline(reader: PdfReader, items: list, writer: PdfWriter, parent, off
 def make_pack(root: Path | str, ids: list[str] | None = None, out: Path | None = None,
               *, title: str = "Briefing pack", jobs: int | None = None) -> PackResult:
     """Build what is stale, then write the pack; raise ContentError if a briefing fails."""
-    root = Path(root)
-    result = build_project(root, ids, jobs=jobs, profile="screen")
+    if out is not None and out.is_dir():
+        raise UsageError(f"-o {out}: that is a folder; name the PDF file to write, e.g. "
+                         f"{out / 'pack.pdf'}")
+    ws = open_workspace(root)
+    wanted = ids or ws.ids
+    if not wanted:
+        raise UsageError("there are no briefings to pack")
+    for bid in wanted:
+        ws.require(bid)
+    result = build_project(ws.root, ids, jobs=jobs, workspace=ws)
     errors = [d for f in result.failed for d in f.errors] + list(result.shared_errors)
     if result.failed or any(d.is_error for d in result.shared_errors):
         raise ContentError(errors)
-    project = open_project(root)
-    wanted = ids or project.ids
     rows = []
     for bid in wanted:
-        pdf = output_path(project, bid, "screen")
-        rows.append(_Row(project.documents[bid], pdf, len(PdfReader(pdf).pages)))
-    brand = load_brand(project.layout.styles, rows[0].doc.brand, root)
+        pdf = ws.layout.pdf(bid)
+        rows.append(_Row(ws.documents[bid], pdf, len(PdfReader(pdf).pages)))
+    brand = ws.brands[rows[0].doc.brand]
     contents_pages = -(-len(rows) // ROWS_PER_PAGE)
     start = contents_pages
     for row in rows:
@@ -190,6 +196,6 @@ def make_pack(root: Path | str, ids: list[str] | None = None, out: Path | None =
     writer.page_mode = "/UseOutlines"
     buf = io.BytesIO()
     writer.write(buf)
-    target = out or project.layout.dist / "pack.pdf"
-    write_atomic(target, buf.getvalue())
+    target = out or ws.layout.pack
+    write_output(target, buf.getvalue())
     return PackResult(target, [r.doc.id for r in rows], start)

@@ -10,8 +10,8 @@ from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyl
 
 from .. import __version__
 from ..resolve.model import CountryListBlock, Document, Heading, Para
+from ..validate.brand import Brand
 from ..validate.types import human_date
-from .brand import Brand
 from .fonts import check_glyphs, register_brand_fonts
 from .footnotes import Anchor, FootnoteState, KeepWithNotes
 from .pages import (
@@ -35,7 +35,7 @@ class _Renderer:
         self.styles = make_styles(brand, self.fonts, self.palette)
         m = brand.sheet.page.margins
         self.width = page_size(brand)[0] - (m.left + m.right) * mm
-        self.faces = Faces(self.fonts["mono"], self.palette.link)
+        self.faces = Faces(self.fonts["mono"], self.palette.link, self.palette.muted)
 
     # ------------------------------------------------------------------ text helpers
     def text(self, style: str) -> Text:
@@ -45,7 +45,10 @@ class _Renderer:
         return TextBlock(text.runs, text.style, **kw)
 
     def noted(self, para: Para, style: str) -> TextBlock:
-        return self.block(self.text(style).spans(para.spans), state=self.notes)
+        text = self.text(style).spans(para.spans)
+        if para.as_of:  # a dated fact: the reader sees when it was true
+            text.add(f" \u2014 as of {para.as_of}", italic=True, muted=True)
+        return self.block(text, state=self.notes)
 
     def url_width(self, style: str, indent: float = 0) -> float:
         return self.width - indent - self.styles[style].leftIndent
@@ -112,6 +115,8 @@ class _Renderer:
             rows.append(self.text("cta").add("Found this briefing useful?", bold=True)
                         .add(" Please support our work with a donation:").br()
                         .url(p.donate, self.url_width("cta", 12 * mm)))
+        if rows:
+            rows.append(self.text("cta").add("Thank you", bold=True))
         flow: list = [Spacer(0, 10 * mm), Anchor("publisher", "About the publisher", 0)]
         if rows:
             table = Table([[self.block(r)] for r in rows], colWidths=[self.width])
@@ -228,8 +233,7 @@ class _Renderer:
     # ------------------------------------------------------------------ build
     def render(self) -> bytes:
         d = self.doc
-        check_glyphs(d.all_text(), [self.fonts["body"], _bold(self.fonts["body"]),
-                                    _bold(self.fonts["title"]), self.fonts["small"]])
+        check_glyphs(d, self.brand)
         self.notes = FootnoteState({}, self.width, self.palette.rule)
         self.notes.notes = {n: self.note_block(n) for n in d.notes}
         buf = io.BytesIO()

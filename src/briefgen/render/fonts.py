@@ -1,5 +1,7 @@
-"""Register the brand's TrueType families with ReportLab once per process, and check that
-the text being set has every glyph (never a silent fallback to Helvetica)."""
+"""Register the brand's TrueType families with ReportLab once per process, and check again,
+against the registered fonts themselves, that every character has a glyph (never a silent
+fallback to Helvetica, never a blank box). The workspace has checked this before, from the
+brand's record of each font; this second check guards against the two drifting apart."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-from ..errors import Diagnostic, Location, RenderError
-from .brand import Brand
+from ..errors import Diagnostic, RenderError
+from ..resolve.model import Document
+from ..validate.brand import FACES, Brand
 
 _REGISTERED: dict[Path, str] = {}
-_FACES = ("regular", "bold", "italic", "bold_italic")
+_FACES = FACES
 
 
 def _font_name(path: Path) -> str:
@@ -27,21 +30,23 @@ def _font_name(path: Path) -> str:
     return name
 
 
+def register_font(path: Path) -> str:
+    """Register one TrueType file (once per process); returns its ReportLab name."""
+    if path not in _REGISTERED:
+        name = _font_name(path)
+        try:
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+        except (TTFError, OSError) as exc:
+            raise RenderError(f"{path}: cannot use font: {exc}") from None
+        _REGISTERED[path] = name
+    return _REGISTERED[path]
+
+
 def register_brand_fonts(brand: Brand) -> dict[str, str]:
     """Register every family of the brand; returns role -> regular face font name."""
     families: dict[str, dict[str, str]] = {}
     for fam_id, faces in brand.font_paths.items():
-        names = {}
-        for face in _FACES:
-            path = faces[face]
-            if path not in _REGISTERED:
-                name = _font_name(path)
-                try:
-                    pdfmetrics.registerFont(TTFont(name, str(path)))
-                except (TTFError, OSError) as exc:
-                    raise RenderError(f"{path}: cannot use font: {exc}") from None
-                _REGISTERED[path] = name
-            names[face] = _REGISTERED[path]
+        names = {face: register_font(faces[face]) for face in _FACES}
         handle = _family_handle(names)
         families[fam_id] = {**names, "regular": handle}
         addMapping(handle, 0, 0, names["regular"])
@@ -92,21 +97,24 @@ def missing_glyphs(font_name: str, text: str) -> list[str]:
     cmap = pdfmetrics.getFont(font_name).face.charToGlyph
     out = []
     for ch in dict.fromkeys(text):  # each distinct character once, in order of appearance
-        if ord(ch) in cmap or ch in "\n\t" or unicodedata.category(ch) in ("Cc", "Cf"):
+        if ord(ch) in cmap or ch in " \t\n\r\f\v" or unicodedata.category(ch) == "Cc":
             continue
         out.append(ch)
     return out
 
 
-def check_glyphs(items: list[tuple[str, Location]], font_names: list[str]) -> None:
-    """Raise RenderError naming each character the fonts lack, located at its text."""
-    problems: list[Diagnostic] = []
-    for text, where in items:
-        for font_name in dict.fromkeys(font_names):
-            for ch in missing_glyphs(font_name, text):
-                family = font_name.removeprefix("bg-").split("~")[0]
-                name = unicodedata.name(ch, "unnamed character")
-                problems.append(Diagnostic(where, "", f"character '{ch}' (U+{ord(ch):04X} "
-                                           f"{name}) is not in font {family}"))
+def check_glyphs(doc: Document, brand: Brand) -> None:
+    """Raise RenderError naming each character the registered fonts lack, at its text."""
+    from .coverage import items
+
+    problems: dict[tuple, list[str]] = {}
+    for text, role, face, origin in items(doc):
+        path = brand.face(role, face)
+        for ch in missing_glyphs(register_font(path), text):
+            problems.setdefault((origin.location, origin.key), []).append(ch)
     if problems:
-        raise RenderError("text uses characters the brand fonts do not have", problems)
+        raise RenderError("text uses characters the brand fonts do not have", [
+            Diagnostic(loc, key, "the font has no glyph for " + ", ".join(
+                f"'{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')})"
+                for ch in dict.fromkeys(chars)))
+            for (loc, key), chars in problems.items()])

@@ -28,13 +28,13 @@ class Faces:
     """The faces of one document: a style's font made bold, italic or monospaced, in the
     text or link colour. Faces are shared objects, so comparing them is cheap."""
 
-    def __init__(self, mono_font: str, link_colour: Color):
-        self.mono, self.link = mono_font, link_colour
+    def __init__(self, mono_font: str, link_colour: Color, muted_colour: Color | None = None):
+        self.mono, self.link, self.muted = mono_font, link_colour, muted_colour
         self._cache: dict[tuple, Face] = {}
 
     def face(self, style, *, bold: bool = False, italic: bool = False, mono: bool = False,
-             link: bool = False, note: bool = False) -> Face:
-        key = (style.name, bold, italic, mono, link, note)
+             link: bool = False, note: bool = False, muted: bool = False) -> Face:
+        key = (style.name, bold, italic, mono, link, note, muted)
         face = self._cache.get(key)
         if face is None:
             base = self.mono if mono else style.fontName
@@ -44,6 +44,8 @@ class Faces:
                 rise = size * SUPERSCRIPT_RISE
                 size = size - min(2.0, SUPERSCRIPT_SHRINK * size)
             colour = self.link if link else style.textColor
+            if muted and self.muted is not None:
+                colour = self.muted
             face = self._cache[key] = Face(font, size, colour, rise)
         return face
 
@@ -57,9 +59,9 @@ class Text:
         self._after_note = False
 
     def add(self, text: str, *, bold: bool = False, italic: bool = False, mono: bool = False,
-            href: str | None = None) -> Text:
+            href: str | None = None, muted: bool = False) -> Text:
         face = self.faces.face(self.style, bold=bold, italic=italic, mono=mono,
-                               link=href is not None)
+                               link=href is not None, muted=muted)
         self.runs.append(Run(_CONTROL.sub("", text), face, href))
         self._after_note = False
         return self

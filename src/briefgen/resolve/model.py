@@ -1,4 +1,9 @@
-"""The plain document model the renderer draws: no YAML, no Jinja2, no ids left to look up."""
+"""The plain document model the renderers draw: no YAML, no Jinja2, no ids left to look up.
+
+It is format-neutral: nothing here knows about PDF or HTML. Every piece of text keeps its
+:class:`Origin` (file, line, column and key path), so that a renderer's check of a document
+(a character its font lacks, say) reports the exact place to fix.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,14 @@ from dataclasses import dataclass, field
 
 from ..errors import Location
 from ..validate.models import Publisher
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a piece of text came from: its file position and key path."""
+
+    location: Location
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,9 @@ class Span:
 class Para:
     spans: list[Span]
     origin: Location
+    key: str = ""
+    #: when the statement was true (a fact's "as of", for readers), if it is a dated fact
+    as_of: str | None = None
 
     @property
     def notes(self) -> list[int]:
@@ -41,6 +57,7 @@ class SourceLink:
 
     label: str
     url: str | None
+    origin: Origin | None = None
 
 
 @dataclass
@@ -50,12 +67,16 @@ class CountryEntry:
     name: str
     statements: list[Para]
     sources: list[SourceLink]
+    origin: Origin | None = None
+    #: why the country is in the list, in words ("named in the list", "fact x: topic y")
+    reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Heading:
     text: str
     anchor: str
+    origin: Origin | None = None
 
 
 @dataclass
@@ -75,6 +96,7 @@ class Note:
     title: str | None
     date: str | None
     url: str | None
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +104,7 @@ class InfoLink:
     label: str
     url: str | None
     source_id: str
+    origin: Origin | None = None
 
 
 @dataclass
@@ -107,25 +130,8 @@ class Document:
     used_facts: set[str] = field(default_factory=set)
     used_sources: set[str] = field(default_factory=set)
 
-    def all_text(self) -> list[tuple[str, Location]]:
-        """Every string that will be set in the body font, with where it came from."""
-        out: list[tuple[str, Location]] = [(self.title, self.origin),
-                                           (self.short_title, self.origin)]
-        if self.subtitle:
-            out.append((self.subtitle, self.origin))
-        paras: list[Para] = list(self.lead)
-        for block in self.blocks:
-            if isinstance(block, Para):
-                paras.append(block)
-            elif isinstance(block, Heading):
-                out.append((block.text, self.origin))
-            else:
-                for entry in block.entries:
-                    out.append((entry.name, self.origin))
-                    paras.extend(entry.statements)
-                    out.extend((s.label, self.origin) for s in entry.sources)
-        out.extend((p.plain, p.origin) for p in paras)
-        for note in self.notes.values():
-            out.append((" ".join(x for x in (note.publisher, note.title) if x), self.origin))
-        out.extend((i.label, self.origin) for i in self.more_information)
-        return out
+    #: where the title, short title, subtitle and publisher fields came from
+    origins: dict[str, Origin] = field(default_factory=dict)
+
+    def origin_of(self, name: str) -> Origin:
+        return self.origins.get(name) or Origin(self.origin)

@@ -2,16 +2,20 @@
 
 Here fact and source ids are looked up, Jinja2 text is rendered in the sandbox, inline
 Markdown is parsed and footnotes are numbered in reading order (a source cited again keeps
-its first number).
+its first number). Every problem is reported where it must be fixed: in the spec, or in the
+fact file whose statement has it. Nothing is built from an entry with errors: a reference to
+one fails, and so does a list selected by topic while any country file has errors (the
+broken file could hold a fact that belongs in the list).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Diagnostic
-from ..load.yamlfile import KeyPath
+from ..load.yamlfile import KeyPath, YamlFile, format_key_path
 from ..validate.factbase import BriefingRecord, EntityRecord, FactBase, FactRecord
 from ..validate.models import CountryList, Fact
 from ..validate.schema import did_you_mean
@@ -25,11 +29,16 @@ from .model import (
     Heading,
     InfoLink,
     Note,
+    Origin,
     Para,
     SourceLink,
     Span,
 )
 from .textenv import TextError, render_text
+
+#: longest title or heading a Jinja expression may produce (the spec's own text is bounded
+#: by the schema)
+MAX_LINE = 400
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,23 @@ class CountryView:
 class _Selection:
     entity: EntityRecord
     facts: list[FactRecord]
+    reasons: list[str]
+
+
+@dataclass
+class _Place:
+    """Where a piece of text lives: a file and a key path in it."""
+
+    file: YamlFile
+    path: KeyPath
+
+    def diag(self, message: str, needle: str | None = None) -> Diagnostic:
+        if needle and hasattr(self.file, "diag_at"):
+            return self.file.diag_at(self.path, needle, message)
+        return self.file.diag(self.path, message)
+
+    def origin(self) -> Origin:
+        return Origin(self.file.location(self.path), format_key_path(self.path))
 
 
 @dataclass
@@ -66,6 +92,9 @@ class _Resolver:
     used_sources: set[str] = field(default_factory=set)
 
     # ------------------------------------------------------------------ helpers
+    def spec(self, *path: str | int) -> _Place:
+        return _Place(self.rec.file, tuple(path))
+
     def error(self, path: KeyPath, message: str) -> None:
         self.errors.append(self.rec.file.diag(path, message))
 
@@ -77,73 +106,113 @@ class _Resolver:
         if sid not in self.notes:
             s = src.source
             self.notes[sid] = Note(len(self.notes) + 1, sid, s.publisher, s.title,
-                                   s.published.human() if s.published else None, s.url)
+                                   s.published.human() if s.published else None, s.url,
+                                   Origin(src.file.location(src.path), sid))
         return self.notes[sid].number
 
-    def text(self, raw: str, path: KeyPath, ctx: dict[str, Any]) -> str | None:
+    def text(self, raw: str, place: _Place, ctx: dict[str, Any]) -> str | None:
         try:
             return render_text(raw, ctx)
         except TextError as exc:
-            self.error(path, str(exc))
+            self.errors.append(place.diag(str(exc)))
             return None
 
-    def para(self, raw: str, path: KeyPath, ctx: dict[str, Any],
+    def line(self, raw: str, place: _Place, ctx: dict[str, Any]) -> str | None:
+        """A title, heading or label: rendered, and still one line's worth."""
+        out = self.text(raw, place, ctx)
+        if out is not None and len(out) > MAX_LINE:
+            self.errors.append(place.diag(f"this text works out to {len(out):,} characters; "
+                                          f"at most {MAX_LINE} fit a title or heading"))
+            return None
+        return out
+
+    def para(self, raw: str, place: _Place, ctx: dict[str, Any],
              extra_sources: list[str] = ()) -> Para | None:
-        rendered = self.text(raw, path, ctx)
+        rendered = self.text(raw, place, ctx)
         if rendered is None:
             return None
         spans, problems = parse_inline(rendered, self.note_number)
+        bad = False
         for problem in problems:
-            msg = problem.message
+            msg, needle = problem.message, None
             if msg.startswith("[^"):
                 sid = msg[2:-1]
+                needle = msg
                 msg = f"footnote [^{sid}]: " + self.unknown("source", sid, self.base.sources)
-            self.error(path, msg)
+            self.errors.append(place.diag(msg, needle))
+            bad = True
+        if bad:
+            return None
         for sid in extra_sources:
             number = self.note_number(sid)
             if number is not None:
                 spans.append(Span(str(number), note=number))
-        return Para(spans, self.rec.file.location(path))
+        return Para(spans, place.file.location(place.path), format_key_path(place.path))
 
     def unknown(self, what: str, ident: str, known) -> str:
-        if ident in self.base.broken:
-            return f"{what} '{ident}' has errors in its own entry"
-        return f"unknown {what} '{ident}'{did_you_mean(ident, known)}"
+        where = self.base.broken_entities.get(ident) or self.base.broken_sources.get(ident)
+        if where:
+            return f"{what} '{ident}' has errors in its own entry ({where}); fix them first"
+        msg = f"unknown {what} '{ident}'{did_you_mean(ident, known)}"
+        if what == "source" and self.base.unreadable_source_files:
+            msg += (f"; it may be in {', '.join(self.base.unreadable_source_files)}, which "
+                    "could not be read")
+        return msg
 
     def use_fact(self, rec: FactRecord) -> None:
         self.used_facts.add(rec.key)
         self.used_sources.update(rec.fact.sources)
 
+    def fact_place(self, rec: FactRecord) -> _Place:
+        return _Place(rec.file, (*rec.path, "statement"))
+
     # ------------------------------------------------------------------ country lists
     def select(self, cl: CountryList, path: KeyPath) -> list[_Selection]:
         countries = self.base.countries
-        chosen: list[EntityRecord] = []
+        for j, cid in enumerate(cl.exclude):
+            if cid not in countries and cid not in self.base.broken_entities:
+                self.error((*path, "exclude", j), self.unknown("country", cid, countries))
+        chosen: list[tuple[EntityRecord, list[str]]] = []
         if cl.countries is not None:
             for j, cid in enumerate(cl.countries):
                 if cid in countries:
-                    chosen.append(countries[cid])
+                    chosen.append((countries[cid], [f"named in the list (countries[{j}])"]))
                 elif cid in self.base.entities:
                     self.error((*path, "countries", j), f"'{cid}' is a "
                                f"{self.base.entities[cid].entity.kind}, not a country")
                 else:
                     self.error((*path, "countries", j), self.unknown("country", cid, countries))
         else:
+            broken = self.base.broken_countries()
+            if broken:
+                files = ", ".join(sorted(set(broken.values())))
+                self.error((*path, "topics"), f"this list selects countries by topic, and "
+                           f"{files} {'has' if len(set(broken.values())) == 1 else 'have'} "
+                           "errors: a country could be missing from the list. Fix "
+                           f"{'it' if len(set(broken.values())) == 1 else 'them'} first")
             known = self.base.topics
             for j, topic in enumerate(cl.topics or []):
-                if topic not in known:
+                if topic not in known and not broken:  # a broken file may define it
                     self.error((*path, "topics", j),
                                f"unknown topic '{topic}'{did_you_mean(topic, known)}")
-            chosen = sorted(countries.values(), key=lambda r: r.entity.name)
+            chosen = [(rec, []) for rec in sorted(countries.values(),
+                                                  key=lambda r: r.entity.name)]
         wanted = cl.fact_topics or cl.topics
         out = []
-        for rec in chosen:
-            facts = [self.base.facts[f"{rec.entity.id}.{f.id}"] for f in rec.entity.facts
+        for rec, reasons in chosen:
+            eid = rec.entity.id
+            if eid in cl.exclude:
+                continue
+            facts = [self.base.facts[f"{eid}.{f.id}"] for f in rec.entity.facts
                      if _matches(f, wanted, cl.status)]
             if cl.topics is not None:
                 selecting = [f for f in rec.entity.facts if _matches(f, cl.topics, cl.status)]
                 if not selecting:
                     continue
-            out.append(_Selection(rec, facts))
+                for f in selecting:
+                    topics = ", ".join(t for t in f.topics if t in cl.topics)
+                    reasons.append(f"fact {eid}.{f.id} has topic {topics} (status {f.status})")
+            out.append(_Selection(rec, facts, reasons))
         if cl.order == "alphabetical":
             out.sort(key=lambda s: s.entity.entity.name)
         elif cl.order == "date":
@@ -151,8 +220,8 @@ class _Resolver:
                      or _EPOCH, reverse=True)
         return out
 
-    def country_block(self, cl: CountryList, selection: list[_Selection], path: KeyPath,
-                      ctx: dict[str, Any]) -> CountryListBlock:
+    def country_block(self, cl: CountryList, selection: list[_Selection],
+                      ctx: dict[str, Any], date: dt.date) -> CountryListBlock:
         entries = []
         for n, sel in enumerate(selection, start=1):
             statements: list[Para] = []
@@ -162,36 +231,40 @@ class _Resolver:
                 self.use_fact(frec)
                 if "facts" in cl.show:
                     extra = list(frec.fact.sources) if "notes" in cl.show else []
-                    p = self.para(frec.fact.statement, path, ctx, extra)
+                    p = self.para(frec.fact.statement, self.fact_place(frec), ctx, extra)
                     if p is not None:
-                        p.origin = frec.file.location((*frec.path, "statement"))
+                        if frec.fact.as_of.iso() != date.isoformat():
+                            p.as_of = frec.fact.as_of.human()
                         statements.append(p)
                 if "sources" in cl.show:
                     for sid in frec.fact.sources:
                         if sid in seen or sid not in self.base.sources:
                             continue
                         seen.add(sid)
-                        s = self.base.sources[sid].source
-                        links.append(SourceLink(s.publisher, s.url))
-            entries.append(CountryEntry(n, sel.entity.entity.id, sel.entity.entity.name,
-                                        statements, links))
+                        src = self.base.sources[sid]
+                        links.append(SourceLink(src.source.publisher, src.source.url,
+                                                Origin(src.file.location(src.path), sid)))
+            entity = sel.entity
+            entries.append(CountryEntry(
+                n, entity.entity.id, entity.entity.name, statements, links,
+                Origin(entity.file.location(("name",)), "name"), sel.reasons))
         return CountryListBlock(cl.id, entries)
 
     # ------------------------------------------------------------------ whole document
-    def resolve(self) -> Document | None:
+    def resolve(self) -> tuple[Document | None, dict[str, list[CountryEntry]]]:
         spec = self.rec.spec
         publisher = self.base.publisher
         if publisher is None:
             self.error((), "cannot resolve: briefings/facts/publisher.yaml is missing or "
                            "has errors")
-            return None
-        selections: dict[str, list[_Selection]] = {}
+            return None, {}
+        selections: dict[int, list[_Selection]] = {}
         for i, section in enumerate(spec.sections):
             if section.country_list is not None:
-                cl = section.country_list
-                selections[f"{i}"] = self.select(cl, ("sections", i, "country_list"))
-        lists = {spec.sections[int(k)].country_list.id: [_view(s) for s in v]
-                 for k, v in selections.items()}
+                selections[i] = self.select(section.country_list,
+                                            ("sections", i, "country_list"))
+        lists = {spec.sections[i].country_list.id: [_view(s) for s in v]
+                 for i, v in selections.items()}
         every: dict[str, CountryView] = {}
         for views in lists.values():
             for view in views:
@@ -205,37 +278,52 @@ class _Resolver:
                          "language": spec.language},
             "fact": self.fact_function(),
         }
-        title = self.text(spec.title, ("title",), ctx)
-        short = self.text(spec.short_title, ("short_title",), ctx) if spec.short_title else None
-        subtitle = self.text(spec.subtitle, ("subtitle",), ctx) if spec.subtitle else None
+        title = self.line(spec.title, self.spec("title"), ctx)
+        short = (self.line(spec.short_title, self.spec("short_title"), ctx)
+                 if spec.short_title else None)
+        subtitle = (self.line(spec.subtitle, self.spec("subtitle"), ctx)
+                    if spec.subtitle else None)
         lead = []
         if spec.lead:
-            p = self.para(spec.lead, ("lead",), ctx)
+            p = self.para(spec.lead, self.spec("lead"), ctx)
             lead = [p] if p else []
         blocks: list[Block] = []
+        listed: dict[str, list[CountryEntry]] = {}
+        raw_sections = (self.rec.file.data or {}).get("sections", [])
         for i, section in enumerate(spec.sections):
-            heading = self.text(section.heading, ("sections", i, "heading"), ctx)
-            blocks.append(Heading(heading or "", f"section-{i + 1}"))
-            raw_pars = (self.rec.file.data or {}).get("sections", [])[i].get("paragraphs", [])
+            heading = self.line(section.heading, self.spec("sections", i, "heading"), ctx)
+            blocks.append(Heading(heading or "", f"section-{i + 1}",
+                                  self.spec("sections", i, "heading").origin()))
+            raw_pars = raw_sections[i].get("paragraphs", [])
             for j, par in enumerate(section.paragraphs):
-                base_path: KeyPath = ("sections", i, "paragraphs", j)
+                place = self.spec("sections", i, "paragraphs", j)
                 if isinstance(raw_pars[j], dict):
-                    base_path = (*base_path, "fact" if par.fact else "text")
+                    place = self.spec("sections", i, "paragraphs", j,
+                                      "fact" if par.fact else "text")
                 if par.fact is not None:
                     frec = self.base.facts.get(par.fact)
                     if frec is None:
-                        self.error(base_path, f"unknown fact '{par.fact}'"
+                        entity = par.fact.split(".", 1)[0]
+                        if entity in self.base.broken_entities:
+                            msg = f"fact '{par.fact}': the file of '{entity}' has errors " \
+                                  f"({self.base.broken_entities[entity]}); fix them first"
+                        else:
+                            msg = (f"unknown fact '{par.fact}'"
                                    f"{did_you_mean(par.fact, self.base.facts)}")
+                        self.errors.append(place.diag(msg))
                         continue
                     self.use_fact(frec)
-                    p = self.para(frec.fact.statement, base_path, ctx, list(frec.fact.sources))
+                    p = self.para(frec.fact.statement, self.fact_place(frec), ctx,
+                                  list(frec.fact.sources))
                 else:
-                    p = self.para(par.text or "", base_path, ctx)
+                    p = self.para(par.text or "", place, ctx)
                 if p is not None:
                     blocks.append(p)
             if section.country_list is not None:
-                blocks.append(self.country_block(section.country_list, selections[f"{i}"],
-                                                 ("sections", i, "country_list"), ctx))
+                block = self.country_block(section.country_list, selections[i], ctx,
+                                           spec.date)
+                listed[block.id] = block.entries
+                blocks.append(block)
         more = []
         for k, item in enumerate(spec.more_information):
             src = self.base.sources.get(item.source)
@@ -244,18 +332,27 @@ class _Resolver:
                            self.unknown("source", item.source, self.base.sources))
                 continue
             self.used_sources.add(item.source)
-            label = self.text(item.label, ("more_information", k, "label"), ctx) or ""
-            more.append(InfoLink(label, src.source.url, item.source))
+            place = self.spec("more_information", k, "label")
+            label = self.line(item.label, place, ctx) or ""
+            more.append(InfoLink(label, src.source.url, item.source, place.origin()))
         subject = title
         if spec.mail.subject:
-            subject = self.text(spec.mail.subject, ("mail", "subject"), ctx)
+            subject = self.line(spec.mail.subject, self.spec("mail", "subject"), ctx)
             if subject is not None and ("\n" in subject or "\r" in subject):
                 self.error(("mail", "subject"), "an email subject must be one line: remove "
                                                 "the line break")
         if self.errors or title is None or subject is None:
-            return None
+            return None, listed
         keywords = list(spec.keywords) or sorted(
             {t for key in self.used_facts for t in self.base.facts[key].fact.topics})
+        origins = {"title": self.spec("title").origin(),
+                   "short_title": self.spec("short_title" if spec.short_title
+                                            else "title").origin(),
+                   "subtitle": self.spec("subtitle").origin()}
+        if self.base.publisher_file is not None:
+            for key in ("name", "tagline", "address", "phone", "email", "web"):
+                origins[f"publisher.{key}"] = _Place(self.base.publisher_file,
+                                                     (key,)).origin()
         return Document(
             id=self.rec.id, title=title, short_title=short or title, subtitle=subtitle,
             date=spec.date, language=spec.language, brand=spec.brand, keywords=keywords,
@@ -265,12 +362,17 @@ class _Resolver:
             calls_to_action=list(spec.calls_to_action),
             mail_subject=" ".join(subject.split()), audiences=list(spec.mail.audiences),
             origin=self.rec.file.location(()),
-            used_facts=set(self.used_facts), used_sources=set(self.used_sources))
+            used_facts=set(self.used_facts), used_sources=set(self.used_sources),
+            origins=origins), listed
 
     def fact_function(self):
         def fact(key: str) -> str:
             rec = self.base.facts.get(str(key))
             if rec is None:
+                entity = str(key).split(".", 1)[0]
+                if entity in self.base.broken_entities:
+                    raise TextError(f"fact '{key}': the file of '{entity}' has errors "
+                                    f"({self.base.broken_entities[entity]}); fix them first")
                 raise TextError(f"unknown fact '{key}'{did_you_mean(str(key), self.base.facts)}")
             self.use_fact(rec)
             return rec.fact.statement
@@ -289,11 +391,19 @@ def _view(sel: _Selection) -> CountryView:
                  tuple(f.fact.topics)) for f in sel.facts))
 
 
-_EPOCH = __import__("datetime").date(1, 1, 1)
+_EPOCH = dt.date(1, 1, 1)
 
 
-def resolve_briefing(base: FactBase, rec: BriefingRecord) -> tuple[Document | None,
-                                                                    list[Diagnostic]]:
+@dataclass
+class Resolved:
+    document: Document | None
+    errors: list[Diagnostic]
+    #: list id -> its entries, each with the reasons it is there (also when errors stopped
+    #: the document: `build --explain` shows what the lists would hold)
+    lists: dict[str, list[CountryEntry]]
+
+
+def resolve_briefing(base: FactBase, rec: BriefingRecord) -> Resolved:
     resolver = _Resolver(base, rec)
-    doc = resolver.resolve()
-    return doc, resolver.errors
+    doc, lists = resolver.resolve()
+    return Resolved(doc, resolver.errors, lists)

@@ -1,4 +1,10 @@
-"""Validate the fact base (countries, bodies, sources, publisher) and its cross-references."""
+"""Validate the fact base (countries, bodies, sources, publisher) and its cross-references.
+
+An entry with any error is *broken*: it is kept out of the fact base, so nothing can be
+built from it, and its id is remembered so that whatever refers to it fails with a message
+that says why. A country file with an error breaks the whole country (its facts may be the
+ones a list would select); a source entry with an error breaks that source only.
+"""
 
 from __future__ import annotations
 
@@ -50,60 +56,85 @@ class FactBase:
     sources: dict[str, SourceRecord] = field(default_factory=dict)
     publisher: Publisher | None = None
     publisher_file: YamlFile | None = None
-    #: ids that exist but whose entry has errors (reported once, at the entry itself)
-    broken: set[str] = field(default_factory=set)
+    #: entity id (the file name) -> the file that has errors
+    broken_entities: dict[str, str] = field(default_factory=dict)
+    #: source id -> the file whose entry for it has errors
+    broken_sources: dict[str, str] = field(default_factory=dict)
+    #: source files that could not be read at all (any unknown source id may be in one)
+    unreadable_source_files: list[str] = field(default_factory=list)
+    #: the countries only, in id order (kept, not recomputed for every list)
+    countries: dict[str, EntityRecord] = field(default_factory=dict)
+    topics: set[str] = field(default_factory=set)
 
     @property
-    def countries(self) -> dict[str, EntityRecord]:
-        return {k: v for k, v in self.entities.items() if v.entity.kind == "country"}
+    def broken(self) -> set[str]:
+        return set(self.broken_entities) | set(self.broken_sources)
 
-    @property
-    def topics(self) -> set[str]:
-        return {t for rec in self.facts.values() for t in rec.fact.topics}
+    def broken_countries(self) -> dict[str, str]:
+        """Country files with errors: any of them could belong in a topic-selected list."""
+        return {cid: path for cid, path in self.broken_entities.items()
+                if "/countries/" in f"/{path}"}
 
 
 def _load_entities(files: list[YamlFile], base: FactBase, errors: list[Diagnostic],
-                   kind_folder: str) -> None:
+                   kind_folder: str, bad_files: set[str]) -> None:
     for file in files:
+        stem = file.path.stem
         if file.failed:
-            base.broken.add(file.path.stem)
+            base.broken_entities[stem] = file.display
             continue
         entity, diags = validate_model(Entity, file, file.data)
         errors.extend(diags)
         if entity is None:
-            base.broken.add(file.path.stem)
+            base.broken_entities[stem] = file.display
             continue
-        if entity.id != file.path.stem:
-            errors.append(file.diag(("id",), f"id '{entity.id}' must match the file name "
-                                              f"'{file.path.stem}'"))
+        problems: list[Diagnostic] = []
+        if entity.id != stem:
+            problems.append(file.diag(("id",), f"id '{entity.id}' must match the file name "
+                                               f"'{stem}'"))
         if kind_folder == "countries" and entity.kind != "country":
-            errors.append(file.diag(("kind",), f"'{entity.kind}' belongs in facts/bodies/, "
-                                               "not facts/countries/"))
-        if entity.id in base.entities:
-            other = base.entities[entity.id].file
-            errors.append(file.diag(("id",), f"duplicate id '{entity.id}' (also in "
-                                             f"{other.display})"))
-            continue
-        base.entities[entity.id] = EntityRecord(entity, file)
+            problems.append(file.diag(("kind",), f"'{entity.kind}' belongs in facts/bodies/, "
+                                                 "not facts/countries/"))
+        if kind_folder == "bodies" and entity.kind == "country":
+            problems.append(file.diag(("kind",), "a country belongs in facts/countries/; "
+                                                 "give a body its kind (un-body, court, "
+                                                 "regional-body)"))
         seen: dict[str, int] = {}
         for i, fact in enumerate(entity.facts):
             if fact.id in seen:
-                errors.append(file.diag(("facts", i, "id"), f"duplicate fact id '{fact.id}' "
-                                                            f"(also facts[{seen[fact.id]}])"))
-                continue
-            seen[fact.id] = i
+                problems.append(file.diag(("facts", i, "id"), f"duplicate fact id '{fact.id}' "
+                                                              f"(also facts[{seen[fact.id]}])"))
+            seen.setdefault(fact.id, i)
+        if entity.id in base.entities or entity.id in base.broken_entities:
+            other = (base.entities[entity.id].file.display if entity.id in base.entities
+                     else base.broken_entities[entity.id])
+            problems.append(file.diag(("id",), f"duplicate id '{entity.id}' (also in "
+                                               f"{other})"))
+            base.entities.pop(entity.id, None)
+        errors.extend(problems)
+        if problems or file.display in bad_files:
+            base.broken_entities.setdefault(entity.id, file.display)
+            base.broken_entities.setdefault(stem, file.display)
+            continue
+        base.entities[entity.id] = EntityRecord(entity, file)
+        for i, fact in enumerate(entity.facts):
             key = f"{entity.id}.{fact.id}"
             base.facts[key] = FactRecord(key, fact, entity, file, ("facts", i))
 
 
-def _load_sources(files: list[YamlFile], base: FactBase, errors: list[Diagnostic]) -> None:
+def _load_sources(files: list[YamlFile], base: FactBase, errors: list[Diagnostic],
+                  bad_keys: dict[str, set[str]]) -> None:
     for file in files:
         data: Any = file.data
-        if data is None or file.failed:
+        if file.failed:
+            base.unreadable_source_files.append(file.display)
+            continue
+        if data is None:
             continue
         if not isinstance(data, dict):
             errors.append(file.diag((), f"expected a mapping of source ids to sources, "
                                         f"got {describe(data)}"))
+            base.unreadable_source_files.append(file.display)
             continue
         for sid, entry in data.items():
             source, diags = validate_model(Source, file, entry, (sid,))
@@ -112,50 +143,80 @@ def _load_sources(files: list[YamlFile], base: FactBase, errors: list[Diagnostic
                 check_id(sid)
             except ValueError as exc:
                 errors.append(file.diag((sid,), str(exc), key=True))
+                base.broken_sources[sid] = file.display
                 continue
-            if sid in base.sources:
-                other = base.sources[sid].file
+            if sid in base.sources or sid in base.broken_sources:
+                first = base.sources.pop(sid, None)
+                other = first.file.display if first else base.broken_sources[sid]
                 errors.append(file.diag((sid,), f"duplicate source id '{sid}' (also in "
-                                                f"{other.display})", key=True))
+                                                f"{other})", key=True))
+                base.broken_sources[sid] = file.display
                 continue
-            if source is not None:
-                base.sources[sid] = SourceRecord(sid, source, file, (sid,))
+            if source is None or sid in bad_keys.get(file.display, ()):
+                base.broken_sources[sid] = file.display
             else:
-                base.broken.add(sid)
+                base.sources[sid] = SourceRecord(sid, source, file, (sid,))
 
 
 def load_fact_base(raw: RawProject) -> tuple[FactBase, list[Diagnostic]]:
+    """Validate the fact base. ``raw.errors`` (problems found while reading the YAML, such as a
+    duplicate key) break the entries they are in, like schema errors do."""
     base = FactBase()
     errors: list[Diagnostic] = []
-    _load_entities(raw.countries, base, errors, "countries")
-    _load_entities(raw.bodies, base, errors, "bodies")
-    _load_sources(raw.sources, base, errors)
-    if raw.publisher is not None:
-        base.publisher, diags = validate_model(Publisher, raw.publisher, raw.publisher.data)
-        base.publisher_file = raw.publisher
+    bad_files = {d.location.path for d in raw.errors}
+    bad_keys: dict[str, set[str]] = {}
+    for d in raw.errors:
+        bad_keys.setdefault(d.location.path, set()).add(d.key.split(".")[0].split("[")[0])
+    _load_entities(raw.countries, base, errors, "countries", bad_files)
+    _load_entities(raw.bodies, base, errors, "bodies", bad_files)
+    _load_sources(raw.sources, base, errors, bad_keys)
+    if raw.publisher is not None and not raw.publisher.failed:
+        publisher, diags = validate_model(Publisher, raw.publisher, raw.publisher.data)
         errors.extend(diags)
-    else:
+        if not diags and raw.publisher.display not in bad_files:
+            base.publisher = publisher
+        base.publisher_file = raw.publisher
+    elif raw.publisher is None:
         errors.append(Diagnostic(Location("briefings/facts/publisher.yaml"), "",
                                  "missing file: the publisher's name, address and links"))
-    # cross-references: every fact's sources must exist
-    for rec in base.facts.values():
+    # cross-references: every fact's sources must exist and be free of errors
+    for rec in list(base.facts.values()):
         for j, sid in enumerate(rec.fact.sources):
-            if sid not in base.sources and sid not in base.broken:
-                hint = did_you_mean(sid, base.sources)
-                errors.append(rec.file.diag((*rec.path, "sources", j),
-                                            f"unknown source '{sid}'{hint}"))
+            if sid in base.sources:
+                continue
+            if sid in base.broken_sources:
+                msg = f"source '{sid}' has errors in its own entry ({base.broken_sources[sid]})"
+            else:
+                msg = f"unknown source '{sid}'{did_you_mean(sid, base.sources)}"
+                if base.unreadable_source_files:
+                    msg += (f"; it may be in {', '.join(base.unreadable_source_files)}, "
+                            "which could not be read")
+            errors.append(rec.file.diag((*rec.path, "sources", j), msg))
+            eid = rec.entity.id
+            base.broken_entities[eid] = rec.file.display
+    for eid in base.broken_entities:
+        if base.entities.pop(eid, None) is not None:
+            for key in [k for k in base.facts if k.split(".", 1)[0] == eid]:
+                del base.facts[key]
+    base.countries = {k: v for k, v in sorted(base.entities.items())
+                      if v.entity.kind == "country"}
+    base.topics = {t for rec in base.facts.values() for t in rec.fact.topics}
     return base, errors
 
 
 def load_briefings(raw: RawProject) -> tuple[dict[str, BriefingRecord],
                                               dict[str, list[Diagnostic]]]:
-    """Schema-check every spec; returns the valid ones and the errors of each spec."""
+    """Schema-check every spec; returns the valid ones and the errors of each spec (including
+    the problems found while reading its YAML)."""
     records: dict[str, BriefingRecord] = {}
     errors: dict[str, list[Diagnostic]] = {}
+    read_errors: dict[str, list[Diagnostic]] = {}
+    for d in raw.errors:
+        read_errors.setdefault(d.location.path, []).append(d)
     for bid, file in raw.specs.items():
-        errs: list[Diagnostic] = []
+        errs: list[Diagnostic] = list(read_errors.get(file.display, []))
+        errors[bid] = errs
         if file.failed:
-            errors[bid] = errs
             continue
         try:
             check_id(bid)
@@ -165,5 +226,4 @@ def load_briefings(raw: RawProject) -> tuple[dict[str, BriefingRecord],
         errs.extend(diags)
         if spec is not None and not errs:
             records[bid] = BriefingRecord(bid, spec, file)
-        errors[bid] = errs
     return records, errors

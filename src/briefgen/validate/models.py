@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .types import Date, Id, PartialDate, Text, WebUrl
+from .types import Date, Id, Line, PartialDate, Text, WebUrl
 
 Status = Literal["current", "ended", "under-review", "announced", "declined", "unknown"]
 SourceKind = Literal["news", "official", "un", "ngo", "court", "academic", "other"]
@@ -23,7 +23,8 @@ class Fact(Strict):
     """One statement the organisation makes about a country or body, with its evidence."""
 
     id: Id
-    statement: Text = Field(description="One or two sentences in the organisation's voice.")
+    statement: Annotated[Text, Field(max_length=5_000)] = Field(
+        description="One or two sentences in the organisation's voice.")
     topics: list[Id] = Field(default_factory=list,
                              description="e.g. military-training, arms-supply, admm-plus")
     as_of: PartialDate = Field(description="When the statement was true: YYYY, YYYY-MM or "
@@ -37,7 +38,7 @@ class Entity(Strict):
     """A country (``facts/countries/<id>.yaml``) or a UN body or court (``facts/bodies``)."""
 
     id: Id
-    name: Text
+    name: Line
     kind: EntityKind = "country"
     facts: list[Fact] = Field(default_factory=list)
 
@@ -45,24 +46,35 @@ class Entity(Strict):
 class Source(Strict):
     """One entry of the source registry (``facts/sources/*.yaml``: id -> source)."""
 
-    title: Text | None = None
-    publisher: Text
-    url: WebUrl | None = None
+    title: Line | None = None
+    publisher: Line
+    url: WebUrl | None = Field(None, description="Its web address; `none` for a source known "
+                                                 "only in print (it then stops warning).")
+    print_only: bool = Field(False, description="Set by `url: none`: the source has no web "
+                                                "address, and that is known.")
     published: PartialDate | None = None
     accessed: Date | None = Field(None, description="When the team last opened the source.")
     archive_url: WebUrl | None = None
     kind: SourceKind = "news"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _url_none(cls, value: Any) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("url"), str) and \
+                value["url"].strip().lower() == "none":
+            value = {**value, "url": None, "print_only": True}
+        return value
+
 
 class Publisher(Strict):
     """The organisation that publishes the briefings (``facts/publisher.yaml``)."""
 
-    name: Text
-    tagline: Text | None = None
-    address: Annotated[list[Text], Field(min_length=1)]
+    name: Line
+    tagline: Line | None = None
+    address: Annotated[list[Line], Field(min_length=1)]
     web: WebUrl
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-    phone: Text
+    phone: Line
     more_briefings: WebUrl
     donate: WebUrl
 
@@ -106,6 +118,8 @@ class CountryList(Strict):
     topics: list[Id] | None = Field(None, description="Select countries with a fact on any "
                                                       "of these topics.")
     status: list[Status] | None = Field(None, description="Only facts with these statuses.")
+    exclude: list[Id] = Field(default_factory=list, description="Countries never to list "
+                              "here, even when one of their facts has a selected topic.")
     order: Literal["explicit", "alphabetical", "date"] = "explicit"
     show: list[Literal["facts", "notes", "sources"]] = Field(
         default_factory=lambda: ["facts", "sources"],
@@ -121,32 +135,32 @@ class CountryList(Strict):
 
 
 class Section(Strict):
-    heading: Text
+    heading: Line
     paragraphs: list[Paragraph] = Field(default_factory=list)
     country_list: CountryList | None = None
 
 
 class MoreInfo(Strict):
-    label: Text
+    label: Line
     source: Id
 
 
 class MailFields(Strict):
-    subject: Text | None = None
+    subject: Line | None = None
     audiences: list[Id] = Field(default_factory=list)
 
 
 class Briefing(Strict):
     """A briefing spec (``briefings/<id>.yaml``; the id is the file name)."""
 
-    title: Text = Field(description="May use Jinja2, e.g. '{{ countries | length }} countries'.")
-    short_title: Text | None = Field(None, description="Running header on later pages.")
-    subtitle: Text | None = None
+    title: Line = Field(description="May use Jinja2, e.g. '{{ countries | length }} countries'.")
+    short_title: Line | None = Field(None, description="Running header on later pages.")
+    subtitle: Line | None = None
     date: Date
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-GB"
     brand: Id = "default"
     lead: Text | None = Field(None, description="The standfirst under the title.")
-    keywords: list[Text] = Field(default_factory=list)
+    keywords: list[Line] = Field(default_factory=list)
     sections: Annotated[list[Section], Field(min_length=1)]
     more_information: list[MoreInfo] = Field(default_factory=list)
     calls_to_action: list[Literal["more_briefings", "donate"]] = Field(

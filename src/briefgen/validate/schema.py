@@ -104,6 +104,10 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) 
     if kind == "too_short":
         need = ctx.get("min_length", 1)
         return f"needs at least {need} item{'s' if need != 1 else ''}"
+    if kind == "string_too_long":
+        limit = ctx.get("max_length", 0)
+        return (f"too long: {len(value) if isinstance(value, str) else '?':,} characters, "
+                f"at most {limit:,} are allowed here")
     if kind == "string_pattern_mismatch":
         return f"'{value}' does not have the expected form ({ctx.get('pattern', '')})"
     if kind in ("value_error", "assertion_error"):

@@ -8,7 +8,7 @@ from functools import total_ordering
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, GetCoreSchemaHandler
+from pydantic import AfterValidator, BeforeValidator, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -41,9 +41,12 @@ def _check_url(value: str) -> str:
     return value.strip()
 
 
-Id = Annotated[str, AfterValidator(check_id)]
-Text = Annotated[str, AfterValidator(_check_text)]
-WebUrl = Annotated[str, AfterValidator(_check_url)]
+Id = Annotated[str, AfterValidator(check_id), Field(max_length=100)]
+#: a paragraph or a statement (bounded, so that no value can outgrow a page)
+Text = Annotated[str, AfterValidator(_check_text), Field(max_length=20_000)]
+#: a name, a title, a label: one line's worth
+Line = Annotated[str, AfterValidator(_check_text), Field(max_length=400)]
+WebUrl = Annotated[str, AfterValidator(_check_url), Field(max_length=2_000)]
 
 
 def _year_to_text(value: Any) -> Any:

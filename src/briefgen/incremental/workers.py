@@ -1,0 +1,50 @@
+"""Worker processes for rendering, tied to the life of the build that started them.
+
+Workers are forked (cheap: they inherit the imported modules). Each one asks the kernel to
+kill it when its parent dies (``PR_SET_PDEATHSIG``), so a build killed with SIGKILL leaves no
+worker behind; and a fork never inherits the build lock (see :mod:`briefgen.files`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _init_worker(parent: int, styles: Path | None) -> None:
+    _die_with_parent(parent)
+    if styles is None:
+        return
+    from ..render.document import render_pdf  # noqa: F401 - the import is the warming
+    from ..render.fonts import register_font
+    from ..resolve import model  # noqa: F401 - needed to unpickle the documents
+
+    for path in sorted(styles.rglob("*.ttf")):
+        # best effort: a font with a problem is reported by the workspace, not here
+        with contextlib.suppress(Exception):
+            register_font(path.resolve())
+
+
+def start_pool(jobs: int, warm_styles: Path | None = None) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` forked workers; with ``warm_styles`` they import the renderer and
+    register the fonts under it as soon as they start."""
+    ctx = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                               initargs=(os.getpid(), warm_styles))
+    pool.submit(int)  # with fork, the workers start at the first task: start them now
+    return pool

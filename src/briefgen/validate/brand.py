@@ -1,0 +1,325 @@
+"""Brand sheets: ``styles/<name>.yaml``, cascading with ``extends:``, validated like specs.
+
+A derived sheet names only what it changes; mappings are merged key by key down the chain,
+and every error points at the file of the chain that set the bad value. Validation covers
+everything a renderer will rely on: colours, finite numbers, the colour names the logo uses,
+the header and footer placeholders, and the font files themselves (inside ``styles/``, real
+TrueType fonts, with the characters each one has).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..errors import Diagnostic, Location
+from ..load.yamlfile import YamlFile, format_key_path
+from .fontfiles import FontCache, FontInfo
+from .schema import did_you_mean, validate_model
+from .types import Id
+
+Unit = Annotated[float, Field(ge=0)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Colour(Strict):
+    """A colour for both worlds: CMYK (0-1 each) for print, its RGB hex for screens."""
+
+    cmyk: tuple[Fraction, Fraction, Fraction, Fraction]
+    rgb: str
+
+    @field_validator("rgb")
+    @classmethod
+    def _hex(cls, value: str) -> str:
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+            raise ValueError(f"'{value}' is not an RGB colour: use #RRGGBB")
+        return value.upper()
+
+
+class Margins(Strict):
+    top: Unit
+    bottom: Unit
+    left: Unit
+    right: Unit
+
+
+class CropMarks(Strict):
+    """Print-profile crop marks, in millimetres: they start ``offset`` outside the bleed."""
+
+    length: Unit = Field(6, description="Length of each mark.")
+    offset: Unit = Field(3, description="Gap between the bleed edge and the marks.")
+    width: Annotated[float, Field(gt=0)] = Field(0.25, description="Line width in points.")
+
+
+class Page(Strict):
+    size: Literal["A4", "Letter"] = "A4"
+    margins: Margins = Field(description="Millimetres.")
+    bleed: Unit = Field(3, description="Print bleed in millimetres (at least 3 for print).")
+    crop_marks: CropMarks = Field(default_factory=CropMarks)
+
+
+class Family(Strict):
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+
+
+class Fonts(Strict):
+    families: dict[Id, Family]
+    roles: dict[Literal["title", "heading", "body", "small", "mono"], Id]
+
+
+class TextSize(Strict):
+    size: Annotated[float, Field(gt=0)]
+    leading: Annotated[float, Field(gt=0)]
+
+
+class Sizes(Strict):
+    title: TextSize
+    subtitle: TextSize
+    lead: TextSize
+    heading: TextSize
+    body: TextSize
+    small: TextSize
+    note: TextSize
+
+
+class Shape(Strict):
+    """One primitive of the vector logo, in a 0-100 box: a circle, a rectangle or a line."""
+
+    kind: Literal["circle", "rect", "line"]
+    x: float = 0
+    y: float = 0
+    w: float = 0
+    h: float = 0
+    r: float = 0
+    x2: float = 0
+    y2: float = 0
+    fill: str | None = None
+    stroke: str | None = None
+    width: float = 0
+
+
+class Logo(Strict):
+    size: Unit = Field(16, description="Placed width and height in millimetres.")
+    shapes: list[Shape]
+
+
+class Colours(Strict):
+    brand: Colour
+    accent: Colour
+    ink: Colour
+    muted: Colour
+    rule: Colour
+    link: Colour
+    panel: Colour
+    band_text: Colour
+
+
+class BrandSheet(Strict):
+    name: str
+    page: Page
+    colours: Colours
+    fonts: Fonts
+    sizes: Sizes
+    band_height: Unit = Field(30, description="First-page brand band, millimetres.")
+    logo: Logo
+    header: str = Field("{short_title}", description="Running header on later pages; may "
+                        "use {short_title}, {title} and {publisher}.")
+    footer: str = Field("Published by {publisher}", description="Footer text; may use "
+                        "{short_title}, {title} and {publisher}.")
+
+    @field_validator("header", "footer")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        check_page_text(value)
+        return value
+    label: str = Field("Briefing", description="Word printed in the band above the date.")
+
+
+PAGE_TEXT_NAMES = ("short_title", "title", "publisher")
+FACES = ("regular", "bold", "italic", "bold_italic")
+
+
+def check_page_text(value: str) -> None:
+    """Header and footer text may name {short_title}, {title} and {publisher}, nothing else
+    (no attribute access, no format specifications: it is filled with str.format)."""
+    import string
+
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        raise ValueError(f"'{value}': {exc}; write a literal brace as {{{{ or }}}}") from None
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in PAGE_TEXT_NAMES or spec or conversion:
+            raise ValueError(f"'{{{name}{'!' + conversion if conversion else ''}"
+                             f"{':' + spec if spec else ''}}}' is not allowed here; use "
+                             "{short_title}, {title} or {publisher}")
+
+
+class Brand:
+    """A validated brand sheet with its font files resolved and read."""
+
+    def __init__(self, name: str, sheet: BrandSheet, files: list[Path],
+                 font_paths: dict[str, dict[str, Path]], fonts: dict[Path, FontInfo]):
+        self.name = name
+        self.sheet = sheet
+        self.files = files  # the extends chain, most derived first
+        self.font_paths = font_paths  # family -> face -> absolute path
+        self.fonts = fonts  # path -> what the file holds
+
+    def colour(self, name: str) -> Colour:
+        return getattr(self.sheet.colours, name)
+
+    def face(self, role: str, face: str = "regular") -> Path:
+        return self.font_paths[self.sheet.fonts.roles[role]][face]
+
+    def coverage(self, role: str, face: str = "regular") -> frozenset[int]:
+        return self.fonts[self.face(role, face)].coverage
+
+    def family_name(self, role: str) -> str:
+        return self.sheet.fonts.roles[role]
+
+
+def _merge(base: Any, override: Any) -> Any:
+    if isinstance(base, dict) and isinstance(override, dict):
+        out = dict(base)
+        for k, v in override.items():
+            out[k] = _merge(base.get(k), v) if k in base else v
+        return out
+    return override
+
+
+def _parse_key(key: str) -> tuple:
+    parts: list[Any] = []
+    for token in re.findall(r"[^.\[\]]+|\[\d+\]", key):
+        parts.append(int(token[1:-1]) if token.startswith("[") else token)
+    return tuple(parts)
+
+
+def _owner(chain: list[YamlFile], path: tuple) -> YamlFile:
+    """The sheet of the chain that set the value at ``path`` (most derived first)."""
+    for file in chain:
+        probe = tuple(path)
+        while probe:
+            if probe in file.values:
+                return file
+            probe = probe[:-1]
+    return chain[0]
+
+
+def _chain(sheets: dict[str, YamlFile], name: str) -> tuple[list[YamlFile], list[Diagnostic]]:
+    chain: list[YamlFile] = []
+    seen: list[str] = []
+    current: Any = name
+    while current:
+        if not isinstance(current, str):
+            return chain, [chain[-1].diag(("extends",), "extends names another brand sheet, "
+                                                        "e.g. extends: default")]
+        if current in seen:
+            return chain, [chain[-1].diag(("extends",), f"extends loop: "
+                                                        f"{' -> '.join([*seen, current])}")]
+        seen.append(current)
+        file = sheets.get(current)
+        if file is None:
+            where = chain[-1].diag(("extends",), f"unknown brand sheet '{current}'"
+                                   f"{did_you_mean(current, sheets)}") if chain else None
+            return chain, [where] if where else []
+        if file.failed:
+            return chain, [Diagnostic(Location(file.display), "", "this brand sheet has "
+                                      "errors of its own (see above)")]
+        chain.append(file)
+        data = file.data if isinstance(file.data, dict) else {}
+        current = data.get("extends")
+    return chain, []
+
+
+def validate_brand(sheets: dict[str, YamlFile], name: str, styles: Path,
+                   fonts: FontCache) -> tuple[Brand | None, list[Diagnostic]]:
+    """Validate ``styles/<name>.yaml`` and the sheets it extends. An unknown name gives no
+    diagnostic here: the spec that names it reports it at its own ``brand:`` key."""
+    chain, errors = _chain(sheets, name)
+    if errors or not chain:
+        return None, errors
+    merged: dict[str, Any] = {}
+    for file in reversed(chain):
+        if file.data is not None and not isinstance(file.data, dict):
+            return None, [file.diag((), "a brand sheet is a mapping of keys (page:, colours:, "
+                                        "fonts: ...)")]
+        data = dict(file.data or {})
+        data.pop("extends", None)
+        merged = _merge(merged, data)
+    sheet, diags = validate_model(BrandSheet, chain[0], merged)
+    if diags:
+        # point each error at the sheet of the chain that actually set the value
+        return None, [_owner(chain, _parse_key(d.key)).diag(_parse_key(d.key), d.message)
+                      if d.key else d for d in diags]
+    assert sheet is not None
+    problems: list[Diagnostic] = []
+    colour_names = list(Colours.model_fields)
+    for i, shape in enumerate(sheet.logo.shapes):
+        for attr in ("fill", "stroke"):
+            value = getattr(shape, attr)
+            if value is not None and value not in colour_names:
+                path = ("logo", "shapes", i, attr)
+                problems.append(_owner(chain, path).diag(
+                    path, f"unknown colour '{value}'{did_you_mean(value, colour_names)}; "
+                          f"use one of: {', '.join(colour_names)}"))
+    for role, fam_id in sheet.fonts.roles.items():
+        if fam_id not in sheet.fonts.families:
+            path = ("fonts", "roles", role)
+            problems.append(_owner(chain, path).diag(
+                path, f"unknown font family '{fam_id}'"
+                      f"{did_you_mean(fam_id, sheet.fonts.families)}"))
+    for role in ("title", "heading", "body", "small", "mono"):
+        if role not in sheet.fonts.roles:
+            problems.append(chain[0].diag(("fonts", "roles"), f"missing font role '{role}'"))
+    font_paths, infos = _fonts(sheet, chain, styles, fonts, problems)
+    if problems:
+        return None, problems
+    return Brand(name, sheet, [f.path for f in chain], font_paths, infos), []
+
+
+def _fonts(sheet: BrandSheet, chain: list[YamlFile], styles: Path, cache: FontCache,
+           problems: list[Diagnostic]) -> tuple[dict, dict]:
+    font_paths: dict[str, dict[str, Path]] = {}
+    infos: dict[Path, FontInfo] = {}
+    styles_root = styles.resolve()
+    for fam_id, fam in sheet.fonts.families.items():
+        font_paths[fam_id] = {}
+        for face in FACES:
+            rel = getattr(fam, face)
+            key = ("fonts", "families", fam_id, face)
+            owner = _owner(chain, key)
+            path = (owner.path.parent / rel).resolve()
+            if not path.is_relative_to(styles_root):
+                problems.append(owner.diag(key, f"'{rel}' is outside the styles/ folder; put "
+                                                "the font in styles/fonts/ with its licence"))
+                continue
+            if path.suffix.lower() != ".ttf":
+                problems.append(owner.diag(key, f"'{rel}' is not a TrueType (.ttf) font"))
+                continue
+            if not path.is_file():
+                problems.append(owner.diag(key, f"font file '{rel}' not found"))
+                continue
+            info = cache.info(path)
+            if info.error:
+                problems.append(owner.diag(key, f"'{rel}': {info.error}"))
+                continue
+            font_paths[fam_id][face] = path
+            infos[path] = info
+    return font_paths, infos
+
+
+def format_matches(path: tuple, key: str) -> bool:
+    return bool(path) and format_key_path(path) == key
