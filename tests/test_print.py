@@ -21,8 +21,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from briefgen.incremental.builder import build_project
-from briefgen.pdf.pack import make_pack
-from briefgen.pdf.preflight import preflight
+from briefgen.pdftools.pack import make_pack
+from briefgen.pdftools.preflight import preflight
 from pdfcheck import fonts, link_uris
 
 MM = 72 / 25.4
@@ -140,7 +140,7 @@ def test_fact_edit_rebuilds_both_profiles(printed: Path) -> None:
 
 # ---------------------------------------------------------------------- preflight catches
 def _lato() -> str:
-    from briefgen.render.fonts import register_brand_fonts
+    from briefgen.render.pdf.fonts import register_brand_fonts
     from conftest import default_brand
 
     return register_brand_fonts(default_brand())["body"]

@@ -13,8 +13,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfdoc import PDFDocument
 from reportlab.pdfbase.pdfmetrics import getFont
 
-from briefgen.render.fonts import register_brand_fonts
-from briefgen.render.textblock import Face, Run, TextBlock, _ascii_identity, text_width
+from briefgen.render.pdf.fonts import register_brand_fonts
+from briefgen.render.pdf.textblock import Face, Run, TextBlock, _ascii_identity, text_width
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -59,7 +59,7 @@ def test_forced_breaks_and_whitespace(font: str) -> None:
 
 
 def test_split_keeps_notes_with_their_lines_and_no_lone_lines(font: str) -> None:
-    from briefgen.render.footnotes import FootnoteState
+    from briefgen.render.pdf.footnotes import FootnoteState
 
     face = Face(font, 10, black)
     note_face = Face(font, 8, black, rise=5)

@@ -51,9 +51,9 @@ if TYPE_CHECKING:  # pragma: no cover
         status,
     )
     from .mail.settings import smtp_from_env
-    from .pdf.pack import make_pack
-    from .pdf.preflight import preflight
-    from .render.pages import page_size
+    from .pdftools.pack import make_pack
+    from .pdftools.preflight import preflight
+    from .render.pdf.pages import page_size
     from .workspace import Workspace, open_workspace
 
 _LAZY = {
@@ -61,7 +61,8 @@ _LAZY = {
     "BuildResult": "incremental.builder", "build": "incremental.builder",
     "build_project": "incremental.builder", "explain": "incremental.builder",
     "build_profiles": "incremental.builder",
-    "make_pack": "pdf.pack", "preflight": "pdf.preflight", "page_size": "render.pages",
+    "make_pack": "pdftools.pack", "preflight": "pdftools.preflight",
+    "page_size": "render.pdf.pages",
     "check_links": "author.links", "new_briefing": "author.new",
     "render_pngs": "author.preview", "write_schemas": "author.schema",
     "source_rows": "author.sources", "watch": "author.watch",

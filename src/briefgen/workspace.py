@@ -126,7 +126,9 @@ def open_workspace(root: Path | str = ".", *, stale_months: int = DEFAULT_STALE_
                          "briefings/facts/publisher.yaml")]
     documents: dict[str, Document] = {}
     lists: dict[str, dict[str, list[CountryEntry]]] = {}
-    from .render.coverage import missing_glyphs
+    from .render import renderer
+
+    pdf = renderer("pdf")
 
     for bid in ids:
         rec = records.get(bid)
@@ -155,7 +157,7 @@ def open_workspace(root: Path | str = ".", *, stale_months: int = DEFAULT_STALE_
         if resolved.document is None:
             continue
         if brand is not None:
-            glyphs = missing_glyphs(resolved.document, brand)
+            glyphs = pdf.check(resolved.document, brand)
             fails += glyphs
             diagnostics += glyphs
         documents[bid] = resolved.document

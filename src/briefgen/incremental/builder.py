@@ -73,9 +73,9 @@ class BuildResult:
 
 # ---------------------------------------------------------------------- worker side
 def render_one(doc: Document, brand: Brand, profile: str) -> bytes:
-    from ..render.document import render_pdf
+    from ..render import renderer
 
-    return render_pdf(doc, brand, cmyk=profile == "print")
+    return renderer("pdf").render(doc, brand, profile)
 
 
 def _render_job(args) -> tuple[str, bytes | None, list[Diagnostic] | None]:

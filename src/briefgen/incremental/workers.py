@@ -30,8 +30,8 @@ def _init_worker(parent: int, styles: Path | None) -> None:
     _die_with_parent(parent)
     if styles is None:
         return
-    from ..render.document import render_pdf  # noqa: F401 - the import is the warming
-    from ..render.fonts import register_font
+    from ..render.pdf.document import render_pdf  # noqa: F401 - the import is the warming
+    from ..render.pdf.fonts import register_font
     from ..resolve import model  # noqa: F401 - needed to unpickle the documents
 
     for path in sorted(styles.rglob("*.ttf")):

@@ -13,9 +13,9 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-from ..errors import Diagnostic, RenderError
-from ..resolve.model import Document
-from ..validate.brand import FACES, Brand
+from ...errors import Diagnostic, RenderError
+from ...resolve.model import Document
+from ...validate.brand import FACES, Brand
 
 _REGISTERED: dict[Path, str] = {}
 _FACES = FACES

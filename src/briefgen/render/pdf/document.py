@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
 
-from .. import __version__
-from ..resolve.model import CountryListBlock, Document, Heading, Para
-from ..validate.brand import Brand
-from ..validate.types import human_date
+from ... import __version__
+from ...resolve.model import CountryListBlock, Document, Heading, Para
+from ...validate.brand import Brand
+from ...validate.types import human_date
 from .fonts import check_glyphs, register_brand_fonts
 from .footnotes import Anchor, FootnoteState, KeepWithNotes
 from .pages import (

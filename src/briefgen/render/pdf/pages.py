@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-from ..validate.brand import Brand
+from ...validate.brand import Brand
 from .footnotes import FootnoteState
 
 

@@ -24,8 +24,8 @@ from .. import __version__
 from ..errors import ContentError, UsageError
 from ..files import write_output
 from ..incremental.builder import build_project
-from ..render.fonts import register_brand_fonts
-from ..render.pages import Palette, _bold, canvas_class, page_size
+from ..render.pdf.fonts import register_brand_fonts
+from ..render.pdf.pages import Palette, _bold, canvas_class, page_size
 from ..resolve.model import Document
 from ..validate.brand import Brand
 from ..validate.types import human_date

@@ -13,7 +13,7 @@ import re
 from reportlab.lib.colors import Color
 from reportlab.lib.fonts import tt2ps
 
-from ..resolve.model import Span
+from ...resolve.model import Span
 from .textblock import Face, Run, text_width
 
 _BREAK_AFTER = re.compile(r"(?<=[/\-_.?&=#])")

@@ -14,9 +14,9 @@ import unicodedata
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from ..errors import Diagnostic
-from ..resolve.model import CountryListBlock, Document, Heading, Origin, Para
-from ..validate.brand import Brand
+from ...errors import Diagnostic
+from ...resolve.model import CountryListBlock, Document, Heading, Origin, Para
+from ...validate.brand import Brand
 
 #: never drawn: the text blocks collapse whitespace and drop C0/C1 control characters
 _SKIPPED = set(" \t\n\r\f\v")
