@@ -61,3 +61,23 @@ def default_brand():
     brand, errors = validate_brand(sheets, "default", styles, FontCache(None))
     assert brand is not None, errors
     return brand
+
+
+@pytest.fixture(scope="session")
+def _built_full(tmp_path_factory) -> Path:
+    from briefgen.incremental.builder import build_project
+
+    root = make_project(tmp_path_factory.mktemp("built") / "project",
+                        FIXTURES / "full" / "briefings")
+    result = build_project(root)
+    assert result.ok, result
+    return root
+
+
+@pytest.fixture
+def built_full(_built_full: Path, tmp_path: Path) -> Path:
+    """A copy of the full fixture project with its screen PDFs already built (built once per
+    test session: copying is much cheaper than rendering)."""
+    dest = tmp_path / "built"
+    shutil.copytree(_built_full, dest)
+    return dest

@@ -70,6 +70,10 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
         for profile, result in results.items():
             if result.note and result.built:
                 out.line(f"full rebuild: {result.note}")
+            if result.ignored_entries:
+                out.line(f"ignored {count(result.ignored_entries, 'entry', 'entries')} of "
+                         "dist/.briefgen/manifest.json that were not understood (the file was "
+                         "damaged or edited); nothing was read from them", "yellow")
             out.line((f"{profile}: " if prefix else "") + result.summary())
     return 1 if failed else 0
 

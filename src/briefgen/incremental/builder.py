@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ContentError, Diagnostic, Location, OutputError, RenderError
+from ..errors import ContentError, Diagnostic, Location, LockBusy, OutputError, RenderError
 from ..files import build_lock, remove_stray_temporaries, why, write_atomic
 from ..load.project import Layout, find_root
 from .manifest import Manifest, dependencies, tree_stamp
@@ -55,6 +55,8 @@ class BuildResult:
     #: errors that stop no briefing but are errors all the same (an unused broken source)
     shared_errors: list[Diagnostic] = field(default_factory=list)
     note: str | None = None
+    #: manifest entries dropped because they were not understood (damaged or edited)
+    ignored_entries: int = 0
 
     @property
     def ok(self) -> bool:
@@ -135,6 +137,7 @@ def build_profiles(root: Path | str, ids: list[str] | None = None, *, force: boo
                     emit("unchanged", bid)
     todo = [p for p in profiles if p not in results]
     if not todo:
+        _tidy(Layout(root))
         return results
     with contextlib.ExitStack() as stack:
         pool = _early_pool(root, ids, force, jobs, todo[0])
@@ -157,6 +160,12 @@ def build_profiles(root: Path | str, ids: list[str] | None = None, *, force: boo
     return {p: results[p] for p in profiles}
 
 
+def _tidy(layout: Layout) -> None:
+    """Remove what a killed build left behind, if no other build is running now."""
+    with contextlib.suppress(LockBusy, OutputError), build_lock(layout.state, wait=0):
+        remove_stray_temporaries([*layout.output_folders, layout.state])
+
+
 def build(ws: Workspace, ids: list[str] | None = None, *, force: bool = False,
           jobs: int | None = None, profile: str = "screen", on_event: Event | None = None,
           stamp: str | None = None, pool: ProcessPoolExecutor | None = None) -> BuildResult:
@@ -170,7 +179,7 @@ def build(ws: Workspace, ids: list[str] | None = None, *, force: bool = False,
     with build_lock(layout.state):
         remove_stray_temporaries([*layout.output_folders, layout.state])
         manifest = Manifest.load(layout.manifest)
-        result.note = manifest.note
+        result.note, result.ignored_entries = manifest.note, manifest.ignored
         todo, deps_of = _plan(ws, manifest, wanted, profile, force, result)
         for bid in result.unchanged:
             emit("unchanged", bid)

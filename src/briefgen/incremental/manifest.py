@@ -96,6 +96,7 @@ class Manifest:
     briefings: dict[str, dict[str, Any]]
     note: str | None = None  # why the old manifest was not used, if it was not
     stamps: dict[str, str] = field(default_factory=dict)  # profile -> tree_stamp of a clean build
+    ignored: int = 0  # entries dropped because they were not understood
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -111,10 +112,7 @@ class Manifest:
             stamps = data.get("stamps", {})
             stamps = {k: v for k, v in stamps.items() if isinstance(v, str)} \
                 if isinstance(stamps, dict) else {}
-            if len(good) != len(entries):
-                return cls(path, good, "manifest had entries that were not understood "
-                                       "(ignored)")
-            return cls(path, good, stamps=stamps)
+            return cls(path, good, stamps=stamps, ignored=len(entries) - len(good))
         except (OSError, ValueError, AttributeError, TypeError):
             return cls(path, {}, "manifest is unreadable")
 

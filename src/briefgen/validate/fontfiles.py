@@ -53,9 +53,9 @@ def _parse(path: Path, data: bytes, digest: str) -> FontInfo:
         font = TTFontFile(str(path), validate=0)
     except (TTFError, ValueError, KeyError, IndexError, OverflowError, AssertionError) as exc:
         return FontInfo(path, digest, frozenset(), f"cannot read this font ({exc})")
-    except Exception as exc:  # struct.error and friends: a damaged or truncated file
-        return FontInfo(path, digest, frozenset(), f"the font file is damaged or truncated "
-                                                   f"({type(exc).__name__})")
+    except Exception:  # struct.error and friends: a damaged or truncated file
+        return FontInfo(path, digest, frozenset(), "the font file is damaged or truncated; "
+                                                   "copy it again from its source")
     for tag, entry in font.table.items():
         if entry["offset"] + entry["length"] > len(data):
             return FontInfo(path, digest, frozenset(), f"the font file is truncated (its "

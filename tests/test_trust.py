@@ -1,0 +1,293 @@
+"""Never publish a wrong briefing: the adversarial cases of the trust review.
+
+Each case is what a tired editor or an attacker could do to a project. Every one must end in
+a located error (exit 1) or a usage error (exit 2) - never exit 3, never a traceback - and
+no briefing that depends on the broken input may be rebuilt: its previous PDF stays
+byte-identical.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import briefgen
+from briefgen.files import build_lock
+
+DEPENDS_ON_JAPAN = ["admm-plus-counter-terrorism", "defector-asylum", "military-cooperation"]
+
+
+def pdfs(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((root / "dist").rglob("*.pdf"))}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def no_crash(code: int, out: str, err: str) -> None:
+    assert code in (1, 2), (code, out, err)
+    assert "internal error" not in out + err and "Traceback" not in out + err
+
+
+# ---------------------------------------------------------------------- dependencies
+@pytest.mark.parametrize("damage", [
+    ("    as_of: 2021\n", "    as_of: 2021-13\n"),  # a date typo
+    ("  - id: admm-plus-2023-absent", "   - id: admm-plus-2023-absent"),  # a bad indent
+    ("sources: [csos-2023-admm-plus-letter]", "sources: [csos-2023-admm-plus-leter]"),
+])
+def test_a_broken_country_file_fails_every_briefing_that_could_use_it(built_full: Path, cli,
+                                                                      damage) -> None:
+    before = pdfs(built_full)
+    japan = built_full / "briefings/facts/countries/japan.yaml"
+    edit(japan, *damage)
+    code, out, err = cli("check", "--root", str(built_full))
+    no_crash(code, out, err)
+    assert "briefings/facts/countries/japan.yaml:" in out
+    code, out, err = cli("build", "--root", str(built_full))
+    no_crash(code, out, err)
+    for bid in DEPENDS_ON_JAPAN:  # names Japan, or selects countries by topic
+        assert f"{bid}: not built; its previous PDF is kept" in err
+    assert "briefings/facts/countries/japan.yaml has errors: a country could be missing " \
+           "from the list" in err
+    assert "russia-military-ties: not built" not in err  # lists Russia and China by name
+    assert pdfs(built_full) == before  # nothing rewritten, nothing half-written
+    assert "built 0, unchanged 1, failed 3, removed 0" in out
+
+
+def test_nothing_is_built_from_a_partly_loaded_fact_base(built_full: Path) -> None:
+    edit(built_full / "briefings/facts/countries/japan.yaml", "name: Japan", "name: [Japan")
+    ws = briefgen.open_workspace(built_full)
+    assert "japan" in ws.base.broken_entities
+    for bid in DEPENDS_ON_JAPAN:
+        assert not ws.ok(bid)
+    assert ws.ok("russia-military-ties")
+
+
+def test_a_broken_publisher_stops_every_briefing(built_full: Path, cli) -> None:
+    before = pdfs(built_full)
+    edit(built_full / "briefings/facts/publisher.yaml", "email: info@burmacampaign.org.uk",
+         "email: info-at-burmacampaign")
+    code, out, err = cli("build", "--root", str(built_full))
+    no_crash(code, out, err)
+    assert "failed 4" in out and pdfs(built_full) == before
+    assert "the publisher file has errors (briefings/facts/publisher.yaml); every briefing " \
+           "prints it, so none can be built" in err
+
+
+# ---------------------------------------------------------------------- check ⇒ build
+CASES = {
+    "misspelt source in a fact": ("briefings/facts/countries/russia.yaml",
+                                  "sources: [milru-news-12191987]",
+                                  "sources: [milru-news-1219198]",
+                                  "unknown source 'milru-news-1219198' (did you mean "
+                                  "'milru-news-12191987'?)"),
+    "unknown key in a source": ("briefings/facts/sources/news.yaml",
+                                "  publisher: Reuters\n", "  publisher: Reuters\n  auther: x\n",
+                                "unknown key 'auther'"),
+    "javascript: URL in a source": ("briefings/facts/sources/news.yaml",
+                                    "url: https://www.reuters.com/article/us-thailand-myanmar-"
+                                    "idUSKCN1G01D1", "url: javascript:alert(1)",
+                                    "is not a web address: it has 'javascript:'"),
+    "bad date in a source": ("briefings/facts/sources/news.yaml", "published: 2021-02-02",
+                             "published: 2021-02-30", "'2021-02-30' is not a valid date"),
+    "unknown brand": ("briefings/russia-military-ties.yaml", "brand: default",
+                      "brand: defualt", "brand: unknown brand sheet 'defualt' (did you mean "
+                                        "'default'?)"),
+    "logo colour name": ("styles/default.yaml", "fill: accent}", "fill: band_txt}",
+                         "logo.shapes[1].fill: unknown colour 'band_txt' (did you mean "
+                         "'band_text'?)"),
+    "infinite logo radius": ("styles/default.yaml", "r: 45,", "r: .inf,",
+                             "logo.shapes[0].r:"),
+    "bad RGB": ("styles/default.yaml", 'rgb: "#8E1B2E"', 'rgb: "#8E1B2"',
+                "'#8E1B2' is not an RGB colour: use #RRGGBB"),
+    "font outside styles/": ("styles/default.yaml", "regular: fonts/LiberationMono-Regular.ttf",
+                             "regular: ../../../../etc/passwd.ttf",
+                             "is outside the styles/ folder"),
+    "header placeholder": ("styles/default.yaml", 'header: "{short_title}"',
+                           'header: "{short_title.__class__}"',
+                           "header: '{short_title.__class__}' is not allowed here; use "
+                           "{short_title}, {title} or {publisher}"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_what_check_passes_build_builds_and_what_breaks_is_located(built_full: Path, cli,
+                                                                   case: str) -> None:
+    path, old, new, message = CASES[case]
+    before = pdfs(built_full)
+    edit(built_full / path, old, new)
+    code, out, err = cli("check", "--root", str(built_full))
+    no_crash(code, out, err)
+    assert message in out, out
+    located = next(line for line in out.splitlines() if message in line)
+    assert located.strip().startswith(f"{path}:")
+    code, out, err = cli("build", "--root", str(built_full))
+    no_crash(code, out, err)
+    assert pdfs(built_full) == before
+
+
+def test_a_truncated_font_is_a_located_error(built_full: Path, cli) -> None:
+    font = built_full / "styles/fonts/Lato-Italic.ttf"
+    font.write_bytes(font.read_bytes()[:100_000])
+    code, out, err = cli("check", "--root", str(built_full))
+    no_crash(code, out, err)
+    assert "styles/default.yaml:23:15: fonts.families.lato.italic: 'fonts/Lato-Italic.ttf': " \
+           "the font file is damaged or truncated; copy it again from its source" in out
+    code, out, err = cli("build", "--root", str(built_full), "--force")
+    no_crash(code, out, err)
+    assert "brand: brand sheet 'default' has errors (styles/default.yaml); fix them first" in err
+
+
+def test_a_font_that_is_not_truetype_is_refused(built_full: Path, cli) -> None:
+    (built_full / "styles/fonts/Lato-Italic.ttf").write_bytes(b"OTTO" + b"\0" * 64)
+    code, out, err = cli("check", "--root", str(built_full))
+    no_crash(code, out, err)
+    assert "an OpenType font with CFF outlines; briefgen embeds TrueType (.ttf) fonts only" \
+           in out
+
+
+# ---------------------------------------------------------------------- state on disk
+def test_a_tampered_manifest_cannot_touch_files_outside_dist(built_full: Path, tmp_path: Path,
+                                                             cli) -> None:
+    victim = tmp_path / "victim.pdf"
+    victim.write_bytes(b"%PDF keep me")
+    inside = built_full / "briefings/keep.pdf"
+    inside.write_bytes(b"%PDF keep me too")
+    manifest = built_full / "dist/.briefgen/manifest.json"
+    data = json.loads(manifest.read_text())
+    deps = next(iter(data["briefings"].values()))["deps"]
+    for key in (f"screen:{victim.with_suffix('')}", "screen:../briefings/keep",
+                "screen:../../victim", "print:/etc/passwd"):
+        data["briefings"][key] = {"deps": deps, "output": str(victim)}
+    data["briefings"]["screen:ghost"] = {"deps": deps, "output": str(victim)}
+    manifest.write_text(json.dumps(data))
+    (built_full / "dist/ghost.pdf").write_bytes(b"%PDF of a deleted spec")
+    code, out, err = cli("build", "--root", str(built_full))
+    assert code == 0, out + err
+    assert victim.read_bytes() == b"%PDF keep me" and inside.is_file()
+    assert not (built_full / "dist/ghost.pdf").exists()  # worked out from the id, in dist/
+    assert "ignored 4 entries of dist/.briefgen/manifest.json that were not understood" in out
+    assert "removed 1" in out
+
+
+def test_output_files_keep_the_umask(full: Path) -> None:
+    import shutil
+
+    for umask, mode in ((0o022, 0o644), (0o027, 0o640)):
+        shutil.rmtree(full / "dist")
+        subprocess.run([sys.executable, "-m", "briefgen.cli", "build", "--root", str(full),
+                        "--force", "--jobs", "1"], check=True, capture_output=True,
+                       preexec_fn=lambda u=umask: os.umask(u))
+        for name in ("dist/military-cooperation.pdf", "dist/.briefgen/manifest.json",
+                     "dist/.briefgen/fonts.json"):
+            assert (full / name).stat().st_mode & 0o777 == mode, (name, oct(umask))
+
+
+def test_stray_temporary_files_of_a_killed_build_are_removed(built_full: Path) -> None:
+    dist = built_full / "dist"
+    strays = [dist / ".military-cooperation.pdf.k3j_x9a2.tmp",
+              dist / ".briefgen/.manifest.json.abcd1234.tmp"]
+    for path in strays:
+        path.write_bytes(b"half a file")
+    mine = dist / "notes.tmp"
+    mine.write_text("the user's own file")
+    briefgen.build_project(built_full)
+    assert not any(p.exists() for p in strays) and mine.is_file()
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid:
+                found.add(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_killed_parallel_build_leaves_no_worker_and_no_lock(full: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "briefgen.cli", "build", "--root", str(full),
+                             "--force", "--jobs", "2"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline and len(workers) < 2:
+        workers = _children(proc.pid)
+        time.sleep(0.02)
+    assert len(workers) >= 2, "the build never started its workers"
+    time.sleep(0.3)  # let it take the lock and start rendering
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers), "workers outlived the killed build"
+    with build_lock(full / "dist/.briefgen", wait=0.5):
+        pass  # nobody holds the lock
+    result = briefgen.build_project(full)
+    assert result.ok and not list((full / "dist").glob(".*.tmp"))
+
+
+# ---------------------------------------------------------------------- file system faults
+def test_dist_being_a_file_is_a_clear_error(full: Path, cli) -> None:
+    (full / "dist").rmdir()
+    (full / "dist").write_text("not a folder")
+    code, out, err = cli("build", "--root", str(full))
+    no_crash(code, out, err)
+    assert "cannot write" in err and "dist/.briefgen" in err
+    assert "a file is in the way where a folder should be; move that file aside" in err
+
+
+@pytest.mark.parametrize("fault, message", [
+    (errno.ENOSPC, "the disk is full; free some space and run it again"),
+    (errno.EROFS, "the disk or folder is read-only"),
+    (errno.EACCES, "permission denied; make the folder writable"),
+])
+def test_a_failed_write_fails_that_briefing_and_says_why(built_full: Path, cli, monkeypatch,
+                                                         fault: int, message: str) -> None:
+    import briefgen.files as files
+
+    before = pdfs(built_full)
+    edit(built_full / "briefings/facts/countries/belarus.yaml", "air defence", "air-defence")
+    real = files.tempfile.mkstemp
+
+    def refuse(*args, **kwargs):
+        if str(kwargs.get("dir", "")).endswith("dist"):
+            raise OSError(fault, os.strerror(fault))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", refuse)
+    code, out, err = cli("build", "--root", str(built_full), "--jobs", "1")
+    no_crash(code, out, err)
+    assert f"dist/military-cooperation.pdf: cannot write: {message}" in err
+    assert pdfs(built_full) == before
+
+
+def test_pack_into_a_folder_is_a_usage_error(built_full: Path, cli) -> None:
+    code, _out, err = cli("pack", "--root", str(built_full), "-o", str(built_full / "dist"))
+    assert code == 2
+    assert "that is a folder; name the PDF file to write" in err
