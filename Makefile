@@ -34,5 +34,8 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 
+# everything a build makes: dist/ (but its .gitkeep) and the venv; never briefings/, styles/,
+# the mail ledgers in .briefgen/mail/ or published editions
 clean:
-	rm -rf $(VENV) dist/*.pdf dist/.briefgen
+	rm -rf $(VENV)
+	find dist -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
