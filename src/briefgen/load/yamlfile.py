@@ -3,33 +3,46 @@
 PyYAML's composer gives us nodes with start marks; we build plain Python data from them
 ourselves so that we can (a) keep a position for every key path, (b) refuse duplicate keys,
 which PyYAML silently resolves to the last one, and (c) turn every kind of malformed input
-(not UTF-8, tabs, syntax errors) into a located diagnostic instead of a traceback.
+(not UTF-8, control characters, tabs, syntax errors, files too big or too deep, alias bombs)
+into a located diagnostic instead of a traceback. Keys are always the text as written
+(``yes:`` is the key "yes"); values go through PyYAML's safe constructor, which runs no code.
+The hints that explain syntax errors live in :mod:`.yamlhints`.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from ..errors import Diagnostic, Location, Severity, relative_path
+from .yamlhints import (
+    FAST_LOADER,
+    MAX_DEPTH,
+    MAX_VALUES,
+    VALUE_BAD,
+    EventWalk,
+    KeyPath,
+    bad_characters,
+    format_key_path,
+    position,
+    short_key_path,
+    syntax_diagnostic,
+    value_char_problem,
+)
 
-KeyPath = tuple[str | int, ...]
+__all__ = ["KeyPath", "YamlFile", "format_key_path", "load_yaml", "parse_yaml"]
 
-
-def format_key_path(path: KeyPath) -> str:
-    """``("facts", 1, "sources", 0)`` -> ``facts[1].sources[0]``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
+MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -41,6 +54,8 @@ class YamlFile:
     data: Any = None
     values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    #: start and end index in ``raw_text`` of every value's source (quotes, '|' included)
+    spans: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     raw_text: str = ""
     #: the file could not be read or parsed; its own error says why, nothing else is checked
     failed: bool = False
@@ -64,61 +79,192 @@ class YamlFile:
              severity: Severity = Severity.ERROR) -> Diagnostic:
         return Diagnostic(self.location(path, key=key), format_key_path(path), message, severity)
 
+    def locate(self, path: KeyPath, needle: str, *, occurrence: int = 0) -> Location:
+        """Where ``needle`` is written inside the value at ``path`` (its ``occurrence``-th
+        appearance there), even when a folded ``>-`` or plain value spreads it over several
+        lines. When the source does not hold it (it was written with escapes), the needle's
+        first word; else the value's own location."""
+        span = self.spans.get(tuple(path))
+        words = needle.split()
+        if span and words:
+            flexible = r"\s+".join(map(re.escape, words))  # a space may be a folded line break
+            for pattern in (re.escape(needle), flexible, re.escape(words[0])):
+                matches = re.compile(pattern).finditer(self.raw_text, *span)
+                found = next(itertools.islice(matches, occurrence, None), None)
+                if found:
+                    return Location(self.display, *position(self.raw_text, found.start()))
+        return self.location(path)
 
-class _ScalarConstructor(SafeConstructor):
-    """SafeConstructor used only for single scalar nodes (ints, bools, dates, strings)."""
+    def diag_at(self, path: KeyPath, needle: str, message: str,
+                severity: Severity = Severity.ERROR) -> Diagnostic:
+        """A diagnostic at ``needle`` inside the value at ``path`` (see :meth:`locate`)."""
+        return Diagnostic(self.locate(path, needle), format_key_path(path), message, severity)
+
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _TIMESTAMP = _TAG + "str", _TAG + "timestamp"
+#: scalar types a value may have; anything else ('!!binary', '!foo', '!!python/...') is refused
+_SCALAR_KINDS = {_TAG + "int": "a whole number", _TAG + "float": "a number",
+                 _TAG + "bool": "true or false", _TAG + "null": "empty", _TIMESTAMP: "a date"}
+_COLLECTION_TAGS = {SequenceNode: _TAG + "seq", MappingNode: _TAG + "map"}
 
 
 def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+
+
+class _Refused(Exception):
+    """The file is refused as a whole (too deep, too many values through aliases)."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+
+
 class _Builder:
     def __init__(self, file: YamlFile, errors: list[Diagnostic]):
         self.file = file
         self.errors = errors
-        self.constructor = _ScalarConstructor()
+        self.constructor = SafeConstructor()
+        self.count = 0  # values and keys built so far, counting each alias expansion again
+        self.limit = MAX_VALUES
 
     def build(self, node: Node, path: KeyPath) -> Any:
+        self.count += 1
+        if self.count > self.limit:
+            self._too_many()
         self.file.values[path] = _mark(node)
+        self.file.spans[path] = (node.start_mark.index, node.end_mark.index)
         if isinstance(node, ScalarNode):
-            try:
-                return self.constructor.construct_object(node, deep=True)
-            except (ConstructorError, ValueError) as exc:
-                # e.g. 2021-13-45 matches the timestamp pattern but is no date: keep the
-                # text so the schema layer reports it as a bad date at this position.
-                if node.tag.endswith(":timestamp"):
-                    return node.value
-                self.errors.append(self.file.diag(path, f"cannot read value: {exc}"))
-                return node.value
+            return self._scalar(node, path)
+        if len(path) >= MAX_DEPTH:
+            self._refuse(node, path, f"nested more than {MAX_DEPTH} levels deep")
+        if node.tag != _COLLECTION_TAGS.get(type(node)):
+            self.errors.append(self._tag_error(node, path))
         if isinstance(node, SequenceNode):
+            if node.flow_style and self.file.raw_text.startswith("[^", node.start_mark.index):
+                self.errors.append(self._quote_error(node, path, "["))  # a: [^source]
+                return self._source(node)
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
-            result: dict[str, Any] = {}
-            first_seen: dict[str, int] = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    self.errors.append(self.file.diag(path, "'<<' merge keys are not supported"))
-                    continue
-                if not isinstance(key_node, ScalarNode):
-                    line, col = _mark(key_node)
-                    self.errors.append(Diagnostic(Location(self.file.display, line, col),
-                                                  format_key_path(path),
-                                                  "a key must be plain text"))
-                    continue
-                key = str(self.constructor.construct_object(key_node))
-                child = (*path, key)
-                if key in result:
-                    line, col = _mark(key_node)
-                    self.errors.append(Diagnostic(
-                        Location(self.file.display, line, col), format_key_path(child),
-                        f"duplicate key '{key}' (first given on line {first_seen[key]})"))
-                    continue
-                self.file.keys[child] = _mark(key_node)
-                first_seen[key] = _mark(key_node)[0]
-                result[key] = self.build(value_node, child)
-            return result
+            return self._mapping(node, path)
         raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover
+
+    def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
+        if node.flow_style and self.file.raw_text.startswith("{{", node.start_mark.index):
+            self.errors.append(self._quote_error(node, path, "{"))  # lead: {{ fact('x') }}
+            return self._source(node)
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        self.count += len(node.value)
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                self.errors.append(self.file.diag(path, "'<<' merge keys are not supported"))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                line, col = _mark(key_node)
+                self.errors.append(Diagnostic(Location(self.file.display, line, col),
+                                              format_key_path(path),
+                                              "a key must be plain text"))
+                continue
+            key = key_node.value  # the text as written: 'yes', '2026-01-01', '!!int abc' -> 'abc'
+            child = (*path, key)
+            if key_node.style == '"':
+                self._check_chars(key_node, path, key)
+            if key in result:
+                line, col = _mark(key_node)
+                self.errors.append(Diagnostic(
+                    Location(self.file.display, line, col), format_key_path(child),
+                    f"duplicate key '{key}' (first given on line {first_seen[key]})"))
+                continue
+            self.file.keys[child] = _mark(key_node)
+            first_seen[key] = _mark(key_node)[0]
+            result[key] = self.build(value_node, child)
+        return result
+
+    def _scalar(self, node: ScalarNode, path: KeyPath) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            if node.style == '"':  # only double-quoted text has escapes
+                self._check_chars(node, path, node.value)
+            return node.value
+        if tag in _SCALAR_KINDS:
+            try:
+                return self.constructor.construct_object(node)
+            except Exception:  # ValueError, KeyError, IndexError...: all mean "not a number"
+                if tag == _TIMESTAMP:  # 2021-13-45: the schema reports it as a bad date
+                    return node.value
+                self.errors.append(self.file.diag(path, self._kind_message(node)))
+                return node.value
+        if node.style in (None, "") and node.value in ("=", "<<"):
+            return node.value  # YAML 1.1 reads a plain '=' or '<<' as a special value
+        self.errors.append(self._tag_error(node, path))
+        return node.value
+
+    def _kind_message(self, node: ScalarNode) -> str:
+        implicit = node.style in (None, "") and \
+            _RESOLVER.resolve(ScalarNode, node.value, (True, False)) == node.tag
+        what = _SCALAR_KINDS[node.tag]
+        if implicit:
+            return f"'{node.value}' looks like {what} but is not; put it in quotes if it is text"
+        short = _short_tag(node.tag)
+        return f"'{node.value}' is marked '{short}' but is not {what}; remove '{short}' or " \
+               "correct the value"
+
+    def _tag_error(self, node: Node, path: KeyPath) -> Diagnostic:
+        short = _short_tag(node.tag)
+        if not node.tag.startswith(("!", _TAG)) or short.startswith("!!"):
+            return self.file.diag(path, f"the YAML tag '{short}' is not supported; remove it")
+        return self._quote_error(node, path, short,
+                                 f"'{short}' is read as a YAML tag; if it is part of the text, "
+                                 "put the whole text in quotes")
+
+    def _source(self, node: Node) -> str:
+        """The text as written, for a value YAML read as a list or mapping by mistake."""
+        return " ".join(self.file.raw_text[node.start_mark.index: node.end_mark.index].split())
+
+    def _quote_error(self, node: Node, path: KeyPath, start: str,
+                     message: str | None = None) -> Diagnostic:
+        text = self._source(node)
+        if len(text) > 40:
+            text = text[:40].rsplit(" ", 1)[0] + " ..."
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+        example = f'{path[-1]}: "{text}"' if path and isinstance(path[-1], str) else f'- "{text}"'
+        message = message or f"text that starts with '{start}' must be in quotes"
+        return self.file.diag(path, f"{message}, e.g. {example}")
+
+    def _check_chars(self, node: ScalarNode, path: KeyPath, value: str) -> None:
+        """Escapes in "double-quoted" text can write what the file itself may not hold."""
+        start = node.start_mark.index
+        for bad in list(VALUE_BAD.finditer(value))[:5]:
+            low, before = bad.group(), value[bad.start() - 1: bad.start()]
+            if "\udc00" <= low <= "\udfff" and "\ud800" <= before <= "\udbff":
+                continue  # the second half of a surrogate pair, reported with the first
+            where, message = value_char_problem(value, bad.start(), self.file.raw_text,
+                                                start, node.end_mark.index)
+            location = Location(self.file.display, *position(self.file.raw_text, where)) \
+                if where >= 0 else Location(self.file.display, *_mark(node))
+            self.errors.append(Diagnostic(location, format_key_path(path), message))
+            start = max(start, where + 1)
+
+    def _too_many(self) -> None:
+        walk = EventWalk(self.file.raw_text).run()  # finds the alias that expands too far
+        if walk.finding:
+            raise _Refused(walk.diagnostic(self.file.display))
+        self.limit = math.inf  # a big file without aliases: the 5 MB limit bounds it
+
+    def _refuse(self, node: Node, path: KeyPath, message: str) -> None:
+        walk = EventWalk(self.file.raw_text).run()  # finds the alias or the line to edit
+        if walk.finding:
+            raise _Refused(walk.diagnostic(self.file.display))
+        raise _Refused(Diagnostic(Location(self.file.display, *_mark(node)),
+                                  short_key_path(path), message + " (through YAML aliases '*')"))
+
+
+_RESOLVER = Resolver()
 
 
 def _decode(raw: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
@@ -131,68 +277,103 @@ def _decode(raw: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        before = raw[raw.rfind(b"\n", 0, exc.start) + 1: exc.start]
+        col = len(before.decode("utf-8", errors="replace")) + 1  # characters, not bytes
         return None, [Diagnostic(Location(display, line, col), "",
                                  f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
                                  "save it as UTF-8")]
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
-    mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    problem = exc.problem or "invalid YAML"
-    if "'\\t'" in problem:
-        message = "tab character in indentation; YAML needs spaces"
-    else:
-        message = f"YAML syntax error: {problem}"
-        if exc.context:
-            message += f" ({exc.context})"
-    return Diagnostic(Location(display, line, col), "", message)
-
-
-# libyaml composes the same nodes, with the same marks, about ten times faster than the
-# pure-Python composer; errors are reported from the pure-Python one, whose wording we test.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _compose(text: str) -> list[yaml.Node]:
+@functools.cache
+def _libyaml_limits_depth() -> bool:
+    """libyaml >= 0.2.5 refuses input nested over 1,000 levels, which bounds the recursion of
+    the composer; without that limit, deep input must be measured before composing."""
     try:
-        return list(yaml.compose_all(text, Loader=_FAST_LOADER))
+        yaml.compose("[" * 1001 + "]" * 1001, Loader=FAST_LOADER)
     except yaml.YAMLError:
-        return list(yaml.compose_all(text, Loader=yaml.SafeLoader))  # raises, with our wording
+        return True
+    except RecursionError:  # pragma: no cover - the pure-Python composer
+        pass
+    return False  # pragma: no cover
+
+
+def _compose(text: str, display: str) -> list[Node] | Diagnostic:
+    """libyaml composes the same nodes, with the same marks, about ten times faster than the
+    pure-Python composer; syntax errors are explained from the pure-Python one's wording."""
+    if not _libyaml_limits_depth():  # pragma: no cover
+        walk = EventWalk(text).run()
+        if walk.finding:
+            return walk.diagnostic(display)
+    try:
+        return list(yaml.compose_all(text, Loader=FAST_LOADER))
+    except yaml.YAMLError as exc:
+        fast_error = exc
+    walk = EventWalk(text, yaml.SafeLoader).run()  # the events up to the error, no recursion
+    if walk.finding:  # e.g. 5,000 '[': deeper than the pure-Python composer could recurse
+        return walk.diagnostic(display)
+    try:
+        return list(yaml.compose_all(text, Loader=yaml.SafeLoader))  # libyaml is stricter
+    except yaml.YAMLError as exc:
+        return syntax_diagnostic(exc, text, display, walk)
+    except RecursionError:  # pragma: no cover - the walk measured the depth already
+        return syntax_diagnostic(fast_error, text, display, walk)
 
 
 def parse_yaml(text: str, path: Path, display: str) -> tuple[YamlFile, list[Diagnostic]]:
     """Parse YAML text (already decoded) into a :class:`YamlFile` and its diagnostics."""
     file = YamlFile(path=path, display=display, raw_text=text)
-    try:
-        nodes = _compose(text)
-    except yaml.MarkedYAMLError as exc:
+    nodes, refused = _read(text, display)
+    if refused:
         file.failed = True
-        return file, [_syntax_error(exc, display)]
-    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
-        file.failed = True
-        return file, [Diagnostic(Location(display, 1, 1), "", f"YAML error: {exc}")]
-    if len(nodes) > 1:
-        file.failed = True
-        line, col = _mark(nodes[1])
-        return file, [Diagnostic(Location(display, line, col), "",
-                                 "a file holds one YAML document; remove the extra '---'")]
+        return file, refused
     errors: list[Diagnostic] = []
     if nodes:
-        file.data = _Builder(file, errors).build(nodes[0], ())
+        try:
+            file.data = _Builder(file, errors).build(nodes[0], ())
+        except _Refused as exc:
+            file.failed, file.data = True, None
+            file.values.clear()
+            file.keys.clear()
+            file.spans.clear()
+            return file, [exc.diagnostic]
     return file, errors
+
+
+def _read(text: str, display: str) -> tuple[list[Node], list[Diagnostic]]:
+    """The document's nodes, or why the whole file cannot be read."""
+    refused = bad_characters(text, display)  # a regex: cheap on clean text
+    if refused:
+        return [], refused
+    nodes = _compose(text, display)
+    if isinstance(nodes, Diagnostic):
+        return [], [nodes]
+    if len(nodes) > 1:
+        line, col = _mark(nodes[1])
+        return [], [Diagnostic(Location(display, line, col), "",
+                               "a file holds one YAML document; remove the extra '---'")]
+    return nodes, []
+
+
+def _size(nbytes: int) -> str:
+    megabytes = round(nbytes / 2**20, 1)
+    return f"{megabytes:.1f} MB" if megabytes * 2**20 > MAX_BYTES else "just over 5 MB"
 
 
 def load_yaml(path: Path, root: Path) -> tuple[YamlFile, list[Diagnostic]]:
     """Read and parse one YAML file; never raises for bad content."""
     display = relative_path(path, root)
     try:
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= MAX_BYTES else b""
     except OSError as exc:
         return YamlFile(path=path, display=display, failed=True), [
             Diagnostic(Location(display), "", f"cannot read file: {exc.strerror}")]
+    if max(size, len(raw)) > MAX_BYTES:
+        return YamlFile(path=path, display=display, failed=True), [
+            Diagnostic(Location(display, 1, 1), "",
+                       f"file is {_size(max(size, len(raw)))}; briefgen reads YAML files up to "
+                       f"{MAX_BYTES // 2**20} MB")]
     text, errors = _decode(raw, display)
     if text is None:
         return YamlFile(path=path, display=display, failed=True), errors
