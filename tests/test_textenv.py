@@ -92,7 +92,7 @@ HOSTILE = {
     # lists
     "list repeated": ("{{ ([1] * 100000) * 100000 }}", "not allowed in briefing text: result "
                                                        "too large"),
-    "tuple repeated": ("{{ (1,) * 10**9 }}", "not allowed in briefing text: result too large"),
+    "tuple repeated": ("{{ (1,) * 10**9 }}", "not allowed in briefing text: this would make a text or list too big"),
     "shared nesting": ("{% set a = range(100000)|list %}"
                        "{% set b = [a, a, a, a, a, a, a, a, a, a] %}{{ b == b|list }}", LIST),
     "dict.fromkeys": ("{{ {}.fromkeys(range(100000), 'x' * 100000)|length }}", LIST),
@@ -102,7 +102,7 @@ HOSTILE = {
                                "{% endfor %}", "not allowed in briefing text: lists, dicts and "
                                                "sets cannot be changed (extend)"),
     # existing protections
-    "string repeated": ("{{ 'x' * 10**9 }}", "not allowed in briefing text: result too large"),
+    "string repeated": ("{{ 'x' * 10**9 }}", "not allowed in briefing text: this would make a text or list too big"),
     "private attribute": ("{{ ''.__class__.__mro__ }}", "not allowed in briefing text: access "
                                                         "to attribute '__class__' of 'str'"),
     "cycler escape": ("{{ cycler.__init__.__globals__.os.system('true') }}",

@@ -323,7 +323,8 @@ class BriefingSandbox(sandbox.SandboxedEnvironment):
                 if isinstance(seq, str | bytes | list | tuple) and isinstance(times, int):
                     limit = MAX_TEXT if isinstance(seq, str | bytes) else MAX_WEIGHT
                     if _weight(seq, limit) * times > limit:
-                        raise SecurityError("result too large")
+                        raise SecurityError("this would make a text or list too big "
+                                            f"(more than {limit:,})")
             _fits(ints and left.bit_length() + right.bit_length(), MAX_INT_BITS, TOO_BIG_NUMBER)
         elif operator == "**" and ints and right > 0:
             _fits((abs(left).bit_length() - 1) * right, MAX_INT_BITS, TOO_BIG_NUMBER)
