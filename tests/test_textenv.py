@@ -90,8 +90,7 @@ HOSTILE = {
     "sum of lists": ("{{ ([[1]] * 1000)|sum(start=[]) }}",
                      "not allowed in briefing text: the sum filter adds up numbers only"),
     # lists
-    "list repeated": ("{{ ([1] * 100000) * 100000 }}", "not allowed in briefing text: result "
-                                                       "too large"),
+    "list repeated": ("{{ ([1] * 100000) * 100000 }}", "not allowed in briefing text: this would make a text or list too big"),
     "tuple repeated": ("{{ (1,) * 10**9 }}", "not allowed in briefing text: this would make a text or list too big"),
     "shared nesting": ("{% set a = range(100000)|list %}"
                        "{% set b = [a, a, a, a, a, a, a, a, a, a] %}{{ b == b|list }}", LIST),
