@@ -23,7 +23,7 @@ import yaml
 from pypdf import PdfReader
 
 from briefgen.author.schema import TARGETS, schemas
-from conftest import REPO
+from conftest import FIXTURES, REPO
 
 
 # ---------------------------------------------------------------------- new
@@ -102,7 +102,7 @@ def test_every_shipped_yaml_file_validates_against_its_schema() -> None:
 
 
 def test_schema_catches_a_misspelt_key() -> None:
-    spec = yaml.safe_load((REPO / "briefings/defector-asylum.yaml").read_text())
+    spec = yaml.safe_load((FIXTURES / "full/briefings/defector-asylum.yaml").read_text())
     spec["subtitel"] = spec.pop("subtitle")
     validator = jsonschema.Draft202012Validator(schemas()["briefing.schema.json"])
     assert any("subtitel" in e.message for e in validator.iter_errors(_as_json(spec)))

@@ -32,11 +32,11 @@ ALL = ["admm-plus-counter-terrorism", "defector-asylum", "military-cooperation",
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory) -> Path:
-    from conftest import REPO
+    from conftest import FIXTURES, REPO
 
     root = tmp_path_factory.mktemp("printed")
-    for part in ("briefings", "styles"):
-        shutil.copytree(REPO / part, root / part)
+    shutil.copytree(FIXTURES / "full" / "briefings", root / "briefings")
+    shutil.copytree(REPO / "styles", root / "styles")
     assert sorted(build_project(root, profile="screen").built) == ALL
     assert sorted(build_project(root, profile="print").built) == ALL
     return root

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..errors import Diagnostic, Location
-from ..load.yamlfile import YamlFile, format_key_path
+from ..load.yamlfile import YamlFile
 from .fontfiles import FontCache, FontInfo
 from .schema import did_you_mean, validate_model
 from .types import Id
@@ -319,7 +319,3 @@ def _fonts(sheet: BrandSheet, chain: list[YamlFile], styles: Path, cache: FontCa
             font_paths[fam_id][face] = path
             infos[path] = info
     return font_paths, infos
-
-
-def format_matches(path: tuple, key: str) -> bool:
-    return bool(path) and format_key_path(path) == key
