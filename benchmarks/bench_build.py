@@ -1,12 +1,23 @@
-"""Build benchmark (a script, not a test): python benchmarks/bench_build.py [--repeat N].
+"""Build benchmark (a script, not a test).
 
-Generates a synthetic project in a temporary folder (200 countries with 3 facts each, 600
-sources, 100 briefings with 10+ footnotes and 13-30-country lists, the shipped brand sheet)
-and reports medians of: full build with --jobs 1 and the default, a no-op rebuild, a rebuild
-after editing one fact used by 5 briefings, one briefing built cold as a process, and the
-in-process render time per briefing, and peak RSS per worker. The full build and the no-op
-rebuild are also timed as whole commands (a fresh Python process each time). Prints a table
-and writes benchmarks/results.json.
+    python benchmarks/bench_build.py [--sizes 100,400,1000] [--repeat N] [--compare REV]
+
+For each size, a synthetic project (``synthetic.py``: 200 countries, 600 sources, N briefings
+of 3 to 5 pages; one country is listed in exactly five briefings) is built once, then each
+measure is taken ``--repeat`` times as a whole command in a fresh process, and the median is
+printed:
+
+* one fact used by 5 briefings edited, then ``briefgen build`` (rebuilds those five);
+* ``briefgen where FACT``; ``briefgen check`` after a one-file edit; a no-op ``build``;
+* the peak memory of the main process in a full ``build --force --jobs 2``.
+
+Once, on the shipped project: one briefing built with ``--force`` in a cold process, beside
+``python -c "import reportlab.pdfgen.canvas"``; and the render time per briefing in process.
+
+``--compare REV`` runs the same commands against the code of commit REV (checked out into a
+temporary worktree, run with this interpreter and ``PYTHONPATH``) in the same run, in
+alternating order, and prints the ratio new/old of each median. Results go to
+``benchmarks/results.json``.
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ import argparse
 import json
 import os
 import platform
-import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -24,134 +35,188 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-from pypdf import PdfReader
-
-from briefgen.incremental.builder import build_project, render_one
-from briefgen.project import open_project
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import EDITED, make_project  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
+SHIPPED_ONE = "military-cooperation"
 
 
-def make_project(root: Path, rng: random.Random) -> str:
-    """Write the project; return the id of a country listed in exactly 5 briefings."""
-    facts = root / "briefings/facts"
-    (facts / "countries").mkdir(parents=True)
-    (facts / "sources").mkdir()
-    shutil.copytree(REPO / "styles", root / "styles")
-    shutil.copy(REPO / "briefings/facts/publisher.yaml", facts / "publisher.yaml")
-    sources = {f"s{n:03d}": {"publisher": f"Publisher {n}", "title": f"Report {n}",
-                             "url": f"https://example.org/reports/{n}/a-report-with-a-long-name",
-                             "published": "2025-06-01", "kind": "news"} for n in range(600)}
-    (facts / "sources/all.yaml").write_text(yaml.safe_dump(sources))
-    for c in range(200):
-        (facts / f"countries/c{c:03d}.yaml").write_text(yaml.safe_dump({
-            "id": f"c{c:03d}", "name": f"Country {c}", "facts": [{
-                "id": f"f{k}", "statement": f"Country {c} has a documented tie number {k} "
-                "with the military, described in the sources listed for it.",
-                "topics": ["ties", f"t{(c + k) % 10}"] if k == 0 else [f"t{(c + k) % 10}"],
-                "as_of": "2025", "status": "current",
-                "sources": [f"s{(c * 3 + k) % 600:03d}"]} for k in range(3)]}))
-    para = ("This paragraph gives context for the list and cites its evidence"
-            " so that every claim can be checked. ")
-    uses = [0] * 200
-    for b in range(100):
-        countries = rng.sample(range(200), rng.randint(13, 30))
-        for c in countries:
-            uses[c] += 1
-        refs = rng.sample(range(600), 12)
-        paragraphs = [para * 3 + "".join(f"[^s{r:03d}]" for r in refs[i * 3:i * 3 + 3])
-                      for i in range(4)]
-        (root / f"briefings/b{b:03d}.yaml").write_text(yaml.safe_dump({
-            "title": "{{ lists.countries | length }} countries in briefing " + str(b),
-            "date": "2025-11-01", "sections": [
-                {"heading": "Context", "paragraphs": paragraphs},
-                {"heading": "Countries", "country_list": {
-                    "countries": [f"c{c:03d}" for c in countries],
-                    "show": ["facts", "notes", "sources"], "fact_topics": ["ties"]}}]}))
-    five = min(range(200), key=lambda c: (abs(uses[c] - 5), c))
-    assert uses[five] == 5, "no country is listed in exactly 5 briefings: change the seed"
-    return f"c{five:03d}"
+class Code:
+    """A version of briefgen to run: this checkout, or a commit in a temporary worktree."""
+
+    def __init__(self, name: str, src: Path):
+        self.name, self.src = name, src
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFGEN_")}
+        env["PYTHONPATH"] = str(self.src)
+        return env
+
+    def run(self, *args: str, check: bool = True) -> float:
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "briefgen.cli", *args], env=self.env(),
+                              capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if check and done.returncode not in (0,):
+            raise SystemExit(f"{self.name}: briefgen {' '.join(args)} exited "
+                             f"{done.returncode}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        return elapsed
+
+    def peak_rss(self, root: Path) -> float:
+        """Peak RSS (MiB) of the main process of a full build with two workers."""
+        probe = ("import resource, sys\nfrom briefgen.cli import main\n"
+                 "code = main(['build', '--root', sys.argv[1], '--force', '--jobs', '2'])\n"
+                 "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+                 "sys.exit(code)")
+        done = subprocess.run([sys.executable, "-c", probe, str(root)], env=self.env(),
+                              capture_output=True, text=True, check=True)
+        return float(done.stdout.strip().splitlines()[-1])
 
 
-# Run in a fresh process: a full build with 2 workers, then the largest peak RSS among the
-# (forked, then reaped) worker processes and the parent's own peak, in MiB.
-_RSS_PROBE = """
-import json, resource, sys
-from briefgen.incremental.builder import build_project
-build_project(sys.argv[1], force=True, jobs=2)
-kib = lambda who: resource.getrusage(who).ru_maxrss / 1024
-print(json.dumps({"worker": kib(resource.RUSAGE_CHILDREN), "parent": kib(resource.RUSAGE_SELF)}))
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def measure_size(codes: list[Code], size: int, repeat: int) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, list[float]]] = {c.name: {} for c in codes}
+    with tempfile.TemporaryDirectory() as tmp:
+        roots = {}
+        for code in codes:  # one project per version: their build state must not mix
+            root = Path(tmp) / code.name
+            make_project(root, size)
+            code.run("build", "--root", str(root), "--jobs", "2")
+            roots[code.name] = root
+        for n in range(repeat):
+            for code in (codes if n % 2 == 0 else list(reversed(codes))):
+                root, rec = roots[code.name], out[code.name]
+                from synthetic import edit_fact
+
+                edit_fact(root, EDITED, n)
+                rec.setdefault("one fact edited, build (s)", []).append(
+                    code.run("build", "--root", str(root), "--jobs", "2"))
+                rec.setdefault("where FACT (s)", []).append(
+                    code.run("where", f"{EDITED}.f0", "--root", str(root)))
+                edit_fact(root, EDITED, n + 1000)
+                rec.setdefault("check after a one-file edit (s)", []).append(
+                    code.run("check", "--root", str(root), check=False))
+                code.run("build", "--root", str(root), "--jobs", "2")
+                rec.setdefault("no-op build (s)", []).append(
+                    code.run("build", "--root", str(root)))
+        for code in codes:
+            out[code.name]["main process peak, full build (MiB)"] = [
+                code.peak_rss(roots[code.name])]
+    return {name: {k: median(v) for k, v in rec.items()} for name, rec in out.items()}
+
+
+def measure_shipped(codes: list[Code], repeat: int) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, list[float]]] = {c.name: {} for c in codes}
+    with tempfile.TemporaryDirectory() as tmp:
+        for code in codes:
+            root = Path(tmp) / code.name
+            shutil.copytree(REPO / "briefings", root / "briefings")
+            shutil.copytree(REPO / "styles", root / "styles")
+            code.run("build", "--root", str(root))
+        for n in range(repeat):
+            for code in (codes if n % 2 == 0 else list(reversed(codes))):
+                rec = out[code.name]
+                rec.setdefault("one briefing --force, cold process (s)", []).append(
+                    code.run("build", SHIPPED_ONE, "--force", "--root", str(Path(tmp) / code.name)))
+                start = time.perf_counter()
+                subprocess.run([sys.executable, "-c", "import reportlab.pdfgen.canvas"],
+                               env=code.env(), check=True)
+                rec.setdefault("python -c 'import reportlab.pdfgen.canvas' (s)", []).append(
+                    time.perf_counter() - start)
+    return {name: {k: median(v) for k, v in rec.items()} for name, rec in out.items()}
+
+
+def render_per_briefing(code: Code, repeat: int) -> float:
+    """Milliseconds to render one briefing of the synthetic project, in process."""
+    script = f"""
+import statistics, sys, time
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from pathlib import Path
+import tempfile
+from synthetic import make_project
+import briefgen
+from briefgen.incremental.builder import render_one
+tmp = Path(tempfile.mkdtemp())
+make_project(tmp, 20)
+ws = briefgen.open_workspace(tmp)
+docs = [ws.documents[b] for b in ws.ids]
+brand = ws.brands["default"]
+render_one(docs[0], brand, "screen")
+per = []
+for _ in range({repeat}):
+    times = []
+    for d in docs:
+        t = time.perf_counter(); render_one(d, brand, "screen")
+        times.append(time.perf_counter() - t)
+    per.append(statistics.median(times))
+print(statistics.median(per) * 1000)
 """
+    done = subprocess.run([sys.executable, "-c", script], env=code.env(), capture_output=True,
+                          text=True)
+    if done.returncode:
+        return float("nan")
+    return float(done.stdout.strip().splitlines()[-1])
 
 
-def check(result, built: int) -> None:
-    if len(result.built) != built or result.failed:
-        raise SystemExit(f"expected {built} rebuilt, got: {result.summary()}")
-
-
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+def worktree(rev: str, tmp: Path) -> Path:
+    path = tmp / f"rev-{rev}"
+    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(path), rev],
+                   check=True, capture_output=True)
+    return path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100,400,1000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--compare", metavar="REV")
     args = parser.parse_args()
-    rng = random.Random(7)
-    results: dict[str, float] = {}
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        edited = make_project(root, rng)
-        full1, fulln, noop, edit = [], [], [], []
-        for _ in range(args.repeat):
-            full1.append(timed(lambda: build_project(root, force=True, jobs=1)))
-            fulln.append(timed(lambda: build_project(root, force=True)))
-            noop.append(timed(lambda: check(build_project(root), built=0)))
-            path = root / f"briefings/facts/countries/{edited}.yaml"
-            data = yaml.safe_load(path.read_text())
-            data["facts"][0]["statement"] += " (edited)"  # the fact the briefings show
-            path.write_text(yaml.safe_dump(data))
-            edit.append(timed(lambda: check(build_project(root), built=5)))
-        pages = [len(PdfReader(pdf).pages) for pdf in (root / "dist").glob("*.pdf")]
-        print(f"{len(pages)} briefings of {min(pages)} to {max(pages)} pages")
-        project = open_project(root)
-        docs = list(project.documents.values())[:20]
-        render_one(docs[0], project.layout.styles, root, "screen")  # warm up fonts
-        per = [statistics.median(  # per pass: the median briefing; then the median pass
-            [timed(lambda d=d: render_one(d, project.layout.styles, root, "screen"))
-             for d in docs]) for _ in range(args.repeat)]
-        cold = [timed(lambda: subprocess.run(
-            [sys.executable, "-m", "briefgen.cli", "build", "--root", str(root), "--force",
-             "b000"], check=True, capture_output=True)) for _ in range(args.repeat)]
-        full_cli = [timed(lambda: subprocess.run(
-            [sys.executable, "-m", "briefgen.cli", "build", "--root", str(root), "--force",
-             "--jobs", "2"], check=True, capture_output=True)) for _ in range(args.repeat)]
-        noop_cli = [timed(lambda: subprocess.run(
-            [sys.executable, "-m", "briefgen.cli", "build", "--root", str(root)], check=True,
-            capture_output=True)) for _ in range(args.repeat)]
-        rss = json.loads(subprocess.run(
-            [sys.executable, "-c", _RSS_PROBE, str(root)], check=True, capture_output=True,
-            text=True).stdout)
-        results = {
-            "full build, --jobs 1 (s)": statistics.median(full1),
-            f"full build, --jobs {os.cpu_count()} (s)": statistics.median(fulln),
-            "full build, --jobs 2, whole command (s)": statistics.median(full_cli),
-            "no-op rebuild (s)": statistics.median(noop),
-            "no-op rebuild, whole command (s)": statistics.median(noop_cli),
-            "one fact edited (s)": statistics.median(edit),
-            "one briefing, cold process (s)": statistics.median(cold),
-            "render per briefing, in process (ms)": statistics.median(per) * 1000,
-            "peak RSS per worker, --jobs 2 (MiB)": rss["worker"],
-            "peak RSS of the parent (MiB)": rss["parent"],
-        }
-    for name, value in results.items():
-        print(f"{name:40} {value:8.3f}")
-    out = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                      f"Python {platform.python_version()}", "results": results}
-    (REPO / "benchmarks/results.json").write_text(json.dumps(out, indent=2))
+        codes = [Code("new", REPO / "src")]
+        if args.compare:
+            codes.append(Code(f"old ({args.compare})", worktree(args.compare, Path(tmp)) / "src"))
+        try:
+            table: dict[str, dict[str, dict[str, float]]] = {}
+            for size in sizes:
+                table[f"{size} briefings"] = measure_size(codes, size, args.repeat)
+                print_block(f"{size} briefings", table[f"{size} briefings"], codes)
+            table["shipped project"] = measure_shipped(codes, args.repeat)
+            for code in codes:
+                table["shipped project"][code.name]["render per briefing, in process (ms)"] = \
+                    render_per_briefing(code, args.repeat)
+            print_block("shipped project", table["shipped project"], codes)
+        finally:
+            if args.compare:
+                subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force",
+                                str(codes[1].src.parent)], capture_output=True)
+    result = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+                         f"{platform.python_version()}",
+              "date": time.strftime("%Y-%m-%d %H:%M"), "repeat": args.repeat,
+              "compare": args.compare, "results": table,
+              "this process peak (MiB)": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+              / 1024}
+    (REPO / "benchmarks/results.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
+def print_block(title: str, block: dict[str, dict[str, float]], codes: list[Code]) -> None:
+    print(f"\n{title}")
+    names = [c.name for c in codes]
+    keys = list(block[names[0]])
+    head = f"{'measure':44}" + "".join(f"{n:>18}" for n in names)
+    if len(names) > 1:
+        head += f"{'new/old':>10}"
+    print(head)
+    for key in keys:
+        row = f"{key:44}" + "".join(f"{block[n].get(key, float('nan')):18.3f}" for n in names)
+        if len(names) > 1:
+            old = block[names[1]].get(key)
+            row += f"{block[names[0]][key] / old:10.2f}" if old else f"{'-':>10}"
+        print(row, flush=True)
 
 
 if __name__ == "__main__":

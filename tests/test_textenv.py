@@ -13,6 +13,8 @@ import threading
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefgen.resolve.textenv import BriefingSandbox, TextError, has_template, render_text
 
@@ -238,3 +240,23 @@ def test_email_sandbox_escapes_and_has_no_time_limit() -> None:
     text = BriefingSandbox(keep_trailing_newline=True).from_string(
         "{% for i in range(3000) %}{% for j in range(400) %}{% endfor %}{% endfor %}done")
     assert text.render() == "done"  # 1,200,000 turns: more than spec text may take
+
+
+# ---------------------------------------------------------------------- compiled shapes
+_PIECES = st.lists(st.one_of(
+    st.text(alphabet=st.characters(blacklist_characters="{}%#"), max_size=12),
+    st.sampled_from(["{{ n }}", "{{ name | upper }}", "{{- n -}}", "{{ 'a}}b' }}",
+                     "{{ items | length }}", "  \n", "\n"])), max_size=8).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_PIECES)
+def test_texts_compiled_by_shape_render_as_jinja_renders_them(text: str) -> None:
+    from jinja2 import Environment, StrictUndefined
+
+    if not has_template(text):
+        assert render_text(text, {}) == text  # plain text is never put through Jinja
+        return
+    context = {"n": 3, "name": "Ann", "items": [1, 2]}
+    expected = Environment(undefined=StrictUndefined).from_string(text).render(context)
+    assert render_text(text, context) == expected

@@ -16,6 +16,7 @@ guaranteed to build: that is the promise ``briefgen check`` makes.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,6 +107,18 @@ class Workspace:
 def open_workspace(root: Path | str = ".", *, stale_months: int = DEFAULT_STALE_MONTHS,
                    today: dt.date | None = None) -> Workspace:
     """Load and validate everything; never raises for bad content (errors are collected)."""
+    # Loading makes many small objects and frees few: the cyclic garbage collector would
+    # walk them again and again for nothing (about a third of the time at 1,000 briefings)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _open(root, stale_months, today)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _open(root: Path | str, stale_months: int, today: dt.date | None) -> Workspace:
     layout = Layout(find_root(Path(root)))
     raw = load_raw(layout.root)
     base, fact_errors = load_fact_base(raw)

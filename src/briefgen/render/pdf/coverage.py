@@ -131,4 +131,10 @@ _ASCII = frozenset(range(32, 127))
 
 
 def _has_ascii(brand: Brand, role: str, face: str) -> bool:
-    return brand.coverage(role, face) >= _ASCII
+    """Whether the face has every printable ASCII character (answered once per face and
+    brand, and kept on the brand object itself)."""
+    known = brand.__dict__.setdefault("_ascii_faces", {})
+    ok = known.get((role, face))
+    if ok is None:
+        ok = known[(role, face)] = brand.coverage(role, face) >= _ASCII
+    return ok
