@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic import EDITED, make_project  # noqa: E402
+from synthetic import EDITED, make_project
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_ONE = "military-cooperation"

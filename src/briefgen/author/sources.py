@@ -38,10 +38,12 @@ def _months(later: dt.date, earlier: dt.date) -> int:
 def source_rows(ws: Workspace, stale_months: int, today: dt.date | None = None
                 ) -> list[SourceRow]:
     today = today or dt.date.today()
-    users: dict[str, list] = {}
-    for doc in ws.documents.values():
-        for sid in doc.used_sources:
-            users.setdefault(sid, []).append(doc)
+    users: dict[str, list[tuple[str, dt.date]]] = {}
+    ws.evaluate_all()
+    for bid, state in ws.states.items():
+        if state.ok:
+            for sid in state.used_sources:
+                users.setdefault(sid, []).append((bid, dt.date.fromisoformat(state.date)))
     rows = []
     for sid, rec in sorted(ws.base.sources.items()):
         src = rec.source
@@ -52,10 +54,10 @@ def source_rows(ws: Workspace, stale_months: int, today: dt.date | None = None
         else:
             seen, seen_from = None, ""
         docs = users.get(sid, [])
-        reference = max((d.date for d in docs), default=today)
+        reference = max((date for _, date in docs), default=today)
         age = _months(reference, seen) if seen else None
         rows.append(SourceRow(sid, src.publisher, src.title, seen, seen_from, age,
-                              sorted(d.id for d in docs), src.url,
+                              sorted(bid for bid, _ in docs), src.url,
                               bool(docs) and age is not None and age > stale_months,
                               str(rec.file.location(rec.path))))
     return rows

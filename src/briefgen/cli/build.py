@@ -13,30 +13,51 @@ from ..errors import Report, UsageError
 from .output import Output, build_progress, count, print_check, print_report
 
 
-def _summary(ws, report: Report) -> str:
-    return (f"{count(len(ws.ids), 'briefing')}, "
-            f"{count(len(ws.base.countries), 'country', 'countries')}, "
-            f"{count(len(ws.base.sources), 'source')}: "
+def _summary(counts: list[int], report: Report) -> str:
+    briefings, countries, sources = counts
+    return (f"{count(briefings, 'briefing')}, "
+            f"{count(countries, 'country', 'countries')}, "
+            f"{count(sources, 'source')}: "
             f"{count(len(report.errors), 'error')}, {count(len(report.warnings), 'warning')}")
 
 
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
-    ws = briefgen.open_workspace(args.root, stale_months=args.stale_months)
-    report = ws.report
-    if args.links:
-        report.extend(briefgen.check_links(ws, timeout=args.link_timeout))
+    from ..workspace.quick import unchanged_index
+
+    index = None if args.full or args.links else unchanged_index(args.root, args.stale_months)
+    if index is not None:  # no input file changed since the last complete run
+        report, counts = Report(list(index.diagnostics)), index.counts
+    else:
+        ws = briefgen.open_workspace(args.root, stale_months=args.stale_months, full=args.full)
+        report = ws.report
+        counts = [len(ws.ids), len(ws.base.countries), len(ws.base.sources)]
+        ws.save_index()
+        if args.links:
+            report.extend(briefgen.check_links(ws, timeout=args.link_timeout))
     print_check(out, report, verbose=args.verbose)
-    out.line(_summary(ws, report))
+    out.line(_summary(counts, report))
     if report.errors:
         return 1
     return 1 if args.strict and report.warnings else 0
 
 
 def cmd_where(args: argparse.Namespace, out: Output) -> int:
-    ws = briefgen.open_workspace(args.root)
-    hits = ws.where(args.id)
+    from ..load.project import Layout, find_root, spec_paths
+    from ..workspace.quick import unchanged_index, where
+
+    index = unchanged_index(args.root)
+    if index is not None:  # no input file changed: answer from the index alone
+        hits = where(args.id, index.known, index.briefings)
+        layout = Layout(find_root(Path(args.root)))
+        paths = spec_paths(layout)
+        files = {bid: paths[bid].relative_to(layout.root).as_posix() for bid, _ in hits}
+    else:
+        ws = briefgen.open_workspace(args.root)
+        hits = ws.where(args.id)
+        files = {bid: ws.spec_file(bid) for bid, _ in hits}
+        ws.save_index()
     for bid, how in hits:
-        out.line(f"{bid}  {ws.raw.specs[bid].display}")
+        out.line(f"{bid}  {files[bid]}")
         for line in how:
             out.line(f"  {line}")
     if not hits:
@@ -124,6 +145,8 @@ def add_parsers(sub, common) -> None:
                    help="seconds to wait for each URL (default 10)")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="list every warning (default: one line per cause)")
+    p.add_argument("--full", action="store_true", help="work everything out again, not "
+                   "only what changed since the last run (dist/.briefgen/index.json)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("where", parents=[common], help="briefings that use an id")

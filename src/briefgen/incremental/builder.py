@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from ..errors import ContentError, Diagnostic, Location, LockBusy, OutputError, RenderError
 from ..files import build_lock, remove_stray_temporaries, why, write_atomic
 from ..load.project import Layout, find_root
-from .manifest import Manifest, dependencies, tree_stamp
+from .manifest import Manifest, tree_stamp
 from .workers import start_pool
 
 if TYPE_CHECKING:
@@ -169,29 +169,43 @@ def _tidy(layout: Layout) -> None:
 def build(ws: Workspace, ids: list[str] | None = None, *, force: bool = False,
           jobs: int | None = None, profile: str = "screen", on_event: Event | None = None,
           stamp: str | None = None, pool: ProcessPoolExecutor | None = None) -> BuildResult:
-    """Build from an open workspace (``watch`` and ``serve`` keep one)."""
+    """Build from an open workspace (``watch`` and ``serve`` keep one).
+
+    Briefings are evaluated, compared with the manifest and sent to the renderer one by
+    one, so the first is rendering while the next is read, and only a few resolved
+    documents are in memory at a time, whatever the size of the project.
+    """
     emit = on_event or (lambda event, bid: None)
     wanted = ids or ws.ids
     result = BuildResult(profile)
-    blocking = {str(d) for fails in ws.failures.values() for d in fails}
-    result.shared_errors = [d for d in ws.errors if str(d) not in blocking]
+    result.shared_errors = [d for d in ws.shared if d.is_error]
     layout = ws.layout
     with build_lock(layout.state):
         remove_stray_temporaries([*layout.output_folders, layout.state])
         manifest = Manifest.load(layout.manifest)
         result.note, result.ignored_entries = manifest.note, manifest.ignored
-        todo, deps_of = _plan(ws, manifest, wanted, profile, force, result)
-        for bid in result.unchanged:
-            emit("unchanged", bid)
-        for fail in result.failed:
-            emit("failed", fail.id)
-        with _Writer(ws, manifest, profile, deps_of, result, emit) as writer:
-            for bid, data, errors in _render_all(ws, todo, profile, jobs, emit, pool):
-                if data is None:
-                    result.failed.append(Failure(bid, errors or []))
+        deps_of: dict[str, dict[str, str]] = {}
+        with _Writer(ws, manifest, profile, deps_of, result, emit) as writer, \
+                _Renderers(jobs, pool, emit) as renderers:
+            for bid in wanted:
+                state, doc = ws.evaluate(bid)
+                if not state.ok:
+                    result.failed.append(Failure(bid, list(state.errors)))
                     emit("failed", bid)
                     continue
-                writer.write(bid, data)
+                deps = deps_of[bid] = {**state.deps, "profile": profile}
+                out = layout.pdf(bid, profile)
+                if not (force or not out.is_file()
+                        or manifest.changes(f"{profile}:{bid}", deps)):
+                    result.unchanged.append(bid)
+                    emit("unchanged", bid)
+                    continue
+                if doc is None:  # a state from the index: render from the YAML itself
+                    doc = ws.document(bid)
+                for done in renderers.submit(doc, ws.brands[doc.brand], profile):
+                    _collect(done, writer, result, emit)
+            for done in renderers.finish():
+                _collect(done, writer, result, emit)
         if not ids:
             _remove_deleted(ws, manifest, profile, result, emit)
         if not ids and result.ok and stamp is not None:
@@ -202,28 +216,64 @@ def build(ws: Workspace, ids: list[str] | None = None, *, force: bool = False,
             manifest.save()
         except OSError as exc:
             raise OutputError(why(exc, layout.manifest)) from None
+        ws.save_index()
     result.failed.sort(key=lambda f: f.id)
     return result
 
 
-def _plan(ws: Workspace, manifest: Manifest, ids: list[str], profile: str, force: bool,
-          result: BuildResult) -> tuple[list[Document], dict[str, dict[str, str]]]:
-    """Which briefings need rendering, and the dependencies of each."""
-    todo: list[Document] = []
-    deps_of: dict[str, dict[str, str]] = {}
-    for bid in ids:
-        if not ws.ok(bid):
-            result.failed.append(Failure(bid, ws.failures.get(bid, [])))
-            continue
-        doc = ws.documents[bid]
-        deps = dependencies(doc, ws, ws.brand_of(bid), profile)
-        deps_of[bid] = deps
-        out = ws.layout.pdf(bid, profile)
-        if force or not out.is_file() or manifest.changes(f"{profile}:{bid}", deps):
-            todo.append(doc)
-        else:
-            result.unchanged.append(bid)
-    return todo, deps_of
+def _collect(done: tuple, writer: _Writer, result: BuildResult, emit: Event) -> None:
+    bid, data, errors = done
+    if data is None:
+        result.failed.append(Failure(bid, errors or []))
+        emit("failed", bid)
+    else:
+        writer.write(bid, data)
+
+
+class _Renderers:
+    """Renders in this process until there is enough work for worker processes, then in
+    a pool, with a bounded number of documents in flight."""
+
+    def __init__(self, jobs: int | None, pool: ProcessPoolExecutor | None, emit: Event):
+        self.jobs = jobs or os.cpu_count() or 1
+        self.pool, self.own_pool = pool, False
+        self.emit = emit
+        self.waiting: list[tuple] = []
+        self.running: deque[Future] = deque()
+
+    def __enter__(self) -> _Renderers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for future in self.running:
+            future.cancel()
+        if self.own_pool and self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, doc: Document, brand: Brand, profile: str):
+        """Yield the results that are ready: (id, bytes or None, errors)."""
+        self.emit("start", doc.id)
+        job = (doc, brand, profile)
+        if self.pool is None:
+            if self.jobs > 1 and len(self.waiting) + 1 >= PARALLEL_THRESHOLD:
+                self.pool, self.own_pool = start_pool(self.jobs), True
+                for waiting in self.waiting:
+                    self.running.append(self.pool.submit(_render_job, waiting))
+                self.waiting = []
+            else:
+                self.waiting.append(job)
+                return
+        self.running.append(self.pool.submit(_render_job, job))
+        while len(self.running) > 2 * self.jobs + 2 or (self.running and
+                                                        self.running[0].done()):
+            yield self.running.popleft().result()
+
+    def finish(self):
+        for job in self.waiting:  # too few for workers: here, one after another
+            yield _render_job(job)
+        self.waiting = []
+        while self.running:
+            yield self.running.popleft().result()
 
 
 class _Writer:
@@ -274,24 +324,6 @@ class _Writer:
             self.emit("built", bid)
 
 
-def _render_all(ws: Workspace, todo: list[Document], profile: str, jobs: int | None,
-                emit: Event, pool: ProcessPoolExecutor | None = None):
-    args = [(doc, ws.brands[doc.brand], profile) for doc in todo]
-    jobs = jobs or os.cpu_count() or 1
-    if pool is None and (jobs <= 1 or len(todo) < PARALLEL_THRESHOLD):
-        for a in args:
-            emit("start", a[0].id)
-            yield _render_job(a)
-        return
-    with contextlib.ExitStack() as stack:
-        if pool is None:
-            pool = start_pool(jobs)
-            stack.callback(pool.shutdown)
-        for a in args:
-            emit("start", a[0].id)
-        yield from pool.map(_render_job, args, chunksize=2)
-
-
 def _early_pool(root: Path, ids: list[str] | None, force: bool, jobs: int | None,
                 profile: str) -> ProcessPoolExecutor | None:
     """Worker processes started *before* the project is read, when most briefings will be
@@ -328,16 +360,17 @@ def explain(ws: Workspace, bid: str, profile: str = "screen") -> list[str]:
     """Why ``briefgen build`` would (or would not) rebuild ``bid``, and why each country is
     in each of its lists."""
     ws.require(bid)
+    state = ws.state(bid)
     lines = []
-    for list_id, entries in ws.lists.get(bid, {}).items():
+    for list_id, entries in state.lists.items():
         lines.append(f"{bid}: list '{list_id}': {len(entries)} "
                      f"{'country' if len(entries) == 1 else 'countries'}")
         for e in entries:
             lines.append(f"  {e.number}. {e.name} ({e.id}): {'; '.join(e.reasons)}")
-    if not ws.ok(bid):
-        raise ContentError(ws.failures.get(bid, []))
+    if not state.ok:
+        raise ContentError(list(state.errors))
     manifest = Manifest.load(ws.layout.manifest)
-    deps = dependencies(ws.documents[bid], ws, ws.brand_of(bid), profile)
+    deps = {**state.deps, "profile": profile}
     out = ws.layout.pdf(bid, profile)
     if manifest.note:
         lines.append(f"{bid}: would rebuild: {manifest.note}")

@@ -30,16 +30,14 @@ def digest(value: Any) -> str:
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
-def dependencies(doc: Document, ws, brand, profile: str) -> dict[str, str]:
-    """Every input of one briefing, each with the hash of its own content."""
+def dependencies(doc: Document, record, base, brand, memo: dict[str, str]) -> dict[str, str]:
+    """Every input of one briefing, each with the hash of its own content (the build adds
+    the profile). ``memo`` keeps fact and source hashes: many briefings share them."""
     from ..resolve.model import CountryListBlock
 
-    base = ws.base
-    rec = ws.briefings[doc.id]
-    deps = {"briefgen": __version__, "profile": profile,
-            f"spec:{doc.id}": digest(rec.spec.model_dump(mode="json")),
+    deps = {"briefgen": __version__,
+            f"spec:{doc.id}": digest(record.spec.model_dump(mode="json")),
             "publisher": digest(base.publisher.model_dump(mode="json"))}
-    memo = ws.digests  # facts and sources are shared by many briefings: hash each once
     for key in sorted(doc.used_facts):
         if f"fact:{key}" not in memo:
             frec = base.facts[key]

@@ -71,6 +71,11 @@ class Layout:
         return self.state / "manifest.json"
 
     @property
+    def index(self) -> Path:
+        """What the last run learnt about each briefing (see incremental/index.py)."""
+        return self.state / "index.json"
+
+    @property
     def links_cache(self) -> Path:
         return self.state / "links.json"
 
@@ -139,7 +144,14 @@ def find_root(start: Path) -> Path:
                      "use --root DIR")
 
 
-def load_raw(root: Path) -> RawProject:
+def spec_paths(layout: Layout) -> dict[str, Path]:
+    """Briefing id -> its spec file (every YAML file directly in briefings/)."""
+    return {path.stem: path for path in yaml_files(layout.briefings)}
+
+
+def load_raw(root: Path, *, specs: bool = True) -> RawProject:
+    """Read and parse the project's YAML: the fact base, brand sheets and mail settings,
+    and (unless ``specs`` is false, for a workspace that reads specs as needed) every spec."""
     layout = Layout(root)
     raw = RawProject(layout)
 
@@ -148,8 +160,9 @@ def load_raw(root: Path) -> RawProject:
         raw.errors.extend(errors)
         return file
 
-    for path in yaml_files(layout.briefings):
-        raw.specs[path.stem] = load(path)
+    if specs:
+        for bid, path in spec_paths(layout).items():
+            raw.specs[bid] = load(path)
     raw.countries = [load(p) for p in yaml_files(layout.countries)]
     raw.bodies = [load(p) for p in yaml_files(layout.bodies)]
     raw.sources = [load(p) for p in yaml_files(layout.sources)]

@@ -102,10 +102,10 @@ def prepare(ws: Workspace, bid: str, list_path: Path | None, segments: list[str]
     result = build_project(root, [bid], workspace=ws)  # never mail a stale PDF
     if result.failed:
         raise ContentError([d for f in result.failed for d in f.errors])
-    doc = ws.documents[bid]
+    doc = ws.document(bid)
     bad = header_problems(doc, settings)
     if bad:
-        where = ws.briefings[bid].file.location(("mail", "subject"))
+        where = ws.record(bid).file.location(("mail", "subject"))
         raise ContentError([Diagnostic(where, bad[0], "a line break in an email header "
                                                       "value: make it one line")])
     pdf = ws.layout.pdf(bid).read_bytes()

@@ -158,7 +158,7 @@ def make_pack(root: Path | str, ids: list[str] | None = None, out: Path | None =
     rows = []
     for bid in wanted:
         pdf = ws.layout.pdf(bid)
-        rows.append(_Row(ws.documents[bid], pdf, len(PdfReader(pdf).pages)))
+        rows.append(_Row(ws.document(bid), pdf, len(PdfReader(pdf).pages)))
     brand = ws.brands[rows[0].doc.brand]
     contents_pages = -(-len(rows) // ROWS_PER_PAGE)
     start = contents_pages

@@ -90,6 +90,8 @@ class _Resolver:
     notes: dict[str, Note] = field(default_factory=dict)
     used_facts: set[str] = field(default_factory=set)
     used_sources: set[str] = field(default_factory=set)
+    #: what resolving read (files, source entries, topic-list members): see incremental/index
+    reads: set[str] = field(default_factory=set)
 
     # ------------------------------------------------------------------ helpers
     def spec(self, *path: str | int) -> _Place:
@@ -103,6 +105,7 @@ class _Resolver:
         if src is None:
             return None
         self.used_sources.add(sid)
+        self.reads.add(f"source:{sid}")
         if sid not in self.notes:
             s = src.source
             self.notes[sid] = Note(len(self.notes) + 1, sid, s.publisher, s.title,
@@ -162,6 +165,8 @@ class _Resolver:
     def use_fact(self, rec: FactRecord) -> None:
         self.used_facts.add(rec.key)
         self.used_sources.update(rec.fact.sources)
+        self.reads.add(f"file:{rec.file.display}")
+        self.reads.update(f"source:{sid}" for sid in rec.fact.sources)
 
     def fact_place(self, rec: FactRecord) -> _Place:
         return _Place(rec.file, (*rec.path, "statement"))
@@ -195,29 +200,26 @@ class _Resolver:
                 if topic not in known and not broken:  # a broken file may define it
                     self.error((*path, "topics", j),
                                f"unknown topic '{topic}'{did_you_mean(topic, known)}")
-            chosen = [(rec, []) for rec in sorted(countries.values(),
-                                                  key=lambda r: r.entity.name)]
+            self.reads.add(members_key(cl))
+            chosen = [(rec, []) for rec in topic_members(self.base, cl)]
         wanted = cl.fact_topics or cl.topics
         out = []
         for rec, reasons in chosen:
             eid = rec.entity.id
             if eid in cl.exclude:
                 continue
+            self.reads.add(f"file:{rec.file.display}")
             facts = [self.base.facts[f"{eid}.{f.id}"] for f in rec.entity.facts
                      if _matches(f, wanted, cl.status)]
             if cl.topics is not None:
-                selecting = [f for f in rec.entity.facts if _matches(f, cl.topics, cl.status)]
-                if not selecting:
-                    continue
-                for f in selecting:
-                    topics = ", ".join(t for t in f.topics if t in cl.topics)
-                    reasons.append(f"fact {eid}.{f.id} has topic {topics} (status {f.status})")
+                for f in rec.entity.facts:
+                    if _matches(f, cl.topics, cl.status):
+                        topics = ", ".join(t for t in f.topics if t in cl.topics)
+                        reasons.append(f"fact {eid}.{f.id} has topic {topics} "
+                                       f"(status {f.status})")
             out.append(_Selection(rec, facts, reasons))
-        if cl.order == "alphabetical":
-            out.sort(key=lambda s: s.entity.entity.name)
-        elif cl.order == "date":
-            out.sort(key=lambda s: max((f.fact.as_of.earliest for f in s.facts), default=None)
-                     or _EPOCH, reverse=True)
+        if cl.countries is not None:
+            _order(out, cl.order, lambda s: s.entity, lambda s: s.facts)
         return out
 
     def country_block(self, cl: CountryList, selection: list[_Selection],
@@ -254,6 +256,8 @@ class _Resolver:
     def resolve(self) -> tuple[Document | None, dict[str, list[CountryEntry]]]:
         spec = self.rec.spec
         publisher = self.base.publisher
+        if self.base.publisher_file is not None:
+            self.reads.add(f"file:{self.base.publisher_file.display}")
         if publisher is None:
             self.error((), "cannot resolve: briefings/facts/publisher.yaml is missing or "
                            "has errors")
@@ -332,6 +336,7 @@ class _Resolver:
                            self.unknown("source", item.source, self.base.sources))
                 continue
             self.used_sources.add(item.source)
+            self.reads.add(f"source:{item.source}")
             place = self.spec("more_information", k, "label")
             label = self.line(item.label, place, ctx) or ""
             more.append(InfoLink(label, src.source.url, item.source, place.origin()))
@@ -394,6 +399,40 @@ def _view(sel: _Selection) -> CountryView:
 _EPOCH = dt.date(1, 1, 1)
 
 
+def _order(items: list, order: str, entity_of, facts_of) -> None:
+    if order == "alphabetical":
+        items.sort(key=lambda s: entity_of(s).entity.name)
+    elif order == "date":
+        items.sort(key=lambda s: max((f.fact.as_of.earliest for f in facts_of(s)),
+                                     default=None) or _EPOCH, reverse=True)
+
+
+def topic_members(base: FactBase, cl: CountryList) -> list[EntityRecord]:
+    """The countries a topic-selected list holds, in its order (the one rule for both the
+    resolver and the reuse check of the index)."""
+    wanted = cl.fact_topics or cl.topics
+    chosen = []
+    for rec in sorted(base.countries.values(), key=lambda r: r.entity.name):
+        eid = rec.entity.id
+        if eid in cl.exclude or not any(_matches(f, cl.topics, cl.status)
+                                        for f in rec.entity.facts):
+            continue
+        shown = [base.facts[f"{eid}.{f.id}"] for f in rec.entity.facts
+                 if _matches(f, wanted, cl.status)]
+        chosen.append((rec, shown))
+    _order(chosen, cl.order, lambda c: c[0], lambda c: c[1])
+    return [rec for rec, _ in chosen]
+
+
+def members_key(cl: CountryList) -> str:
+    """The index's name for a topic selection: its rule, as JSON."""
+    import json
+
+    return "members:" + json.dumps({"topics": cl.topics, "status": cl.status,
+                                    "exclude": cl.exclude, "order": cl.order,
+                                    "fact_topics": cl.fact_topics}, sort_keys=True)
+
+
 @dataclass
 class Resolved:
     document: Document | None
@@ -401,9 +440,11 @@ class Resolved:
     #: list id -> its entries, each with the reasons it is there (also when errors stopped
     #: the document: `build --explain` shows what the lists would hold)
     lists: dict[str, list[CountryEntry]]
+    #: what resolving read: ``file:PATH``, ``source:ID`` and ``members:RULE`` keys
+    reads: set[str] = field(default_factory=set)
 
 
 def resolve_briefing(base: FactBase, rec: BriefingRecord) -> Resolved:
     resolver = _Resolver(base, rec)
     doc, lists = resolver.resolve()
-    return Resolved(doc, resolver.errors, lists)
+    return Resolved(doc, resolver.errors, lists, resolver.reads)

@@ -1,0 +1,164 @@
+"""What the last run learnt about each briefing, kept in ``dist/.briefgen/index.json`` so that
+an edit costs what it changes, not what the project holds.
+
+For each briefing the index keeps a :class:`BriefingState`: whether it can be built, what
+it printed (title, date, lists with why each country is in them, facts and sources used,
+for ``where``, ``check`` and ``pack``), and exactly what its resolution read (its *inputs*:
+file hashes, source entries, the members of its topic-selected lists, its brand). When
+every input is unchanged and the briefing had no error, the next run reuses the state
+instead of parsing and resolving the spec again.
+
+The index only ever says *what not to redo*. It never holds text that is printed: a
+briefing that is rendered is always resolved from the YAML files themselves. A damaged,
+old or unreadable index is ignored (everything is worked out again), ``check --full`` and
+``build --force`` do not read it, and a state with errors is never reused, so a stale
+message cannot hide a fixed or a new problem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import Diagnostic, Location, Severity
+
+FORMAT = 1
+_CODE_STAMP: str | None = None
+
+
+def code_stamp() -> str:
+    """briefgen's version and the sizes and times of its own source files: an index made by
+    other code is not trusted (a developer's edit does not bump the version)."""
+    global _CODE_STAMP
+    if _CODE_STAMP is None:
+        package = Path(__file__).resolve().parents[1]
+        h = hashlib.sha256(__version__.encode())
+        for path in sorted(package.rglob("*.py")):
+            st = path.stat()
+            h.update(f"{path.relative_to(package)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        _CODE_STAMP = h.hexdigest()[:16]
+    return _CODE_STAMP
+
+
+def hash_files(root: Path, folders: list[Path], extra: list[Path] = ()) -> dict[str, str]:
+    """Relative path -> sha256 (16 hex digits) of every file under ``folders`` and ``extra``
+    (reading a project's files is much cheaper than parsing them)."""
+    out: dict[str, str] = {}
+    paths = [p for folder in folders if folder.is_dir()
+             for p in folder.rglob("*") if p.is_file()]
+    paths += [p for p in extra if p.is_file()]
+    for path in sorted(paths):
+        with contextlib.suppress(OSError):
+            out[path.relative_to(root).as_posix()] = \
+                hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return out
+
+
+def diagnostic_json(d: Diagnostic) -> list:
+    return [d.location.path, d.location.line, d.location.column, d.key, d.message,
+            d.severity.value, d.code]
+
+
+def diagnostic_from(data: list) -> Diagnostic:
+    path, line, column, key, message, severity, code = data
+    return Diagnostic(Location(str(path), int(line), int(column)), str(key), str(message),
+                      Severity(severity), str(code))
+
+
+@dataclass
+class ListEntry:
+    """One country of a list as the briefing prints it, and why it is there."""
+
+    number: int
+    id: str
+    name: str
+    reasons: list[str]
+
+
+@dataclass
+class BriefingState:
+    id: str
+    #: every error that stops it (its own and its dependencies'); empty: it can be built
+    errors: list[Diagnostic] = field(default_factory=list)
+    title: str = ""
+    date: str = ""  # ISO date of the issue
+    language: str = ""
+    brand: str = ""
+    used_facts: list[str] = field(default_factory=list)
+    used_sources: list[str] = field(default_factory=list)
+    lists: dict[str, list[ListEntry]] = field(default_factory=dict)
+    #: what resolving it read, each with a hash: unchanged inputs mean an unchanged result
+    inputs: dict[str, str] = field(default_factory=dict)
+    #: the dependencies recorded in the build manifest (without the profile)
+    deps: dict[str, str] = field(default_factory=dict)
+    #: True when taken from the index rather than worked out in this run
+    reused: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> dict[str, Any]:
+        return {"errors": [diagnostic_json(d) for d in self.errors], "title": self.title,
+                "date": self.date, "language": self.language, "brand": self.brand,
+                "used_facts": self.used_facts, "used_sources": self.used_sources,
+                "lists": {k: [[e.number, e.id, e.name, e.reasons] for e in v]
+                          for k, v in self.lists.items()},
+                "inputs": self.inputs, "deps": self.deps}
+
+    @classmethod
+    def from_json(cls, bid: str, data: dict[str, Any]) -> BriefingState:
+        return cls(bid, [diagnostic_from(d) for d in data["errors"]], str(data["title"]),
+                   str(data["date"]), str(data["language"]), str(data["brand"]),
+                   [str(x) for x in data["used_facts"]], [str(x) for x in data["used_sources"]],
+                   {str(k): [ListEntry(int(n), str(i), str(name), [str(r) for r in reasons])
+                             for n, i, name, reasons in v]
+                    for k, v in data["lists"].items()},
+                   {str(k): str(v) for k, v in data["inputs"].items()},
+                   {str(k): str(v) for k, v in data["deps"].items()}, reused=True)
+
+
+@dataclass
+class ProjectIndex:
+    path: Path
+    #: relative path -> content hash of every input file when the index was written
+    files: dict[str, str] = field(default_factory=dict)
+    briefings: dict[str, BriefingState] = field(default_factory=dict)
+    #: every diagnostic of that run (for `check` and `where` when no file changed)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    stale_months: int = 0
+    #: ids that exist (for `where`, and its did-you-mean)
+    known: list[str] = field(default_factory=list)
+    #: counts for check's summary line: briefings, countries, sources
+    counts: list[int] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path) -> ProjectIndex | None:
+        """The index, or None when it is missing, damaged, or written by other code."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT or data.get("code") != code_stamp():
+                return None
+            return cls(path, {str(k): str(v) for k, v in data["files"].items()},
+                       {str(k): BriefingState.from_json(str(k), v)
+                        for k, v in data["briefings"].items()},
+                       [diagnostic_from(d) for d in data["diagnostics"]],
+                       int(data["stale_months"]), [str(x) for x in data["known"]],
+                       [int(x) for x in data["counts"]])
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    def save(self) -> None:
+        from ..files import write_atomic
+
+        body = {"format": FORMAT, "code": code_stamp(), "files": self.files,
+                "briefings": {k: v.to_json() for k, v in sorted(self.briefings.items())},
+                "diagnostics": [diagnostic_json(d) for d in self.diagnostics],
+                "stale_months": self.stale_months, "known": self.known, "counts": self.counts}
+        with contextlib.suppress(OSError):  # only an index: a read-only dist/ is no failure
+            write_atomic(self.path, json.dumps(body, separators=(",", ":")).encode())

@@ -1,0 +1,232 @@
+"""The :class:`Workspace` and :func:`open_workspace`: what every command works on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..defaults import DEFAULT_STALE_MONTHS
+from ..errors import Diagnostic, Report, UsageError
+from ..incremental.index import BriefingState, ListEntry, ProjectIndex, hash_files
+from ..load.project import Layout, RawProject, find_root, load_raw, spec_paths
+from ..resolve.model import Document
+from ..validate.brand import Brand, validate_brand
+from ..validate.factbase import BriefingRecord, FactBase, load_fact_base
+from ..validate.fontfiles import FontCache
+from ..validate.schema import did_you_mean
+from .evaluate import Evaluator
+from .quick import where
+from .warnings import warnings
+
+#: documents kept after they were resolved (`mail`, `pack` and tests ask for a few; a full
+#: build streams them to the workers instead)
+KEEP_DOCUMENTS = 16
+
+
+@dataclass
+class Workspace:
+    layout: Layout
+    raw: RawProject  # the fact base, brand sheets and mail settings as read
+    base: FactBase
+    brands: dict[str, Brand]
+    #: every spec, valid or not, by id
+    ids: list[str]
+    #: errors that belong to no single briefing: the fact base, brand sheets, mail settings
+    shared: list[Diagnostic]
+    files: dict[str, str]  # content hash of every input file, this run
+    index: ProjectIndex | None  # the last run's, when it may be used
+    mail: object | None = None  # mail.setup.MailSetup when mail/settings.yaml exists
+    stale_months: int = DEFAULT_STALE_MONTHS
+    today: dt.date | None = None
+    states: dict[str, BriefingState] = field(default_factory=dict)
+    #: content hashes of facts and sources for the build manifest, computed once
+    digests: dict[str, str] = field(default_factory=dict, repr=False)
+    _docs: OrderedDict[str, Document] = field(default_factory=OrderedDict, repr=False)
+    _evaluator: Evaluator | None = field(default=None, repr=False)
+
+    @property
+    def root(self) -> Path:
+        return self.layout.root
+
+    # ------------------------------------------------------------------ briefings
+    def require(self, bid: str) -> None:
+        """A usage error for an id that is not a briefing."""
+        if bid not in self.ids:
+            raise UsageError(f"no briefing '{bid}'{did_you_mean(bid, self.ids)}")
+
+    def evaluate(self, bid: str) -> tuple[BriefingState, Document | None]:
+        """The briefing's state, and its document when it was resolved just now (a state
+        reused from the index comes without one). The document is not kept."""
+        self.require(bid)
+        state, doc = self._evaluator.evaluate(bid)
+        self.states[bid] = state
+        return state, doc
+
+    def state(self, bid: str) -> BriefingState:
+        if bid not in self.states:
+            _, doc = self.evaluate(bid)
+            if doc is not None:
+                self._keep(doc)
+        return self.states[bid]
+
+    def evaluate_all(self) -> None:
+        for bid in self.ids:
+            if bid not in self.states:
+                self.evaluate(bid)
+
+    def document(self, bid: str) -> Document | None:
+        """The resolved document (None when the briefing has errors), resolved afresh from
+        the YAML files if it is not at hand: never taken from the index."""
+        if bid in self._docs:
+            self._docs.move_to_end(bid)
+            return self._docs[bid]
+        state, doc = self._evaluator.evaluate(bid, fresh=True)
+        self.states[bid] = state
+        if doc is not None:
+            self._keep(doc)
+        return doc
+
+    def _keep(self, doc: Document) -> None:
+        self._docs[doc.id] = doc
+        while len(self._docs) > KEEP_DOCUMENTS:
+            self._docs.popitem(last=False)
+
+    def record(self, bid: str) -> BriefingRecord | None:
+        return self._evaluator.record(bid)
+
+    def spec_file(self, bid: str) -> str:
+        """The spec's path, relative to the project root."""
+        return self._evaluator.paths[bid].relative_to(self.root).as_posix()
+
+    def ok(self, bid: str) -> bool:
+        return self.state(bid).ok
+
+    def brand_of(self, bid: str) -> Brand:
+        return self.brands[self.state(bid).brand]
+
+    @property
+    def failures(self) -> dict[str, list[Diagnostic]]:
+        """Briefing id -> every error that stops it (empty when it can be built)."""
+        self.evaluate_all()
+        return {bid: list(self.states[bid].errors) for bid in self.ids}
+
+    @property
+    def documents(self) -> dict[str, Document]:
+        """Every briefing that can be built, resolved (a convenience for small projects and
+        tests: it holds them all in memory)."""
+        out = {}
+        for bid in self.ids:
+            doc = self.document(bid)
+            if doc is not None and self.ok(bid):
+                out[bid] = doc
+        return out
+
+    @property
+    def lists(self) -> dict[str, dict[str, list[ListEntry]]]:
+        self.evaluate_all()
+        return {bid: s.lists for bid, s in self.states.items()}
+
+    # ------------------------------------------------------------------ reports
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """Every error and warning of the project (evaluates every briefing)."""
+        self.evaluate_all()
+        out = list(self.shared)
+        for bid in self.ids:
+            out += self.states[bid].errors
+        out += warnings(self.base, [self.states[b] for b in self.ids], self.stale_months,
+                        self.today)
+        unique = {(str(d), d.severity): d for d in out}
+        return sorted(unique.values(), key=Diagnostic.sort_key)
+
+    @property
+    def report(self) -> Report:
+        return Report(self.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    def save_index(self) -> None:
+        """Keep what this run learnt. The whole-project answers (for `check` and `where`
+        when no file changed) are kept only when every briefing was evaluated."""
+        old = self.index or ProjectIndex.load(self.layout.index)
+        index = ProjectIndex(self.layout.index)
+        if old is not None:
+            index.briefings = {b: s for b, s in old.briefings.items() if b in self.ids}
+        index.briefings.update(self.states)
+        if len(self.states) == len(self.ids):
+            index.files = dict(self.files)
+            index.diagnostics = self.diagnostics
+            index.stale_months = self.stale_months
+            index.known = sorted([*self.base.entities, *self.base.facts, *self.base.sources])
+            index.counts = [len(self.ids), len(self.base.countries), len(self.base.sources)]
+        index.save()
+        self.index = index
+
+    # ------------------------------------------------------------------ queries
+    def where(self, ident: str) -> list[tuple[str, list[str]]]:
+        """Briefings that use a country, body, fact or source, each with how it uses it."""
+        known = [*self.base.entities, *self.base.facts, *self.base.sources]
+        self.evaluate_all()
+        return where(ident, known, self.states)
+
+
+def open_workspace(root: Path | str = ".", *, stale_months: int = DEFAULT_STALE_MONTHS,
+                   today: dt.date | None = None, full: bool = False) -> Workspace:
+    """Load and validate what the briefings share; never raises for bad content (errors
+    are collected). ``full`` works everything out again, ignoring the index."""
+    # Loading makes many small objects and frees few: the cyclic garbage collector would
+    # walk them again and again for nothing (about a third of the time at 1,000 briefings)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _open(Path(root), stale_months, today, full)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _open(root: Path, stale_months: int, today: dt.date | None, full: bool) -> Workspace:
+    layout = Layout(find_root(root))
+    files = hash_files(layout.root, [layout.briefings, layout.styles], [layout.mail_settings])
+    raw = load_raw(layout.root, specs=False)
+    base, shared = load_fact_base(raw)
+    shared = [*raw.errors, *shared]
+    brands, brand_errors = _brands(raw, layout)
+    shared += brand_errors
+    mail, mail_errors = _mail(raw, layout)
+    shared += mail_errors
+    paths = spec_paths(layout)
+    ws = Workspace(layout, raw, base, brands, sorted(paths), shared, files,
+                   None if full else ProjectIndex.load(layout.index), mail, stale_months,
+                   today)
+    publisher = raw.publisher.display if raw.publisher else "briefings/facts/publisher.yaml"
+    publisher_broken = any(d.location.path == publisher for d in shared if d.is_error)
+    ws._evaluator = Evaluator(ws, paths, publisher_broken)
+    return ws
+
+
+def _brands(raw: RawProject, layout: Layout) -> tuple[dict[str, Brand], list[Diagnostic]]:
+    """Every brand sheet in styles/ (a sheet no briefing uses is still checked)."""
+    cache = FontCache(layout.fonts_cache)
+    brands: dict[str, Brand] = {}
+    errors: list[Diagnostic] = []
+    for name in sorted(raw.styles):
+        brand, errs = validate_brand(raw.styles, name, layout.styles, cache)
+        if brand is not None:
+            brands[name] = brand
+        errors += errs
+    cache.save()
+    return brands, errors
+
+
+def _mail(raw: RawProject, layout: Layout) -> tuple[object | None, list[Diagnostic]]:
+    if raw.mail_settings is None:
+        return None, []
+    from ..mail.setup import validate_setup
+
+    return validate_setup(raw.mail_settings, layout)

@@ -1,0 +1,49 @@
+"""Answers from the index alone, when no input file changed since it was written: ``where``
+and ``check`` then read no YAML and import neither the schemas nor Jinja2 (a fraction of a
+second on a project of any size). Any changed file means the full path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import UsageError
+from ..hints import did_you_mean
+from ..incremental.index import BriefingState, ProjectIndex, hash_files
+from ..load.project import Layout, find_root
+
+
+def unchanged_index(root: Path | str, stale_months: int | None = None) -> ProjectIndex | None:
+    """The index, if it describes the project exactly as it is now."""
+    layout = Layout(find_root(Path(root)))
+    index = ProjectIndex.load(layout.index)
+    if index is None or not index.files:
+        return None
+    if stale_months is not None and index.stale_months != stale_months:
+        return None
+    files = hash_files(layout.root, [layout.briefings, layout.styles], [layout.mail_settings])
+    return index if files == index.files else None
+
+
+def where(ident: str, known: list[str],
+          states: dict[str, BriefingState]) -> list[tuple[str, list[str]]]:
+    """Briefings that use a country, body, fact or source, each with how it uses it."""
+    if ident not in set(known):
+        raise UsageError(f"no country, body, fact or source '{ident}'"
+                         f"{did_you_mean(ident, known)}")
+    hits = []
+    for bid, state in sorted(states.items()):
+        if not state.ok:
+            continue
+        how: list[str] = []
+        for list_id, entries in state.lists.items():
+            for e in entries:
+                if e.id == ident or ident.startswith(f"{e.id}."):
+                    how.append(f"list '{list_id}', entry {e.number}: {'; '.join(e.reasons)}")
+        facts = sorted(k for k in state.used_facts if k == ident or k.split(".", 1)[0] == ident)
+        if facts:
+            how.append(f"uses fact{'s' if len(facts) > 1 else ''} {', '.join(facts)}")
+        if ident in state.used_sources:
+            how.append(f"cites source {ident}")
+        if how:
+            hits.append((bid, how))
+    return hits

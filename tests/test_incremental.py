@@ -1,0 +1,129 @@
+"""An edit costs what it changes: the index lets a run reuse what did not change, and never
+lets a stale or tampered index change what a briefing says."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import briefgen
+import briefgen.workspace.evaluate as evaluate
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from synthetic import EDITED, edit_fact, make_project
+
+
+@pytest.fixture
+def counted(monkeypatch) -> list[str]:
+    """The ids of the briefings resolved afresh (not taken from the index)."""
+    seen: list[str] = []
+    real = evaluate.resolve_briefing
+
+    def counting(base, record):
+        seen.append(record.id)
+        return real(base, record)
+
+    monkeypatch.setattr(evaluate, "resolve_briefing", counting)
+    return seen
+
+
+def test_one_fact_edited_in_200_briefings_resolves_only_the_five_that_use_it(
+        tmp_path: Path, counted: list[str]) -> None:
+    make_project(tmp_path, 200)
+    ws = briefgen.open_workspace(tmp_path)
+    assert ws.errors == []
+    ws.save_index()
+    assert len(counted) == 200
+    users = sorted(bid for bid, s in ws.states.items() if any(
+        f.startswith(f"{EDITED}.") for f in s.used_facts))
+    assert len(users) == 5
+
+    counted.clear()
+    edit_fact(tmp_path, EDITED, 1)
+    ws = briefgen.open_workspace(tmp_path)
+    ws.evaluate_all()
+    assert sorted(counted) == users  # exactly the five: the other 195 came from the index
+    assert sum(not s.reused for s in ws.states.values()) == 5
+
+    counted.clear()
+    ws = briefgen.open_workspace(tmp_path, full=True)
+    ws.evaluate_all()
+    assert len(counted) == 200  # --full reads nothing from the index
+
+
+def test_what_changed_is_worked_out_again_and_nothing_else(built_full: Path,
+                                                           counted: list[str]) -> None:
+    def rerun() -> list[str]:
+        counted.clear()
+        ws = briefgen.open_workspace(built_full)
+        ws.evaluate_all()
+        ws.save_index()
+        return sorted(set(counted))
+
+    briefgen.open_workspace(built_full).save_index()
+    assert rerun() == []  # nothing changed: nothing resolved
+    facts = built_full / "briefings/facts/countries"
+    (facts / "belarus.yaml").write_text((facts / "belarus.yaml").read_text().replace(
+        "Belarus's", "Belarus’s"))
+    assert rerun() == ["military-cooperation"]  # the one briefing that lists Belarus
+    nz = (facts / "new-zealand.yaml").read_text()
+    (facts / "fiji.yaml").write_text(nz.replace("new-zealand", "fiji")
+                                     .replace("New Zealand", "Fiji"))
+    # a new country that matches a topic changes the topic-selected lists
+    assert rerun() == ["admm-plus-counter-terrorism"]
+    spec = built_full / "briefings/russia-military-ties.yaml"
+    spec.write_text(spec.read_text() + "\n# a comment\n")
+    assert rerun() == ["russia-military-ties"]
+    publisher = built_full / "briefings/facts/publisher.yaml"
+    publisher.write_text(publisher.read_text() + "\n")
+    assert len(rerun()) == 4  # every briefing prints the publisher
+
+
+def test_a_broken_file_is_never_hidden_by_the_index(built_full: Path, cli) -> None:
+    briefgen.open_workspace(built_full).save_index()
+    japan = built_full / "briefings/facts/countries/japan.yaml"
+    japan.write_text(japan.read_text().replace("as_of: 2021\n", "as_of: 2021-13\n", 1))
+    code, out, _ = cli("check", "--root", str(built_full))
+    assert code == 1 and "japan.yaml" in out
+    assert "a country could be missing from the list" in out
+
+
+def test_check_and_where_from_the_index_say_what_the_full_run_says(built_full: Path,
+                                                                   cli) -> None:
+    full_check = cli("check", "--root", str(built_full), "--full")
+    assert (built_full / "dist/.briefgen/index.json").is_file()
+    assert cli("check", "--root", str(built_full)) == full_check
+    full_where = cli("where", "australia", "--root", str(built_full))
+    quick_where = cli("where", "australia", "--root", str(built_full))
+    assert quick_where == full_where and "defector-asylum" in quick_where[1]
+    assert cli("where", "austrlia", "--root", str(built_full))[0] == 2
+
+
+def test_a_damaged_or_foreign_index_is_ignored(built_full: Path, counted: list[str]) -> None:
+    index = built_full / "dist/.briefgen/index.json"
+    briefgen.open_workspace(built_full).save_index()
+    for damage in (b"{not json", json.dumps({"format": 1, "code": "other code"}).encode()):
+        index.write_bytes(damage)
+        counted.clear()
+        ws = briefgen.open_workspace(built_full)
+        ws.evaluate_all()
+        assert len(counted) == 4 and ws.errors == []
+
+
+def test_a_tampered_index_cannot_change_what_a_pdf_says(built_full: Path, cli) -> None:
+    from pypdf import PdfReader
+
+    briefgen.open_workspace(built_full).save_index()
+    index = built_full / "dist/.briefgen/index.json"
+    data = json.loads(index.read_text())
+    data["briefings"]["military-cooperation"]["title"] = "INJECTED TITLE"
+    data["briefings"]["military-cooperation"]["deps"] = {"x": "y"}  # forces a rebuild
+    index.write_text(json.dumps(data))
+    code, _, err = cli("build", "--root", str(built_full))
+    assert code == 0, err
+    text = "".join(p.extract_text() for p in PdfReader(
+        built_full / "dist/military-cooperation.pdf").pages)
+    assert "INJECTED" not in text and "13 countries involved" in text
