@@ -28,7 +28,7 @@ import yaml
 from pypdf import PdfReader
 
 from briefgen.incremental.builder import build_project, render_one
-from briefgen.project import open_project
+from briefgen.workspace import open_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -96,6 +96,16 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
+def render_times(root: Path, repeat: int, count: int = 20) -> list[float]:
+    """Per pass over ``count`` briefings: the median render time of one (seconds)."""
+    ws = open_workspace(root)
+    docs = [ws.documents[bid] for bid in sorted(ws.documents)][:count]
+    render_one(docs[0], ws.brand_of(docs[0].id), "screen")  # warm up fonts
+    return [statistics.median(  # per pass: the median briefing; then the median pass
+        [timed(lambda d=d: render_one(d, ws.brand_of(d.id), "screen")) for d in docs])
+        for _ in range(repeat)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
@@ -117,12 +127,7 @@ def main() -> None:
             edit.append(timed(lambda: check(build_project(root), built=5)))
         pages = [len(PdfReader(pdf).pages) for pdf in (root / "dist").glob("*.pdf")]
         print(f"{len(pages)} briefings of {min(pages)} to {max(pages)} pages")
-        project = open_project(root)
-        docs = list(project.documents.values())[:20]
-        render_one(docs[0], project.layout.styles, root, "screen")  # warm up fonts
-        per = [statistics.median(  # per pass: the median briefing; then the median pass
-            [timed(lambda d=d: render_one(d, project.layout.styles, root, "screen"))
-             for d in docs]) for _ in range(args.repeat)]
+        per = render_times(root, args.repeat)
         cold = [timed(lambda: subprocess.run(
             [sys.executable, "-m", "briefgen.cli", "build", "--root", str(root), "--force",
              "b000"], check=True, capture_output=True)) for _ in range(args.repeat)]
