@@ -84,6 +84,7 @@ class Char:
     size: float
     bold: bool
     mono: bool
+    neutral: bool  # black or grey (ink), not a brand colour
 
 
 @dataclass
@@ -92,6 +93,7 @@ class Line:
     y: float
     size: float
     bold: bool
+    neutral: bool
     chars: list[Char]
     markers: list[Char] = field(default_factory=list)
     link: bool = False  # every character inside a link annotation
@@ -158,7 +160,8 @@ def _chars(textpage) -> list[Char]:
     loose = pdfium_c.FS_RECTF()
     buf = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
-    font_of: dict[int, tuple[bool, bool]] = {}
+    font_of: dict[int, tuple[bool, bool, bool]] = {}
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
             continue
@@ -175,8 +178,11 @@ def _chars(textpage) -> list[Char]:
         if style is None:
             pdfium_c.FPDFText_GetFontInfo(raw, i, buf, 128, flags)
             name = buf.value.decode("latin-1")
+            pdfium_c.FPDFText_GetFillColor(raw, i, r, g, b, a)
+            rgb = (r.value, g.value, b.value)
             style = font_of[key] = (any(w in name for w in ("Bold", "Black", "Heavy")),
-                                    "Mono" in name or "Courier" in name)
+                                    "Mono" in name or "Courier" in name,
+                                    max(rgb) < 100 and max(rgb) - min(rgb) < 30)
         pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose)
         x0, x1 = loose.left, loose.right
         if ch.isspace():
@@ -205,7 +211,7 @@ def _lines(chars: list[Char], page: int) -> list[Line]:
         sizes = [c.size for c in visible]
         size = max(set(sizes), key=sizes.count)
         bold = sum(c.bold for c in visible) * 2 > len(visible) or visible[0].bold
-        lines.append(Line(page, y, size, bold, row))
+        lines.append(Line(page, y, size, bold, visible[0].neutral, row))
     for y, group in markers:
         below = [ln for ln in lines if 2 <= y - ln.y <= 7.5]
         for c in group:
@@ -295,14 +301,15 @@ def _check_markers(pages: list[list[Line]], report: Report) -> None:
 
 
 def _rank(ln: Line, sheet: Sheet) -> int | None:
-    """0 title, 1 section heading, 2 entry name or label; None: not a heading."""
+    """0 title, 1 section heading, 2 entry name or label (bold, in the ink colour); None:
+    not a heading (a sign-off in the brand colour is not one)."""
     if ln.zone != "body" or ln.link:
         return None
     if ln.size >= sheet.sizes["title"][0] - 0.05:
         return 0
     if ln.bold and abs(ln.size - sheet.sizes["heading"][0]) < 0.05:
         return 1
-    if ln.bold and abs(ln.size - sheet.sizes["body"][0]) < 0.05:
+    if ln.bold and ln.neutral and abs(ln.size - sheet.sizes["body"][0]) < 0.05:
         return 2
     return None
 

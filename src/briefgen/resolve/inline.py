@@ -8,7 +8,8 @@ characters. A backslash keeps a straight quote: ``\\"``.
 
 Footnote references are tidied here too, for every renderer alike:
 
-* markers at one place are in ascending order, each number once ("¹,²", never "²,¹");
+* markers at one place are in ascending order, each number once ("¹,²", never "²,¹"), and
+  sit on the word before them (a space before a reference is dropped);
 * **one marker per run**: when consecutive paragraphs of one section (or the statements of
   one country list, all its entries together) cite exactly the same sources, the marker is
   printed on the first paragraph of the run only, where the run starts, as a source line
@@ -143,6 +144,11 @@ def order_markers(spans: list[Span]) -> list[Span]:
         while j < len(spans) and spans[j].note is not None:
             j += 1
         numbers = sorted({s.note for s in spans[i:j]})
+        if out and out[-1].note is None and out[-1].text.endswith((" ", "\t", "\n")):
+            last = out.pop()  # "checked. [^a]": the marker sits on the word, no space before it
+            if last.text.strip():
+                out.append(Span(last.text.rstrip(), last.bold, last.italic, last.code,
+                                last.href))
         out.extend(Span(str(n), note=n) for n in numbers)
         i = j
     return out

@@ -12,6 +12,7 @@ from ... import __version__
 from ...resolve.model import CountryListBlock, Document, Heading, Para
 from ...validate.brand import Brand
 from ...validate.types import human_date
+from .coverage import as_of
 from .fonts import check_glyphs, register_brand_fonts
 from .footnotes import Anchor, FootnoteState, KeepWithNotes
 from .keep import HeadingBlock
@@ -56,7 +57,7 @@ class _Renderer:
     def noted(self, para: Para, style: str) -> TextBlock:
         text = self.text(style).spans(para.spans)
         if para.as_of:  # a dated fact: the reader sees when it was true
-            text.add(f" \u2014 as of {para.as_of}", italic=True, muted=True)
+            text.add(as_of(para.as_of), italic=True, muted=True)
         return self.block(text, state=self.notes)
 
     def url_width(self, style: str, indent: float = 0) -> float:
