@@ -113,10 +113,9 @@ def test_dashes_leave_plain_text_alone() -> None:
 
 # ---------------------------------------------------------------------- URL breaks
 def test_urls_break_by_chicago_never_after_their_own_hyphen() -> None:
-    from conftest import default_brand
-
     from briefgen.render.pdf.fonts import register_brand_fonts
     from briefgen.render.pdf.runs import break_url
+    from conftest import default_brand
 
     font = register_brand_fonts(default_brand())["small"]
     url = ("https://www.smh.com.au/politics/federal/australia-s-defence-spends-almost-1-5-"
@@ -136,9 +135,8 @@ def test_urls_break_by_chicago_never_after_their_own_hyphen() -> None:
 # ---------------------------------------------------------------------- line breaking
 @pytest.fixture(scope="module")
 def font() -> str:
-    from conftest import default_brand
-
     from briefgen.render.pdf.fonts import register_brand_fonts
+    from conftest import default_brand
 
     return register_brand_fonts(default_brand())["body"]
 

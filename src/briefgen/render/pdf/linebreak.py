@@ -16,7 +16,8 @@ line may start (going back only while the line still fits), so its cost is the n
 atoms times the atoms per line, about 15 steps per word. Text blocks run it only for
 paragraphs that greedy breaking sets on three lines or more (two for balanced titles and
 headings): a paragraph of one or two ragged lines is already as good as it gets, and those
-are most of a briefing's blocks, so the optimiser costs about a millisecond per briefing.
+are most of a briefing's blocks. A five-line paragraph costs about 0.5 ms more than
+greedy breaking (0.36 ms), hyphenation included: a few milliseconds per briefing.
 
 With *balance* (titles, subtitles, headings) the last line costs like any other, so the
 lines come out of about equal length ("13 countries involved in training and / cooperation
