@@ -227,3 +227,14 @@ def test_justified_lines_fill_the_measure(tmp_path: Path, font: str) -> None:
     # every line but the last starts its last word at about the same place (flush right)
     lasts = [x for _, x in starts[:-1]]
     assert max(lasts) - min(lasts) < 25, lasts
+
+
+def test_hyphenation_is_used_sparingly_but_used(font: str) -> None:
+    from briefgen.render.pdf.linebreak import hyphenator
+    from briefgen.render.pdf.textblock import Face, Run, TextBlock
+
+    block = TextBlock([Run(SENTENCE, Face(font, 10, black))], _style(font, "optimal"),
+                      hyphenator=hyphenator("en-GB"))
+    texts = _texts(block.lines(258))
+    assert texts[2].endswith("of-") and texts[3].startswith("fensive"), texts
+    assert hyphenator("xx-YY") is None  # no dictionary: no hyphenation, no error

@@ -66,7 +66,7 @@ class Text:
             href: str | None = None, muted: bool = False) -> Text:
         face = self.faces.face(self.style, bold=bold, italic=italic, mono=mono,
                                link=href is not None, muted=muted)
-        self.runs.append(Run(_CONTROL.sub("", text), face, href))
+        self.runs.append(Run(_CONTROL.sub("", text), face, href, nohyph=mono))
         self._after_note = False
         return self
 

@@ -224,7 +224,8 @@ def _atoms(words: list[_Word], hyph) -> tuple[list[_Word], list[float]]:
             piece = word.pieces[0]
             run, text = piece.run, piece.text
             if run.href is None and run.note is None and not run.nohyph:
-                if "-" in text[2:-2]:
+                if "-" in text[2:-2] and not any(c.isupper() for c in text):
+                    # after a hyphen the word has (no hyphen added); not in names: ADMM-Plus
                     points = [i + 1 for i in range(2, len(text) - 3) if text[i] == "-"
                               and text[i - 1].isalpha() and text[i + 1].isalpha()]
                 elif hyph is not None:
@@ -254,7 +255,10 @@ def _optimise(seg: list[_Line], width: float, balance: bool, hyph) -> list[_Line
     words = [w for line in seg for w in line.words]
     if any(w.width > width + 1e-6 for w in words):
         return seg  # a word was cut to fit: keep the greedy lines
-    atoms, hyphens = _atoms(words, None if balance else hyph)
+    if balance:  # titles and headings: whole words only
+        atoms, hyphens = words, [0.0] * len(words)
+    else:
+        atoms, hyphens = _atoms(words, hyph)
     gaps = [0.0 if (k == 0 or a.joined or a.space is None) else a.space[1]
             for k, a in enumerate(atoms)]
     joined = [a.joined for a in atoms]
