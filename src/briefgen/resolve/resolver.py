@@ -20,7 +20,7 @@ from ..validate.factbase import BriefingRecord, EntityRecord, FactBase, FactReco
 from ..validate.models import CountryList, Fact
 from ..validate.schema import did_you_mean
 from ..validate.types import human_date
-from .inline import parse_inline
+from .inline import order_markers, parse_inline, thin_citations
 from .model import (
     Block,
     CountryEntry,
@@ -35,6 +35,7 @@ from .model import (
     Span,
 )
 from .textenv import TextError, render_text
+from .typography import typographic
 
 #: longest title or heading a Jinja expression may produce (the spec's own text is bounded
 #: by the schema)
@@ -94,6 +95,14 @@ class _Resolver:
     reads: set[str] = field(default_factory=set)
 
     # ------------------------------------------------------------------ helpers
+    @property
+    def language(self) -> str:
+        return self.rec.spec.language
+
+    def typo(self, text: str | None) -> str | None:
+        """Typographic quotes, dashes and ellipses for a title, heading or label."""
+        return typographic(text, self.language) if text else text
+
     def spec(self, *path: str | int) -> _Place:
         return _Place(self.rec.file, tuple(path))
 
@@ -108,7 +117,8 @@ class _Resolver:
         self.reads.add(f"source:{sid}")
         if sid not in self.notes:
             s = src.source
-            self.notes[sid] = Note(len(self.notes) + 1, sid, s.publisher, s.title,
+            self.notes[sid] = Note(len(self.notes) + 1, sid, self.typo(s.publisher),
+                                   self.typo(s.title),
                                    s.published.human() if s.published else None, s.url,
                                    Origin(src.file.location(src.path), sid))
         return self.notes[sid].number
@@ -120,21 +130,22 @@ class _Resolver:
             self.errors.append(place.diag(str(exc)))
             return None
 
-    def line(self, raw: str, place: _Place, ctx: dict[str, Any]) -> str | None:
+    def line(self, raw: str, place: _Place, ctx: dict[str, Any], typo: bool = True
+             ) -> str | None:
         """A title, heading or label: rendered, and still one line's worth."""
         out = self.text(raw, place, ctx)
         if out is not None and len(out) > MAX_LINE:
             self.errors.append(place.diag(f"this text works out to {len(out):,} characters; "
                                           f"at most {MAX_LINE} fit a title or heading"))
             return None
-        return out
+        return self.typo(out) if typo else out
 
     def para(self, raw: str, place: _Place, ctx: dict[str, Any],
              extra_sources: list[str] = ()) -> Para | None:
         rendered = self.text(raw, place, ctx)
         if rendered is None:
             return None
-        spans, problems = parse_inline(rendered, self.note_number)
+        spans, problems = parse_inline(rendered, self.note_number, self.language)
         bad = False
         for problem in problems:
             msg, needle = problem.message, None
@@ -150,7 +161,8 @@ class _Resolver:
             number = self.note_number(sid)
             if number is not None:
                 spans.append(Span(str(number), note=number))
-        return Para(spans, place.file.location(place.path), format_key_path(place.path))
+        return Para(order_markers(spans), place.file.location(place.path),
+                    format_key_path(place.path))
 
     def unknown(self, what: str, ident: str, known) -> str:
         where = self.base.broken_entities.get(ident) or self.base.broken_sources.get(ident)
@@ -244,11 +256,11 @@ class _Resolver:
                             continue
                         seen.add(sid)
                         src = self.base.sources[sid]
-                        links.append(SourceLink(src.source.publisher, src.source.url,
+                        links.append(SourceLink(self.typo(src.source.publisher), src.source.url,
                                                 Origin(src.file.location(src.path), sid)))
             entity = sel.entity
             entries.append(CountryEntry(
-                n, entity.entity.id, entity.entity.name, statements, links,
+                n, entity.entity.id, self.typo(entity.entity.name), statements, links,
                 Origin(entity.file.location(("name",)), "name"), sel.reasons))
         return CountryListBlock(cl.id, entries)
 
@@ -342,12 +354,14 @@ class _Resolver:
             more.append(InfoLink(label, src.source.url, item.source, place.origin()))
         subject = title
         if spec.mail.subject:
-            subject = self.line(spec.mail.subject, self.spec("mail", "subject"), ctx)
+            subject = self.line(spec.mail.subject, self.spec("mail", "subject"), ctx,
+                                typo=False)
             if subject is not None and ("\n" in subject or "\r" in subject):
                 self.error(("mail", "subject"), "an email subject must be one line: remove "
                                                 "the line break")
         if self.errors or title is None or subject is None:
             return None, listed
+        thin_citations(lead, blocks)
         keywords = list(spec.keywords) or sorted(
             {t for key in self.used_facts for t in self.base.facts[key].fact.topics})
         origins = {"title": self.spec("title").origin(),

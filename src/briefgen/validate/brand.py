@@ -124,6 +124,15 @@ class Colours(Strict):
     band_text: Colour
 
 
+class TextSetting(Strict):
+    """How body text is set (titles and headings are never justified or hyphenated)."""
+
+    justify: bool = Field(False, description="Justify body text (full lines flush left and "
+                          "right; the last line of a paragraph stays ragged).")
+    hyphenate: bool = Field(True, description="Hyphenate body text and notes in the "
+                            "briefing's language (never names, numbers or web addresses).")
+
+
 class BrandSheet(Strict):
     name: str
     page: Page
@@ -143,6 +152,9 @@ class BrandSheet(Strict):
         check_page_text(value)
         return value
     label: str = Field("Briefing", description="Word printed in the band above the date.")
+    text: TextSetting = Field(default_factory=TextSetting)
+    appendix_page_break: bool = Field(False, description="Start \"More information\" on a "
+                                      "new page; by default it follows the content.")
 
 
 PAGE_TEXT_NAMES = ("short_title", "title", "publisher")

@@ -30,6 +30,12 @@ FIXED_TEXT = ("Page 0123456789 of", "Published by", "Read more of our briefings"
 Item = tuple[str, str, str, Origin]  # (text, font role, face, origin)
 
 
+def as_of(when: str) -> str:
+    """The date of a dated fact, after its text: one unbreakable unit, so a line never ends
+    on a dangling dash ("— as of 18 January 2020", joined by no-break spaces)."""
+    return " \u2014\u00a0as\u00a0of\u00a0" + when.replace(" ", "\u00a0")
+
+
 def _face(bold: bool, italic: bool) -> str:
     return {(False, False): "regular", (True, False): "bold", (False, True): "italic",
             (True, True): "bold_italic"}[(bold, italic)]
@@ -43,7 +49,7 @@ def _para(p: Para, role: str) -> Iterator[Item]:
         else:
             yield span.text, "mono" if span.code else role, _face(span.bold, span.italic), origin
     if p.as_of:
-        yield f" \u2014 as of {p.as_of}", role, "italic", origin
+        yield as_of(p.as_of), role, "italic", origin
 
 
 def items(doc: Document) -> Iterator[Item]:

@@ -6,14 +6,17 @@ import io
 from urllib.parse import urlsplit
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Table, TableStyle
 
 from ... import __version__
 from ...resolve.model import CountryListBlock, Document, Heading, Para
 from ...validate.brand import Brand
 from ...validate.types import human_date
+from .coverage import as_of
 from .fonts import check_glyphs, register_brand_fonts
 from .footnotes import Anchor, FootnoteState, KeepWithNotes
+from .keep import HeadingBlock
+from .linebreak import hyphenator
 from .pages import (
     BriefingDocTemplate,
     Palette,
@@ -36,18 +39,25 @@ class _Renderer:
         m = brand.sheet.page.margins
         self.width = page_size(brand)[0] - (m.left + m.right) * mm
         self.faces = Faces(self.fonts["mono"], self.palette.link, self.palette.muted)
+        self.hyphenator = hyphenator(doc.language)
 
     # ------------------------------------------------------------------ text helpers
     def text(self, style: str) -> Text:
         return Text(self.faces, self.styles[style])
 
     def block(self, text: Text, **kw) -> TextBlock:
-        return TextBlock(text.runs, text.style, **kw)
+        hyph = self.hyphenator if getattr(text.style, "hyphenate", False) else None
+        return TextBlock(text.runs, text.style, hyphenator=hyph, **kw)
+
+    def heading(self, text: str, outline: tuple[str, str, int]) -> HeadingBlock:
+        """A section heading: kept with the start of what follows (see :mod:`.keep`)."""
+        t = self.text("heading").add(text)
+        return HeadingBlock(t.runs, t.style, outline=outline, state=self.notes)
 
     def noted(self, para: Para, style: str) -> TextBlock:
         text = self.text(style).spans(para.spans)
         if para.as_of:  # a dated fact: the reader sees when it was true
-            text.add(f" \u2014 as of {para.as_of}", italic=True, muted=True)
+            text.add(as_of(para.as_of), italic=True, muted=True)
         return self.block(text, state=self.notes)
 
     def url_width(self, style: str, indent: float = 0) -> float:
@@ -75,8 +85,7 @@ class _Renderer:
         out.extend(self.noted(p, "lead") for p in d.lead)
         for block in d.blocks:
             if isinstance(block, Heading):
-                out.append(self.block(self.text("heading").add(block.text),
-                                      outline=(block.anchor, block.text, 0)))
+                out.append(self.heading(block.text, (block.anchor, block.text, 0)))
             elif isinstance(block, Para):
                 out.append(self.noted(block, "body"))
             elif isinstance(block, CountryListBlock):
@@ -84,6 +93,9 @@ class _Renderer:
         out.extend(self.closing())
         if d.more_information:
             out.extend(self.more_information())
+        for i, f in enumerate(out):
+            if isinstance(f, HeadingBlock):
+                f.keep_with = out[i + 1:i + 4]
         return out
 
     def country_list(self, block: CountryListBlock) -> list:
@@ -115,11 +127,13 @@ class _Renderer:
             rows.append(self.text("cta").add("Found this briefing useful?", bold=True)
                         .add(" Please support our work with a donation:").br()
                         .url(p.donate, self.url_width("cta", 12 * mm)))
+        flow: list = [Anchor("publisher", "About the publisher", 0)]
         if rows:
-            rows.append(self.text("cta").add("Thank you", bold=True))
-        flow: list = [Spacer(0, 10 * mm), Anchor("publisher", "About the publisher", 0)]
-        if rows:
-            table = Table([[self.block(r)] for r in rows], colWidths=[self.width])
+            cells = [[self.block(r)] for r in rows]
+            # the seed's sign-off closes the last request, a little apart, in the brand colour
+            cells[-1].append(self.block(self.text("signoff").add("Thank you", bold=True)))
+            table = Table([[c] for c in cells], colWidths=[self.width])
+            table.spaceBefore = 10 * mm
             table.setStyle(TableStyle([
                 ("FONT", (0, 0), (-1, -1), self.fonts["body"], 10),
                 ("BACKGROUND", (0, 0), (-1, -1), self.palette.panel),
@@ -129,19 +143,24 @@ class _Renderer:
                 ("TOPPADDING", (0, 0), (-1, -1), 2 * mm),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm),
             ]))
-            flow += [table, Spacer(0, 5 * mm)]
-        contact = " · ".join([urlsplit(p.web).netloc or p.web, p.email, f"tel: {p.phone}"])
+            flow.append(table)
         t = self.text("publisher").add(f"Published by {p.name}", bold=True).br()
-        t.add(", ".join(p.address)).br().add(contact)
+        t.add(", ".join(p.address)).br()
+        t.add(urlsplit(p.web).netloc or p.web, href=p.web).add(" · ")
+        t.add(p.email, href=f"mailto:{p.email}").add(f" · tel: {p.phone}")
         if p.tagline:
             t.br().add(p.tagline, italic=True)
-        flow.append(self.block(t))
-        return [KeepTogether(flow)]
+        publisher = self.block(t)
+        publisher.spaceBefore = 5 * mm if rows else 10 * mm
+        # the panel and the publisher block follow the content; each stays whole, and they
+        # may sit on two pages rather than leave a page half empty
+        return [*flow[:-1], KeepTogether(flow[-1:]), publisher] if rows else \
+            [*flow, publisher]
 
     def more_information(self) -> list:
-        out: list = [PageBreak(),
-                     self.block(self.text("heading").add("More information"),
-                                outline=("more-information", "More information", 0))]
+        out: list = [PageBreak()] if self.brand.sheet.appendix_page_break else []
+        out.append(self.heading("More information",
+                                ("more-information", "More information", 0)))
         for item in self.doc.more_information:
             out.append(self.block(self.text("info_label").add(item.label)))
             t = self.text("info_link")

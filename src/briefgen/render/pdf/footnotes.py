@@ -14,7 +14,9 @@ How it works (see NOTES-reportlab: a two-pass "measure then reserve" design osci
   short rule, from the raised bottom down to the frame's real bottom.
 
 A source cited again keeps its number; if the citation falls on a later page, its note is
-printed again at the foot of that page, so a reader never has to turn back to find it.
+printed again at the foot of that page, so a reader never has to turn back to find it. The
+notes at a page foot are in ascending order. (Repeated citations in consecutive paragraphs
+show one marker per run: see :mod:`briefgen.resolve.inline`.)
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ class FootnoteState:
         canv.line(x, top - RULE_GAP, x + min(self.width, 60 * 2.8346), top - RULE_GAP)
         canv.restoreState()
         y = top - 2 * RULE_GAP
-        for n in self.on_page:
+        for n in sorted(self.on_page):  # ascending, whatever order they were cited in
             para = self.notes[n]
             _, h = para.wrap(self.width, 10_000)
             para.drawOn(canv, x, y - h)

@@ -37,8 +37,18 @@ class Palette:
         return HexColor(colour.rgb)
 
 
+#: how each style's lines are broken (see textblock and linebreak): titles and headings
+#: balanced, running text by the optimiser (and hyphenated, justified if the brand says so),
+#: names, labels, sources and addresses greedily (one or two lines, nothing to gain)
+BREAKING = {"title": "balance", "subtitle": "balance", "heading": "balance",
+            "lead": "optimal", "body": "optimal", "item_body": "optimal", "note": "optimal",
+            "cta": "optimal"}
+HYPHENATED = ("lead", "body", "item_body", "note")
+
+
 def make_styles(brand: Brand, fonts: dict[str, str], palette: Palette) -> dict[str, ParagraphStyle]:
     s = brand.sheet.sizes
+    setting = brand.sheet.text
 
     def style(name: str, font_role: str, size_key: str, **kw) -> ParagraphStyle:
         size = getattr(s, size_key)
@@ -46,7 +56,11 @@ def make_styles(brand: Brand, fonts: dict[str, str], palette: Palette) -> dict[s
                     textColor=palette.ink, alignment=TA_LEFT, allowWidows=0, allowOrphans=0,
                     bulletFontName=fonts["body"], splitLongWords=1)
         base.update(kw)
-        return ParagraphStyle(name, **base)
+        out = ParagraphStyle(name, **base)
+        out.breaking = BREAKING.get(name, "greedy")
+        out.hyphenate = setting.hyphenate and name in HYPHENATED
+        out.justify = setting.justify and name in HYPHENATED
+        return out
 
     body = s.body
     indent = 8 * mm
@@ -57,8 +71,7 @@ def make_styles(brand: Brand, fonts: dict[str, str], palette: Palette) -> dict[s
                           spaceAfter=10),
         "lead": style("lead", "body", "lead", spaceAfter=12),
         "heading": style("heading", "heading", "heading", textColor=palette.brand,
-                         fontName=_bold(fonts["heading"]), spaceBefore=12, spaceAfter=5,
-                         keepWithNext=1),
+                         fontName=_bold(fonts["heading"]), spaceBefore=12, spaceAfter=5),
         "body": style("body", "body", "body", spaceAfter=body.leading * 0.5),
         "item_name": style("item_name", "body", "body", fontName=_bold(fonts["body"]),
                            leftIndent=indent, bulletIndent=0, spaceBefore=6, spaceAfter=2,
@@ -74,6 +87,7 @@ def make_styles(brand: Brand, fonts: dict[str, str], palette: Palette) -> dict[s
         "info_link": style("info_link", "small", "small", spaceAfter=4),
         "publisher": style("publisher", "small", "small", textColor=palette.ink),
         "cta": style("cta", "body", "body", textColor=palette.ink, spaceAfter=4),
+        "signoff": style("signoff", "body", "body", textColor=palette.brand, spaceBefore=3),
     }
 
 

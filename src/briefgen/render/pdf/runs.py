@@ -16,7 +16,11 @@ from reportlab.lib.fonts import tt2ps
 from ...resolve.model import Span
 from .textblock import Face, Run, text_width
 
-_BREAK_AFTER = re.compile(r"(?<=[/\-_.?&=#])")
+# Chicago Manual of Style 14.18: break a URL after a colon or a (double) slash; before a
+# full stop, comma, question mark, hash, per cent, tilde, hyphen or underscore; before or
+# after an equals sign or ampersand. Never after a hyphen of the URL (a reader would take
+# it for a hyphenation), and no hyphen is added.
+_URL_BREAK = re.compile(r"(?<=/)(?!/)|(?<=:)(?!/)|(?=[.,?#%~\-_=&])|(?<=[=&])")
 # C0 and C1 control characters (category Cc) except tab and newline
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -62,7 +66,7 @@ class Text:
             href: str | None = None, muted: bool = False) -> Text:
         face = self.faces.face(self.style, bold=bold, italic=italic, mono=mono,
                                link=href is not None, muted=muted)
-        self.runs.append(Run(_CONTROL.sub("", text), face, href))
+        self.runs.append(Run(_CONTROL.sub("", text), face, href, nohyph=mono))
         self._after_note = False
         return self
 
@@ -89,7 +93,7 @@ class Text:
         return self
 
     def url(self, url: str, width: float) -> Text:
-        """The address as a link, broken into lines at / - _ . ? & = # to fit ``width``."""
+        """The address as a link, broken into lines by the book (:func:`break_url`)."""
         face = self.faces.face(self.style, link=True)
         for i, line in enumerate(break_url(url, face.font, face.size, width * 0.98)):
             if i:
@@ -101,7 +105,8 @@ class Text:
 
 def break_url(url: str, font: str, size: float, width: float,
               first_width: float | None = None) -> list[str]:
-    """Split a long URL into lines that fit ``width``, breaking after / - _ . ? & = #.
+    """Split a long URL into lines that fit ``width``, at the breaks of Chicago 14.18
+    (after ``//``, ``/``, ``:``; before ``. , ? # % ~ - _``; before or after ``=`` and ``&``).
 
     A piece with no break point that is still too wide is cut by characters. Widths are
     summed piece by piece (text is set without kerning, so a line is as wide as its pieces).
@@ -109,7 +114,7 @@ def break_url(url: str, font: str, size: float, width: float,
     lines: list[str] = []
     current, current_w = "", 0.0
     limit = first_width if first_width is not None else width
-    for piece in _BREAK_AFTER.split(url):
+    for piece in _URL_BREAK.split(url):
         if not piece:
             continue
         w = text_width(piece, font, size)

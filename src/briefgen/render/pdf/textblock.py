@@ -4,8 +4,15 @@ Why not ReportLab's ``Paragraph``: profiling the build showed it spent about 60 
 render time parsing its mini-XML markup for every paragraph, breaking lines again on every
 ``wrap()`` and passing each line fragment through several formatting layers. Our content
 already arrives as typed spans, so a :class:`TextBlock` takes *runs* (text in a face, an
-optional link, an optional footnote number), measures each word once, breaks lines greedily
-(left aligned, like the brand's paragraphs) and writes the PDF text operators itself.
+optional link, an optional footnote number), measures each word once (widths are cached per
+font), breaks lines greedily, and writes the PDF text operators itself.
+
+Greedy breaking is the first pass for every block. A block whose style asks for it
+(``style.breaking``: ``"optimal"`` for body text, ``"balance"`` for titles and headings) is
+broken again by the total-fit optimiser of :mod:`.linebreak` when greedy breaking gave it
+three lines or more (two when balancing), with hyphenation where the block has a
+hyphenator: no runts, an even right edge, balanced titles. ``style.justify`` sets full lines
+justified (the last line of a paragraph stays ragged).
 
 It stays a Flowable: frames, ``KeepTogether``, table cells and ``keepWithNext`` treat it as
 they treated a Paragraph. It also carries the footnote logic (see :mod:`.footnotes`): each
@@ -26,6 +33,7 @@ from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus.flowables import Flowable
 
 from .fonts import has_printable_ascii
+from .linebreak import optimal_breaks
 
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")  # collapsed like HTML; no-break space is kept
 _WIDTH_CACHE: dict[tuple[str, str], float] = {}  # (font, text) -> width at 1 pt
@@ -51,6 +59,7 @@ class Run:
     href: str | None = None
     note: int | None = None
     br: bool = False
+    nohyph: bool = False  # never hyphenated (code)
 
 
 def text_width(text: str, font: str, size: float) -> float:
@@ -79,12 +88,14 @@ class _Word:
     width: float
     space: tuple[Run, float] | None  # the space before the word: its run and width
     break_before: bool = False
+    joined: bool = False  # continues the word before it (a part after a hyphenation point)
 
 
 @dataclass(slots=True)
 class _Line:
     words: list[_Word]  # the first word's space is not drawn
     notes: list[int]
+    last: bool = False  # ends a paragraph or a forced line (never justified)
 
 
 def _split_words(runs: list[Run]) -> list[_Word]:
@@ -182,6 +193,94 @@ def _line(words: list[_Word]) -> _Line:
     return _Line(words, notes)
 
 
+def _refine(lines: list[_Line], width: float, balance: bool, hyph) -> list[_Line]:
+    """Greedy lines, each paragraph (run of lines between forced breaks) that needs it
+    broken again by the optimiser; marks the last line of each."""
+    out: list[_Line] = []
+    seg: list[_Line] = []
+    need = 2 if balance else 3
+    if hyph is False:  # greedy: only mark the last lines
+        need = 1 << 30
+    for line in [*lines, None]:
+        if seg and (line is None or not line.words or line.words[0].break_before):
+            if len(seg) >= need:
+                seg = _optimise(seg, width, balance, hyph)
+            seg[-1].last = True
+            out.extend(seg)
+            seg = []
+        if line is not None:
+            seg.append(line)
+    return out
+
+
+def _atoms(words: list[_Word], hyph) -> tuple[list[_Word], list[float]]:
+    """Words split at their hyphenation points and after their own hyphens: the parts and,
+    for each, the width of the hyphen a break before it adds."""
+    atoms: list[_Word] = []
+    hyphens: list[float] = []
+    for word in words:
+        points: list[int] = []
+        if len(word.pieces) == 1:
+            piece = word.pieces[0]
+            run, text = piece.run, piece.text
+            if run.href is None and run.note is None and not run.nohyph:
+                if "-" in text[2:-2] and not any(c.isupper() for c in text):
+                    # after a hyphen the word has (no hyphen added); not in names: ADMM-Plus
+                    points = [i + 1 for i in range(2, len(text) - 3) if text[i] == "-"
+                              and text[i - 1].isalpha() and text[i + 1].isalpha()]
+                elif hyph is not None:
+                    points = hyph.points(text)
+        if not points:
+            atoms.append(word)
+            hyphens.append(0.0)
+            continue
+        face = word.pieces[0].run.face
+        run = word.pieces[0].run
+        start = 0
+        for k, end in enumerate([*points, len(text)]):
+            part = text[start:end]
+            w = text_width(part, face.font, face.size)
+            if k == 0:
+                atoms.append(_Word([_Piece(run, part, w)], w, word.space, word.break_before))
+                hyphens.append(0.0)
+            else:
+                atoms.append(_Word([_Piece(run, part, w)], w, None, False, joined=True))
+                hyphens.append(0.0 if text[start - 1] == "-"
+                               else text_width("-", face.font, face.size))
+            start = end
+    return atoms, hyphens
+
+
+def _optimise(seg: list[_Line], width: float, balance: bool, hyph) -> list[_Line]:
+    words = [w for line in seg for w in line.words]
+    if any(w.width > width + 1e-6 for w in words):
+        return seg  # a word was cut to fit: keep the greedy lines
+    if balance:  # titles and headings: whole words only
+        atoms, hyphens = words, [0.0] * len(words)
+    else:
+        atoms, hyphens = _atoms(words, hyph)
+    gaps = [0.0 if (k == 0 or a.joined or a.space is None) else a.space[1]
+            for k, a in enumerate(atoms)]
+    joined = [a.joined for a in atoms]
+    ends = optimal_breaks([a.width for a in atoms], gaps, joined, hyphens, width,
+                          balance=balance)
+    if ends is None:
+        return seg
+    out: list[_Line] = []
+    start = 0
+    for end in ends:
+        part = atoms[start:end]
+        if end < len(atoms) and atoms[end].joined and hyphens[end] > 0:
+            tail = part[-1]
+            face = tail.pieces[-1].run
+            hw = hyphens[end]
+            part[-1] = _Word([*tail.pieces, _Piece(face, "-", hw)], tail.width + hw,
+                             tail.space, tail.break_before, tail.joined)
+        out.append(_line(part))
+        start = end
+    return out
+
+
 def _fill(canv, colour: Color) -> str:
     enforce = getattr(canv, "_enforceColorSpace", None)
     if enforce:
@@ -247,7 +346,7 @@ class TextBlock(Flowable):
 
     def __init__(self, runs: list[Run], style, *, bullet: str | None = None,
                  state=None, outline: tuple[str, str, int] | None = None,
-                 words: list[_Word] | None = None):
+                 words: list[_Word] | None = None, hyphenator=None):
         super().__init__()
         self.style = style
         self.bullet = bullet
@@ -256,6 +355,7 @@ class TextBlock(Flowable):
         self.spaceBefore = style.spaceBefore
         self.spaceAfter = style.spaceAfter
         self.keepWithNext = getattr(style, "keepWithNext", 0)
+        self.hyphenator = hyphenator
         self._words = words if words is not None else _split_words(runs)
         self._layout: tuple[float, list[_Line]] | None = None
 
@@ -263,7 +363,15 @@ class TextBlock(Flowable):
     def lines(self, avail_width: float) -> list[_Line]:
         if self._layout is None or self._layout[0] != avail_width:
             width = avail_width - self.style.leftIndent - self.style.rightIndent
-            self._layout = (avail_width, _break(self._words, width))
+            lines = _break(self._words, width)
+            mode = getattr(self.style, "breaking", "greedy")
+            if mode != "greedy" and len(lines) >= 2:
+                lines = _refine(lines, width, mode == "balance", self.hyphenator)
+            elif getattr(self.style, "justify", False):
+                lines = _refine(lines, width, False, False)
+            elif lines:
+                lines[-1].last = True
+            self._layout = (avail_width, lines)
         return self._layout[1]
 
     def _notes_height(self, notes: list[int]) -> float:
@@ -300,7 +408,8 @@ class TextBlock(Flowable):
                            lines[0].notes), *lines[1:]]
         part = TextBlock([], self.style, bullet=self.bullet if head else None,
                          state=self.fn_state, outline=self.outline if head else None,
-                         words=[w for line in lines for w in line.words])
+                         words=[w for line in lines for w in line.words],
+                         hyphenator=self.hyphenator)
         if head:
             part.spaceAfter = 0
         else:
@@ -322,9 +431,14 @@ class TextBlock(Flowable):
             out.finish()
         out = _Writer(canv)
         links: list[list] = []
+        justify = getattr(style, "justify", False)
+        measure = self.width - style.leftIndent - style.rightIndent
         for line in lines:
+            extra = _stretch(line, measure) if justify and not line.last else 0.0
             out.move(style.leftIndent, y)
-            for run, text, x1, x2 in _segments(line, style.leftIndent):
+            for run, text, x1, x2 in _segments(line, style.leftIndent, extra):
+                if extra:
+                    out.move(x1, y)
                 out.show(text, run.face)
                 if run.href:
                     last = links[-1] if links else None
@@ -355,8 +469,18 @@ class TextBlock(Flowable):
                     frame._y1p += h
 
 
-def _segments(line: _Line, x: float):
-    """(run, text, x1, x2) for each stretch of a line in one face and one link."""
+def _stretch(line: _Line, measure: float) -> float:
+    """What each space of a justified line grows by."""
+    spaces = [w.space[1] for w in line.words[1:] if w.space is not None and not w.joined]
+    if not spaces:
+        return 0.0
+    natural = sum(w.width for w in line.words) + sum(spaces)
+    return max(0.0, (measure - natural) / len(spaces))
+
+
+def _segments(line: _Line, x: float, extra: float = 0.0):
+    """(run, text, x1, x2) for each stretch of a line in one face and one link; with
+    ``extra`` (justified), each word is a stretch of its own, the spaces widened."""
     out: list[tuple[Run, str, float, float]] = []
     run: Run | None = None
     parts: list[str] = []
@@ -365,6 +489,13 @@ def _segments(line: _Line, x: float):
     for word in line.words:
         space = None if first else word.space
         first = False
+        if space is not None and extra:
+            if run is not None:
+                out.append((run, "".join(parts), start, x))
+            run, parts = None, []
+            x += space[1] + extra
+            start = x
+            space = None
         if space is not None:
             r = space[0]
             if r is not run and (r.face is not run.face or r.href != run.href):
