@@ -4,20 +4,41 @@ markup taken from content; located reports; progress."""
 from __future__ import annotations
 
 import contextlib
+import sys
 
 from ..errors import Diagnostic, Report
 
 
 class Output:
-    """Plain lines on pipes; colour on a terminal (rich), never markup from content."""
+    """Plain lines on pipes; colour on a terminal (rich), never markup from content. The
+    consoles are made on first use: a command whose output goes to a pipe, or that prints
+    nothing, does not import rich."""
 
     def __init__(self) -> None:
+        self._out = self._err = None
+
+    def _console(self, err: bool):
         from rich.console import Console
 
-        self.out = Console(highlight=False, soft_wrap=True)
-        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
+        return Console(stderr=err, highlight=False, soft_wrap=True)
+
+    @property
+    def out(self):
+        if self._out is None:
+            self._out = self._console(False)
+        return self._out
+
+    @property
+    def err(self):
+        if self._err is None:
+            self._err = self._console(True)
+        return self._err
 
     def line(self, text: str = "", style: str | None = None, *, err: bool = False) -> None:
+        stream = sys.stderr if err else sys.stdout
+        if not stream.isatty():  # plain text: what the tests and pipes read
+            print(text, file=stream)
+            return
         (self.err if err else self.out).print(text, style=style, markup=False)
 
 
@@ -74,7 +95,7 @@ def build_progress(out: Output, enabled: bool, prefix: str = ""):
     if not enabled:
         yield None
         return
-    if out.out.is_terminal:
+    if sys.stdout.isatty():
         from rich.progress import BarColumn, Progress, TextColumn
 
         with Progress(TextColumn("{task.description}"), BarColumn(),

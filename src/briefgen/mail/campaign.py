@@ -93,8 +93,7 @@ def prepare(ws: Workspace, bid: str, list_path: Path | None, segments: list[str]
         raise UsageError(f"no such list: {list_path}")
     setup = ws.mail
     if setup is None:
-        mail_errors = [d for d in ws.errors
-                       if d.location.path.startswith(("mail/", "styles/mail/"))]
+        mail_errors = ws.mail_errors
         raise ContentError(mail_errors or [Diagnostic(
             Location(ws.layout.mail_settings.relative_to(root).as_posix()), "",
             "missing file: the sender, postal address and unsubscribe addresses for mail")])

@@ -38,7 +38,6 @@ class Workspace:
     shared: list[Diagnostic]
     files: dict[str, str]  # content hash of every input file, this run
     index: ProjectIndex | None  # the last run's, when it may be used
-    mail: object | None = None  # mail.setup.MailSetup when mail/settings.yaml exists
     stale_months: int = DEFAULT_STALE_MONTHS
     today: dt.date | None = None
     states: dict[str, BriefingState] = field(default_factory=dict)
@@ -46,6 +45,21 @@ class Workspace:
     digests: dict[str, str] = field(default_factory=dict, repr=False)
     _docs: OrderedDict[str, Document] = field(default_factory=OrderedDict, repr=False)
     _evaluator: Evaluator | None = field(default=None, repr=False)
+    _mail: tuple | None = field(default=None, repr=False)
+
+    @property
+    def mail(self):
+        """The validated mail set-up (``mail.setup.MailSetup``), or None when the project
+        does not mail or its settings have errors (see :attr:`mail_errors`). Read when first
+        asked for: a build does not need it."""
+        if self._mail is None:
+            self._mail = _mail(self.raw, self.layout)
+        return self._mail[0]
+
+    @property
+    def mail_errors(self) -> list[Diagnostic]:
+        self.mail  # noqa: B018 - reads and validates the settings
+        return list(self._mail[1])
 
     @property
     def root(self) -> Path:
@@ -134,7 +148,7 @@ class Workspace:
     def diagnostics(self) -> list[Diagnostic]:
         """Every error and warning of the project (evaluates every briefing)."""
         self.evaluate_all()
-        out = list(self.shared)
+        out = list(self.shared) + self.mail_errors
         for bid in self.ids:
             out += self.states[bid].errors
         out += warnings(self.base, [self.states[b] for b in self.ids], self.stale_months,
@@ -198,12 +212,9 @@ def _open(root: Path, stale_months: int, today: dt.date | None, full: bool) -> W
     shared = [*raw.errors, *shared]
     brands, brand_errors = _brands(raw, layout)
     shared += brand_errors
-    mail, mail_errors = _mail(raw, layout)
-    shared += mail_errors
     paths = spec_paths(layout)
     ws = Workspace(layout, raw, base, brands, sorted(paths), shared, files,
-                   None if full else ProjectIndex.load(layout.index), mail, stale_months,
-                   today)
+                   None if full else ProjectIndex.load(layout.index), stale_months, today)
     publisher = raw.publisher.display if raw.publisher else "briefings/facts/publisher.yaml"
     publisher_broken = any(d.location.path == publisher for d in shared if d.is_error)
     ws._evaluator = Evaluator(ws, paths, publisher_broken)

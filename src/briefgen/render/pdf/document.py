@@ -33,7 +33,10 @@ from .textblock import TextBlock
 class _Renderer:
     def __init__(self, doc: Document, brand: Brand, cmyk: bool = False):
         self.doc, self.brand = doc, brand
-        self.fonts = register_brand_fonts(brand)
+        from .coverage import items
+
+        self.fonts = register_brand_fonts(brand, {brand.face(role, face)
+                                                  for _, role, face, _ in items(doc)})
         self.palette = Palette(brand, cmyk)
         self.styles = make_styles(brand, self.fonts, self.palette)
         m = brand.sheet.page.margins

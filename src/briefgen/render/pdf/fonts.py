@@ -21,13 +21,18 @@ _REGISTERED: dict[Path, str] = {}
 _FACES = FACES
 
 
+_NAMES: dict[Path, str] = {}  # every file given a name, registered or not yet
+
+
 def _font_name(path: Path) -> str:
     """``bg-<file stem>``, made unique when another brand's file has the same stem (a name
     registered with ReportLab, and every width cached under it, belongs to one file)."""
-    name = "bg-" + path.stem
-    if name in _REGISTERED.values():
-        name += "-" + hashlib.sha256(str(path).encode()).hexdigest()[:8]
-    return name
+    if path not in _NAMES:
+        name = "bg-" + path.stem
+        if name in _NAMES.values():
+            name += "-" + hashlib.sha256(str(path).encode()).hexdigest()[:8]
+        _NAMES[path] = name
+    return _NAMES[path]
 
 
 def register_font(path: Path) -> str:
@@ -42,11 +47,21 @@ def register_font(path: Path) -> str:
     return _REGISTERED[path]
 
 
-def register_brand_fonts(brand: Brand) -> dict[str, str]:
-    """Register every family of the brand; returns role -> regular face font name."""
+def register_brand_fonts(brand: Brand, needed: set[Path] | None = None) -> dict[str, str]:
+    """Register the brand's families; returns role -> the name its text is set in.
+
+    Parsing a face costs about 10 ms: with ``needed`` (the files a document will set text
+    in), only those and the regular face of each family they belong to are registered; the
+    other faces keep their names and mappings, and are never drawn."""
     families: dict[str, dict[str, str]] = {}
     for fam_id, faces in brand.font_paths.items():
-        names = {face: register_font(faces[face]) for face in _FACES}
+        used = needed is None or any(path in needed for path in faces.values())
+        names = {face: (register_font(faces[face]) if needed is None or
+                        faces[face] in needed or (used and face == "regular")
+                        else _font_name(faces[face])) for face in _FACES}
+        if not used:
+            families[fam_id] = names
+            continue
         handle = _family_handle(names)
         families[fam_id] = {**names, "regular": handle}
         addMapping(handle, 0, 0, names["regular"])
