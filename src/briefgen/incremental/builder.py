@@ -193,15 +193,19 @@ def build(ws: Workspace, ids: list[str] | None = None, *, force: bool = False,
                     result.failed.append(Failure(bid, list(state.errors)))
                     emit("failed", bid)
                     continue
-                deps = deps_of[bid] = {**state.deps, "profile": profile}
-                out = layout.pdf(bid, profile)
-                if not (force or not out.is_file()
-                        or manifest.changes(f"{profile}:{bid}", deps)):
+                key, out = f"{profile}:{bid}", layout.pdf(bid, profile)
+                if state.reused:  # nothing it read changed since its state was made
+                    changed = manifest.deps_digest(key) != state.deps_digest
+                else:
+                    changed = bool(manifest.changes(key, {**state.deps, "profile": profile}))
+                if not (force or changed or not out.is_file()):
                     result.unchanged.append(bid)
                     emit("unchanged", bid)
                     continue
                 if doc is None:  # a state from the index: render from the YAML itself
                     doc = ws.document(bid)
+                    state = ws.states[bid]
+                deps_of[bid] = {**state.deps, "profile": profile}
                 for done in renderers.submit(doc, ws.brands[doc.brand], profile):
                     _collect(done, writer, result, emit)
             for done in renderers.finish():
@@ -361,6 +365,9 @@ def explain(ws: Workspace, bid: str, profile: str = "screen") -> list[str]:
     in each of its lists."""
     ws.require(bid)
     state = ws.state(bid)
+    if state.reused and state.ok:
+        ws.document(bid)  # the full list of inputs: worked out afresh
+        state = ws.states[bid]
     lines = []
     for list_id, entries in state.lists.items():
         lines.append(f"{bid}: list '{list_id}': {len(entries)} "

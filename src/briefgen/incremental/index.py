@@ -27,7 +27,7 @@ from typing import Any
 from .. import __version__
 from ..errors import Diagnostic, Location, Severity
 
-FORMAT = 1
+FORMAT = 2
 _CODE_STAMP: str | None = None
 
 
@@ -94,8 +94,10 @@ class BriefingState:
     lists: dict[str, list[ListEntry]] = field(default_factory=dict)
     #: what resolving it read, each with a hash: unchanged inputs mean an unchanged result
     inputs: dict[str, str] = field(default_factory=dict)
-    #: the dependencies recorded in the build manifest (without the profile)
+    #: the dependencies recorded in the build manifest (without the profile); a state from
+    #: the index has only their digest
     deps: dict[str, str] = field(default_factory=dict)
+    deps_digest: str = ""
     #: True when taken from the index rather than worked out in this run
     reused: bool = False
 
@@ -109,7 +111,7 @@ class BriefingState:
                 "used_facts": self.used_facts, "used_sources": self.used_sources,
                 "lists": {k: [[e.number, e.id, e.name, e.reasons] for e in v]
                           for k, v in self.lists.items()},
-                "inputs": self.inputs, "deps": self.deps}
+                "inputs": self.inputs, "deps_digest": self.deps_digest}
 
     @classmethod
     def from_json(cls, bid: str, data: dict[str, Any]) -> BriefingState:
@@ -119,8 +121,49 @@ class BriefingState:
                    {str(k): [ListEntry(int(n), str(i), str(name), [str(r) for r in reasons])
                              for n, i, name, reasons in v]
                     for k, v in data["lists"].items()},
-                   {str(k): str(v) for k, v in data["inputs"].items()},
-                   {str(k): str(v) for k, v in data["deps"].items()}, reused=True)
+                   {str(k): str(v) for k, v in data["inputs"].items()}, {},
+                   str(data["deps_digest"]), reused=True)
+
+
+class _States(dict):
+    """Briefing id -> state, each made from its JSON when first asked for (a quick `where`
+    on a large project reads a few fields of every state and makes none)."""
+
+    def __init__(self, raw: dict[str, dict]):
+        super().__init__()
+        self.raw = raw
+
+    def __missing__(self, bid: str) -> BriefingState:
+        state = self[bid] = BriefingState.from_json(bid, self.raw[bid])
+        return state
+
+    def get(self, bid, default=None):
+        return self[bid] if bid in self.raw or dict.__contains__(self, bid) else default
+
+    def __contains__(self, bid) -> bool:
+        return dict.__contains__(self, bid) or bid in self.raw
+
+    def ids(self) -> list[str]:
+        return sorted(set(self.raw) | set(dict.keys(self)))
+
+    def summary(self, bid: str) -> tuple[bool, dict[str, list], list[str], list[str]]:
+        """(ok, lists as [[number, id, name, reasons]...], facts used, sources used), read
+        without making the state."""
+        if dict.__contains__(self, bid):
+            state = dict.__getitem__(self, bid)
+            return state.ok, {k: [[e.number, e.id, e.name, e.reasons] for e in v]
+                              for k, v in state.lists.items()}, state.used_facts, \
+                state.used_sources
+        data = self.raw[bid]
+        return not data["errors"], data["lists"], data["used_facts"], data["used_sources"]
+
+    def merged(self, states: dict[str, BriefingState], keep: set[str]) -> _States:
+        """These states, over ours, for the ids in ``keep``."""
+        out = _States({bid: data for bid, data in self.raw.items() if bid in keep})
+        for bid, state in [*dict.items(self), *states.items()]:
+            if bid in keep:
+                dict.__setitem__(out, bid, state)
+        return out
 
 
 @dataclass
@@ -144,9 +187,10 @@ class ProjectIndex:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") != FORMAT or data.get("code") != code_stamp():
                 return None
+            if not isinstance(data["briefings"], dict):
+                return None
             return cls(path, {str(k): str(v) for k, v in data["files"].items()},
-                       {str(k): BriefingState.from_json(str(k), v)
-                        for k, v in data["briefings"].items()},
+                       _States(data["briefings"]),
                        [diagnostic_from(d) for d in data["diagnostics"]],
                        int(data["stale_months"]), [str(x) for x in data["known"]],
                        [int(x) for x in data["counts"]])
@@ -156,8 +200,13 @@ class ProjectIndex:
     def save(self) -> None:
         from ..files import write_atomic
 
+        briefings = self.briefings
+        raw = getattr(briefings, "raw", {})
+        states = {bid: (dict.__getitem__(briefings, bid).to_json()
+                        if dict.__contains__(briefings, bid) else raw[bid])
+                  for bid in sorted(set(raw) | set(dict.keys(briefings)))}
         body = {"format": FORMAT, "code": code_stamp(), "files": self.files,
-                "briefings": {k: v.to_json() for k, v in sorted(self.briefings.items())},
+                "briefings": states,
                 "diagnostics": [diagnostic_json(d) for d in self.diagnostics],
                 "stale_months": self.stale_months, "known": self.known, "counts": self.counts}
         with contextlib.suppress(OSError):  # only an index: a read-only dist/ is no failure

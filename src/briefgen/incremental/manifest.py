@@ -129,6 +129,14 @@ class Manifest:
                            "stamps": self.stamps}, indent=1, sort_keys=True)
         write_atomic(self.path, body.encode())
 
+    def deps_digest(self, key: str) -> str | None:
+        """The digest of an entry's dependencies without the profile (as a briefing's state
+        in the index keeps them), or None when there is no entry."""
+        entry = self.briefings.get(key)
+        if entry is None:
+            return None
+        return digest({k: v for k, v in entry["deps"].items() if k != "profile"})
+
     def changes(self, bid: str, deps: dict[str, str]) -> list[tuple[str, str | None, str | None]]:
         """(input, old hash, new hash) for every input that differs from the last build."""
         old = self.briefings.get(bid, {}).get("deps", {})

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..defaults import DEFAULT_STALE_MONTHS
 from ..errors import Diagnostic, Report, UsageError
-from ..incremental.index import BriefingState, ListEntry, ProjectIndex, hash_files
+from ..incremental.index import BriefingState, ListEntry, ProjectIndex, _States, hash_files
 from ..load.project import Layout, RawProject, find_root, load_raw, spec_paths
 from ..resolve.model import Document
 from ..validate.brand import Brand, validate_brand
@@ -169,9 +169,8 @@ class Workspace:
         when no file changed) are kept only when every briefing was evaluated."""
         old = self.index or ProjectIndex.load(self.layout.index)
         index = ProjectIndex(self.layout.index)
-        if old is not None:
-            index.briefings = {b: s for b, s in old.briefings.items() if b in self.ids}
-        index.briefings.update(self.states)
+        previous = old.briefings if old is not None else _States({})
+        index.briefings = previous.merged(self.states, set(self.ids))
         if len(self.states) == len(self.ids):
             index.files = dict(self.files)
             index.diagnostics = self.diagnostics
@@ -186,7 +185,7 @@ class Workspace:
         """Briefings that use a country, body, fact or source, each with how it uses it."""
         known = [*self.base.entities, *self.base.facts, *self.base.sources]
         self.evaluate_all()
-        return where(ident, known, self.states)
+        return where(ident, known, _States({}).merged(self.states, set(self.ids)))
 
 
 def open_workspace(root: Path | str = ".", *, stale_months: int = DEFAULT_STALE_MONTHS,

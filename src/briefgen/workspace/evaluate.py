@@ -144,6 +144,7 @@ class Evaluator:
                 if brand is not None:
                     fails += self.pdf.check(doc, brand)
                     state.deps = dependencies(doc, record, ws.base, brand, ws.digests)
+                    state.deps_digest = digest(state.deps)
         state.errors = sorted({str(d): d for d in fails}.values(), key=Diagnostic.sort_key)
         state.inputs = inputs
         return state, doc if state.ok else None

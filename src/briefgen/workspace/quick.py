@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..hints import did_you_mean
-from ..incremental.index import BriefingState, ProjectIndex, hash_files
+from ..incremental.index import ProjectIndex, _States, hash_files
 from ..load.project import Layout, find_root
 
 
@@ -24,25 +24,25 @@ def unchanged_index(root: Path | str, stale_months: int | None = None) -> Projec
     return index if files == index.files else None
 
 
-def where(ident: str, known: list[str],
-          states: dict[str, BriefingState]) -> list[tuple[str, list[str]]]:
+def where(ident: str, known: list[str], states: _States) -> list[tuple[str, list[str]]]:
     """Briefings that use a country, body, fact or source, each with how it uses it."""
     if ident not in set(known):
         raise UsageError(f"no country, body, fact or source '{ident}'"
                          f"{did_you_mean(ident, known)}")
     hits = []
-    for bid, state in sorted(states.items()):
-        if not state.ok:
+    for bid in states.ids():
+        ok, lists, used_facts, used_sources = states.summary(bid)
+        if not ok:
             continue
         how: list[str] = []
-        for list_id, entries in state.lists.items():
-            for e in entries:
-                if e.id == ident or ident.startswith(f"{e.id}."):
-                    how.append(f"list '{list_id}', entry {e.number}: {'; '.join(e.reasons)}")
-        facts = sorted(k for k in state.used_facts if k == ident or k.split(".", 1)[0] == ident)
+        for list_id, entries in lists.items():
+            for number, cid, _, reasons in entries:
+                if cid == ident or ident.startswith(f"{cid}."):
+                    how.append(f"list '{list_id}', entry {number}: {'; '.join(reasons)}")
+        facts = sorted(k for k in used_facts if k == ident or k.split(".", 1)[0] == ident)
         if facts:
             how.append(f"uses fact{'s' if len(facts) > 1 else ''} {', '.join(facts)}")
-        if ident in state.used_sources:
+        if ident in used_sources:
             how.append(f"cites source {ident}")
         if how:
             hits.append((bid, how))
