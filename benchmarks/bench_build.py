@@ -84,7 +84,7 @@ def measure_size(codes: list[Code], size: int, repeat: int) -> dict[str, dict[st
         roots = {}
         for code in codes:  # one project per version: their build state must not mix
             root = Path(tmp) / code.name
-            make_project(root, size)
+            make_project(root, size, repo=code.src.parent)
             code.run("build", "--root", str(root), "--jobs", "2")
             roots[code.name] = root
         for n in range(repeat):
@@ -114,8 +114,8 @@ def measure_shipped(codes: list[Code], repeat: int) -> dict[str, dict[str, float
     with tempfile.TemporaryDirectory() as tmp:
         for code in codes:
             root = Path(tmp) / code.name
-            shutil.copytree(REPO / "briefings", root / "briefings")
-            shutil.copytree(REPO / "styles", root / "styles")
+            shutil.copytree(code.src.parent / "briefings", root / "briefings")
+            shutil.copytree(code.src.parent / "styles", root / "styles")
             code.run("build", "--root", str(root))
         for n in range(repeat):
             for code in (codes if n % 2 == 0 else list(reversed(codes))):
