@@ -62,6 +62,7 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator:
     options.binary_location = _binary("chromium", "chromium-browser") or ""
     for arg in [*ARGS, f"--user-data-dir={profile}", f"--window-size={width},{height}"]:
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})  # every request
     driver = webdriver.Chrome(service=Service(executable_path=_binary("chromedriver")),
                               options=options)
     try:

@@ -304,7 +304,8 @@ class _Site:
             return "default"
         counts: dict[str, int] = {}
         for doc in self.ws.documents.values():
-            counts[doc.brand] = counts.get(doc.brand, 0) + 1
+            if doc.brand in self.ws.brands:
+                counts[doc.brand] = counts.get(doc.brand, 0) + 1
         return max(sorted(counts), key=lambda b: counts[b]) if counts else None
 
     def brand_assets(self, name: str, manifest: SiteManifest) -> None:
