@@ -83,7 +83,7 @@ def in_process(root: Path, repeat: int) -> dict[str, float]:
     from briefgen.incremental.site import _facts_as_of
     from briefgen.render import renderer
     from briefgen.render.html import PageContext, SiteContext
-    from briefgen.render.html.page import entry_of, printed_text
+    from briefgen.render.html.page import entry_of
 
     ws = briefgen.open_workspace(root)
     html = renderer("html")
@@ -110,11 +110,10 @@ def in_process(root: Path, repeat: int) -> dict[str, float]:
                               for _ in range(repeat)) * 1000
     from briefgen.render.html import fonts
 
-    text = "".join(printed_text(d) for d in docs)
     assets = []
     for _ in range(repeat):
         fonts._MEMO.clear()
-        assets.append(timed(lambda: html.brand_assets(brand, text)))
+        assets.append(timed(lambda: html.brand_assets(brand, docs)))
     return {"page per briefing (ms)": page, "share image per briefing (ms)": share,
             "index + feed over all (ms)": index,
             "stylesheet + WOFF2 subsets, once per brand (s)": statistics.median(assets)}

@@ -90,7 +90,9 @@ def test_site_holds_pages_index_feed_assets_and_no_sitemap_without_a_base_url(
     assert (assets / "site.css").is_file()
     fonts = sorted(p.name for p in (assets / "fonts").iterdir())
     assert "OFL-Lato.txt" in fonts and "OFL-LiberationMono.txt" in fonts
-    assert len([f for f in fonts if f.endswith(".woff2")]) == 6
+    # Lato Black (titles), Bold, Regular and Italic; Liberation Mono and Lato Bold Italic
+    # only when some text is code or bold italic (none is here)
+    assert len([f for f in fonts if f.endswith(".woff2")]) == 4
     assert not list(site.rglob(".*.tmp"))
 
 
@@ -212,7 +214,7 @@ def test_external_links_show_their_full_address_and_nothing_is_fetched_from_outs
             "application/ld+json"] == []
     css = (_web_built / "dist/site/_assets/default/site.css").read_text()
     assert "http" not in css.replace("http://www.w3", "") and "@import" not in css
-    assert css.count("@font-face") == 10 and 'format("woff2")' in css
+    assert css.count("@font-face") == 8 and "briefgen-mono" not in css.split(":root")[0] and 'format("woff2")' in css
     for var in ("--colour-brand: #8E1B2E", "--colour-link: #1F4E8C", "--font-body:",
                 "--scale-title: 2.3", "--leading-body: 1.4", "@media print", "@page"):
         assert var in css, var
@@ -344,6 +346,20 @@ def test_web_fonts_are_renamed_woff2_subsets_with_what_the_pages_print(
         cmap = font.getBestCmap()
         if "Lato" in names[0]:
             assert {ord(c) for c in text if c.isprintable() and c != " "} <= set(cmap)
+
+
+def test_code_and_bold_italic_bring_their_faces(mini: Path, cli) -> None:
+    spec = mini / "briefings/demo.yaml"
+    edit(spec, "Text with a footnote.", "Text with `code` and ***both*** and a footnote.")
+    code, out, err = cli("build", "--root", str(mini), "--format", "html")
+    assert code == 0, out + err
+    css = (mini / "dist/site/_assets/default/site.css").read_text()
+    faces = css.split(":root")[0]
+    assert 'font-family: "briefgen-mono"' in faces and faces.count("@font-face") == 10
+    assert len(list((mini / "dist/site/_assets/default/fonts").glob("*.woff2"))) == 6
+    page = parse(mini / "dist/site/demo/index.html")
+    assert page.find("code").text == "code"
+    assert page.find("strong").find("em") or page.find("em").find("strong")
 
 
 def test_share_image_is_1200_by_630_in_the_brand_colours(_web_built: Path) -> None:

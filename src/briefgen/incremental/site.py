@@ -309,17 +309,15 @@ class _Site:
         return max(sorted(counts), key=lambda b: counts[b]) if counts else None
 
     def brand_assets(self, name: str, manifest: SiteManifest) -> None:
-        from ..render.html.fonts import RECIPE, charset, charset_key
-        from ..render.html.page import printed_text
+        from ..render.html.assets import subset_plan
+        from ..render.html.fonts import RECIPE
 
         brand = self.ws.brands[name]
-        text = "".join(printed_text(d) for _, d in sorted(self.ws.documents.items())
-                       if d.brand == name)
-        if name == self.index_brand() and self.ws.base.publisher is not None:
-            text += f"Briefings from {self.ws.base.publisher.name}"
+        docs = [d for _, d in sorted(self.ws.documents.items()) if d.brand == name]
+        _, key, extra = subset_plan(docs)
         deps = {"briefgen": __version__,
                 f"brand:{name}": digest(brand.sheet.model_dump(mode="json")),
-                "charset": charset_key(charset(text)), "recipe": RECIPE,
+                "charset": key, "faces": ",".join(sorted(extra)), "recipe": RECIPE,
                 "templates": self.templates}
         for faces in brand.font_paths.values():
             for path in faces.values():
@@ -329,7 +327,7 @@ class _Site:
         if not self.force and (folder / "site.css").is_file() and \
                 not _changed(manifest.shared.get(key), deps):
             return
-        files = self.renderer.brand_assets(brand, text)
+        files = self.renderer.brand_assets(brand, docs)
         for rel, data in files.items():
             self.write(key, folder / rel, data)
         fonts = folder / "fonts"

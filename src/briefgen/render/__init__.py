@@ -51,9 +51,9 @@ class SiteRenderer(Renderer, Protocol):
         """One briefing's folder: its page and the files only it uses (a share image)."""
         ...
 
-    def brand_assets(self, brand: Brand, text: str) -> Files:
-        """Files every page of ``brand`` shares (stylesheet, web fonts and their licences);
-        ``text`` is every character the pages print, for the fonts' subsets."""
+    def brand_assets(self, brand: Brand, docs: list[Document]) -> Files:
+        """Files every page of ``brand`` shares (stylesheet, web fonts and their licences),
+        for the pages of ``docs`` (whose text decides what the fonts hold)."""
         ...
 
     def index(self, entries: list[IndexEntry], brand: Brand, context: SiteContext) -> Files:

@@ -56,10 +56,10 @@ class HtmlRenderer:
         return {"index.html": self.page_html(doc, brand, context),
                 SHARE_IMAGE: self.share_image(doc, brand)}
 
-    def brand_assets(self, brand: Brand, text: str) -> dict[str, bytes]:
+    def brand_assets(self, brand: Brand, docs: list[Document]) -> dict[str, bytes]:
         from .assets import brand_assets
 
-        return brand_assets(brand, text)
+        return brand_assets(brand, docs)
 
     def index(self, entries: list[IndexEntry], brand: Brand,
               context: SiteContext) -> dict[str, bytes]:

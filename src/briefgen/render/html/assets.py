@@ -10,11 +10,15 @@ paper gets the PDF's sizes. ``@page`` takes the brand's page size and margins.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...validate.brand import Brand
 from .fonts import charset, charset_key, licence_files, web_faces, woff2
+from .page import needs, printed_text
 from .templates import folder_of, render
+
+if TYPE_CHECKING:
+    from ...resolve.model import Document
 
 GENERIC = {"mono": "monospace"}
 
@@ -23,14 +27,25 @@ def css_family(role: str) -> str:
     return f"briefgen-{role}"
 
 
-def css_context(brand: Brand, chars_key: str) -> dict[str, Any]:
+def subset_plan(docs: list[Document]) -> tuple[frozenset[int], str, frozenset[str]]:
+    """What the brand's web fonts must hold for ``docs``: the characters, a key for them,
+    and the optional faces their text uses."""
+    text = "".join(printed_text(d) for d in docs)
+    chars = charset(text)
+    found: set[str] = set()
+    for doc in docs:
+        found |= needs(doc)
+    return chars, charset_key(chars), frozenset(found)
+
+
+def css_context(brand: Brand, chars_key: str, extra: frozenset[str]) -> dict[str, Any]:
     sheet = brand.sheet
     body = sheet.sizes.body.size
     sizes = {name: {"scale": round(s.size / body, 4), "leading": round(s.leading / s.size, 4),
                     "pt": s.size}
              for name, s in sheet.sizes.model_dump().items()
              for s in [getattr(sheet.sizes, name)]}
-    faces = web_faces(brand, chars_key)
+    faces = web_faces(brand, chars_key, extra)
     return {
         "brand": brand.name,
         "colours": {name: brand.colour(name).rgb for name in type(sheet.colours).model_fields},
@@ -43,12 +58,11 @@ def css_context(brand: Brand, chars_key: str) -> dict[str, Any]:
     }
 
 
-def brand_assets(brand: Brand, text: str) -> dict[str, bytes]:
-    chars = charset(text)
-    key = charset_key(chars)
-    out = {"site.css": render(folder_of(brand), "site.css.j2", css_context(brand, key))
+def brand_assets(brand: Brand, docs: list[Document]) -> dict[str, bytes]:
+    chars, key, extra = subset_plan(docs)
+    out = {"site.css": render(folder_of(brand), "site.css.j2", css_context(brand, key, extra))
            .encode("utf-8")}
-    for face in web_faces(brand, key):
+    for face in web_faces(brand, key, extra):
         if face.file not in out:
             out[face.file] = woff2(face.source, brand.fonts[face.source].digest, chars, key)
     for name, path in licence_files(brand).items():

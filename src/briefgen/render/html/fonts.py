@@ -27,6 +27,8 @@ from ...validate.brand import Brand
 WEB_FACES = {"title": ("bold",), "heading": ("bold",),
              "body": ("regular", "bold", "italic", "bold_italic"),
              "small": ("regular", "bold", "italic"), "mono": ("regular",)}
+#: faces made only when some text needs them: code spans, bold italic spans
+OPTIONAL = {("mono", "regular"): "code", ("body", "bold_italic"): "bold_italic"}
 _WEIGHT_STYLE = {"regular": (400, "normal"), "bold": (700, "normal"),
                  "italic": (400, "italic"), "bold_italic": (700, "italic")}
 #: always in a subset: printable ASCII, Latin-1, general punctuation, €, ™, ↑ (the notes'
@@ -55,17 +57,23 @@ class WebFace:
 
 
 def charset(text: str) -> frozenset[int]:
-    return BASE | {ord(c) for c in text if ord(c) >= 0x20 and not 0x7F <= ord(c) <= 0x9F}
+    points = {ord(c) for c in set(text)}  # each character once: the text is long
+    return BASE | {p for p in points if p >= 0x20 and not 0x7F <= p <= 0x9F}
 
 
 def charset_key(chars: frozenset[int]) -> str:
     return hashlib.sha256(",".join(map(str, sorted(chars))).encode()).hexdigest()[:16]
 
 
-def web_faces(brand: Brand, chars_key: str) -> list[WebFace]:
+def web_faces(brand: Brand, chars_key: str, needs: frozenset[str] = frozenset()
+              ) -> list[WebFace]:
+    """The faces to make; ``needs`` names the optional ones some text uses (``code``,
+    ``bold_italic``)."""
     out = []
     for role, faces in WEB_FACES.items():
         for face in faces:
+            if (role, face) in OPTIONAL and OPTIONAL[role, face] not in needs:
+                continue
             path = brand.face(role, face)
             name = hashlib.sha256(f"{RECIPE}\0{brand.fonts[path].digest}\0{chars_key}"
                                   .encode()).hexdigest()[:16]
@@ -77,7 +85,7 @@ def web_faces(brand: Brand, chars_key: str) -> list[WebFace]:
 def licence_files(brand: Brand) -> dict[str, Path]:
     """Licence texts in the folders of the fonts the site uses (``OFL-Lato.txt``...)."""
     folders = {brand.face(role, face).parent for role, faces in WEB_FACES.items()
-               for face in faces}
+               for face in faces if (role, face) not in OPTIONAL}
     out = {}
     for folder in sorted(folders):
         for path in sorted(folder.iterdir()):

@@ -24,6 +24,8 @@ from ...resolve.model import Span
 SCHEMES = ("http", "https", "mailto")
 # C0 and C1 control characters except tab and newline (not allowed in HTML text)
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# never in a link: spaces of any kind and control characters
+_UNSAFE = re.compile("[\\s\x00-\x1f\x7f-\x9f]")
 
 
 def clean(text: str) -> str:
@@ -36,7 +38,7 @@ def safe_href(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if any(c.isspace() or ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in url):
+    if _UNSAFE.search(url):
         return None
     return url if urlsplit(url).scheme.lower() in SCHEMES else None
 

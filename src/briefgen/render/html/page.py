@@ -322,3 +322,21 @@ def printed_text(doc: Document) -> str:
         parts += [note.publisher, note.title or "", note.date or "", note.url or ""]
     parts += [f"{i.label} {i.url or ''}" for i in doc.more_information]
     return "".join(parts)
+
+
+def needs(doc: Document) -> set[str]:
+    """The optional web font faces ``doc``'s text uses: "code", "bold_italic"."""
+    out: set[str] = set()
+    paras = list(doc.lead)
+    for block in doc.blocks:
+        if isinstance(block, Para):
+            paras.append(block)
+        elif isinstance(block, CountryListBlock):
+            paras += [p for e in block.entries for p in e.statements]
+    for p in paras:
+        for span in p.spans:
+            if span.code:
+                out.add("code")
+            if span.bold and span.italic:
+                out.add("bold_italic")
+    return out
