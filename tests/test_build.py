@@ -125,7 +125,7 @@ def test_force_and_explain(built: Path, cli) -> None:
 
 
 def test_json_report(built: Path, cli) -> None:
-    code, out, _ = cli("build", "--root", str(built), "--json")
+    code, out, _ = cli("build", "--root", str(built), "--json", "--format", "pdf")
     assert code == 0
     assert json.loads(out) == {"built": [], "unchanged": ALL, "failed": [], "removed": [],
                                "errors": []}

@@ -27,8 +27,9 @@ DEPENDS_ON_JAPAN = ["admm-plus-counter-terrorism", "defector-asylum", "military-
 
 
 def pdfs(root: Path) -> dict[str, str]:
+    """The built PDFs (not the web edition's links to them in dist/site/: test_web.py)."""
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted((root / "dist").rglob("*.pdf"))}
+            for p in sorted((root / "dist").rglob("*.pdf")) if "site" not in p.parts[-3:-1]}
 
 
 def edit(path: Path, old: str, new: str) -> None:

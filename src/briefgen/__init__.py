@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
         build_project,
         explain,
     )
+    from .incremental.site import build_site
     from .mail.campaign import (
         SendOptions,
         dry_run,
@@ -60,7 +61,7 @@ _LAZY = {
     "Workspace": "workspace", "open_workspace": "workspace",
     "BuildResult": "incremental.builder", "build": "incremental.builder",
     "build_project": "incremental.builder", "explain": "incremental.builder",
-    "build_profiles": "incremental.builder",
+    "build_profiles": "incremental.builder", "build_site": "incremental.site",
     "make_pack": "pdftools.pack", "preflight": "pdftools.preflight",
     "page_size": "render.pdf.pages",
     "check_links": "author.links", "new_briefing": "author.new",
@@ -83,7 +84,8 @@ def __getattr__(name: str):
 __all__ = [
     "BriefgenError", "BuildResult", "ContentError", "Diagnostic", "LockBusy", "MailError",
     "OutputError", "RenderError", "Report", "SendOptions", "UsageError", "Workspace",
-    "__version__", "build", "build_profiles", "build_project", "check_links", "dry_run", "explain",
+    "__version__", "build", "build_profiles", "build_project", "build_site", "check_links",
+    "dry_run", "explain",
     "last_sent_pdf", "make_pack", "new_briefing", "open_workspace", "page_size", "preflight",
     "prepare", "render_pngs", "send_campaign", "send_test", "smtp_from_env", "source_rows",
     "status", "watch", "write_schemas",

@@ -73,29 +73,34 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
             for line in briefgen.explain(ws, args.explain, profile):
                 out.line(line)
         return 0
-    prefix = len(profiles) > 1
+    formats = ("pdf", "html") if args.format == "all" else (args.format,)
     with build_progress(out, enabled=not args.json) as on_event:
         results = briefgen.build_profiles(args.root, ids=args.ids or None, force=args.force,
                                           jobs=args.jobs, profiles=profiles,
-                                          on_event=on_event)
-    if args.json:
+                                          on_event=on_event, formats=formats)
+    prefix = len(results) > 1
+    if args.json:  # one report, or one per profile ("screen", "print") and "html"
         report = {p: r.as_json() for p, r in results.items()}
-        print(json.dumps(report if prefix else report[profiles[0]], indent=2))
-    first = results[profiles[0]]  # the same content errors would repeat for each profile
+        print(json.dumps(report if prefix else next(iter(report.values())), indent=2))
+    first = next(iter(results.values()))  # the same content errors repeat for each output
     print_report(out, first.shared_errors, err=True)
+    kept = "PDF" if "pdf" in formats else "page"
     for fail in first.failed:
-        out.line(f"{fail.id}: not built; its previous PDF is kept", "red", err=True)
+        out.line(f"{fail.id}: not built; its previous {kept} is kept", "red", err=True)
         print_report(out, fail.errors, err=True, indent="  ")
     failed = any(not r.ok for r in results.values())
     if not args.json:
         for profile, result in results.items():
-            if result.note and result.built:
+            if result.note and profile == "html":  # the index kept, and why
+                out.line(result.note, "yellow")
+            elif result.note and result.built:
                 out.line(f"full rebuild: {result.note}")
             if result.ignored_entries:
                 out.line(f"ignored {count(result.ignored_entries, 'entry', 'entries')} of "
                          "dist/.briefgen/manifest.json that were not understood (the file was "
                          "damaged or edited); nothing was read from them", "yellow")
-            out.line((f"{profile}: " if prefix else "") + result.summary())
+            out.line((f"{'web' if profile == 'html' else profile}: " if prefix else "")
+                     + result.summary())
     return 1 if failed else 0
 
 
@@ -164,6 +169,9 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--profile", choices=["screen", "print", "all"], default="screen",
                    help="screen: dist/ID.pdf, RGB; print: dist/print/ID.pdf, CMYK with bleed "
                         "and crop marks; all: both (default: screen)")
+    p.add_argument("--format", choices=["pdf", "html", "all"], default="all",
+                   help="pdf: the PDFs; html: the web edition in dist/site/ (a page per "
+                        "briefing, the index, the feed); all: both (default)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("preflight", parents=[common],

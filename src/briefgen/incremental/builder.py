@@ -119,12 +119,22 @@ def build_project(root: Path | str, ids: list[str] | None = None, *, force: bool
 
 def build_profiles(root: Path | str, ids: list[str] | None = None, *, force: bool = False,
                    jobs: int | None = None, profiles: tuple[str, ...] = ("screen",),
-                   on_event: Event | None = None,
-                   workspace: Workspace | None = None) -> dict[str, BuildResult]:
+                   on_event: Event | None = None, workspace: Workspace | None = None,
+                   formats: tuple[str, ...] = ("pdf",)) -> dict[str, BuildResult]:
     """Build ``ids`` (default: all) for each profile; the workspace is opened once, and only
-    when some profile's inputs changed."""
+    when some profile's inputs changed. With "html" in ``formats`` the web edition follows
+    the PDFs it links to, as ``results["html"]`` (:mod:`.site`)."""
     emit = on_event or (lambda event, bid: None)
     root = find_root(Path(root)) if workspace is None else workspace.root
+    site = None
+    if "html" in formats:  # its stamp of the inputs is taken now, before they are read
+        from .site import SiteBuild
+
+        site = SiteBuild(root, ids, force=force, on_event=emit)
+        if workspace is not None:
+            site.inputs = None
+    if "pdf" not in formats:
+        profiles = ()
     results: dict[str, BuildResult] = {}
     stamps: dict[str, str | None] = {}
     for profile in profiles:
@@ -138,7 +148,7 @@ def build_profiles(root: Path | str, ids: list[str] | None = None, *, force: boo
     todo = [p for p in profiles if p not in results]
     if not todo:
         _tidy(Layout(root))
-        return results
+        return site.finish(results, workspace) if site else results
     with contextlib.ExitStack() as stack:
         pool = _early_pool(root, ids, force, jobs, todo[0])
         if pool is not None:
@@ -157,7 +167,8 @@ def build_profiles(root: Path | str, ids: list[str] | None = None, *, force: boo
                     emit(event, f"{bid} ({profile})")
             results[profile] = build(workspace, ids, force=force, jobs=jobs, profile=profile,
                                      on_event=tell, stamp=stamps.get(profile), pool=pool)
-    return {p: results[p] for p in profiles}
+    results = {p: results[p] for p in profiles}
+    return site.finish(results, workspace) if site else results
 
 
 def _tidy(layout: Layout) -> None:

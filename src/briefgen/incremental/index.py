@@ -27,7 +27,7 @@ from typing import Any
 from .. import __version__
 from ..errors import Diagnostic, Location, Severity
 
-FORMAT = 2
+FORMAT = 3
 _CODE_STAMP: str | None = None
 
 
@@ -86,9 +86,13 @@ class BriefingState:
     #: every error that stops it (its own and its dependencies'); empty: it can be built
     errors: list[Diagnostic] = field(default_factory=list)
     title: str = ""
+    subtitle: str = ""
     date: str = ""  # ISO date of the issue
     language: str = ""
     brand: str = ""
+    lead: str = ""  # the lead as plain text (for an index of briefings)
+    chars: str = ""  # every character it prints, each once (for web font subsets)
+    styles: list[str] = field(default_factory=list)  # "code", "bold_italic" if it uses them
     used_facts: list[str] = field(default_factory=list)
     used_sources: list[str] = field(default_factory=list)
     lists: dict[str, list[ListEntry]] = field(default_factory=dict)
@@ -107,7 +111,9 @@ class BriefingState:
 
     def to_json(self) -> dict[str, Any]:
         return {"errors": [diagnostic_json(d) for d in self.errors], "title": self.title,
-                "date": self.date, "language": self.language, "brand": self.brand,
+                "subtitle": self.subtitle, "date": self.date, "language": self.language,
+                "brand": self.brand, "lead": self.lead, "chars": self.chars,
+                "styles": self.styles,
                 "used_facts": self.used_facts, "used_sources": self.used_sources,
                 "lists": {k: [[e.number, e.id, e.name, e.reasons] for e in v]
                           for k, v in self.lists.items()},
@@ -116,7 +122,9 @@ class BriefingState:
     @classmethod
     def from_json(cls, bid: str, data: dict[str, Any]) -> BriefingState:
         return cls(bid, [diagnostic_from(d) for d in data["errors"]], str(data["title"]),
-                   str(data["date"]), str(data["language"]), str(data["brand"]),
+                   str(data["subtitle"]), str(data["date"]), str(data["language"]),
+                   str(data["brand"]), str(data["lead"]), str(data["chars"]),
+                   [str(x) for x in data["styles"]],
                    [str(x) for x in data["used_facts"]], [str(x) for x in data["used_sources"]],
                    {str(k): [ListEntry(int(n), str(i), str(name), [str(r) for r in reasons])
                              for n, i, name, reasons in v]

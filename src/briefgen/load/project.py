@@ -92,6 +92,29 @@ class Layout:
         """Folders the build writes PDFs to (and may find stray temporary files in)."""
         return [self.dist, self.dist / "print"]
 
+    # the web edition (see briefgen.incremental.site): everything under dist/site/ is made by
+    # the build and can be copied as it is to any static web host
+    @property
+    def site(self) -> Path:
+        return self.dist / "site"
+
+    def site_folder(self, briefing_id: str) -> Path:
+        """One briefing's page and what it links to: ``dist/site/<id>/``."""
+        return self.site / briefing_id
+
+    def site_assets(self, brand: str) -> Path:
+        """Stylesheet and web fonts shared by every page of a brand. Ids never contain "_",
+        so no briefing's folder can be called ``_assets``."""
+        return self.site / "_assets" / brand
+
+    @property
+    def site_manifest(self) -> Path:
+        return self.state / "site.json"
+
+    @property
+    def web_templates(self) -> Path:
+        return self.styles / "web"
+
     @property
     def pack(self) -> Path:
         return self.dist / "pack.pdf"

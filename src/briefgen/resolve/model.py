@@ -135,3 +135,48 @@ class Document:
 
     def origin_of(self, name: str) -> Origin:
         return self.origins.get(name) or Origin(self.origin)
+
+    def paragraphs(self) -> list[Para]:
+        """The lead, the body paragraphs and every country statement, in reading order."""
+        paras = list(self.lead)
+        for block in self.blocks:
+            if isinstance(block, Para):
+                paras.append(block)
+            elif isinstance(block, CountryListBlock):
+                paras += [p for e in block.entries for p in e.statements]
+        return paras
+
+    def lead_text(self) -> str:
+        """The lead as plain text, without note markers."""
+        return " ".join("".join(s.text for s in p.spans if s.note is None) for p in self.lead)
+
+    def printed_text(self) -> str:
+        """Every text the briefing prints, run together (e.g. for a web font's subset)."""
+        from ..validate.types import human_date
+
+        pub = self.publisher
+        parts = [self.title, self.short_title, self.subtitle or "", pub.name, pub.tagline or "",
+                 " ".join(pub.address), pub.phone, pub.web, pub.email, human_date(self.date)]
+        for block in self.blocks:
+            if isinstance(block, Heading):
+                parts.append(block.text)
+            elif isinstance(block, CountryListBlock):
+                for e in block.entries:
+                    parts.append(e.name)
+                    parts += [f"{s.label} {s.url or ''}" for s in e.sources]
+        parts += ["".join(s.text for s in p.spans) + (p.as_of or "") for p in self.paragraphs()]
+        for note in self.notes.values():
+            parts += [note.publisher, note.title or "", note.date or "", note.url or ""]
+        parts += [f"{i.label} {i.url or ''}" for i in self.more_information]
+        return "".join(parts)
+
+    def styles_used(self) -> set[str]:
+        """Text styles beyond the usual: "code" spans, "bold_italic" spans."""
+        out: set[str] = set()
+        for p in self.paragraphs():
+            for span in p.spans:
+                if span.code:
+                    out.add("code")
+                if span.bold and span.italic:
+                    out.add("bold_italic")
+        return out

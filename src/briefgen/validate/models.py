@@ -4,8 +4,9 @@ and the JSON Schemas for editors are both generated from these classes)."""
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .types import Date, Id, Line, PartialDate, Text, WebUrl
 
@@ -66,6 +67,25 @@ class Source(Strict):
         return value
 
 
+class Site(Strict):
+    """Where the web edition (``dist/site/``) is published."""
+
+    base_url: WebUrl = Field(description="The public address of dist/site/, e.g. "
+                             "https://briefings.example.org/ (a folder: no ?query or #part). "
+                             "The feed, the sitemap, Open Graph and JSON-LD need it for "
+                             "absolute links; without it they use relative links or leave "
+                             "those parts out.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _folder(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.query or parts.fragment:
+            raise ValueError(f"'{value}' is the address of a folder: leave out the "
+                             "?query and #fragment")
+        return value if value.endswith("/") else value + "/"
+
+
 class Publisher(Strict):
     """The organisation that publishes the briefings (``facts/publisher.yaml``)."""
 
@@ -77,6 +97,7 @@ class Publisher(Strict):
     phone: Line
     more_briefings: WebUrl
     donate: WebUrl
+    site: Site | None = Field(None, description="The web edition's public address (optional).")
 
 
 # --------------------------------------------------------------------------- briefing specs

@@ -138,7 +138,10 @@ class Evaluator:
                 inputs[key] = self.current(key, bid)
             doc = resolved.document
             if doc is not None:
-                state.title = doc.title
+                state.title, state.subtitle = doc.title, doc.subtitle or ""
+                state.lead = doc.lead_text()
+                state.chars = "".join(sorted(set(doc.printed_text())))
+                state.styles = sorted(doc.styles_used())
                 state.used_facts = sorted(doc.used_facts)
                 state.used_sources = sorted(doc.used_sources)
                 if brand is not None:

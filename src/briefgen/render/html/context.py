@@ -1,0 +1,52 @@
+"""What the web pages need beyond the resolved document: where the site will live, which
+PDFs a page links to and how old its facts are. The site builder works these out from the
+workspace and the files on disk; the renderer only reads them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ... import __version__
+from ...validate.models import Publisher
+from ...validate.types import PartialDate
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file a page offers (the PDFs), in the page's own folder."""
+
+    profile: str  # "screen" or "print"
+    href: str  # file name, relative to the page
+    size: int  # bytes
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    #: the public address of dist/site/, ending in "/"; None: relative links only, and what
+    #: needs an absolute address (og:image, the sitemap, rel=self) is left out
+    base_url: str | None = None
+    generator: str = f"briefgen {__version__}"
+    #: the organisation, for the index and the feed (a page takes it from its document)
+    publisher: Publisher | None = None
+
+
+@dataclass(frozen=True)
+class PageContext:
+    site: SiteContext = field(default_factory=SiteContext)
+    downloads: tuple[Download, ...] = ()
+    #: the oldest and newest "as of" dates of the facts the briefing prints
+    facts_as_of: tuple[PartialDate, PartialDate] | None = None
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One briefing as the index, the feed and the sitemap list it."""
+
+    id: str
+    title: str
+    subtitle: str | None
+    date: dt.date
+    language: str
+    summary: str  # the lead as plain text (no note markers)
+    downloads: tuple[Download, ...] = ()

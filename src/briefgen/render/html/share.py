@@ -1,0 +1,192 @@
+"""The share image of a briefing (Open Graph and Twitter cards): its title on the brand
+band, 1200 x 630 pixels, with the logo, the publisher, the label and the date.
+
+Drawn with Pillow (FreeType) in the brand's own title and small fonts, never the machine's.
+The picture has few colours, so it is a 16-colour palette PNG (about 20 KB, encoded in a few
+milliseconds). Text is set glyph by glyph without kerning or shaping, as in the PDF, so the
+same inputs give the same bytes on any machine with the same Pillow and FreeType.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from ...resolve.model import Document
+from ...validate.brand import Brand
+from ...validate.types import human_date
+
+WIDTH, HEIGHT = 1200, 630
+MARGIN = 72
+LOGO = 104
+SUPERSAMPLE = 4
+TITLE_SIZES = (68, 62, 56, 50, 46, 42)
+MAX_TITLE_LINES = 5
+TEXT_TOP = 13  # palette indices 0..13: the band colour to the band-text colour
+
+
+@lru_cache(maxsize=64)
+def _font(path: Path, size: int):
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+
+
+def _hex(rgb: str) -> tuple[int, int, int]:
+    return int(rgb[1:3], 16), int(rgb[3:5], 16), int(rgb[5:7], 16)
+
+
+@lru_cache(maxsize=8192)
+def _glyph(path: Path, size: int, ch: str):
+    """One character's coverage mask, where it sits and how far it advances (cached: the
+    same letters recur in every title, and FreeType's hinted rendering is the slow part)."""
+    from PIL import Image, ImageDraw
+
+    font = _font(path, size)
+    left, top, right, bottom = font.getbbox(ch)
+    mask = None
+    if right > left and bottom > top:
+        mask = Image.new("L", (right - left, bottom - top), 0)
+        ImageDraw.Draw(mask).text((-left, -top), ch, font=font, fill=255)
+    return mask, left, top, font.getlength(ch)
+
+
+def _line(image, xy: tuple[float, float], text: str, path: Path, size: int, ink: int,
+          align_right: bool = False) -> None:
+    """Set one line, glyph by glyph from the cache (no kerning, as in the PDF)."""
+    x, y = xy
+    if align_right:
+        x -= sum(_glyph(path, size, ch)[3] for ch in text)
+    for ch in text:
+        mask, left, top, advance = _glyph(path, size, ch)
+        if mask is not None:
+            image.paste(ink, (round(x) + left, round(y) + top), mask)
+        x += advance
+
+
+def _width(text: str, path: Path, size: int) -> float:
+    return sum(_glyph(path, size, ch)[3] for ch in text)
+
+
+def wrap(text: str, path: Path, size: int, width: int) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}" if current else word
+        if current and _width(trial, path, size) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _fit_title(title: str, path: Path, width: int) -> tuple[list[str], int]:
+    size = TITLE_SIZES[0]
+    lines: list[str] = []
+    for size in TITLE_SIZES:
+        lines = wrap(title, path, size, width)
+        if len(lines) <= MAX_TITLE_LINES - 1:
+            break
+    if len(lines) > MAX_TITLE_LINES:  # still too long at the smallest size: end with "…"
+        lines = lines[:MAX_TITLE_LINES]
+        last = lines[-1]
+        while last and _width(last + " …", path, size) > width:
+            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+        lines[-1] = last + " …"
+    return lines, size
+
+
+def share_png(doc: Document, brand: Brand) -> bytes:
+    """The picture is drawn as palette indices into one 8-bit image: 0 is the band, 1 to
+    TEXT_TOP a ramp from the band to the band-text colour (drawing text with ink TEXT_TOP
+    blends it, so its anti-aliased edges land on the ramp), then one index for each other
+    colour the logo uses (drawn without anti-aliasing). Written as a 4-bit palette PNG."""
+    from PIL import Image, ImageDraw
+
+    colours = brand.sheet.colours
+    index = Image.new("L", (WIDTH, HEIGHT), 0)
+    others = ["accent", *sorted({c for s in brand.sheet.logo.shapes for c in (s.fill, s.stroke)
+                                 if c and c not in ("band_text", "brand", "accent")})]
+    slot = {c: TEXT_TOP + 1 + i for i, c in enumerate(others[:15 - TEXT_TOP])}
+    slot["brand"] = 0
+    _logo(index, brand, slot)
+
+    title_bold, small = brand.face("title", "bold"), brand.face("small", "regular")
+    left = MARGIN + LOGO + 28
+    _line(index, (left, MARGIN + 14), doc.publisher.name, title_bold, 34, TEXT_TOP)
+    if doc.publisher.tagline:
+        _line(index, (left, MARGIN + 60), doc.publisher.tagline, small, 22, TEXT_TOP)
+    right = WIDTH - MARGIN
+    _line(index, (right, MARGIN + 18), brand.sheet.label.upper(), brand.face("small", "bold"),
+          22, TEXT_TOP, align_right=True)
+    _line(index, (right, MARGIN + 52), human_date(doc.date), small, 26, TEXT_TOP,
+          align_right=True)
+    ImageDraw.Draw(index).rectangle([MARGIN, 232, MARGIN + 119, 239], fill=slot["accent"])
+
+    lines, size = _fit_title(doc.title, title_bold, WIDTH - 2 * MARGIN)
+    leading = round(size * 1.16)
+    top = 270 + max(0, (HEIGHT - 270 - MARGIN - leading * len(lines)) // 2)
+    for i, line in enumerate(lines):
+        _line(index, (MARGIN, top + i * leading), line, title_bold, size, TEXT_TOP)
+
+    background = _hex(colours.brand.rgb)
+    ink = _hex(colours.band_text.rgb)
+    palette: list[int] = []
+    for j in range(TEXT_TOP + 1):
+        palette += [round(background[k] + (ink[k] - background[k]) * j / TEXT_TOP)
+                    for k in range(3)]
+    for name in sorted(slot, key=slot.get):
+        if slot[name] > TEXT_TOP:
+            palette += list(_hex(brand.colour(name).rgb))
+    palette += background * (16 - len(palette) // 3)
+    image = Image.frombytes("P", (WIDTH, HEIGHT), index.tobytes())
+    image.putpalette(palette)
+    out = io.BytesIO()
+    image.save(out, "PNG", bits=4, compress_level=1)
+    return out.getvalue()
+
+
+def _logo(index, brand: Brand, slot: dict[str, int]) -> None:
+    """The vector logo at (MARGIN, MARGIN): shapes in the band-text colour are drawn four
+    times larger and scaled down, so that the ring is smooth; shapes in other colours are
+    drawn on whole pixels."""
+    from PIL import Image, ImageDraw
+
+    big = LOGO * SUPERSAMPLE
+    smooth = Image.new("L", (big, big), 0)
+    smooth_draw = ImageDraw.Draw(smooth)
+    crisp = ImageDraw.Draw(index)
+    scale = LOGO / 100.0
+
+    for s in brand.sheet.logo.shapes:
+        for role, colour in (("fill", s.fill), ("stroke", s.stroke)):
+            if not colour:
+                continue
+            if colour == "band_text":
+                draw, k, ink, ox = smooth_draw, scale * SUPERSAMPLE, 255, 0
+            else:
+                draw, k, ink, ox = crisp, scale, slot.get(colour, 0), MARGIN
+            width = max(1, round(s.width * k))
+            if s.kind == "circle":
+                r = s.r + (s.width / 2 if role == "stroke" else 0)
+                box = [ox + (s.x - r) * k, ox + (100 - s.y - r) * k,
+                       ox + (s.x + r) * k, ox + (100 - s.y + r) * k]
+                if role == "fill":
+                    draw.ellipse(box, fill=ink)
+                else:
+                    draw.ellipse(box, outline=ink, width=width)
+            elif s.kind == "rect":
+                box = [ox + round(s.x * k), ox + round((100 - s.y - s.h) * k),
+                       ox + round((s.x + s.w) * k) - 1, ox + round((100 - s.y) * k) - 1]
+                if role == "fill":
+                    draw.rectangle(box, fill=ink)
+                else:
+                    draw.rectangle(box, outline=ink, width=width)
+            elif role == "stroke":
+                draw.line([ox + s.x * k, ox + (100 - s.y) * k, ox + s.x2 * k,
+                           ox + (100 - s.y2) * k], fill=ink, width=width)
+    index.paste(TEXT_TOP, (MARGIN, MARGIN), smooth.reduce(SUPERSAMPLE))

@@ -1,0 +1,535 @@
+"""The web edition (dist/site/): what the pages say and how, the index, feed and sitemap,
+escaping, fonts, the share image, and how it is built (incremental, deterministic)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import briefgen
+from briefgen.incremental.builder import build_profiles
+from briefgen.render.html.page import description, report_id
+from conftest import FIXTURES, make_project
+from webcheck import built_web_project, parse, squash
+
+ALL = ["admm-plus-counter-terrorism", "defector-asylum", "military-cooperation",
+       "russia-military-ties"]
+ATOM = "{http://www.w3.org/2005/Atom}"
+BASE = "https://briefings.example.org/burma/"
+
+
+def build_web(root: Path, **kw) -> dict:
+    kw.setdefault("profiles", ("screen", "print"))
+    return build_profiles(root, formats=("pdf", "html"), **kw)
+
+
+def tree(root: Path) -> dict[str, str]:
+    site = root / "dist/site"
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def mtimes(root: Path) -> dict[str, int]:
+    site = root / "dist/site"
+    return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def set_base_url(root: Path, url: str = BASE) -> None:
+    path = root / "briefings/facts/publisher.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + f"site:\n  base_url: {url}\n",
+                    encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def _web_built(tmp_path_factory) -> Path:
+    return built_web_project(tmp_path_factory)
+
+
+@pytest.fixture
+def web(_web_built: Path, tmp_path: Path) -> Path:
+    """A copy of the full fixture project with PDFs (screen and print) and the web edition
+    built (once per session)."""
+    dest = tmp_path / "web"
+    shutil.copytree(_web_built, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def workspace(_web_built: Path):
+    return briefgen.open_workspace(_web_built)
+
+
+# ---------------------------------------------------------------------- the files
+def test_site_holds_pages_index_feed_assets_and_no_sitemap_without_a_base_url(
+        _web_built: Path) -> None:
+    site = _web_built / "dist/site"
+    for bid in ALL:
+        names = sorted(p.name for p in (site / bid).iterdir())
+        assert names == sorted([f"{bid}.pdf", f"{bid}-print.pdf", "index.html", "share.png"])
+        assert (site / bid / f"{bid}.pdf").read_bytes() == \
+            (_web_built / f"dist/{bid}.pdf").read_bytes()
+        assert (site / bid / f"{bid}-print.pdf").read_bytes() == \
+            (_web_built / f"dist/print/{bid}.pdf").read_bytes()
+    assert (site / "index.html").is_file() and (site / "feed.xml").is_file()
+    assert not (site / "sitemap.xml").exists()  # it needs absolute addresses
+    assets = site / "_assets/default"
+    assert (assets / "site.css").is_file()
+    fonts = sorted(p.name for p in (assets / "fonts").iterdir())
+    assert "OFL-Lato.txt" in fonts and "OFL-LiberationMono.txt" in fonts
+    # Lato Black (titles), Bold, Regular and Italic; Liberation Mono and Lato Bold Italic
+    # only when some text is code or bold italic (none is here)
+    assert len([f for f in fonts if f.endswith(".woff2")]) == 4
+    assert not list(site.rglob(".*.tmp"))
+
+
+@pytest.mark.parametrize("bid", ALL)
+def test_page_is_semantic_html_of_the_whole_briefing(_web_built: Path, workspace,
+                                                     bid: str) -> None:
+    from briefgen.resolve.model import CountryListBlock, Heading
+
+    doc = workspace.documents[bid]
+    page = parse(_web_built / f"dist/site/{bid}/index.html")
+    html = page.find("html")
+    assert html.attrs["lang"] == doc.language
+    h1 = page.find_all("h1")
+    assert len(h1) == 1 and squash(h1[0].text) == doc.title
+    # headings in order, never skipping a level
+    levels = [int(el.tag[1]) for el in page.iter() if el.tag in ("h1", "h2", "h3", "h4")]
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in itertools.pairwise(levels))
+    h2 = [squash(el.text) for el in page.find_all("h2")]
+    sections = [b.text for b in doc.blocks if isinstance(b, Heading)]
+    assert h2[:len(sections)] == sections
+    assert h2[len(sections):] == ["Support our work", *(["More information"] if
+                                  doc.more_information else []), "Notes"]
+    # the country lists, in order, with each country's statements, dates and sources
+    lists = [b for b in doc.blocks if isinstance(b, CountryListBlock)]
+    ols = page.find_all("ol", class_="countries")
+    assert len(ols) == len(lists)
+    for block, ol in zip(lists, ols, strict=True):
+        items = [c for c in ol.children if not isinstance(c, str)]
+        assert [squash(li.find("h3").text) for li in items] == [e.name for e in block.entries]
+        for entry, li in zip(block.entries, items, strict=True):
+            paras = li.find_all("p")
+            assert len(paras) == len(entry.statements)
+            for para, p in zip(entry.statements, paras, strict=True):
+                if para.as_of:
+                    assert squash(p.find("span", class_="as-of").text) == f"— as of {para.as_of}"
+            links = [a.attrs["href"] for a in li.find_all("a", class_="url")]
+            assert links == [s.url for s in entry.sources if s.url]
+    # call to action, appendix, publisher block
+    cta = page.find("section", class_="cta")
+    assert "Thank you" in cta.text and "Read more of our briefings" in cta.text
+    appendix = page.find("section", class_="appendix")
+    labels = [squash(s.text) for s in appendix.find_all("span", class_="info-label")] \
+        if appendix else []
+    assert labels == [i.label for i in doc.more_information]
+    footer = page.find("footer")
+    assert f"Published by {doc.publisher.name}" in footer.text
+    assert doc.publisher.address[0] in footer.text and doc.publisher.phone in footer.text
+    # dates and downloads
+    dates = squash(page.find("dl", class_="dates").text)
+    assert dates.startswith("Published") and "Facts as of" in dates
+    downloads = [a.attrs["href"] for a in page.find("ul", class_="downloads").find_all("a")]
+    assert downloads == [f"{bid}.pdf", f"{bid}-print.pdf"]
+
+
+@pytest.mark.parametrize("bid", ALL)
+def test_head_has_description_open_graph_twitter_and_json_ld(_web_built: Path, workspace,
+                                                             bid: str) -> None:
+    doc = workspace.documents[bid]
+    page = parse(_web_built / f"dist/site/{bid}/index.html")
+    meta = {m.attrs.get("name") or m.attrs.get("property"): m.attrs.get("content")
+            for m in page.find_all("meta")}
+    assert meta["description"] == description(doc) and len(meta["description"]) <= 200
+    assert meta["og:title"] == doc.title and meta["og:type"] == "article"
+    assert meta["og:locale"] == doc.language.replace("-", "_")
+    assert meta["twitter:card"] == "summary"  # no base URL: no absolute image address
+    assert "og:image" not in meta and "og:url" not in meta and not page.find("link",
+                                                                             rel="canonical")
+    data = json.loads(page.find("script", type="application/ld+json").text)
+    assert data["@type"] == "Report" and data["@context"] == "https://schema.org"
+    assert data["author"]["name"] == doc.publisher.name
+    assert data["datePublished"] == doc.date.isoformat()
+    assert data["@id"] == report_id(doc) and data["@id"].startswith("urn:uuid:")
+    assert len(data["citation"]) == len(doc.notes)
+    assert "url" not in data and "image" not in data
+
+
+@pytest.mark.parametrize("bid", ALL)
+def test_every_note_links_to_every_citation_and_back(_web_built: Path, bid: str) -> None:
+    page = parse(_web_built / f"dist/site/{bid}/index.html")
+    ids = {el.attrs["id"]: el for el in page.iter() if "id" in el.attrs}
+    refs = page.find_all("a", role="doc-noteref")
+    backs = page.find_all("a", role="doc-backlink")
+    assert refs, "every fixture briefing cites sources"
+    endnotes = page.find("section", role="doc-endnotes")
+    for ref in refs:
+        assert ref.parent.tag == "sup"
+        note = ids[ref.attrs["href"][1:]]
+        assert note.tag == "li" and endnotes in note.ancestors()
+        assert ref.attrs["aria-label"] == f"Note {squash(ref.text)}"
+        assert ref.attrs["id"].startswith(f"ref-{squash(ref.text)}-")
+        assert any(b.attrs["href"] == f"#{ref.attrs['id']}" for b in note.find_all("a"))
+    for back in backs:
+        target = ids[back.attrs["href"][1:]]
+        assert target.attrs.get("role") == "doc-noteref"
+        li = next(a for a in back.ancestors() if a.tag == "li")
+        assert target.attrs["href"] == f"#{li.attrs['id']}"
+        assert back.attrs["aria-label"].startswith("Back to")
+    assert len(refs) == len(backs)
+
+
+@pytest.mark.parametrize("bid", ALL)
+def test_external_links_show_their_full_address_and_nothing_is_fetched_from_outside(
+        _web_built: Path, bid: str) -> None:
+    page = parse(_web_built / f"dist/site/{bid}/index.html")
+    for a in page.find_all("a"):
+        href = a.attrs["href"]
+        if href.startswith(("http://", "https://")):
+            assert href in squash(a.text), href
+        elif href.startswith("mailto:"):
+            assert href[7:] in a.text
+        else:
+            assert not href.startswith(("javascript:", "data:", "//")), href
+    for el in page.iter():
+        for attr in ("src", "srcset", "poster"):
+            assert attr not in el.attrs or not el.attrs[attr].startswith(("http", "//"))
+        if el.tag == "link" and el.attrs.get("rel") not in ("canonical",):
+            assert not el.attrs["href"].startswith(("http", "//")), el.attrs
+    assert [s for s in page.find_all("script") if s.attrs.get("type") !=
+            "application/ld+json"] == []
+    css = (_web_built / "dist/site/_assets/default/site.css").read_text()
+    assert "http" not in css.replace("http://www.w3", "") and "@import" not in css
+    assert css.count("@font-face") == 8 and "briefgen-mono" not in css.split(":root")[0] and 'format("woff2")' in css
+    for var in ("--colour-brand: #8E1B2E", "--colour-link: #1F4E8C", "--font-body:",
+                "--scale-title: 2.3", "--leading-body: 1.4", "@media print", "@page"):
+        assert var in css, var
+
+
+def test_index_lists_every_briefing_newest_first(_web_built: Path, workspace) -> None:
+    page = parse(_web_built / "dist/site/index.html")
+    docs = sorted(workspace.documents.values(), key=lambda d: (d.date, d.id), reverse=True)
+    cards = page.find_all("article", class_="briefing-card")
+    assert [squash(c.find("h2").text) for c in cards] == [d.title for d in docs]
+    for card, doc in zip(cards, docs, strict=True):
+        hrefs = [a.attrs["href"] for a in card.find_all("a")]
+        assert hrefs[0] == f"{doc.id}/index.html"
+        assert f"{doc.id}/{doc.id}.pdf" in hrefs and f"{doc.id}/{doc.id}-print.pdf" in hrefs
+        assert card.find("time").attrs["datetime"] == doc.date.isoformat()
+        assert card.find("p", class_="summary") is not None
+    assert len(page.find_all("h1")) == 1
+
+
+def test_feed_is_atom_with_relative_links_without_a_base_url(_web_built: Path,
+                                                               workspace) -> None:
+    feed = ET.parse(_web_built / "dist/site/feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    assert feed.find(f"{ATOM}id").text.startswith("urn:uuid:")
+    assert feed.find(f"{ATOM}link[@rel='self']") is None
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == len(ALL)
+    dates = [e.find(f"{ATOM}updated").text for e in entries]
+    assert dates == sorted(dates, reverse=True)
+    for entry in entries:
+        link = entry.find(f"{ATOM}link[@rel='alternate']").attrib["href"]
+        assert link.endswith("/index.html") and not link.startswith("http")
+        assert (_web_built / "dist/site" / link).is_file()
+        assert entry.find(f"{ATOM}id").text.startswith("urn:uuid:")
+
+
+def test_base_url_gives_absolute_addresses_a_sitemap_and_a_large_card(web: Path) -> None:
+    set_base_url(web, BASE.rstrip("/"))  # the trailing slash is added
+    results = build_web(web)
+    assert sorted(results["html"].built) == ALL
+    page = parse(web / "dist/site/military-cooperation/index.html")
+    meta = {m.attrs.get("name") or m.attrs.get("property"): m.attrs.get("content")
+            for m in page.find_all("meta")}
+    assert meta["og:url"] == f"{BASE}military-cooperation/"
+    assert meta["og:image"] == f"{BASE}military-cooperation/share.png"
+    assert meta["og:image:width"] == "1200" and meta["og:image:height"] == "630"
+    assert meta["twitter:card"] == "summary_large_image"
+    assert page.find("link", rel="canonical").attrs["href"] == f"{BASE}military-cooperation/"
+    data = json.loads(page.find("script", type="application/ld+json").text)
+    assert data["url"] == f"{BASE}military-cooperation/"
+    assert data["encoding"][0]["contentUrl"] == \
+        f"{BASE}military-cooperation/military-cooperation.pdf"
+    sitemap = ET.parse(web / "dist/site/sitemap.xml").getroot()
+    locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs[0] == BASE and sorted(locs[1:]) == [f"{BASE}{b}/" for b in ALL]
+    feed = ET.parse(web / "dist/site/feed.xml").getroot()
+    assert feed.find(f"{ATOM}link[@rel='self']").attrib["href"] == f"{BASE}feed.xml"
+    # and taking it away again removes the sitemap
+    path = web / "briefings/facts/publisher.yaml"
+    path.write_text(path.read_text().split("site:")[0])
+    build_web(web)
+    assert not (web / "dist/site/sitemap.xml").exists()
+
+
+@pytest.mark.parametrize("url, message", [
+    ("ftp://example.org/", "only http:// and https:// are allowed"),
+    ("https://example.org/briefings?x=1", "leave out the ?query and #fragment"),
+])
+def test_a_bad_base_url_is_a_located_error(full: Path, cli, url: str, message: str) -> None:
+    set_base_url(full, url)
+    code, out, _ = cli("check", "--root", str(full))
+    assert code == 1
+    line = len((full / "briefings/facts/publisher.yaml").read_text().splitlines())
+    assert f"briefings/facts/publisher.yaml:{line}:13: site.base_url: " in out
+    assert message in out
+
+
+# ---------------------------------------------------------------------- escaping
+def test_spec_text_never_becomes_markup(mini: Path, cli) -> None:
+    spec = mini / "briefings/demo.yaml"
+    hostile = '</script><script>alert(1)</script><img src=x onerror=alert(2)> & "q"'
+    printed = hostile.replace('"q"', "“q”")  # as written, but for typographic quotes
+    lines = spec.read_text(encoding="utf-8").splitlines()
+    lines[0] = "title: " + json.dumps(hostile + " {{ lists.countries | length }} countries")
+    spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = cli("build", "--root", str(mini), "--format", "html")
+    assert code == 0, out + err
+    html = (mini / "dist/site/demo/index.html").read_text(encoding="utf-8")
+    page = parse(html)
+    assert [s.attrs.get("type") for s in page.find_all("script")] == ["application/ld+json"]
+    assert page.find("img") is None
+    assert printed in squash(page.find("h1").text)
+    ld = page.find("script", type="application/ld+json").text
+    assert "</script" not in ld
+    assert printed in json.loads(ld)["name"]
+    index = parse(mini / "dist/site/index.html")
+    assert index.find("img") is None and printed in index.find("h2").text
+    feed = ET.parse(mini / "dist/site/feed.xml").getroot()
+    assert printed in feed.find(f"{ATOM}entry/{ATOM}title").text
+
+
+def test_links_other_than_web_and_mail_are_never_links() -> None:
+    from briefgen.render.html.inline import Citations, safe_href, spans_html
+    from briefgen.resolve.model import Span
+
+    for bad in ("javascript:alert(1)", "data:text/html,x", "vbscript:x", "//evil.example",
+                "https://a.example/\nb", "file:///etc/passwd"):
+        assert safe_href(bad) is None
+        html = spans_html([Span("click", href=bad)], Citations())
+        assert "href" not in html and "click" in html
+    html = spans_html([Span('a"b', href='https://x.example/?a="><script>')], Citations())
+    assert "<script>" not in html and "&#34;&gt;&lt;script&gt;" in html
+
+
+# ---------------------------------------------------------------------- fonts and image
+def test_web_fonts_are_renamed_woff2_subsets_with_what_the_pages_print(
+        _web_built: Path, workspace) -> None:
+    from fontTools.ttLib import TTFont
+
+    from briefgen.render.html.page import printed_text
+
+    text = "".join(printed_text(d) for d in workspace.documents.values())
+    for path in (_web_built / "dist/site/_assets/default/fonts").glob("*.woff2"):
+        data = path.read_bytes()
+        assert data[:4] == b"wOF2" and len(data) < 40_000
+        font = TTFont(io.BytesIO(data))
+        names = {n.nameID: n.toUnicode() for n in font["name"].names}
+        assert "Lato" not in names[1] and "Liberation" not in names[1]  # Reserved Font Names
+        assert "Open Font License" in names[13]  # the licence notice stays
+        assert not {"GPOS", "GSUB", "fpgm", "prep"} & set(font.keys())
+        cmap = font.getBestCmap()
+        if "Lato" in names[0]:
+            assert {ord(c) for c in text if c.isprintable() and c != " "} <= set(cmap)
+
+
+def test_code_and_bold_italic_bring_their_faces(mini: Path, cli) -> None:
+    spec = mini / "briefings/demo.yaml"
+    edit(spec, "Text with a footnote.", "Text with `code` and ***both*** and a footnote.")
+    code, out, err = cli("build", "--root", str(mini), "--format", "html")
+    assert code == 0, out + err
+    css = (mini / "dist/site/_assets/default/site.css").read_text()
+    faces = css.split(":root")[0]
+    assert 'font-family: "briefgen-mono"' in faces and faces.count("@font-face") == 10
+    assert len(list((mini / "dist/site/_assets/default/fonts").glob("*.woff2"))) == 6
+    page = parse(mini / "dist/site/demo/index.html")
+    assert page.find("code").text == "code"
+    assert page.find("strong").find("em") or page.find("em").find("strong")
+
+
+def test_share_image_is_1200_by_630_in_the_brand_colours(_web_built: Path) -> None:
+    from PIL import Image
+
+    for bid in ALL:
+        image = Image.open(_web_built / f"dist/site/{bid}/share.png")
+        assert image.size == (1200, 630) and image.format == "PNG"
+        colours = {c for _, c in image.convert("RGB").getcolors(1 << 16)}
+        assert (0x8E, 0x1B, 0x2E) in colours and (0xFF, 0xFF, 0xFF) in colours
+        assert (0xE3, 0xA1, 0x1B) in colours  # the accent rule and logo bars
+        assert (_web_built / f"dist/site/{bid}/share.png").stat().st_size < 60_000
+
+
+# ---------------------------------------------------------------------- the build
+def test_rebuild_rewrites_nothing_and_force_gives_identical_bytes(web: Path) -> None:
+    before, times = tree(web), mtimes(web)
+    results = build_web(web)
+    assert results["html"].built == [] and sorted(results["html"].unchanged) == ALL
+    assert mtimes(web) == times
+    build_web(web, force=True)
+    assert tree(web) == before
+
+
+def test_a_fresh_build_elsewhere_gives_identical_bytes(web: Path, tmp_path: Path) -> None:
+    other = make_project(tmp_path / "other", FIXTURES / "full" / "briefings")
+    build_web(other, jobs=1)
+    assert tree(other) == tree(web)
+
+
+def test_unchanged_tree_is_recognised_without_parsing(web: Path, monkeypatch) -> None:
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("an unchanged tree must not be parsed")
+
+    monkeypatch.setattr("briefgen.workspace.open_workspace", no_parsing)
+    results = build_web(web)
+    assert sorted(results["html"].unchanged) == ALL
+
+
+def test_fact_edit_rewrites_exactly_the_pages_that_print_it(web: Path) -> None:
+    before, times = tree(web), mtimes(web)
+    edit(web / "briefings/facts/countries/russia.yaml", "paid for with Russian loans",
+         "financed by Russian loans")
+    results = build_web(web)
+    users = sorted(results["screen"].built)
+    assert users and results["html"].built == users and len(users) < len(ALL)
+    after = tree(web)
+    changed = sorted(k for k in after if after[k] != before.get(k))
+    # the pages of the briefings that print it, and perhaps their entries in the feed and
+    # the index (which give the PDFs' sizes: a small edit can leave a size as it was)
+    assert [k for k in changed if k not in ("feed.xml", "index.html")] == sorted(
+        f"{b}/{name}" for b in users for name in ("index.html", f"{b}.pdf", f"{b}-print.pdf"))
+    now = mtimes(web)
+    assert [k for k in now if now[k] != times[k]] == changed  # nothing else was written
+
+
+def test_a_fact_in_a_lead_also_rewrites_the_index_entry(web: Path) -> None:
+    before = tree(web)
+    edit(web / "briefings/facts/countries/australia.yaml",
+         "accepted defectors from the Myanmar military who were seeking asylum",
+         "accepted defectors from the Myanmar military who have asked for asylum")
+    assert build_web(web)["html"].built == ["defector-asylum"]
+    after = tree(web)
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert {"index.html", "feed.xml", "defector-asylum/index.html"} <= changed
+    assert not any(k.startswith(("russia-military-ties/", "military-cooperation/",
+                                 "admm-plus-counter-terrorism/", "_assets/")) for k in changed)
+    assert "have asked for asylum" in (web / "dist/site/index.html").read_text()
+
+
+def test_lead_edit_rewrites_its_page_and_the_index(web: Path) -> None:
+    before = tree(web)
+    edit(web / "briefings/russia-military-ties.yaml", "What each of the two supplies",
+         "What each of the two countries supplies")
+    results = build_web(web)
+    assert results["html"].built == ["russia-military-ties"]
+    after = tree(web)
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert {"index.html", "feed.xml", "russia-military-ties/index.html"} <= changed
+    assert not any(k.startswith(("defector-asylum/", "military-cooperation/", "_assets/"))
+                   for k in changed)
+
+
+def test_deleted_spec_removes_its_page_and_index_entry(web: Path) -> None:
+    (web / "briefings/defector-asylum.yaml").unlink()
+    results = build_web(web)
+    assert results["html"].removed == ["defector-asylum"]
+    assert not (web / "dist/site/defector-asylum").exists()
+    assert "defector-asylum" not in (web / "dist/site/index.html").read_text()
+    assert "defector-asylum" not in (web / "dist/site/feed.xml").read_text()
+
+
+def test_broken_briefing_keeps_its_page_and_the_index(web: Path, cli) -> None:
+    before = tree(web)
+    edit(web / "briefings/russia-military-ties.yaml", "title:", "titel:")
+    edit(web / "briefings/facts/countries/australia.yaml", "who were seeking asylum",
+         "who have asked for asylum")
+    code, out, err = cli("build", "--root", str(web), "--profile", "all")
+    assert code == 1
+    assert "russia-military-ties: not built; its previous PDF is kept" in err
+    assert "the index, feed and sitemap keep their previous version until " \
+           "russia-military-ties can be built" in out
+    after = tree(web)
+    assert after["russia-military-ties/index.html"] == \
+        before["russia-military-ties/index.html"]
+    assert after["index.html"] == before["index.html"]
+    assert after["defector-asylum/index.html"] != before["defector-asylum/index.html"]
+
+
+def test_format_option_and_pdf_links_that_follow_the_pdfs(full: Path, cli) -> None:
+    code, out, _ = cli("build", "--root", str(full), "--format", "html")
+    assert code == 0 and "built 4, unchanged 0" in out
+    assert not list((full / "dist").glob("*.pdf"))
+    page = parse(full / "dist/site/military-cooperation/index.html")
+    assert page.find("ul", class_="downloads") is None  # no PDF yet: no link to one
+    code, out, _ = cli("build", "--root", str(full), "--format", "pdf")
+    assert code == 0 and not any("web" in line for line in out.splitlines())
+    code, out, _ = cli("build", "--root", str(full))  # default: all formats, screen PDFs
+    assert code == 0 and "web: built 4, unchanged 0" in out and "screen: built 0" in out
+    page = parse(full / "dist/site/military-cooperation/index.html")
+    assert [a.attrs["href"] for a in page.find("ul", class_="downloads").find_all("a")] == \
+        ["military-cooperation.pdf"]
+    code, out, _ = cli("build", "--root", str(full), "--json")
+    assert code == 0 and set(json.loads(out)) == {"screen", "html"}
+
+
+def test_a_stale_print_pdf_is_not_offered(web: Path) -> None:
+    edit(web / "briefings/facts/countries/australia.yaml",
+         "accepted defectors from the Myanmar military who were seeking asylum",
+         "accepted defectors from the Myanmar military who have asked for asylum")
+    build_web(web, profiles=("screen",))  # the print PDF of defector-asylum is now old
+    folder = web / "dist/site/defector-asylum"
+    page = parse(folder / "index.html")
+    assert [a.attrs["href"] for a in page.find("ul", class_="downloads").find_all("a")] == \
+        ["defector-asylum.pdf"]
+    assert not (folder / "defector-asylum-print.pdf").exists()
+    build_web(web)
+    assert (folder / "defector-asylum-print.pdf").read_bytes() == \
+        (web / "dist/print/defector-asylum.pdf").read_bytes()
+
+
+def test_a_template_error_is_located_and_keeps_the_pages(web: Path, cli) -> None:
+    before = tree(web)
+    page = web / "styles/web/page.html.j2"
+    lines = page.read_text().splitlines()
+    lines[20] += " {% if %}"
+    page.write_text("\n".join(lines) + "\n")
+    code, _, err = cli("build", "--root", str(web), "--format", "html")
+    assert code == 1
+    assert "styles/web/page.html.j2:21:1: template syntax error" in err
+    assert tree(web) == before
+
+
+def test_renderer_protocol_and_imports() -> None:
+    import subprocess
+    import sys
+
+    from briefgen.render import FORMATS, renderer
+
+    html = renderer("html")
+    assert html.name == "html" and set(FORMATS) == {"pdf", "html"}
+    for method in ("check", "render", "page", "brand_assets", "index"):
+        assert callable(getattr(html, method))
+    code = ("import sys, briefgen.render.html.page, briefgen.render.html.share, "
+            "briefgen.render.html.assets, briefgen.incremental.site; "
+            "sys.exit(any(m.startswith('reportlab') for m in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0, \
+        "the HTML renderer must not import ReportLab"
+    pdf_sources = (Path(briefgen.__file__).parent / "render/pdf").rglob("*.py")
+    assert not any("render.html" in p.read_text() or ".html import" in p.read_text()
+                   for p in pdf_sources)
