@@ -22,6 +22,7 @@ from pathlib import Path
 
 from briefgen.mail.campaign import SendOptions, prepare, send_campaign
 from briefgen.mail.settings import smtp_from_env
+from briefgen.workspace import open_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -62,7 +63,7 @@ def main() -> None:
             smtp = smtp_from_env({"BRIEFGEN_SMTP_HOST": "127.0.0.1",
                                   "BRIEFGEN_SMTP_PORT": str(port),
                                   "BRIEFGEN_SMTP_SECURITY": "none"})
-            prep = prepare(root, "military-cooperation", people, ["supporters"], None)
+            prep = prepare(open_workspace(root), "military-cooperation", people, ["supporters"], None)
             start = time.perf_counter()
             summary = send_campaign(root, prep, smtp, SendOptions())
             wall = time.perf_counter() - start
