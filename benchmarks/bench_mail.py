@@ -63,7 +63,8 @@ def main() -> None:
             smtp = smtp_from_env({"BRIEFGEN_SMTP_HOST": "127.0.0.1",
                                   "BRIEFGEN_SMTP_PORT": str(port),
                                   "BRIEFGEN_SMTP_SECURITY": "none"})
-            prep = prepare(open_workspace(root), "military-cooperation", people, ["supporters"], None)
+            prep = prepare(open_workspace(root), "military-cooperation", people,
+                           ["supporters"], None)
             start = time.perf_counter()
             summary = send_campaign(root, prep, smtp, SendOptions())
             wall = time.perf_counter() - start
