@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.cli import main
 from briefgen.mail.smtp import dot_stuff
+from briefgen.mail.unsubscribe import Signer
 from conftest import REPO
 from smtpserver import Authenticator, Recorder, Server, free_port
 
@@ -29,16 +31,23 @@ reply_to: info@burmacampaign.org.uk
 postal_address: [110 The Bon Marche Centre, 241-251 Ferndale Road, London SW9 8BJ]
 list_id: briefings.example.org
 unsubscribe:
+  endpoint: https://lists.example.org/unsubscribe
   mailto: "mailto:unsubscribe@example.org?subject=unsubscribe%20{email}"
-  https: "https://lists.example.org/unsubscribe?e={email}&l={list}"
 """
+SECRET = "test-secret-0123456789abcdef"
 
 
 @pytest.fixture
-def project(full: Path) -> Path:
+def project(full: Path, monkeypatch) -> Path:
     (full / "mail").mkdir()
     (full / "mail/settings.yaml").write_text(SETTINGS, encoding="utf-8")
+    monkeypatch.setenv("BRIEFGEN_UNSUBSCRIBE_SECRET", SECRET)
+    approve(full)
     return full
+
+
+def approve(root: Path, bid: str = BID) -> None:
+    assert main(["mail", "approve", bid, "--root", str(root), "--by", "Test Reviewer"]) == 0
 
 
 def write_list(root: Path, n: int, name: str = "people.csv", extra: str = "") -> Path:
@@ -84,7 +93,8 @@ def test_dry_run_writes_outbox_and_summary(project: Path, cli) -> None:
     assert "list.csv:7: 'not-an-address' is not a valid address" in out
     (outbox,) = (project / "dist/outbox").iterdir()
     assert len(list(outbox.glob("*.eml"))) == 4
-    assert not (project / ".briefgen").exists()  # a dry run records nothing
+    # a dry run records nothing: no ledger, no suppression store (only the approval is there)
+    assert [p.name for p in (project / ".briefgen/mail").iterdir()] == ["approvals.db"]
 
 
 # ---------------------------------------------------------------------- delivery
@@ -114,9 +124,12 @@ def test_fifty_recipients_each_get_one_personalised_message(project: Path, run) 
             assert msg["Subject"] == ("Briefing: 13 countries still train and cooperate with "
                                       "the Burmese military")
             assert msg["List-Id"] == "Burma Campaign UK briefings <briefings.example.org>"
+            token = Signer(SECRET.encode()).token("people", to.addr_spec)
             assert msg["List-Unsubscribe"] == (
-                f"<mailto:unsubscribe@example.org?subject=unsubscribe%20{to.addr_spec}>, "
-                f"<https://lists.example.org/unsubscribe?e={to.addr_spec}&l=people>")
+                f"<https://lists.example.org/unsubscribe/{token}>, "
+                f"<mailto:unsubscribe@example.org?subject=unsubscribe%20{to.addr_spec}>")
+            assert f"https://lists.example.org/unsubscribe/{token}" in text
+            assert "mailto:" not in text and "%20" not in text
             assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
             assert msg["Message-ID"].endswith("@burmacampaign.org.uk>")
             ids.add(msg["Message-ID"])
@@ -254,6 +267,7 @@ def test_connection_lost_after_the_message_is_ambiguous(project: Path, run, poli
 def _subprocess(server: Server, args: list[str], crash: str | None = None,
                 extra_env: dict | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFGEN_")}
+    env["BRIEFGEN_UNSUBSCRIBE_SECRET"] = SECRET
     env.update(server.env)
     env.update(extra_env or {})
     command = [sys.executable, "-m", "briefgen.cli", *args]
@@ -406,12 +420,15 @@ def test_test_message_and_changed(project: Path, run) -> None:
                            "desk@example.org")  # no list needed for a test message
         assert code == 0, err
         server.recorder.messages.pop()
-        assert not (project / ".briefgen/mail").exists()  # not a campaign delivery
+        assert not list(project.glob(".briefgen/mail/*.sqlite"))  # not a campaign delivery
         assert run(server, *args, "--send")[0] == 0
         code, out, _ = run(server, *args, "--send", "--changed")
         assert "unchanged since campaign" in out and len(server.recorder.messages) == 4
         belarus = project / "briefings/facts/countries/belarus.yaml"
         belarus.write_text(belarus.read_text().replace("air defence", "air-defence", 1))
+        code, _, err = run(server, *args, "--send", "--changed")
+        assert code == 1 and "is not approved for sending (the approved PDF" in err
+        approve(project)  # a changed PDF needs a new approval
         code, out, _ = run(server, *args, "--send", "--changed")
         assert code == 0 and "sent 3" in out
         assert len(server.recorder.messages) == 7
