@@ -4,9 +4,7 @@ header injection, and the password never shown."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import sqlite3
 import ssl
 import subprocess
 import sys
@@ -15,69 +13,28 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.cli import main
 from briefgen.mail.smtp import dot_stuff
 from briefgen.mail.unsubscribe import Signer
 from conftest import REPO
-from smtpserver import Authenticator, Recorder, Server, free_port
+
+pytest.register_assert_rewrite("smtpserver")
+from smtpserver import (  # noqa: E402 - after registering it for assertion rewriting
+    BID,
+    SECRET,
+    SETTINGS,
+    Authenticator,
+    Recorder,
+    Server,
+    approve,
+    free_port,
+    ledger_states,
+    run_subprocess,
+    write_list,
+)
+
+pytest_plugins = ["smtpserver"]
 
 PASSWORD = "s3cr3t-Passw0rd-never-shown"
-BID = "military-cooperation"
-
-SETTINGS = """\
-from_name: Burma Campaign UK
-from_address: info@burmacampaign.org.uk
-reply_to: info@burmacampaign.org.uk
-postal_address: [110 The Bon Marche Centre, 241-251 Ferndale Road, London SW9 8BJ]
-list_id: briefings.example.org
-unsubscribe:
-  endpoint: https://lists.example.org/unsubscribe
-  mailto: "mailto:unsubscribe@example.org?subject=unsubscribe%20{email}"
-"""
-SECRET = "test-secret-0123456789abcdef"
-
-
-@pytest.fixture
-def project(full: Path, monkeypatch) -> Path:
-    (full / "mail").mkdir()
-    (full / "mail/settings.yaml").write_text(SETTINGS, encoding="utf-8")
-    monkeypatch.setenv("BRIEFGEN_UNSUBSCRIBE_SECRET", SECRET)
-    approve(full)
-    return full
-
-
-def approve(root: Path, bid: str = BID) -> None:
-    assert main(["mail", "approve", bid, "--root", str(root), "--by", "Test Reviewer"]) == 0
-
-
-def write_list(root: Path, n: int, name: str = "people.csv", extra: str = "") -> Path:
-    rows = ["email,first_name,last_name,segments"]
-    for i in range(n):
-        first = "" if i == 3 else f"Person{i}"  # one without a first name: the fallback
-        rows.append(f"p{i:03d}@example.org,{first},Test,{'journalists' if i % 2 else 'supporters'}")
-    path = root / name
-    path.write_text("\n".join(rows) + "\n" + extra, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def run(cli, monkeypatch):
-    """Run briefgen in-process with the SMTP environment of ``server``."""
-
-    def go(server: Server | None, *args: str, env: dict | None = None):
-        for k in [k for k in os.environ if k.startswith("BRIEFGEN_SMTP")]:
-            monkeypatch.delenv(k)
-        for k, v in {**(server.env if server else {}), **(env or {})}.items():
-            monkeypatch.setenv(k, v)
-        return cli(*args)
-
-    return go
-
-
-def ledger_states(root: Path) -> dict[str, str]:
-    (db,) = (root / ".briefgen/mail").glob("*.sqlite")
-    with sqlite3.connect(db) as conn:
-        return dict(conn.execute("SELECT email, state FROM recipients"))
 
 
 # ---------------------------------------------------------------------- dry run
@@ -193,7 +150,7 @@ def test_suppression_is_checked_again_before_each_send(project: Path, run) -> No
     args = ["mail", BID, "--root", str(project), "--list", str(people), "--segment",
             "journalists", "--segment", "supporters", "--suppress", str(suppress), "--send"]
     with Server() as server:
-        done = _subprocess(server, args, crash="inflight:3")
+        done = run_subprocess(server, args, crash="inflight:3")
         assert done.returncode == -9
         suppress.write_text("p004@example.org\n")
         code, _, _ = run(server, *args)
@@ -264,27 +221,15 @@ def test_connection_lost_after_the_message_is_ambiguous(project: Path, run, poli
 
 
 # ---------------------------------------------------------------------- crashes
-def _subprocess(server: Server, args: list[str], crash: str | None = None,
-                extra_env: dict | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFGEN_")}
-    env["BRIEFGEN_UNSUBSCRIBE_SECRET"] = SECRET
-    env.update(server.env)
-    env.update(extra_env or {})
-    command = [sys.executable, "-m", "briefgen.cli", *args]
-    if crash:
-        command = [sys.executable, str(Path(__file__).parent / "kill_at_step.py"), crash, *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-
-
 @pytest.mark.parametrize("step", ["inflight", "data", "dot", "reply"])
 def test_sigkill_at_each_step_then_rerun_mails_everyone_once(project: Path, step) -> None:
     people = write_list(project, 8)
     args = ["mail", BID, "--root", str(project), "--list", str(people), "--segment",
             "journalists", "--segment", "supporters", "--send"]
     with Server() as server:
-        first = _subprocess(server, args, crash=f"{step}:4")
+        first = run_subprocess(server, args, crash=f"{step}:4")
         assert first.returncode == -9, first.stderr  # killed with SIGKILL
-        second = _subprocess(server, args)
+        second = run_subprocess(server, args)
         assert second.returncode == 0, second.stdout + second.stderr
         got = server.recorder.count_by_recipient()
     ambiguous = int(second.stdout.rsplit("ambiguous ", 1)[1].split()[0])

@@ -130,6 +130,9 @@ def _mail_summary(out: Output, summary, *, dry: bool) -> bool:
             out.line(f"  failed: {email}: {reply}", "red")
     for note in summary.notes:
         out.line(f"  note: {note}", "yellow")
+    for problem in summary.problems:
+        if problem.key != "email":
+            out.line(f"  warning: {problem}", "yellow")
     if summary.skipped:
         out.line(f"  skipped {len(summary.skipped)}:")
         for who, why in summary.skipped:
@@ -242,14 +245,16 @@ def _suppressed(args: argparse.Namespace, rest: list[str], out: Output) -> int:
                          "--add ADDRESS or --remove ADDRESS")
     root = Path(args.root)
     if args.add or args.remove:
-        added, removed = briefgen.change_suppressed(root, args.add or [], args.remove or [])
-        for a in added:
+        done = briefgen.change_suppressed(root, args.add or [], args.remove or [])
+        for a in done["added"]:
             out.line(f"suppressed: {a}")
-        for a in removed:
+        for a in done["already"]:
+            out.line(f"already suppressed: {a}")
+        for a in done["removed"]:
             out.line(f"removed from the suppression store: {a} (mail them only if they "
                      "asked to be mailed again)")
-        for a in set(args.add or []) - set(added):
-            out.line(f"already suppressed: {a}")
+        for a in done["absent"]:
+            out.line(f"not in the suppression store: {a}")
         return 0
     entries = briefgen.suppressed(root)
     if not entries:

@@ -151,7 +151,8 @@ def prepare(ws: Workspace, bid: str, list_path: Path | None, segments: list[str]
             else:
                 selected.append(person)
     for p in problems:
-        skipped.append((f"{p.location}", p.message))
+        if p.key == "email":  # the row was skipped; other warnings are only shown
+            skipped.append((f"{p.location}", p.message))
     list_name = _slug(list_path.stem) if list_path else "test"
     name = campaign or f"{bid}-{list_name}-{hashlib.sha256(pdf).hexdigest()[:8]}"
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):

@@ -77,9 +77,8 @@ def clean_name(value: str) -> tuple[str, list[str]]:
     """A name safe for a header and a greeting, and what was changed (for a warning)."""
     notes = []
     if _CONTROL.search(value):
-        value = _CONTROL.sub("", value)
         notes.append("control characters removed")
-    value = " ".join(value.split())
+    value = _CONTROL.sub("", " ".join(value.split()))  # VT, FF... count as spaces first
     if len(value) > MAX_NAME:
         notes.append(f"shortened from {len(value):,} to {MAX_NAME} characters")
         cut = value[:MAX_NAME - 1]
@@ -132,7 +131,8 @@ def load_list(path: Path, root: Path) -> tuple[list[Recipient], list[Diagnostic]
         for k in _NAME_COLUMNS:
             names[k], notes = clean_name(row.get(k, ""))
             for note in notes:
-                problems.append(Diagnostic(where, k, f"{note} in the name", Severity.WARNING))
+                problems.append(Diagnostic(where, k, f"{note} in the name", Severity.WARNING,
+                                           "name-cleaned"))
         first, last, full = names["first_name"], names["last_name"], names["name"]
         name = full or clean_name(" ".join(p for p in (first, last) if p))[0]
         if not first and full:

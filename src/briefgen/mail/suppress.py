@@ -241,6 +241,10 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+#: seconds to wait before each attempt to read a changed suppression file during a run
+REREAD_WAITS = (0.0, 0.2, 0.5, 1.0)
+
+
 class Suppression:
     """What a send consults just before each message: the store (read fresh every time)
     and the ``--suppress`` file, read again whenever it changes. If the file stops being
@@ -260,7 +264,7 @@ class Suppression:
     def refresh(self) -> None:
         if self.path is None:
             return
-        for wait in (0.0, 0.2, 0.5, 1.0):  # an editor may be replacing the file right now
+        for wait in REREAD_WAITS:  # an editor may be replacing the file right now
             time.sleep(wait)
             try:
                 stamp = self._stamp()
@@ -273,7 +277,9 @@ class Suppression:
             self.keys |= keys  # entries are never dropped during a run
             self.stamp = stamp
             return
-        detail = (str(problem) if isinstance(problem, ContentError)
+        detail = ("; ".join(str(d).removesuffix(" (nothing was sent)")
+                            for d in problem.diagnostics)
+                  if isinstance(problem, ContentError)
                   else f"{self.path}: {problem.strerror or problem}")
         raise MailError(f"the suppression list can no longer be read ({detail}); stopped "
                         "before the next message. Fix it and run the same command again.")
@@ -299,9 +305,10 @@ def suppressed(root: Path) -> list[Entry]:
 
 
 def change_suppressed(root: Path, add: list[str], remove: list[str],
-                      detail: str = "") -> tuple[list[str], list[str]]:
+                      detail: str = "") -> dict[str, list[str]]:
     """Add addresses by hand (reason ``added``) and remove others (someone who asked to be
-    mailed again). Returns (added, removed); an address that is not valid is a UsageError."""
+    mailed again). Returns the addresses ``added``, ``already`` there, ``removed`` and
+    ``absent``; an address that is not valid is a UsageError."""
     from ..errors import UsageError
     from ..load.project import Layout
 
@@ -312,7 +319,10 @@ def change_suppressed(root: Path, add: list[str], remove: list[str],
             raise UsageError(f"{address}: not a valid address: {exc}") from None
 
     adds, removes = [valid(a) for a in add], [valid(a) for a in remove]
+    out: dict[str, list[str]] = {"added": [], "already": [], "removed": [], "absent": []}
     with SuppressionStore(Layout(Path(root)).suppressions) as store:
-        added = [a for a in adds if store.add(a, "added", detail=detail)]
-        removed = [a for a in removes if store.remove(a)]
-    return added, removed
+        for a in adds:
+            out["added" if store.add(a, "added", detail=detail) else "already"].append(a)
+        for a in removes:
+            out["removed" if store.remove(a) else "absent"].append(a)
+    return out

@@ -98,10 +98,9 @@ def read_table(path: Path, root: Path, what: str) -> tuple[Table | None, list[Di
         line = data[:exc.start].count(b"\n") + 1
         return None, [Diagnostic(Location(display, line), "", f"the {what} is not UTF-8 text: "
                                  "save it as 'CSV UTF-8' (or UTF-16 'Unicode text')")]
-    if "\0" in text:
-        line = text[:text.index("\0")].count("\n") + 1
-        return None, [Diagnostic(Location(display, line), "", f"the {what} holds NUL "
-                                 "characters: it is not a text export")]
+    if text.count("\0") > len(text) // 10:  # UTF-16 without its byte-order mark, or binary
+        return None, [Diagnostic(where, "", f"the {what} is not a text export (UTF-16 "
+                                 "without a byte-order mark?): save it as 'CSV UTF-8'")]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows: list[tuple[int, list[str]]] = []
     end = 0
