@@ -64,6 +64,8 @@ class Recorder:
     drop_on_rcpt: set[str] = field(default_factory=set)
     #: replies to the final dot, one per message, by recipient (then 250)
     data_faults: dict[str, list[str]] = field(default_factory=dict)
+    #: (n, reply): once n messages are accepted, every RCPT gets this reply (a quota)
+    refuse_after: tuple[int, str] | None = None
     raw: list[bytes] = field(default_factory=list)  # every accepted message, as received
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)  # (from, to)
     mail_count: int = 0
@@ -86,6 +88,8 @@ class Recorder:
         queue = self.rcpt_faults.get(address)
         if queue:
             return queue.pop(0)
+        if self.refuse_after and len(self.messages) >= self.refuse_after[0]:
+            return self.refuse_after[1]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

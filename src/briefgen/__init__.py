@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from .mail.mailboxes import bounce_messages
     from .mail.outbox import dry_run
-    from .mail.send import resolve, retry_campaign, send_campaign, send_test
+    from .mail.send import resolve_recipient, retry_campaign, send_campaign, send_test
     from .mail.settings import smtp_from_env
     from .mail.suppress import change_suppressed, suppressed
     from .mail.unsubscribe_app import serve_unsubscribe
@@ -73,7 +73,8 @@ _LAZY = {
     "source_rows": "author.sources", "watch": "author.watch",
     "SendOptions": "mail.campaign", "prepare": "mail.campaign", "dry_run": "mail.outbox",
     "send_campaign": "mail.send", "send_test": "mail.send", "retry_campaign": "mail.send",
-    "resolve": "mail.send", "status": "mail.campaign", "last_sent_pdf": "mail.campaign",
+    "resolve_recipient": "mail.send", "status": "mail.campaign",
+    "last_sent_pdf": "mail.campaign",
     "approval_status": "mail.campaign", "approve": "mail.approval",
     "process_bounces": "mail.bounces", "bounce_messages": "mail.mailboxes",
     "suppressed": "mail.suppress", "change_suppressed": "mail.suppress",
@@ -95,7 +96,7 @@ __all__ = [
     "__version__", "approval_status", "approve", "bounce_messages", "build", "build_profiles",
     "build_project", "change_suppressed", "check_links", "dry_run", "explain", "last_sent_pdf",
     "make_pack", "new_briefing", "open_workspace", "page_size", "preflight", "prepare",
-    "process_bounces", "render_pngs", "resolve", "retry_campaign", "send_campaign",
+    "process_bounces", "render_pngs", "resolve_recipient", "retry_campaign", "send_campaign",
     "send_test", "serve_unsubscribe", "smtp_from_env", "source_rows", "status",
     "suppressed", "watch", "write_schemas",
 ]

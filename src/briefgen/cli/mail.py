@@ -207,7 +207,7 @@ def _resolve(args: argparse.Namespace, rest: list[str], out: Output) -> int:
     if len(rest) != 2 or args.delivered == args.resend:
         raise UsageError("mail resolve CAMPAIGN ADDRESS takes --delivered (the person got "
                          "the message) or --resend (send it again)")
-    before, after = briefgen.resolve(Path(args.root), rest[0], rest[1],
+    before, after = briefgen.resolve_recipient(Path(args.root), rest[0], rest[1],
                                      delivered=args.delivered)
     out.line(f"{rest[0]}: {rest[1]}: {before} -> {after}"
              + (f"; briefgen mail retry {rest[0]} sends it" if after == "pending" else ""))

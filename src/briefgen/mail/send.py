@@ -331,7 +331,8 @@ def prepare_retry(ws: Workspace, campaign: str, suppression: Path | None, *,
                     problems, suppression, campaign, keys)
 
 
-def resolve(root: Path, campaign: str, address: str, *, delivered: bool) -> tuple[str, str]:
+def resolve_recipient(root: Path, campaign: str, address: str, *,
+                      delivered: bool) -> tuple[str, str]:
     """A person's decision about one recipient: they got the message (``sent``), or it is
     to be sent again (``pending``). Returns (state before, state after)."""
     path = _ledger_path(Path(root), campaign)
