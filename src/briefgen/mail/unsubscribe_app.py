@@ -103,7 +103,7 @@ def create_app(settings: MailSettings, signer: Signer, store_path: Path):
         return _page("You are unsubscribed", f"<p><strong>{html.escape(address)}</strong> "
                      f"gets no more briefings from {org}. Sorry to see you go.</p>")
 
-    async def not_found(request: Request):
+    async def not_found(request: Request, exc: Exception):
         return _page("Not found", "<p>There is nothing here.</p>", 404)
 
     routes = [Route(f"{prefix}/{{token}}", confirm, methods=["GET"]),
