@@ -186,10 +186,12 @@ def send_args(root: Path, people: Path, *more: str) -> list[str]:
 
 @pytest.fixture
 def run(cli, monkeypatch):
-    """Run briefgen in-process with the SMTP environment of ``server``."""
+    """Run briefgen in-process with the SMTP environment of ``server`` and ``env`` (SMTP,
+    IMAP and DKIM variables of an earlier call are cleared; the unsubscribe secret stays)."""
 
     def go(server: Server | None, *args: str, env: dict | None = None):
-        for k in [k for k in os.environ if k.startswith("BRIEFGEN_SMTP")]:
+        for k in [k for k in os.environ if k.startswith(("BRIEFGEN_SMTP", "BRIEFGEN_IMAP",
+                                                         "BRIEFGEN_DKIM"))]:
             monkeypatch.delenv(k)
         for k, v in {**(server.env if server else {}), **(env or {})}.items():
             monkeypatch.setenv(k, v)
