@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -152,15 +153,27 @@ class Server:
 
 
 # ---------------------------------------------------------------------- a project to mail
+@pytest.fixture(scope="session")
+def _mail_template(tmp_path_factory) -> Path:
+    """Built and approved once per session; each test gets a copy (builds are judged by
+    content, so the copy's PDF is up to date and its approval holds)."""
+    from conftest import FIXTURES, make_project
+
+    root = make_project(tmp_path_factory.mktemp("mail-template"), FIXTURES / "full/briefings")
+    (root / "mail").mkdir()
+    (root / "mail/settings.yaml").write_text(SETTINGS, encoding="utf-8")
+    approve(root)
+    return root
+
+
 @pytest.fixture
-def project(full: Path, monkeypatch) -> Path:
+def project(_mail_template: Path, tmp_path: Path, monkeypatch) -> Path:
     """The full fixture project with mail settings, the unsubscribe secret in the
-    environment, and its military-cooperation PDF approved."""
-    (full / "mail").mkdir()
-    (full / "mail/settings.yaml").write_text(SETTINGS, encoding="utf-8")
+    environment, and its military-cooperation PDF built and approved."""
+    root = tmp_path / "project"
+    shutil.copytree(_mail_template, root)
     monkeypatch.setenv("BRIEFGEN_UNSUBSCRIBE_SECRET", SECRET)
-    approve(full)
-    return full
+    return root
 
 
 def approve(root: Path, bid: str = BID) -> None:

@@ -19,6 +19,7 @@ from smtpserver import (  # noqa: E402 - after registering it for assertion rewr
     Recorder,
     Server,
     ledger_states,
+    run_subprocess,
     send_args,
     write_list,
 )
@@ -178,3 +179,19 @@ def test_permanent_refusals_of_the_address_go_to_the_store(project: Path, run, c
         code, out, _ = run(server, *send_args(project, people2, "--send"))
         assert "p001@example.org" not in server.recorder.count_by_recipient()
     assert "p001@example.org: suppressed (refused by the recipient's server)" in out
+
+
+def test_store_entry_added_between_a_crash_and_the_rerun(project: Path, run) -> None:
+    """An unsubscribe (or bounce) that lands while a campaign is interrupted is honoured by
+    the resumed run, like a changed suppression file."""
+    people = write_list(project, 6)
+    args = send_args(project, people, "--send")
+    with Server() as server:
+        assert run_subprocess(server, args, crash="inflight:3").returncode == -9
+        code, _, _ = run(None, "mail", "suppressed", "--root", str(project), "--add",
+                         "p004@example.org")
+        assert code == 0
+        assert run_subprocess(server, args).returncode == 0
+        got = server.recorder.count_by_recipient()
+    assert "p004@example.org" not in got and len(got) == 5 and set(got.values()) == {1}
+    assert ledger_states(project)["p004@example.org"] == "suppressed"
