@@ -100,6 +100,10 @@ def _mail(args: argparse.Namespace, out: Output) -> int:
         if not args.suppress:
             out.line("note: no --suppress file given: only the project's suppression store "
                      "(unsubscribes, bounces, complaints) is consulted", err=True)
+        if not prep.settings.unsubscribe.endpoint:
+            out.line("note: no unsubscribe.endpoint in mail/settings.yaml: messages carry no "
+                     "one-click unsubscribe, which Gmail and Yahoo require of bulk senders",
+                     err=True)
         with _mail_progress(out, len(prep.selected)) as on_event:
             summary = briefgen.send_campaign(root, prep, smtp, options, on_event)
         incomplete = _mail_summary(out, summary, dry=False) or incomplete

@@ -82,7 +82,7 @@ class SuppressionStore:
         self.db: sqlite3.Connection | None = None
         if readonly:
             if path.is_file():
-                self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True,
+                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
                                           isolation_level=None, timeout=10)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
