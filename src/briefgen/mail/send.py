@@ -88,7 +88,8 @@ def _start(layout: Layout, prep: Prepared, options: SendOptions) -> Ledger:
         for name in older:
             old = Ledger(folder / f"{name}.sqlite")
             try:
-                held = old.counts()["held"]
+                counts = old.counts()
+                held = counts["held"] + counts["unconfirmed"]
                 if held and options.ambiguous == "hold":
                     raise MailError(
                         f"campaign {name} has {held} held recipient(s) who may have had the "
@@ -140,6 +141,7 @@ def send_campaign(root: Path, prep: Prepared, smtp: SmtpConfig, options: SendOpt
                 earlier = meta.get("supersedes", "").split()
                 with _locked(folder, earlier):
                     _supersede(folder, earlier, prep.campaign)
+            ledger.recover(options.ambiguous)  # a crash's inflight and unconfirmed rows first
             for state in reopen:
                 ledger.reopen((state,), f"was {state}; to be sent again (retry)")
             return _run(layout, ledger, prep, smtp, options, emit)
@@ -154,7 +156,6 @@ def _run(layout: Layout, ledger: Ledger, prep: Prepared, smtp: SmtpConfig,
     prep.composer.pdf = ledger.pdf()  # a resumed campaign sends the PDF it started with
     prep.composer.date = dt.datetime.fromisoformat(meta["created"])
     prep.composer.subject = meta.get("subject") or None
-    ledger.recover(options.ambiguous)
     with SuppressionStore(layout.suppressions) as store:
         suppression = Suppression(store, prep.suppression_file, layout.root,
                                   prep.suppressed_keys)
