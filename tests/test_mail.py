@@ -4,9 +4,7 @@ header injection, and the password never shown."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import sqlite3
 import ssl
 import subprocess
 import sys
@@ -16,59 +14,27 @@ from pathlib import Path
 import pytest
 
 from briefgen.mail.smtp import dot_stuff
+from briefgen.mail.unsubscribe import Signer
 from conftest import REPO
-from smtpserver import Authenticator, Recorder, Server, free_port
+
+pytest.register_assert_rewrite("smtpserver")
+from smtpserver import (  # noqa: E402 - after registering it for assertion rewriting
+    BID,
+    SECRET,
+    SETTINGS,
+    Authenticator,
+    Recorder,
+    Server,
+    approve,
+    free_port,
+    ledger_states,
+    run_subprocess,
+    write_list,
+)
+
+pytest_plugins = ["smtpserver"]
 
 PASSWORD = "s3cr3t-Passw0rd-never-shown"
-BID = "military-cooperation"
-
-SETTINGS = """\
-from_name: Burma Campaign UK
-from_address: info@burmacampaign.org.uk
-reply_to: info@burmacampaign.org.uk
-postal_address: [110 The Bon Marche Centre, 241-251 Ferndale Road, London SW9 8BJ]
-list_id: briefings.example.org
-unsubscribe:
-  mailto: "mailto:unsubscribe@example.org?subject=unsubscribe%20{email}"
-  https: "https://lists.example.org/unsubscribe?e={email}&l={list}"
-"""
-
-
-@pytest.fixture
-def project(full: Path) -> Path:
-    (full / "mail").mkdir()
-    (full / "mail/settings.yaml").write_text(SETTINGS, encoding="utf-8")
-    return full
-
-
-def write_list(root: Path, n: int, name: str = "people.csv", extra: str = "") -> Path:
-    rows = ["email,first_name,last_name,segments"]
-    for i in range(n):
-        first = "" if i == 3 else f"Person{i}"  # one without a first name: the fallback
-        rows.append(f"p{i:03d}@example.org,{first},Test,{'journalists' if i % 2 else 'supporters'}")
-    path = root / name
-    path.write_text("\n".join(rows) + "\n" + extra, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def run(cli, monkeypatch):
-    """Run briefgen in-process with the SMTP environment of ``server``."""
-
-    def go(server: Server | None, *args: str, env: dict | None = None):
-        for k in [k for k in os.environ if k.startswith("BRIEFGEN_SMTP")]:
-            monkeypatch.delenv(k)
-        for k, v in {**(server.env if server else {}), **(env or {})}.items():
-            monkeypatch.setenv(k, v)
-        return cli(*args)
-
-    return go
-
-
-def ledger_states(root: Path) -> dict[str, str]:
-    (db,) = (root / ".briefgen/mail").glob("*.sqlite")
-    with sqlite3.connect(db) as conn:
-        return dict(conn.execute("SELECT email, state FROM recipients"))
 
 
 # ---------------------------------------------------------------------- dry run
@@ -84,7 +50,8 @@ def test_dry_run_writes_outbox_and_summary(project: Path, cli) -> None:
     assert "list.csv:7: 'not-an-address' is not a valid address" in out
     (outbox,) = (project / "dist/outbox").iterdir()
     assert len(list(outbox.glob("*.eml"))) == 4
-    assert not (project / ".briefgen").exists()  # a dry run records nothing
+    # a dry run records nothing: no ledger, no suppression store (only the approval is there)
+    assert [p.name for p in (project / ".briefgen/mail").iterdir()] == ["approvals.db"]
 
 
 # ---------------------------------------------------------------------- delivery
@@ -114,9 +81,12 @@ def test_fifty_recipients_each_get_one_personalised_message(project: Path, run) 
             assert msg["Subject"] == ("Briefing: 13 countries still train and cooperate with "
                                       "the Burmese military")
             assert msg["List-Id"] == "Burma Campaign UK briefings <briefings.example.org>"
+            token = Signer(SECRET.encode()).token("people", to.addr_spec)
             assert msg["List-Unsubscribe"] == (
-                f"<mailto:unsubscribe@example.org?subject=unsubscribe%20{to.addr_spec}>, "
-                f"<https://lists.example.org/unsubscribe?e={to.addr_spec}&l=people>")
+                f"<https://lists.example.org/unsubscribe/{token}>, "
+                f"<mailto:unsubscribe@example.org?subject=unsubscribe%20{to.addr_spec}>")
+            assert f"https://lists.example.org/unsubscribe/{token}" in text
+            assert "mailto:" not in text and "%20" not in text
             assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
             assert msg["Message-ID"].endswith("@burmacampaign.org.uk>")
             ids.add(msg["Message-ID"])
@@ -180,7 +150,7 @@ def test_suppression_is_checked_again_before_each_send(project: Path, run) -> No
     args = ["mail", BID, "--root", str(project), "--list", str(people), "--segment",
             "journalists", "--segment", "supporters", "--suppress", str(suppress), "--send"]
     with Server() as server:
-        done = _subprocess(server, args, crash="inflight:3")
+        done = run_subprocess(server, args, crash="inflight:3")
         assert done.returncode == -9
         suppress.write_text("p004@example.org\n")
         code, _, _ = run(server, *args)
@@ -251,26 +221,15 @@ def test_connection_lost_after_the_message_is_ambiguous(project: Path, run, poli
 
 
 # ---------------------------------------------------------------------- crashes
-def _subprocess(server: Server, args: list[str], crash: str | None = None,
-                extra_env: dict | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFGEN_")}
-    env.update(server.env)
-    env.update(extra_env or {})
-    command = [sys.executable, "-m", "briefgen.cli", *args]
-    if crash:
-        command = [sys.executable, str(Path(__file__).parent / "kill_at_step.py"), crash, *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-
-
 @pytest.mark.parametrize("step", ["inflight", "data", "dot", "reply"])
 def test_sigkill_at_each_step_then_rerun_mails_everyone_once(project: Path, step) -> None:
     people = write_list(project, 8)
     args = ["mail", BID, "--root", str(project), "--list", str(people), "--segment",
             "journalists", "--segment", "supporters", "--send"]
     with Server() as server:
-        first = _subprocess(server, args, crash=f"{step}:4")
+        first = run_subprocess(server, args, crash=f"{step}:4")
         assert first.returncode == -9, first.stderr  # killed with SIGKILL
-        second = _subprocess(server, args)
+        second = run_subprocess(server, args)
         assert second.returncode == 0, second.stdout + second.stderr
         got = server.recorder.count_by_recipient()
     ambiguous = int(second.stdout.rsplit("ambiguous ", 1)[1].split()[0])
@@ -406,12 +365,15 @@ def test_test_message_and_changed(project: Path, run) -> None:
                            "desk@example.org")  # no list needed for a test message
         assert code == 0, err
         server.recorder.messages.pop()
-        assert not (project / ".briefgen/mail").exists()  # not a campaign delivery
+        assert not list(project.glob(".briefgen/mail/*.sqlite"))  # not a campaign delivery
         assert run(server, *args, "--send")[0] == 0
         code, out, _ = run(server, *args, "--send", "--changed")
         assert "unchanged since campaign" in out and len(server.recorder.messages) == 4
         belarus = project / "briefings/facts/countries/belarus.yaml"
         belarus.write_text(belarus.read_text().replace("air defence", "air-defence", 1))
+        code, _, err = run(server, *args, "--send", "--changed")
+        assert code == 1 and "is not approved for sending (the approved PDF" in err
+        approve(project)  # a changed PDF needs a new approval
         code, out, _ = run(server, *args, "--send", "--changed")
         assert code == 0 and "sent 3" in out
         assert len(server.recorder.messages) == 7

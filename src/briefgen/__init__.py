@@ -42,16 +42,21 @@ if TYPE_CHECKING:  # pragma: no cover
         explain,
     )
     from .incremental.site import build_site
+    from .mail.approval import approve
+    from .mail.bounces import process_bounces
     from .mail.campaign import (
         SendOptions,
-        dry_run,
+        approval_status,
         last_sent_pdf,
         prepare,
-        send_campaign,
-        send_test,
         status,
     )
+    from .mail.mailboxes import bounce_messages
+    from .mail.outbox import dry_run
+    from .mail.send import resolve_recipient, retry_campaign, send_campaign, send_test
     from .mail.settings import smtp_from_env
+    from .mail.suppress import change_suppressed, suppressed
+    from .mail.unsubscribe_app import serve_unsubscribe
     from .pdftools.pack import make_pack
     from .pdftools.preflight import preflight
     from .render.pdf.pages import page_size
@@ -67,9 +72,14 @@ _LAZY = {
     "check_links": "author.links", "new_briefing": "author.new",
     "render_pngs": "author.preview", "write_schemas": "author.schema",
     "source_rows": "author.sources", "watch": "author.watch",
-    "SendOptions": "mail.campaign", "prepare": "mail.campaign", "dry_run": "mail.campaign",
-    "send_campaign": "mail.campaign", "send_test": "mail.campaign",
-    "status": "mail.campaign", "last_sent_pdf": "mail.campaign",
+    "SendOptions": "mail.campaign", "prepare": "mail.campaign", "dry_run": "mail.outbox",
+    "send_campaign": "mail.send", "send_test": "mail.send", "retry_campaign": "mail.send",
+    "resolve_recipient": "mail.send", "status": "mail.campaign",
+    "last_sent_pdf": "mail.campaign",
+    "approval_status": "mail.campaign", "approve": "mail.approval",
+    "process_bounces": "mail.bounces", "bounce_messages": "mail.mailboxes",
+    "suppressed": "mail.suppress", "change_suppressed": "mail.suppress",
+    "serve_unsubscribe": "mail.unsubscribe_app",
     "smtp_from_env": "mail.settings",
 }
 
@@ -82,11 +92,48 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "BriefgenError", "BuildResult", "ContentError", "Diagnostic", "LockBusy", "MailError",
-    "OutputError", "RenderError", "Report", "SendOptions", "UsageError", "Workspace",
-    "__version__", "build", "build_profiles", "build_project", "build_site", "check_links",
-    "dry_run", "explain",
-    "last_sent_pdf", "make_pack", "new_briefing", "open_workspace", "page_size", "preflight",
-    "prepare", "render_pngs", "send_campaign", "send_test", "smtp_from_env", "source_rows",
-    "status", "watch", "write_schemas",
+    "BriefgenError",
+    "BuildResult",
+    "ContentError",
+    "Diagnostic",
+    "LockBusy",
+    "MailError",
+    "OutputError",
+    "RenderError",
+    "Report",
+    "SendOptions",
+    "UsageError",
+    "Workspace",
+    "__version__",
+    "approval_status",
+    "approve",
+    "bounce_messages",
+    "build",
+    "build_profiles",
+    "build_project",
+    "build_site",
+    "change_suppressed",
+    "check_links",
+    "dry_run",
+    "explain",
+    "last_sent_pdf",
+    "make_pack",
+    "new_briefing",
+    "open_workspace",
+    "page_size",
+    "preflight",
+    "prepare",
+    "process_bounces",
+    "render_pngs",
+    "resolve_recipient",
+    "retry_campaign",
+    "send_campaign",
+    "send_test",
+    "serve_unsubscribe",
+    "smtp_from_env",
+    "source_rows",
+    "status",
+    "suppressed",
+    "watch",
+    "write_schemas",
 ]

@@ -132,6 +132,16 @@ class Layout:
         """Mail ledgers: outside dist/, so that cleaning never forgets who was mailed."""
         return self.root / ".briefgen" / "mail"
 
+    @property
+    def suppressions(self) -> Path:
+        """The project's suppression store (unsubscribes, bounces, complaints)."""
+        return self.ledgers / "suppressions.db"
+
+    @property
+    def approvals(self) -> Path:
+        """Who approved which PDF of a briefing for sending."""
+        return self.ledgers / "approvals.db"
+
 
 def yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():

@@ -12,10 +12,14 @@ state is committed *before* the step it names:
 * ``retry``       - a temporary (4xx) answer; tried again after a delay;
 * ``failed``      - a permanent (5xx) answer, or too many temporary ones; never retried;
 * ``held``        - was ``unconfirmed`` after a crash and ``--ambiguous=hold`` was given;
-* ``suppressed``  - added to the suppression list after the campaign started.
+* ``suppressed``  - added to the suppression list after the campaign started;
+* ``superseded``  - not yet mailed when a newer version of the briefing was sent to the
+                    list with ``--new-campaign``: that campaign mails them instead.
 
 A run that finds ``inflight`` rows (from a crash) sends them again; ``unconfirmed`` rows are
 sent again (``--ambiguous=resend``, the default) or held, and counted as ambiguous either way.
+A person moves rows on with ``briefgen mail retry`` (failed or held -> pending) and
+``briefgen mail resolve`` (any row -> sent, or -> pending).
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from pathlib import Path
 from .recipients import Recipient
 
 STATES = ("pending", "inflight", "unconfirmed", "sent", "retry", "failed", "held",
-          "suppressed")
+          "suppressed", "superseded")
+#: states that still need a run (or a person) before the campaign is finished
+OPEN_STATES = ("pending", "inflight", "unconfirmed", "retry", "held")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,7 +52,8 @@ CREATE TABLE IF NOT EXISTS recipients (
     next_at REAL NOT NULL DEFAULT 0,
     reply TEXT NOT NULL DEFAULT '',
     ambiguous INTEGER NOT NULL DEFAULT 0,
-    updated REAL NOT NULL
+    updated REAL NOT NULL,
+    line INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS attachment (id INTEGER PRIMARY KEY CHECK (id = 1), pdf BLOB);
 """
@@ -77,6 +84,9 @@ class Ledger:
         # unconfirmed (counted as ambiguous), never wrongly "sent".
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        columns = [r[1] for r in self.db.execute("PRAGMA table_info(recipients)")]
+        if "line" not in columns:  # a ledger from before rows remembered their list line
+            self.db.execute("ALTER TABLE recipients ADD COLUMN line INTEGER NOT NULL DEFAULT 0")
 
     def close(self) -> None:
         self.db.close()
@@ -96,8 +106,8 @@ class Ledger:
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
             self.db.executemany(
                 "INSERT INTO recipients (key, email, name, first_name, segments, state, "
-                "updated) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-                [(r.key, r.email, r.name, r.first_name, json.dumps(r.segments), now)
+                "updated, line) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                [(r.key, r.email, r.name, r.first_name, json.dumps(r.segments), now, r.line)
                  for r in recipients])
             self.db.execute("INSERT INTO attachment VALUES (1, ?)", (pdf,))
 
@@ -144,12 +154,48 @@ class Ledger:
     def rows(self, *states: str) -> Iterator[Row]:
         marks = ", ".join("?" for _ in states)
         query = "SELECT seq, key, email, name, first_name, segments, state, attempts, next_at," \
-                " reply, ambiguous FROM recipients"
+                " reply, ambiguous, line FROM recipients"
         if states:
             query += f" WHERE state IN ({marks})"
         for r in self.db.execute(query + " ORDER BY seq", states).fetchall():
-            person = Recipient(r[2], r[3], r[4], json.loads(r[5]))
+            person = Recipient(r[2], r[3], r[4], json.loads(r[5]), line=r[11])
             yield Row(r[0], r[1], person, r[6], r[7], r[8], r[9], bool(r[10]))
+
+    def row(self, key: str) -> Row | None:
+        return next((r for r in self.rows() if r.key == key), None)
+
+    def reopen(self, states: tuple[str, ...], reply: str) -> int:
+        """Rows in ``states`` back to ``pending`` (attempts reset); how many."""
+        marks = ", ".join("?" for _ in states)
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            return self.db.execute(
+                f"UPDATE recipients SET state = 'pending', attempts = 0, next_at = 0, "
+                f"reply = ?, updated = ? WHERE state IN ({marks})",
+                (reply, time.time(), *states)).rowcount
+
+    def supersede(self, campaign: str) -> int:
+        """Hand every row not known to be mailed to ``campaign`` (a newer version of the
+        briefing, which mails them instead): pending, retry, inflight, unconfirmed and held
+        rows become ``superseded``. Returns how many; doing it twice changes nothing."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            moved = self.db.execute(
+                "UPDATE recipients SET state = 'superseded', reply = ?, updated = ? "
+                "WHERE state IN ('pending', 'retry', 'inflight', 'unconfirmed', 'held')",
+                (f"the newer version goes to them in campaign {campaign}", time.time())
+            ).rowcount
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('superseded_by', ?)",
+                            (campaign,))
+        return moved
+
+    def sent_keys(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT key FROM recipients WHERE state = 'sent'")}
+
+    def is_open(self) -> bool:
+        marks = ", ".join("?" for _ in OPEN_STATES)
+        return self.db.execute(f"SELECT COUNT(*) FROM recipients WHERE state IN ({marks})",
+                               OPEN_STATES).fetchone()[0] > 0
 
     def counts(self) -> dict[str, int]:
         found = dict(self.db.execute("SELECT state, COUNT(*) FROM recipients GROUP BY state"))

@@ -1,7 +1,13 @@
 """One email per recipient: plain text and HTML bodies from the Jinja2 templates in
 ``styles/mail/`` (the same sandbox as spec text), the screen PDF attached, and the list
-headers (List-Id, List-Unsubscribe, RFC 8058 one-click). No tracking pixels, no rewritten
-links: the organisation's readers include people at risk.
+headers (List-Id, List-Unsubscribe with a signed one-click link, RFC 8058's
+List-Unsubscribe-Post). No tracking pixels, no rewritten links: the organisation's readers
+include people at risk.
+
+Addresses: an internationalised domain goes out in its ASCII (IDNA) form; an address whose
+local part is not ASCII makes an SMTPUTF8 message, with UTF-8 headers, for a server that
+offers it. Every header line stays within SMTP's 998 octets (names are cut to 100
+characters when the list is read; longer values are folded).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from jinja2 import Template, TemplateError, TemplateSyntaxError
 
@@ -24,12 +30,17 @@ from ..errors import ContentError, Diagnostic, Location, relative_path
 from ..resolve.model import Document
 from ..resolve.textenv import BriefingSandbox
 from ..validate.types import human_date
-from .recipients import Recipient
+from .dkim import DkimSigner
+from .recipients import Recipient, wire_address
 from .settings import MailSettings
+from .unsubscribe import Signer, url
 
 # Header lines are written unfolded up to SMTP's hard limit: Python folds a header whose value
 # fits a line on its own right after the colon, and readers then see a leading space.
 _WIRE = SMTP.clone(max_line_length=998)
+# For an SMTPUTF8 message: headers in raw UTF-8 instead of encoded words
+_SMTPUTF8 = SMTP.clone(utf8=True)
+_WIRE_UTF8 = _SMTPUTF8.clone(max_line_length=998)
 
 _TEXT_ENV = BriefingSandbox(keep_trailing_newline=True)
 _HTML_ENV = BriefingSandbox(autoescape=True, keep_trailing_newline=True)
@@ -75,16 +86,48 @@ def message_id(campaign: str, recipient: Recipient, settings: MailSettings) -> s
     return f"<{campaign}.{digest}@{_domain(settings.from_address)}>"
 
 
-def unsubscribe_links(settings: MailSettings, recipient: Recipient, list_name: str
-                      ) -> tuple[str, str | None]:
-    def fill(template: str) -> str:
-        return template.replace("{email}", quote(recipient.email, safe="@")).replace(
-            "{list}", quote(list_name, safe=""))
+@dataclass(frozen=True)
+class Unsubscribe:
+    """How one recipient unsubscribes: the one-click page (``url``) and/or a mailto."""
+
+    url: str | None
+    mailto: str | None
+
+    @property
+    def header(self) -> str:
+        return ", ".join(f"<{u}>" for u in (self.url, self.mailto) if u)
+
+    def context(self) -> dict:
+        address = subject = ""
+        if self.mailto:
+            parts = urlsplit(self.mailto)
+            address = unquote(parts.path)
+            query = dict(p.partition("=")[::2] for p in parts.query.split("&") if p)
+            subject = unquote(query.get("subject", "unsubscribe"))
+        return {"url": self.url, "https": self.url, "mailto": self.mailto,
+                "address": address, "subject": subject}
+
+
+def unsubscribe_for(settings: MailSettings, signer: Signer | None, recipient: Recipient,
+                    list_name: str) -> Unsubscribe:
     mailto = settings.unsubscribe.mailto
-    if not mailto.startswith("mailto:"):
-        mailto = f"mailto:{mailto}"
-    https = settings.unsubscribe.https
-    return fill(mailto), fill(https) if https else None
+    if mailto:
+        if not mailto.startswith("mailto:"):
+            mailto = f"mailto:{mailto}"
+        mailto = mailto.replace("{email}", quote(recipient.email, safe="@")).replace(
+            "{list}", quote(list_name, safe=""))
+    endpoint = settings.unsubscribe.endpoint
+    link = url(endpoint, signer, list_name, recipient.email) if endpoint and signer else None
+    return Unsubscribe(link, mailto)
+
+
+def _display(name: str, address: str) -> str:
+    """``name <address>`` for a raw UTF-8 header (the name quoted when it needs it)."""
+    if not name:
+        return address
+    if any(c in name for c in '()<>[]:;@\\,."'):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>"
 
 
 @dataclass
@@ -98,8 +141,11 @@ class Composer:
     campaign: str
     list_name: str
     date: Any  # datetime of the campaign, for the Date header
+    signer: Signer | None = None  # signs the unsubscribe links
+    dkim: DkimSigner | None = None
+    subject: str | None = None  # a resumed campaign keeps the subject it started with
 
-    def context(self, recipient: Recipient, unsubscribe: tuple[str, str | None]) -> dict:
+    def context(self, recipient: Recipient, unsubscribe: Unsubscribe) -> dict:
         s, d = self.settings, self.doc
         page = (s.briefing_page.replace("{id}", d.id) if s.briefing_page
                 else d.publisher.more_briefings)
@@ -109,11 +155,11 @@ class Composer:
                           "segments": list(recipient.segments)},
             "briefing": {"id": d.id, "title": d.title, "subtitle": d.subtitle or "",
                          "date": human_date(d.date), "lead": _plain(d), "url": page,
-                         "subject": d.mail_subject},
+                         "subject": self.subject or d.mail_subject},
             "publisher": d.publisher.model_dump(mode="json"),
             "sender": {"name": s.from_name, "address": s.from_address,
                        "postal_address": list(s.postal_address)},
-            "unsubscribe": {"mailto": unsubscribe[0], "https": unsubscribe[1]},
+            "unsubscribe": unsubscribe.context(),
         }
 
     def _render(self, template: Template, display: str, ctx: dict) -> str:
@@ -125,20 +171,24 @@ class Composer:
 
     def build(self, recipient: Recipient, *, test: bool = False) -> EmailMessage:
         s = self.settings
-        unsubscribe = unsubscribe_links(s, recipient, self.list_name)
+        unsubscribe = unsubscribe_for(s, self.signer, recipient, self.list_name)
         ctx = self.context(recipient, unsubscribe)
-        msg = EmailMessage(policy=SMTP)
+        address, utf8 = wire_address(recipient.email)
+        msg = EmailMessage(policy=_SMTPUTF8 if utf8 else SMTP)
         msg["From"] = Address(s.from_name, addr_spec=s.from_address)
-        msg["To"] = Address(recipient.name, addr_spec=recipient.email)
+        if utf8:  # the email package refuses a non-ASCII local part in an Address object
+            msg["To"] = _display(recipient.name, address)
+        else:
+            msg["To"] = Address(recipient.name, addr_spec=address)
         if s.reply_to:
             msg["Reply-To"] = s.reply_to
-        msg["Subject"] = ("[TEST] " if test else "") + self.doc.mail_subject
+        msg["Subject"] = ("[TEST] " if test else "") + (self.subject or self.doc.mail_subject)
         msg["Date"] = format_datetime(self.date)
         msg["Message-ID"] = message_id(self.campaign, recipient, s)
         msg["List-Id"] = f"{s.from_name} briefings <{s.list_id}>"
-        header = f"<{unsubscribe[0]}>" + (f", <{unsubscribe[1]}>" if unsubscribe[1] else "")
-        msg["List-Unsubscribe"] = header
-        if unsubscribe[1]:
+        if unsubscribe.header:
+            msg["List-Unsubscribe"] = unsubscribe.header
+        if unsubscribe.url:
             msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         msg.set_content(self._render(self.templates.text, self.templates.text_file, ctx))
         msg.add_alternative(self._render(self.templates.html, self.templates.html_file, ctx),
@@ -146,6 +196,14 @@ class Composer:
         msg.make_mixed()
         msg.attach(self._attachment())
         return msg
+
+    def render(self, recipient: Recipient, *, test: bool = False) -> tuple[bytes, bool]:
+        """(the message as sent, whether it needs SMTPUTF8), DKIM-signed when configured."""
+        msg = self.build(recipient, test=test)
+        data = to_bytes(msg)
+        if self.dkim is not None:
+            data = self.dkim.sign(data)
+        return data, bool(msg.policy.utf8)
 
     def _attachment(self) -> MIMEPart:
         """The PDF part, base64-encoded once per campaign and shared by every message."""
@@ -177,23 +235,8 @@ class _WireGenerator(BytesGenerator):
 def to_bytes(msg: EmailMessage) -> bytes:
     """The message as sent and as written to the outbox (CRLF line ends)."""
     buf = io.BytesIO()
-    _WireGenerator(buf, policy=_WIRE).flatten(msg)
+    _WireGenerator(buf, policy=_WIRE_UTF8 if msg.policy.utf8 else _WIRE).flatten(msg)
     return buf.getvalue()
-
-
-def check_setup(root: Path, styles: Path) -> list[Diagnostic]:
-    """Errors in mail/settings.yaml and its templates (for ``briefgen check``); nothing when
-    the project does not mail."""
-    from .settings import SETTINGS_FILE, load_settings
-
-    if not (root / SETTINGS_FILE).is_file():
-        return []
-    try:
-        settings = load_settings(root)
-        load_templates(styles, settings.templates, root)
-    except ContentError as exc:
-        return list(exc.diagnostics)
-    return []
 
 
 def header_problems(doc: Document, settings: MailSettings) -> list[str]:

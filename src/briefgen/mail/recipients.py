@@ -1,9 +1,12 @@
-"""Recipient lists (CSV as a CRM exports them) and the suppression list.
+"""Recipient lists, as a CRM exports them (see :mod:`.tables` for the formats read).
 
-A list has an ``email`` column, ``name`` or ``first_name``/``last_name`` (``first``/``last``
-also work), ``segments`` separated by ``;`` or ``,``, and an optional ``language``. Rows
-with an invalid address are reported as ``list.csv:LINE: ...`` and skipped; rows whose
-addresses are the same after normalisation are merged (segments combined).
+A list has an ``email`` column (``Email Address``, ``E-mail``... also work), ``name`` or
+``first_name``/``last_name`` (``First Name``, ``first``...), ``segments`` separated by ``;``
+or ``,``, and an optional ``language``. Rows with an invalid address are reported as
+``list.csv:LINE: ...`` and skipped; rows whose addresses are the same after normalisation
+are merged (segments combined). Names lose control characters and are cut to
+:data:`MAX_NAME` characters (with a warning naming the row); a line break in a name is an
+error, since it is how header injection starts.
 
 Addresses are compared by their normalised form (email-validator, no DNS lookup), with the
 local part folded to lower case too: ``Ann@Example.org`` and ``ann@example.org`` are one
@@ -12,14 +15,14 @@ person, and a suppression entry for either suppresses both.
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
-from ..errors import Diagnostic, Location, Severity, relative_path
+from ..errors import Diagnostic, Location, Severity
+from .tables import address_in, column_name, read_table
 
 
 @dataclass
@@ -48,44 +51,67 @@ def normalise(address: str) -> str:
         raise ValueError(str(exc)) from None
 
 
-def _header_safe(value: str) -> bool:
-    return "\r" not in value and "\n" not in value
-
-
-def _read_csv(path: Path, root: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str],
-                                                list[Diagnostic]]:
-    display = relative_path(path, root)
+def wire_address(email: str) -> tuple[str, bool]:
+    """(the address to put on the wire, whether it needs SMTPUTF8). An internationalised
+    domain is sent in its ASCII form (``user@xn--bcher-kva.example.com``), which any server
+    takes; a non-ASCII local part (``josé@example.org``) can only go to a server that offers
+    SMTPUTF8."""
+    if email.isascii():
+        return email, False
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        return [], [], [Diagnostic(Location(display), "", f"cannot read file: {exc.strerror}")]
-    except UnicodeDecodeError:
-        return [], [], [Diagnostic(Location(display), "", "not UTF-8 text: export the list "
-                                                          "as CSV UTF-8")]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
-    rows = []
-    end = 1  # the header's last line
-    for row in reader:
-        line, end = end + 1, reader.line_num  # a quoted field may span lines: report the first
-        rows.append((line, {(k or "").strip().lower(): (v or "") for k, v in row.items()
-                            if not isinstance(v, list)}))
-    return rows, fields, []
+        ascii_form = validate_email(email, check_deliverability=False).ascii_email
+    except EmailNotValidError:
+        ascii_form = None
+    return (ascii_form, False) if ascii_form else (email, True)
+
+
+#: a display name longer than this is shortened: it must fit a header line with room to spare
+MAX_NAME = 100
+# C0 and C1 controls (line breaks are refused before this), line and paragraph separators,
+# bidirectional overrides (they can disguise a name) and stray byte-order marks
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"
+                      "\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def clean_name(value: str) -> tuple[str, list[str]]:
+    """A name safe for a header and a greeting, and what was changed (for a warning)."""
+    notes = []
+    if _CONTROL.search(value):
+        notes.append("control characters removed")
+    value = _CONTROL.sub("", " ".join(value.split()))  # VT, FF... count as spaces first
+    if len(value) > MAX_NAME:
+        notes.append(f"shortened from {len(value):,} to {MAX_NAME} characters")
+        cut = value[:MAX_NAME - 1]
+        if " " in cut[MAX_NAME // 2:]:
+            cut = cut.rsplit(" ", 1)[0]
+        value = cut + "…"
+    return value, notes
+
+
+_NAME_COLUMNS = ("name", "first_name", "last_name")
 
 
 def load_list(path: Path, root: Path) -> tuple[list[Recipient], list[Diagnostic]]:
     """The recipients of one CSV list, merged by address, and what was wrong with it."""
-    display = relative_path(path, root)
-    rows, fields, problems = _read_csv(path, root)
-    if problems:
+    table, problems = read_table(path, root, "list")
+    if table is None:
         return [], problems
+    display = table.display
+    if not table.rows:
+        return [], [Diagnostic(Location(display, 1), "", "the list is empty")]
+    header_line, header = table.rows[0]
+    fields = [column_name(h) for h in header]
     if "email" not in fields:
-        return [], [Diagnostic(Location(display, 1, 1), "", "no 'email' column (found: "
-                               f"{', '.join(fields) or 'nothing'})")]
+        return [], [Diagnostic(Location(display, header_line), "", "no 'email' column "
+                               f"(found: {', '.join(h.strip() for h in header) or 'nothing'})"
+                               ": name the column of addresses 'email'")]
     merged: dict[str, Recipient] = {}
-    for line, row in rows:
+    for line, cells in table.rows[1:]:
+        row: dict[str, str] = {}
+        for name, cell in zip(fields, cells, strict=False):
+            row.setdefault(name, cell)  # the first of two address columns wins
         where = Location(display, line)
-        raw = row.get("email", "").strip()
+        raw = address_in(row.get("email", ""))
         if not raw:
             problems.append(Diagnostic(where, "email", "no address: row skipped",
                                        Severity.WARNING))
@@ -93,21 +119,24 @@ def load_list(path: Path, root: Path) -> tuple[list[Recipient], list[Diagnostic]
         try:
             email = normalise(raw)
         except ValueError as exc:
-            problems.append(Diagnostic(where, "email", f"'{raw}' is not a valid address: "
-                                       f"{exc} (row skipped)", Severity.WARNING))
+            problems.append(Diagnostic(where, "email", f"'{_short(raw)}' is not a valid "
+                                       f"address: {exc} (row skipped)", Severity.WARNING))
             continue
-        first = (row.get("first_name") or row.get("first") or "").strip()
-        last = (row.get("last_name") or row.get("last") or "").strip()
-        full = (row.get("name") or "").strip()
-        name = full or " ".join(p for p in (first, last) if p)
-        if not first and full:
-            first = full.split()[0]  # "Amina Khan" -> "Amina"; a surname alone is not used
-        bad = [k for k in ("name", "first_name", "first", "last_name", "last")
-               if not _header_safe(row.get(k, ""))]
+        bad = [k for k in _NAME_COLUMNS if "\r" in row.get(k, "") or "\n" in row.get(k, "")]
         if bad:
             problems.append(Diagnostic(where, bad[0], "a line break in a name would break "
                                        "the email's headers: fix the row"))
             continue
+        names = {}
+        for k in _NAME_COLUMNS:
+            names[k], notes = clean_name(row.get(k, ""))
+            for note in notes:
+                problems.append(Diagnostic(where, k, f"{note} in the name", Severity.WARNING,
+                                           "name-cleaned"))
+        first, last, full = names["first_name"], names["last_name"], names["name"]
+        name = full or clean_name(" ".join(p for p in (first, last) if p))[0]
+        if not first and full:
+            first = full.split()[0]  # "Amina Khan" -> "Amina"; a surname alone is not used
         segments = [s.strip() for s in row.get("segments", "").replace(",", ";").split(";")
                     if s.strip()]
         person = Recipient(email, name, first, segments, row.get("language", "").strip(), line)
@@ -121,36 +150,5 @@ def load_list(path: Path, root: Path) -> tuple[list[Recipient], list[Diagnostic]
     return list(merged.values()), problems
 
 
-def load_suppression(path: Path | None, root: Path) -> tuple[set[str], list[Diagnostic]]:
-    """Suppressed address keys: a CSV with an ``email`` column, or one address per line."""
-    if path is None:
-        return set(), []
-    display = relative_path(path, root)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        return set(), [Diagnostic(Location(display), "", f"cannot read suppression list: "
-                                                         f"{reason}")]
-    lines = text.splitlines()
-    header = lines[0].lower().split(",") if lines else []
-    column = [h.strip() for h in header].index("email") if "email" in [
-        h.strip() for h in header] else None
-    keys: set[str] = set()
-    problems = []
-    body = csv.reader(io.StringIO(text)) if column is not None else ([ln] for ln in lines)
-    for number, row in enumerate(body, start=1):
-        if column is not None and number == 1:
-            continue
-        raw = (row[column] if column is not None and len(row) > column else
-               row[0] if row else "").strip()
-        if not raw or raw.startswith("#"):
-            continue
-        try:
-            keys.add(address_key(normalise(raw)))
-        except ValueError:
-            keys.add(address_key(raw))  # suppress it anyway, exactly as written
-            problems.append(Diagnostic(Location(display, number), "email",
-                                       f"'{raw}' is not a valid address (suppressed as "
-                                       "written)", Severity.WARNING))
-    return keys, problems
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"

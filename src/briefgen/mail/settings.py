@@ -20,9 +20,11 @@ import ssl
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, Field, model_validator
 
 from ..errors import ContentError, Diagnostic, Location, UsageError
 from ..load.yamlfile import load_yaml
@@ -33,19 +35,59 @@ from ..validate.types import Id, Text, WebUrl
 SETTINGS_FILE = "mail/settings.yaml"
 
 
+def _https_endpoint(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme.lower() != "https":
+        raise ValueError(f"'{value}' must start with https:// (mail providers only honour "
+                         "one-click unsubscribe over HTTPS)")
+    if parts.query or parts.fragment:
+        raise ValueError(f"'{value}' must not have a '?' or '#' part: each message adds a "
+                         "signed token to the end of this path")
+    return value.rstrip("/")
+
+
+def _address(value: str) -> str:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"'{value}' is not a valid address: {exc}") from None
+    return value
+
+
+Endpoint = Annotated[WebUrl, AfterValidator(_https_endpoint)]
+EmailAddress = Annotated[Text, AfterValidator(_address)]
+
+
 class Unsubscribe(Strict):
-    mailto: Text = Field(description="An address that unsubscribes whoever writes to it.")
-    https: WebUrl | None = Field(
-        None, description="One-click unsubscribe endpoint (RFC 8058); may use {email} and "
-                          "{list}. Without it the List-Unsubscribe-Post header is left out.")
+    endpoint: Endpoint | None = Field(
+        None, description="Public HTTPS address of `briefgen unsubscribe serve` behind your "
+                          "reverse proxy, e.g. https://lists.example.org/unsubscribe. Each "
+                          "message links to <endpoint>/<signed token> and gets RFC 8058 "
+                          "one-click headers. Needs BRIEFGEN_UNSUBSCRIBE_SECRET in the "
+                          "environment.")
+    mailto: Text | None = Field(
+        None, description="An address that unsubscribes whoever writes to it; may use "
+                          "{email} and {list}. Sent as a second List-Unsubscribe entry.")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Unsubscribe:
+        if self.endpoint is None and self.mailto is None:
+            raise ValueError("give an endpoint (one-click unsubscribe, see README 'Mail') "
+                             "or a mailto address, or both: every message must say how to "
+                             "unsubscribe")
+        return self
 
 
 class MailSettings(Strict):
     """``mail/settings.yaml``."""
 
     from_name: Text
-    from_address: Text
+    from_address: EmailAddress
     reply_to: Text | None = None
+    bounce_address: EmailAddress | None = Field(
+        None, description="Envelope sender (Return-Path): where bounces go, e.g. "
+                          "bounces@example.org; read them with `briefgen mail bounces`. "
+                          "Default: from_address.")
     postal_address: list[Text] = Field(description="Printed in every email's footer.")
     list_id: Text = Field(description="A domain-like name for the List-Id header, "
                                       "e.g. briefings.example.org.")
@@ -54,6 +96,10 @@ class MailSettings(Strict):
         None, description="Web page for a briefing; may use {id}. Default: the publisher's "
                           "more_briefings page.")
     templates: Id = Field("briefing", description="styles/mail/<name>.txt.j2 and .html.j2")
+
+    @property
+    def envelope_sender(self) -> str:
+        return self.bounce_address or self.from_address
 
 
 def load_settings(root: Path) -> MailSettings:

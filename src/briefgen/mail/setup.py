@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ContentError, Diagnostic
+from ..errors import ContentError, Diagnostic, Severity
 from ..load.project import Layout
 from ..load.yamlfile import YamlFile
 from ..validate.schema import validate_model
@@ -29,4 +29,11 @@ def validate_setup(file: YamlFile, layout: Layout) -> tuple[MailSetup | None, li
         templates = load_templates(layout.styles, settings.templates, layout.root)
     except ContentError as exc:
         return None, list(exc.diagnostics)
-    return MailSetup(settings, templates), []
+    warnings = []
+    if settings.unsubscribe.endpoint is None:
+        warnings.append(Diagnostic(
+            file.location(("unsubscribe",), key=True), "unsubscribe.endpoint",
+            "no one-click unsubscribe: Gmail and Yahoo require it of bulk senders; set up "
+            "`briefgen unsubscribe serve` and its endpoint (README, 'Mail')", Severity.WARNING,
+            "no-one-click"))
+    return MailSetup(settings, templates), warnings

@@ -5,6 +5,14 @@ smtplib's ``sendmail`` hides that moment, so the transaction is driven by hand: 
 DATA, the dot-stuffed body, then the final dot and the reply. TCP_NODELAY keeps the 3-byte
 final dot from waiting ~40 ms for Nagle's algorithm. Debug output is never switched on: it
 would print the password.
+
+Commands wait ``timeout`` (30 s) for a reply; the reply to the final dot is awaited
+``dot_timeout``, 10 minutes, as RFC 5321 4.5.3.2 asks: a server may scan a message at
+length before it answers, and a client that gives up early turns every slow answer into an
+ambiguous message and, resent, a duplicate.
+
+A refusal that is about the sender or the provider (see :mod:`.classify`) is reported as
+``STOP``: the run stops and nobody is marked failed.
 """
 
 from __future__ import annotations
@@ -17,7 +25,11 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ..errors import MailError
+from .classify import about_sender
 from .settings import SmtpConfig
+
+#: RFC 5321 4.5.3.2.6: wait up to 10 minutes for the reply to the final "." of DATA
+DOT_TIMEOUT = 600.0
 
 
 class Outcome(Enum):
@@ -26,6 +38,8 @@ class Outcome(Enum):
     PERMANENT = "permanent"  # 5xx for this recipient: never retry
     NOT_SENT = "not sent"  # connection lost or 421 before the final dot: safe to resend
     AMBIGUOUS = "ambiguous"  # connection lost after the final dot
+    STOP = "stop"  # the sender or the provider was refused (quota, rate, policy): stop the run
+    UNSUPPORTED = "unsupported"  # the address needs SMTPUTF8, which the server lacks
 
 
 @dataclass
@@ -69,8 +83,9 @@ def _login(conn: smtplib.SMTP, user: str, password: str) -> None:
 
 
 class SmtpSession:
-    def __init__(self, config: SmtpConfig, timeout: float = 30.0):
-        self.config, self.timeout = config, timeout
+    def __init__(self, config: SmtpConfig, timeout: float = 30.0,
+                 dot_timeout: float = DOT_TIMEOUT):
+        self.config, self.timeout, self.dot_timeout = config, timeout, dot_timeout
         self.conn: smtplib.SMTP | None = None
         self.sent_on_connection = 0
 
@@ -115,34 +130,32 @@ class SmtpSession:
             self.conn = None
 
     def send(self, sender: str, recipient: str, data: bytes,
-             mark_unconfirmed: Callable[[], None]) -> Result:
+             mark_unconfirmed: Callable[[], None], *, smtputf8: bool = False) -> Result:
         """One transaction. ``mark_unconfirmed`` commits the ambiguous state just before the
-        final dot. Raises MailError for problems of the sender (MAIL FROM refused...)."""
+        final dot. ``smtputf8``: the recipient's address (and so the message's headers) is
+        not ASCII. Raises MailError only when no connection can be made."""
         if self.conn is None:
             self.connect()
         conn = self.conn
         assert conn is not None
+        if smtputf8 and not conn.has_extn("smtputf8"):
+            return Result(Outcome.UNSUPPORTED, "not sent: the address is internationalised "
+                          "and the mail server does not accept such addresses (no SMTPUTF8); "
+                          "ask your provider, or write to this person from another account")
         try:
-            code, msg = conn.mail(sender)
+            code, msg = conn.mail(sender, ["SMTPUTF8"] if smtputf8 else [])
             if code != 250:
                 self._reset()
-                if code == 421 or 400 <= code < 500:
-                    return self._lost(code, msg)
-                raise MailError(f"the server refused the sender {sender}: {_reply(code, msg)}")
+                if about_sender(code, _reply(code, msg)) or code >= 500:
+                    return Result(Outcome.STOP, f"the server refused the sender {sender}: "
+                                                f"{_reply(code, msg)}")
+                return self._lost(code, msg)
             code, msg = conn.rcpt(recipient)
             if code not in (250, 251):
-                self._reset()
-                if code == 421:
-                    return self._lost(code, msg)
-                kind = Outcome.TEMPORARY if 400 <= code < 500 else Outcome.PERMANENT
-                return Result(kind, _reply(code, msg))
+                return self._refused(code, msg)
             code, msg = conn.docmd("DATA")
             if code != 354:
-                self._reset()
-                if code == 421:
-                    return self._lost(code, msg)
-                kind = Outcome.TEMPORARY if 400 <= code < 500 else Outcome.PERMANENT
-                return Result(kind, _reply(code, msg))
+                return self._refused(code, msg)
             conn.send(dot_stuff(data))
             on_step("data")
             mark_unconfirmed()
@@ -153,7 +166,9 @@ class SmtpSession:
             return Result(Outcome.NOT_SENT, f"connection lost before the message was "
                                             f"complete: {exc}")
         try:
+            conn.sock.settimeout(self.dot_timeout)
             code, msg = conn.getreply()
+            conn.sock.settimeout(self.timeout)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self._drop()
             return Result(Outcome.AMBIGUOUS, f"connection lost after the message was sent, "
@@ -162,12 +177,22 @@ class SmtpSession:
         self.sent_on_connection += 1
         if code == 250:
             return Result(Outcome.SENT, _reply(code, msg))
+        return self._refused(code, msg)
+
+    def _refused(self, code: int, msg) -> Result:
+        """A refusal of RCPT, DATA or the message: the recipient's, or the sender's."""
+        reply = _reply(code, msg)
+        if about_sender(code, reply):
+            if code == 421:
+                self._drop()
+            else:
+                self._reset()
+            return Result(Outcome.STOP, reply)
         if code == 421:
-            self._drop()
-            return Result(Outcome.NOT_SENT, _reply(code, msg))
+            return self._lost(code, msg)
         self._reset()
         kind = Outcome.TEMPORARY if 400 <= code < 500 else Outcome.PERMANENT
-        return Result(kind, _reply(code, msg))
+        return Result(kind, reply)
 
     def _lost(self, code: int, msg) -> Result:
         self._drop()
