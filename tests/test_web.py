@@ -533,3 +533,18 @@ def test_renderer_protocol_and_imports() -> None:
     pdf_sources = (Path(briefgen.__file__).parent / "render/pdf").rglob("*.py")
     assert not any("render.html" in p.read_text() or ".html import" in p.read_text()
                    for p in pdf_sources)
+
+
+def test_check_reports_a_template_error_with_file_and_line(full: Path, cli) -> None:
+    page = full / "styles/web/page.html.j2"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    if not page.exists():
+        import shutil
+
+        from conftest import REPO
+
+        shutil.copytree(REPO / "styles/web", full / "styles/web", dirs_exist_ok=True)
+    page.write_text(page.read_text(encoding="utf-8") + "\n{% if %}\n", encoding="utf-8")
+    code, out, _ = cli("check", "--root", str(full))
+    assert code == 1
+    assert "styles/web/page.html.j2:" in out

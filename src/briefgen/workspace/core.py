@@ -62,6 +62,17 @@ class Workspace:
         return list(self._mail[1])
 
     @property
+    def web_errors(self) -> list[Diagnostic]:
+        """Problems in the web edition's templates (``styles/web/``), read when asked for."""
+        if not self.layout.web_templates.is_dir() or not self.brands:
+            return []
+        from ..render import renderer
+
+        html = renderer("html")
+        brand = self.brands.get("default") or next(iter(self.brands.values()))
+        return list(html.check(None, brand))
+
+    @property
     def root(self) -> Path:
         return self.layout.root
 
@@ -148,7 +159,7 @@ class Workspace:
     def diagnostics(self) -> list[Diagnostic]:
         """Every error and warning of the project (evaluates every briefing)."""
         self.evaluate_all()
-        out = list(self.shared) + self.mail_errors
+        out = list(self.shared) + self.mail_errors + self.web_errors
         for bid in self.ids:
             out += self.states[bid].errors
         out += warnings(self.base, [self.states[b] for b in self.ids], self.stale_months,
