@@ -47,6 +47,10 @@ class Code:
 
     def __init__(self, name: str, src: Path):
         self.name, self.src = name, src
+        done = subprocess.run([sys.executable, "-m", "briefgen.cli", "build", "--help"],
+                              env=self.env(), capture_output=True, text=True)
+        # the PDFs only: versions with the web edition build it too unless told not to
+        self.pdf_only = ["--format", "pdf"] if "--format" in done.stdout else []
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFGEN_")}
@@ -54,6 +58,8 @@ class Code:
         return env
 
     def run(self, *args: str, check: bool = True) -> float:
+        if args and args[0] == "build":
+            args = (*args, *self.pdf_only)
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "briefgen.cli", *args], env=self.env(),
                               capture_output=True, text=True)
@@ -66,7 +72,8 @@ class Code:
     def peak_rss(self, root: Path) -> float:
         """Peak RSS (MiB) of the main process of a full build with two workers."""
         probe = ("import resource, sys\nfrom briefgen.cli import main\n"
-                 "code = main(['build', '--root', sys.argv[1], '--force', '--jobs', '2'])\n"
+                 "code = main(['build', '--root', sys.argv[1], '--force', '--jobs', '2', "
+                 f"*{self.pdf_only!r}])\n"
                  "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
                  "sys.exit(code)")
         done = subprocess.run([sys.executable, "-c", probe, str(root)], env=self.env(),
