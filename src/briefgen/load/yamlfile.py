@@ -25,20 +25,17 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from ..errors import Diagnostic, Location, Severity, relative_path
-from .yamlhints import (
+from .yamlchars import VALUE_BAD, bad_characters, position, value_char_problem
+from .yamlevents import (
     FAST_LOADER,
     MAX_DEPTH,
     MAX_VALUES,
-    VALUE_BAD,
     EventWalk,
     KeyPath,
-    bad_characters,
     format_key_path,
-    position,
     short_key_path,
-    syntax_diagnostic,
-    value_char_problem,
 )
+from .yamlhints import syntax_diagnostic
 
 __all__ = ["KeyPath", "YamlFile", "format_key_path", "load_yaml", "parse_yaml"]
 
