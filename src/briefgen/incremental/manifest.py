@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..files import write_atomic
-from ..validate.types import check_id
+from ..ids import check_id
 
 if TYPE_CHECKING:
     from ..resolve.model import Document

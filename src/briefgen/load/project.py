@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import Diagnostic, UsageError
-from .yamlfile import YamlFile, load_yaml
+
+if TYPE_CHECKING:  # the YAML parser loads only when a file is read
+    from .yamlfile import YamlFile
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,8 @@ def load_raw(root: Path, *, specs: bool = True) -> RawProject:
     and (unless ``specs`` is false, for a workspace that reads specs as needed) every spec."""
     layout = Layout(root)
     raw = RawProject(layout)
+
+    from .yamlfile import load_yaml
 
     def load(path: Path) -> YamlFile:
         file, errors = load_yaml(path, root)

@@ -11,17 +11,10 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ID_PATTERN = _ID.pattern  # for the JSON Schemas
+from ..ids import ID_PATTERN, check_id  # noqa: F401 - re-exported for the schemas
+
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"]
-
-
-def check_id(value: str) -> str:
-    if not _ID.match(value):
-        raise ValueError(f"'{value}' is not a valid id: use lower-case letters, digits and "
-                         "single hyphens, e.g. 'north-korea'")
-    return value
 
 
 def _check_text(value: str) -> str:

@@ -44,6 +44,13 @@ _EPS = 1e-6
 def optimal_breaks(widths: list[float], gaps: list[float], joined: list[bool],
                    hyphens: list[float], width: float, *, balance: bool = False
                    ) -> list[int] | None:
+    found = optimal_breaks_cost(widths, gaps, joined, hyphens, width, balance=balance)
+    return None if found is None else found[0]
+
+
+def optimal_breaks_cost(widths: list[float], gaps: list[float], joined: list[bool],
+                        hyphens: list[float], width: float, *, balance: bool = False
+                        ) -> tuple[list[int], float] | None:
     """Where lines end: indices ``j`` such that a line holds atoms ``[previous j, j)``.
 
     ``gaps[k]`` is the space before atom ``k`` (0 for the first atom and for a part that
@@ -54,7 +61,7 @@ def optimal_breaks(widths: list[float], gaps: list[float], joined: list[bool],
     """
     n = len(widths)
     if n == 0:
-        return []
+        return [], 0.0
     cum = [0.0] * (n + 1)
     spaces = [0] * (n + 1)  # spaces[k]: word starts among atoms 1..k-1
     total = 0.0
@@ -113,7 +120,19 @@ def optimal_breaks(widths: list[float], gaps: list[float], joined: list[bool],
         ends.append(j)
         j = prev[j]
     ends.reverse()
-    return ends
+    return ends, best[n]
+
+
+def hyphens_cannot_help(cost: float, lines: int, total: float, width: float) -> bool:
+    """Whether dictionary hyphenation cannot improve a paragraph set without it, at ``cost``
+    in ``lines`` lines (``total``: its whole width on one line).
+
+    It cannot save a line when the text is longer than one line fewer could hold, and any
+    break at a hyphenation point costs at least ``HYPHEN`` more than the lines themselves:
+    when the unhyphenated setting's cost beyond its lines is below that, it is the best
+    setting there is. Most paragraphs qualify, and then the hyphenation dictionary (about
+    0.1 s to load) is never read."""
+    return total > (lines - 1) * width + _EPS and cost - lines * LINE < HYPHEN
 
 
 _TRAIL = ".,;:!?’”)]»›…"
@@ -121,13 +140,21 @@ _LEAD = "‘“([«‹"
 
 
 class Hyphenator:
-    """pyphen's hyphenation points for one language, cached per word."""
+    """pyphen's hyphenation points for one language, cached per word. The dictionary is
+    read when first needed (most paragraphs never need it)."""
 
     def __init__(self, language: str):
-        import pyphen
+        self.language = language
+        self._dic: object = False  # not read yet
 
-        lang = pyphen.language_fallback(language.replace("-", "_"))
-        self.dic = pyphen.Pyphen(lang=lang, left=2, right=3) if lang else None
+    @property
+    def dic(self):
+        if self._dic is False:
+            import pyphen
+
+            lang = pyphen.language_fallback(self.language.replace("-", "_"))
+            self._dic = pyphen.Pyphen(lang=lang, left=2, right=3) if lang else None
+        return self._dic
 
     def points(self, word: str) -> list[int]:
         return hyphenation_points(self, word)
@@ -140,7 +167,7 @@ def _points(dic, word: str) -> tuple[int, ...]:
 
 def hyphenation_points(hyph: Hyphenator, word: str) -> list[int]:
     """Offsets in ``word`` where it may be hyphenated; none for names, numbers, codes."""
-    if hyph.dic is None or len(word) < 7:
+    if len(word) < 7 or hyph.dic is None:
         return []
     start, end = 0, len(word)
     while start < end and word[start] in _LEAD:
@@ -154,6 +181,5 @@ def hyphenation_points(hyph: Hyphenator, word: str) -> list[int]:
 
 
 @lru_cache(maxsize=16)
-def hyphenator(language: str) -> Hyphenator | None:
-    h = Hyphenator(language)
-    return h if h.dic is not None else None
+def hyphenator(language: str) -> Hyphenator:
+    return Hyphenator(language)

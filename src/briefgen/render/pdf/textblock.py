@@ -33,7 +33,7 @@ from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus.flowables import Flowable
 
 from .fonts import has_printable_ascii
-from .linebreak import optimal_breaks
+from .linebreak import hyphens_cannot_help, optimal_breaks_cost
 
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")  # collapsed like HTML; no-break space is kept
 _WIDTH_CACHE: dict[tuple[str, str], float] = {}  # (font, text) -> width at 1 pt
@@ -251,19 +251,34 @@ def _atoms(words: list[_Word], hyph) -> tuple[list[_Word], list[float]]:
     return atoms, hyphens
 
 
+def _solve(atoms: list[_Word], hyphens: list[float], width: float, balance: bool, *,
+           with_cost: bool = False):
+    gaps = [0.0 if (k == 0 or a.joined or a.space is None) else a.space[1]
+            for k, a in enumerate(atoms)]
+    joined = [a.joined for a in atoms]
+    found = optimal_breaks_cost([a.width for a in atoms], gaps, joined, hyphens, width,
+                                balance=balance)
+    if with_cost or found is None:
+        return found
+    return found[0]
+
+
 def _optimise(seg: list[_Line], width: float, balance: bool, hyph) -> list[_Line]:
     words = [w for line in seg for w in line.words]
     if any(w.width > width + 1e-6 for w in words):
         return seg  # a word was cut to fit: keep the greedy lines
     if balance:  # titles and headings: whole words only
         atoms, hyphens = words, [0.0] * len(words)
-    else:
-        atoms, hyphens = _atoms(words, hyph)
-    gaps = [0.0 if (k == 0 or a.joined or a.space is None) else a.space[1]
-            for k, a in enumerate(atoms)]
-    joined = [a.joined for a in atoms]
-    ends = optimal_breaks([a.width for a in atoms], gaps, joined, hyphens, width,
-                          balance=balance)
+        ends = _solve(atoms, hyphens, width, balance)
+    else:  # first without the dictionary: most paragraphs are best set without it
+        atoms, hyphens = _atoms(words, None)
+        found = _solve(atoms, hyphens, width, balance, with_cost=True)
+        ends = found[0] if found else None
+        if hyph is not None and found is not None and not hyphens_cannot_help(
+                found[1], len(found[0]), sum(a.width for a in atoms)
+                + sum(a.space[1] for a in atoms[1:] if a.space and not a.joined), width):
+            atoms, hyphens = _atoms(words, hyph)
+            ends = _solve(atoms, hyphens, width, balance)
     if ends is None:
         return seg
     out: list[_Line] = []

@@ -1,0 +1,16 @@
+"""Ids: what makes a valid id for a briefing, a country, a fact or a source (kept free of
+heavy imports: the build's no-op path checks the ids in its manifest)."""
+
+from __future__ import annotations
+
+import re
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_PATTERN = _ID.pattern  # for the JSON Schemas
+
+
+def check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"'{value}' is not a valid id: use lower-case letters, digits and "
+                         "single hyphens, e.g. 'north-korea'")
+    return value
