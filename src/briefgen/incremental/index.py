@@ -32,15 +32,16 @@ _CODE_STAMP: str | None = None
 
 
 def code_stamp() -> str:
-    """briefgen's version and the sizes and times of its own source files: an index made by
-    other code is not trusted (a developer's edit does not bump the version)."""
+    """briefgen's version and a hash of its own source files: an index made by other code is
+    not trusted (a developer's edit does not bump the version). Contents, not times: a git
+    checkout that leaves a file as it was keeps the index."""
     global _CODE_STAMP
     if _CODE_STAMP is None:
         package = Path(__file__).resolve().parents[1]
         h = hashlib.sha256(__version__.encode())
         for path in sorted(package.rglob("*.py")):
-            st = path.stat()
-            h.update(f"{path.relative_to(package)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            h.update(path.relative_to(package).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
         _CODE_STAMP = h.hexdigest()[:16]
     return _CODE_STAMP
 
