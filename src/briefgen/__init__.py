@@ -34,6 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .author.schema import write_schemas
     from .author.sources import source_rows
     from .author.watch import watch
+    from .editions.box import change_summary, whats_new
+    from .editions.compare import compare_editions, list_editions
+    from .editions.publish import publish
     from .incremental.builder import (
         BuildResult,
         build,
@@ -70,6 +73,9 @@ _LAZY = {
     "send_campaign": "mail.campaign", "send_test": "mail.campaign",
     "status": "mail.campaign", "last_sent_pdf": "mail.campaign",
     "smtp_from_env": "mail.settings",
+    "publish": "editions.publish", "compare_editions": "editions.compare",
+    "list_editions": "editions.compare", "change_summary": "editions.box",
+    "whats_new": "editions.box",
 }
 
 
@@ -83,8 +89,9 @@ def __getattr__(name: str):
 __all__ = [
     "BriefgenError", "BuildResult", "ContentError", "Diagnostic", "LockBusy", "MailError",
     "OutputError", "RenderError", "Report", "SendOptions", "UsageError", "Workspace",
-    "__version__", "build", "build_profiles", "build_project", "check_links", "dry_run", "explain",
-    "last_sent_pdf", "make_pack", "new_briefing", "open_workspace", "page_size", "preflight",
-    "prepare", "render_pngs", "send_campaign", "send_test", "smtp_from_env", "source_rows",
-    "status", "watch", "write_schemas",
+    "__version__", "build", "build_profiles", "build_project", "change_summary", "check_links",
+    "compare_editions", "dry_run", "explain", "last_sent_pdf", "list_editions", "make_pack",
+    "new_briefing", "open_workspace", "page_size", "preflight", "prepare", "publish",
+    "render_pngs", "send_campaign", "send_test", "smtp_from_env", "source_rows", "status",
+    "watch", "whats_new", "write_schemas",
 ]

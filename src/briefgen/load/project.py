@@ -1,7 +1,8 @@
 """Where a project's files live, and loading all of them (without judging their content).
 
 :class:`Layout` is the one place that knows the project's folders and the paths briefgen
-writes (``dist/``, ``dist/.briefgen/``, ``.briefgen/mail/``): nothing else joins them.
+writes (``dist/``, ``dist/.briefgen/``, ``.briefgen/mail/``, ``editions/``): nothing else joins
+them.
 """
 
 from __future__ import annotations
@@ -108,6 +109,28 @@ class Layout:
     def ledgers(self) -> Path:
         """Mail ledgers: outside dist/, so that cleaning never forgets who was mailed."""
         return self.root / ".briefgen" / "mail"
+
+    # ------------------------------------------------------------------ editions
+    @property
+    def editions(self) -> Path:
+        """Published editions: kept in git, outside dist/, never touched by a clean."""
+        return self.root / "editions"
+
+    def briefing_editions(self, briefing_id: str) -> Path:
+        return self.editions / briefing_id
+
+    def edition_folder(self, briefing_id: str, name: str) -> Path:
+        """One edition, ``editions/<id>/<date>-<n>/``."""
+        return self.briefing_editions(briefing_id) / name
+
+    def site_page(self, briefing_id: str) -> Path:
+        """The web edition's folder for a briefing (``dist/site/<id>/``), if it was built."""
+        return self.dist / "site" / briefing_id
+
+    @property
+    def publish_lock(self) -> Path:
+        """The folder of the lock that keeps two publishes from picking the same name."""
+        return self.state / "publish"
 
 
 def yaml_files(folder: Path) -> list[Path]:
