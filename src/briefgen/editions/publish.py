@@ -101,8 +101,8 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
     ws.require(bid)
     note = _note(note)
     state = ws.state(bid)
-    if not state.ok:
-        raise ContentError(list(state.errors))
+    if not state.ok:  # with the errors of the files it names, as `build` shows them
+        raise ContentError([*state.errors, *(d for d in ws.shared if d.is_error)])
     results = build_profiles(ws.root, [bid], profiles=PROFILES, workspace=ws, jobs=jobs,
                              on_event=on_event)
     errors = [e for r in results.values() for f in r.failed for e in f.errors]

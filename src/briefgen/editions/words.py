@@ -241,9 +241,12 @@ def box_lines(changes: list[Change], old: dict[str, Any], new: dict[str, Any]) -
         who = names(list(r.cited_for))
         lines.append(f"A new source for {who}." if n == 1 else f"{n} new sources for {who}.")
     elif new_sources:
-        lines.append(f"{plural(len(new_sources), 'new source')}.")
+        n = len(new_sources)
+        lines.append("A new source." if n == 1 else f"{n} new sources.")
     if r.corrected:
-        lines.append(f"Corrected details of {plural(len(r.corrected), 'source')}.")
+        n = len(r.corrected)
+        lines.append("Corrected details of a source." if n == 1 else
+                     f"Corrected details of {n} sources.")
     for heading in r.new_sections:
         lines.append(f"A new section: {q[0]}{heading}{q[1]}.")
     revised = [f"{q[0]}{h}{q[1]}" for h in r.revised if h and h not in r.new_sections]

@@ -392,8 +392,10 @@ class _Resolver:
         for chunk in re.split(r"\n[ \t]*\n", raw.strip()):
             p = self.para(chunk, self.spec("whats_new"), ctx)
             if p is not None and p.notes:
-                self.error(("whats_new",), "the \"What's new\" box cannot cite sources: cite "
-                                           "them where the change is, in the text or the fact")
+                sid = next(n.source_id for n in self.notes.values() if n.number == p.notes[0])
+                self.errors.append(self.spec("whats_new").diag(
+                    "the \"What's new\" box cannot cite sources: cite them where the change "
+                    "is, in the text or the fact", f"[^{sid}]"))
             elif p is not None:
                 out.append(p)
         return out
