@@ -454,11 +454,29 @@ def test_a_damaged_snapshot_is_a_located_error(full: Path, cli) -> None:
     assert code == 1
     assert ("editions/military-cooperation/2026-11-23-1/snapshot.json: cannot read this "
             "edition's snapshot.json (Expecting property name enclosed in double quotes: line "
-            "1 column 2 (char 1)); restore it from git. The \"What's new\" box of "
-            "military-cooperation is worked out from it; or set `whats_new: false` in "
-            "briefings/military-cooperation.yaml") in out
+            "1 column 2 (char 1)); restore it from git: the \"What's new\" box of "
+            "military-cooperation is worked out from it (or set `whats_new: false` in "
+            "briefings/military-cooperation.yaml)") in out
     code, _, err = cli("diff", MC, "--root", str(full))
     assert code == 1 and "snapshot.json: cannot read" in err
+    # JSON, but edited out of shape: located too, never a crash
+    (first.edition.folder / "snapshot.json").write_text(json.dumps(
+        {"briefing": MC, "date": "2026-11-23", "lists": {"countries": [{"id": "japan"}]},
+         "facts": {}, "sources": {}, "sections": []}))
+    code, _, err = cli("diff", MC, "--root", str(full))
+    assert (code, err) == (1, "editions/military-cooperation/2026-11-23-1/snapshot.json\n"
+                              "  editions/military-cooperation/2026-11-23-1/snapshot.json: "
+                              "this edition's snapshot.json is damaged (the field 'name' is "
+                              "missing); restore it from git: the \"What's new\" box of "
+                              "military-cooperation is worked out from it (or set `whats_new: "
+                              "false` in briefings/military-cooperation.yaml)\n")
+    # with the box off, diff itself says which edition is out of shape
+    edit(full / f"briefings/{MC}.yaml", "calls_to_action:", "whats_new: false\ncalls_to_action:")
+    code, _, err = cli("diff", MC, "--root", str(full))
+    assert (code, err) == (1, "editions/military-cooperation/2026-11-23-1/snapshot.json\n"
+                              "  editions/military-cooperation/2026-11-23-1/snapshot.json: "
+                              "this edition's snapshot.json is damaged (the field 'name' is "
+                              "missing); restore it from git\n")
 
 
 def test_dates_that_do_not_mislead(built_full: Path) -> None:

@@ -50,8 +50,17 @@ def compare_with_last(ws: Workspace, doc: Document) -> Comparison | None:
     for edition in reversed(found):
         old = edition.snapshot()
         if content(old) != mine:
-            return Comparison(edition, old, new, diff(old, new))
+            return Comparison(edition, old, new, checked_diff(edition, old, new))
     return None
+
+
+def checked_diff(edition: store.Edition, old: dict[str, Any], new: dict[str, Any]
+                 ) -> list[Change]:
+    """:func:`diff`, with a located error for a snapshot edited out of shape."""
+    try:
+        return diff(old, new)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise edition.damaged(exc) from None
 
 
 def add_whats_new(ws: Workspace, record: BriefingRecord, doc: Document) -> list[Diagnostic]:
@@ -64,9 +73,9 @@ def add_whats_new(ws: Workspace, record: BriefingRecord, doc: Document) -> list[
         found = compare_with_last(ws, doc)
     except ContentError as exc:
         spec = ws.spec_file(doc.id)
-        return [Diagnostic(d.location, d.key, f"{d.message}. The \"What's new\" box of "
-                           f"{doc.id} is worked out from it; or set `whats_new: false` in "
-                           f"{spec}") for d in exc.diagnostics]
+        return [Diagnostic(d.location, d.key, f"{d.message}: the \"What's new\" box of "
+                           f"{doc.id} is worked out from it (or set `whats_new: false` in "
+                           f"{spec})") for d in exc.diagnostics]
     if found is None:
         return []
     lines = box_lines(found.changes, found.old, found.new)

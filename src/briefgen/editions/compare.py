@@ -71,10 +71,11 @@ def _current(ws: Workspace, bid: str) -> Side:
     return Side(None, normalised(snapshot(ws, doc)))
 
 
-def _side(ws: Workspace, bid: str, name: str) -> Side:
+def _side(ws: Workspace, bid: str, name: str) -> tuple[Side, store.Edition | None]:
     if name == store.CURRENT:
-        return _current(ws, bid)
-    return Side(name, store.find(ws.layout, bid, name).snapshot())
+        return _current(ws, bid), None
+    edition = store.find(ws.layout, bid, name)
+    return Side(name, edition.snapshot()), edition
 
 
 def compare_editions(ws: Workspace, bid: str, first: str | None = None,
@@ -89,9 +90,17 @@ def compare_editions(ws: Workspace, bid: str, first: str | None = None,
             raise UsageError(f"'{bid}' has no published edition yet (publish one with "
                              f"`briefgen publish {bid}`)")
         first = found[-1].name
-    old = _side(ws, bid, first)
-    new = _side(ws, bid, second or store.CURRENT)
-    return EditionDiff(bid, old, new, diff(old.snapshot, new.snapshot))
+    old, a = _side(ws, bid, first)
+    new, b = _side(ws, bid, second or store.CURRENT)
+    try:
+        changes = diff(old.snapshot, new.snapshot)
+    except (KeyError, TypeError, AttributeError) as exc:
+        try:  # which of the two is out of shape
+            diff(old.snapshot, old.snapshot)
+        except (KeyError, TypeError, AttributeError):
+            raise a.damaged(exc) from None
+        raise b.damaged(exc) from None
+    return EditionDiff(bid, old, new, changes)
 
 
 @dataclass

@@ -59,7 +59,8 @@ def _alike(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def diff(old: Snapshot, new: Snapshot) -> list[Change]:
-    """Every change from ``old`` to ``new`` (both as read from snapshot JSON)."""
+    """Every change from ``old`` to ``new`` (both as read from snapshot JSON). Raises
+    KeyError, TypeError or AttributeError for a snapshot that is not as briefgen wrote it."""
     return _Diff(old, new).run()
 
 

@@ -50,7 +50,16 @@ class Edition:
         return self.folder.relative_to(self.root).as_posix()
 
     def snapshot(self) -> dict[str, Any]:
-        return _read_json(self, SNAPSHOT, ("briefing", "lists", "facts", "sources", "sections"))
+        return _read_json(self, SNAPSHOT, ("briefing", "date", "lists", "facts", "sources",
+                                           "sections"))
+
+    def damaged(self, exc: Exception) -> ContentError:
+        """The error for a snapshot that reads as JSON but not as a snapshot."""
+        what = (f"the field {exc.args[0]!r} is missing" if isinstance(exc, KeyError) and
+                exc.args else "a value is not of the kind briefgen wrote")
+        return ContentError([Diagnostic(Location(f"{self.display}/{SNAPSHOT}"), "",
+                                        f"this edition's {SNAPSHOT} is damaged ({what}); "
+                                        "restore it from git")])
 
     def metadata(self) -> dict[str, Any]:
         return _read_json(self, METADATA, ("files",))
@@ -83,8 +92,13 @@ def editions(layout: Layout, bid: str) -> list[Edition]:
     folder = layout.briefing_editions(bid)
     if not folder.is_dir():
         return []
-    names = sorted((p.name for p in folder.iterdir() if NAME.match(p.name) and p.is_dir()),
-                   key=_sort_key)
+    try:
+        names = sorted((p.name for p in folder.iterdir() if NAME.match(p.name) and p.is_dir()),
+                       key=_sort_key)
+    except OSError as exc:
+        where = Location(folder.relative_to(layout.root).as_posix())
+        raise ContentError([Diagnostic(where, "", f"cannot read this folder of editions "
+                                       f"({exc.strerror or exc})")]) from None
     return [Edition(bid, name, folder / name, layout.root) for name in names]
 
 
