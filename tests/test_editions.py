@@ -304,6 +304,37 @@ def test_topic_lists_facts_added_and_removed(full: Path, cli) -> None:
                                            "Revised text in “How the news landed”."]
 
 
+def test_several_lists_and_a_removed_section(full: Path, cli) -> None:
+    bid = "admm-plus-counter-terrorism"
+    publish(full, bid)
+    spec = full / f"briefings/{bid}.yaml"
+    text = spec.read_text(encoding="utf-8")
+    start, end = text.index("  - heading: ASEAN's own rules"), text.index("  - heading: What 551")
+    spec.write_text(text[:start] + text[end:], encoding="utf-8")
+    with (full / "briefings/facts/countries/japan.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("\n  - id: admm-plus-2023-undecided\n    statement: Japan had given no "
+                 "indication by late August 2023 of whether it would attend.\n    topics: "
+                 "[admm-plus, admm-plus-undecided]\n    as_of: 2023-08-25\n    status: unknown\n"
+                 "    sources: [csos-2023-admm-plus-letter]\n")
+    code, out, _ = cli("diff", bid, "--root", str(full))
+    assert code == 0 and out == (
+        "admm-plus-counter-terrorism: from edition 2026-11-23-1 to the current build\n"
+        "- List 'undecided': added Japan (japan)\n"
+        "    + Japan had given no indication by late August 2023 of whether it would attend. "
+        "(as of 25 August 2023; fact japan.admm-plus-2023-undecided)\n"
+        "- Section removed: “ASEAN’s own rules”\n"
+        "- Heading changed from “10 governments that had given no indication of whether they "
+        "would attend” to “11 governments that had given no indication of whether they would "
+        "attend”\n"
+        "3 changes\n")
+    ws = briefgen.open_workspace(full)
+    assert briefgen.whats_new(ws, bid) == [
+        "Now listed in “11 governments that had given no indication of whether they would "
+        "attend”: Japan.", "Removed: the section “ASEAN’s own rules”."]
+    assert briefgen.change_summary(ws, bid) == ("Updated 23 November 2026: Japan added, "
+                                                "1 section removed")
+
+
 # ---------------------------------------------------------------------- resolved, not text
 def test_a_diff_across_yaml_reformatting_is_empty(full: Path, cli) -> None:
     publish(full)

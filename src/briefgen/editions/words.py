@@ -169,6 +169,7 @@ class _Reader:
         self.cited_for: dict[str, int] = {}  # name -> sources added to its facts
         self.corrected: set[str] = set()
         self.new_sections: list[str] = []
+        self.gone_sections: list[str] = []
         self.revised: list[str] = []  # sections (or "lead") with revised text
         in_lists = {e["id"] for entries in new["lists"].values() for e in entries}
         added = {c["country"] for c in changes if c["kind"] == "country-added"}
@@ -192,15 +193,19 @@ class _Reader:
                 self.corrected.add(c["source"])
             elif kind == "section-added":
                 self.new_sections.append(c["heading"])
-            elif kind in ("paragraph-added", "paragraph-removed", "heading-changed") or (
+            elif kind == "section-removed":
+                self.gone_sections.append(c["heading"])
+            elif kind in ("paragraph-added", "paragraph-removed") or (
                     kind == "paragraph-changed" and not _only_numbers(c["old"], c["new"])):
-                where = c.get("section") or c.get("new")
-                if kind == "heading-changed" and _only_numbers(c["old"], c["new"]):
-                    continue
-                if where not in self.revised:
-                    self.revised.append(where)
+                self.revise(c["section"])
+            elif kind == "heading-changed" and not _only_numbers(c["old"], c["new"]):
+                self.revise(c["new"])
             elif kind == "lead" and not _only_numbers(c["old"], c["new"]):
                 self.revised.insert(0, "")
+
+    def revise(self, section: str) -> None:
+        if section not in self.revised:
+            self.revised.append(section)
 
 
 def _list_label(new: dict[str, Any], lid: str, q: str) -> str:
@@ -249,6 +254,8 @@ def box_lines(changes: list[Change], old: dict[str, Any], new: dict[str, Any]) -
                      f"Corrected details of {n} sources.")
     for heading in r.new_sections:
         lines.append(f"A new section: {q[0]}{heading}{q[1]}.")
+    for heading in r.gone_sections:
+        lines.append(f"Removed: the section {q[0]}{heading}{q[1]}.")
     revised = [f"{q[0]}{h}{q[1]}" for h in r.revised if h and h not in r.new_sections]
     if "" in r.revised:
         lines.append("A revised introduction.")
@@ -292,6 +299,8 @@ def summary(changes: list[Change], old: dict[str, Any], new: dict[str, Any]) -> 
         parts.append(f"{plural(len(r.corrected), 'source')} corrected")
     if r.new_sections:
         parts.append(plural(len(r.new_sections), "new section"))
+    if r.gone_sections:
+        parts.append(f"{plural(len(r.gone_sections), 'section')} removed")
     if r.revised:
         parts.append("revised text")
     if not parts:
