@@ -144,10 +144,11 @@ class Evaluator:
             if doc is not None:
                 # the "What's new" box is printed, so it is made here, before the glyph check,
                 # from the last edition that differs (see briefgen.editions.box)
-                from ..editions.box import add_whats_new
-
                 inputs[f"editions:{bid}"] = self.current(f"editions:{bid}", bid)
-                fails += add_whats_new(ws, record, doc)
+                if ws.layout.briefing_editions(bid).is_dir():
+                    from ..editions.box import add_whats_new
+
+                    fails += add_whats_new(ws, record, doc)
                 state.title = doc.title
                 state.used_facts = sorted(doc.used_facts)
                 state.used_sources = sorted(doc.used_sources)
