@@ -335,6 +335,38 @@ def test_several_lists_and_a_removed_section(full: Path, cli) -> None:
                                                 "1 section removed")
 
 
+def test_order_names_and_the_closing_blocks_in_words(full: Path) -> None:
+    """Changes no YAML edit above made, on the snapshot itself."""
+    import copy
+
+    from briefgen.editions.diff import diff
+    from briefgen.editions.words import change_lines
+
+    old = json.loads((publish(full).edition.folder / "snapshot.json").read_text())
+    new = copy.deepcopy(old)
+    countries = new["lists"]["countries"]
+    countries[0], countries[1] = countries[1], countries[0]
+    countries[2]["name"] = "Republic of India"
+    new["more_information"][0]["label"] = "UN Special Rapporteur"
+    new["calls_to_action"] = ["donate"]
+    new["publisher"]["phone"] = "020 0000 0000"
+    new["sources"]["mod-myanmar-japan-cooperation"]["title"] = "Myanmar and Japan"
+    new["subtitle"] = None
+    assert [line for c in diff(old, new) for line in change_lines(c)] == [
+        "Subtitle changed",
+        "  was: Which governments train or cooperate with the military that held the 2021 coup",
+        "  now: (none)",
+        "List 'countries': order changed; now Japan, Australia, Republic of India, Thailand, "
+        "Russia, China, Vietnam, Cambodia, Ukraine, North Korea, Nepal, Pakistan, Belarus",
+        "Republic of India (india): name changed from “India” to “Republic of India”",
+        "Source mod-myanmar-japan-cooperation: title changed from (none) to Myanmar and Japan",
+        "More information: “Special Rapporteur on Myanmar” is now “UN Special Rapporteur” "
+        "(source ohchr-special-rapporteur-myanmar)",
+        "Calls to action changed from more_briefings, donate to donate",
+        "Publisher: phone changed from 020 3095 1991 to 020 0000 0000"]
+    assert diff(old, copy.deepcopy(old)) == []
+
+
 # ---------------------------------------------------------------------- resolved, not text
 def test_a_diff_across_yaml_reformatting_is_empty(full: Path, cli) -> None:
     publish(full)
