@@ -34,6 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .author.schema import write_schemas
     from .author.sources import source_rows
     from .author.watch import watch
+    from .editions.box import change_summary, whats_new
+    from .editions.compare import compare_editions, list_editions
+    from .editions.publish import publish
     from .incremental.builder import (
         BuildResult,
         build,
@@ -81,6 +84,9 @@ _LAZY = {
     "suppressed": "mail.suppress", "change_suppressed": "mail.suppress",
     "serve_unsubscribe": "mail.unsubscribe_app",
     "smtp_from_env": "mail.settings",
+    "publish": "editions.publish", "compare_editions": "editions.compare",
+    "list_editions": "editions.compare", "change_summary": "editions.box",
+    "whats_new": "editions.box",
 }
 
 
@@ -112,11 +118,14 @@ __all__ = [
     "build_profiles",
     "build_project",
     "build_site",
+    "change_summary",
     "change_suppressed",
     "check_links",
+    "compare_editions",
     "dry_run",
     "explain",
     "last_sent_pdf",
+    "list_editions",
     "make_pack",
     "new_briefing",
     "open_workspace",
@@ -124,6 +133,7 @@ __all__ = [
     "preflight",
     "prepare",
     "process_bounces",
+    "publish",
     "render_pngs",
     "resolve_recipient",
     "retry_campaign",
@@ -135,5 +145,6 @@ __all__ = [
     "status",
     "suppressed",
     "watch",
+    "whats_new",
     "write_schemas",
 ]

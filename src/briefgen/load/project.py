@@ -1,7 +1,8 @@
 """Where a project's files live, and loading all of them (without judging their content).
 
 :class:`Layout` is the one place that knows the project's folders and the paths briefgen
-writes (``dist/``, ``dist/.briefgen/``, ``.briefgen/mail/``): nothing else joins them.
+writes (``dist/``, ``dist/.briefgen/``, ``.briefgen/mail/``, ``editions/``): nothing else joins
+them.
 """
 
 from __future__ import annotations
@@ -144,6 +145,24 @@ class Layout:
     def approvals(self) -> Path:
         """Who approved which PDF of a briefing for sending."""
         return self.ledgers / "approvals.db"
+
+    # ------------------------------------------------------------------ editions
+    @property
+    def editions(self) -> Path:
+        """Published editions: kept in git, outside dist/, never touched by a clean."""
+        return self.root / "editions"
+
+    def briefing_editions(self, briefing_id: str) -> Path:
+        return self.editions / briefing_id
+
+    def edition_folder(self, briefing_id: str, name: str) -> Path:
+        """One edition, ``editions/<id>/<date>-<n>/``."""
+        return self.briefing_editions(briefing_id) / name
+
+    @property
+    def publish_lock(self) -> Path:
+        """The folder of the lock that keeps two publishes from picking the same name."""
+        return self.state / "publish"
 
 
 def yaml_files(folder: Path) -> list[Path]:

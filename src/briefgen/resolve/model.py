@@ -132,6 +132,13 @@ class Document:
 
     #: where the title, short title, subtitle and publisher fields came from
     origins: dict[str, Origin] = field(default_factory=dict)
+    #: the newest "as of" date of the facts it uses (YYYY, YYYY-MM or YYYY-MM-DD), if any
+    facts_as_of: str | None = None
+    #: the "What's new in this edition" box (empty: none): the spec's own text, resolved
+    #: here, or lines worked out from the last edition (see briefgen.editions.box)
+    whats_new: list[Para] = field(default_factory=list)
+    #: the date of the edition the generated box compares with ("Since the edition of ...")
+    whats_new_since: str | None = None
 
     def origin_of(self, name: str) -> Origin:
         return self.origins.get(name) or Origin(self.origin)

@@ -11,6 +11,7 @@ broken file could hold a fact that belongs in the list).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -303,6 +304,7 @@ class _Resolver:
         if spec.lead:
             p = self.para(spec.lead, self.spec("lead"), ctx)
             lead = [p] if p else []
+        whats_new = self.box(spec.whats_new, ctx) if isinstance(spec.whats_new, str) else []
         blocks: list[Block] = []
         listed: dict[str, list[CountryEntry]] = {}
         raw_sections = (self.rec.file.data or {}).get("sections", [])
@@ -382,7 +384,28 @@ class _Resolver:
             mail_subject=" ".join(subject.split()), audiences=list(spec.mail.audiences),
             origin=self.rec.file.location(()),
             used_facts=set(self.used_facts), used_sources=set(self.used_sources),
-            origins=origins), listed
+            origins=origins, facts_as_of=self.facts_as_of(), whats_new=whats_new), listed
+
+    def box(self, raw: str, ctx: dict[str, Any]) -> list[Para]:
+        """The spec's own "What's new" text: paragraphs at blank lines, no footnotes."""
+        out = []
+        for chunk in re.split(r"\n[ \t]*\n", raw.strip()):
+            p = self.para(chunk, self.spec("whats_new"), ctx)
+            if p is not None and p.notes:
+                sid = next(n.source_id for n in self.notes.values() if n.number == p.notes[0])
+                self.errors.append(self.spec("whats_new").diag(
+                    "the \"What's new\" box cannot cite sources: cite them where the change "
+                    "is, in the text or the fact", f"[^{sid}]"))
+            elif p is not None:
+                out.append(p)
+        return out
+
+    def facts_as_of(self) -> str | None:
+        """The newest "as of" date of the facts used (the more precise of two that start on
+        the same day)."""
+        dates = [self.base.facts[key].fact.as_of for key in self.used_facts]
+        newest = max(dates, key=lambda d: (d.earliest, len(d.iso())), default=None)
+        return newest.iso() if newest is not None else None
 
     def fact_function(self):
         def fact(key: str) -> str:

@@ -187,5 +187,10 @@ class Briefing(Strict):
     calls_to_action: list[Literal["more_briefings", "donate"]] = Field(
         default_factory=lambda: ["more_briefings", "donate"])
     mail: MailFields = Field(default_factory=MailFields)
+    whats_new: bool | Annotated[Text, Field(max_length=2_000)] | None = Field(
+        None, description="The \"What's new in this edition\" box on page 1, after the lead. "
+        "Left out or true: worked out from what changed since the last published edition "
+        "(printed only when there is one); false: no box; text: printed as written (inline "
+        "Markdown, no footnotes; a blank line starts a new paragraph).")
 
 

@@ -68,6 +68,10 @@ class Evaluator:
             ids = ",".join(r.entity.id for r in topic_members(ws.base, rule))
             broken = ",".join(sorted(ws.base.broken_countries().values()))
             return hashlib.sha256(f"{ids}|{broken}".encode()).hexdigest()[:16]
+        if kind == "editions":  # the published editions the "What's new" box compares with
+            from ..editions.store import stamp
+
+            return stamp(ws.layout, rest)
         if kind == "brand":
             brand = ws.brands.get(rest)
             if brand is None:
@@ -138,6 +142,13 @@ class Evaluator:
                 inputs[key] = self.current(key, bid)
             doc = resolved.document
             if doc is not None:
+                # the "What's new" box is printed, so it is made here, before the glyph check,
+                # from the last edition that differs (see briefgen.editions.box)
+                inputs[f"editions:{bid}"] = self.current(f"editions:{bid}", bid)
+                if ws.layout.briefing_editions(bid).is_dir():
+                    from ..editions.box import add_whats_new
+
+                    fails += add_whats_new(ws, record, doc)
                 state.title, state.subtitle = doc.title, doc.subtitle or ""
                 state.lead = doc.lead_text()
                 state.chars = "".join(sorted(set(doc.printed_text())))
@@ -147,6 +158,9 @@ class Evaluator:
                 if brand is not None:
                     fails += self.pdf.check(doc, brand)
                     state.deps = dependencies(doc, record, ws.base, brand, ws.digests)
+                    if doc.whats_new:
+                        state.deps["whats-new"] = digest([doc.whats_new_since,
+                                                          *(p.plain for p in doc.whats_new)])
                     state.deps_digest = digest(state.deps)
         state.errors = sorted({str(d): d for d in fails}.values(), key=Diagnostic.sort_key)
         state.inputs = inputs

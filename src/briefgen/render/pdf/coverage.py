@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from ...errors import Diagnostic
 from ...resolve.model import CountryListBlock, Document, Heading, Origin, Para
 from ...validate.brand import Brand
+from ...validate.types import PartialDate
 
 #: never drawn: the text blocks collapse whitespace and drop C0/C1 control characters
 _SKIPPED = set(" \t\n\r\f\v")
@@ -28,6 +29,14 @@ FIXED_TEXT = ("Page 0123456789 of", "Published by", "Read more of our briefings"
               "as of", "About the publisher", "…")
 
 Item = tuple[str, str, str, Origin]  # (text, font role, face, origin)
+
+#: the title of the "What's new in this edition" box (body, bold)
+WHATS_NEW = "What’s new in this edition"
+
+
+def facts_as_of(iso: str) -> str:
+    """The line under the date in the first-page band: "Facts as of March 2026"."""
+    return f"Facts as of {PartialDate.parse(iso).human()}"
 
 
 def as_of(when: str) -> str:
@@ -61,6 +70,15 @@ def items(doc: Document) -> Iterator[Item]:
         yield doc.subtitle, "body", "regular", doc.origin_of("subtitle")
     for p in doc.lead:
         yield from _para(p, "body")
+    if doc.whats_new:
+        box = Origin(doc.whats_new[0].origin, "whats_new")
+        yield WHATS_NEW, "body", "bold", box
+        if doc.whats_new_since:
+            yield doc.whats_new_since, "body", "regular", box
+        for p in doc.whats_new:
+            yield from _para(p, "body")
+    if doc.facts_as_of:
+        yield facts_as_of(doc.facts_as_of), "small", "regular", title
     for block in doc.blocks:
         if isinstance(block, Heading):
             yield block.text, "heading", "bold", block.origin or title

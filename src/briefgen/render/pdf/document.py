@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 from urllib.parse import urlsplit
 
@@ -12,7 +13,7 @@ from ... import __version__
 from ...resolve.model import CountryListBlock, Document, Heading, Para
 from ...validate.brand import Brand
 from ...validate.types import human_date
-from .coverage import as_of
+from .coverage import WHATS_NEW, as_of, facts_as_of
 from .fonts import check_glyphs, register_brand_fonts
 from .footnotes import Anchor, FootnoteState, KeepWithNotes
 from .keep import HeadingBlock
@@ -39,6 +40,13 @@ class _Renderer:
                                                   for _, role, face, _ in items(doc)})
         self.palette = Palette(brand, cmyk)
         self.styles = make_styles(brand, self.fonts, self.palette)
+        # the "What's new" box sets its text like the call to action; its title in the brand
+        # colour (a style of its own: faces are cached by style name)
+        self.styles["box_title"] = _restyle(self.styles["cta"], "box_title",
+                                            textColor=self.palette.brand, spaceAfter=2)
+        self.styles["box_since"] = _restyle(self.styles["cta"], "box_since",
+                                            textColor=self.palette.muted, spaceAfter=2)
+        self.styles["box_line"] = _restyle(self.styles["cta"], "box_line", spaceAfter=2)
         m = brand.sheet.page.margins
         self.width = page_size(brand)[0] - (m.left + m.right) * mm
         self.faces = Faces(self.fonts["mono"], self.palette.link, self.palette.muted)
@@ -86,6 +94,8 @@ class _Renderer:
         if d.subtitle:
             out.append(self.block(self.text("subtitle").add(d.subtitle)))
         out.extend(self.noted(p, "lead") for p in d.lead)
+        if d.whats_new:
+            out.append(self.whats_new())
         for block in d.blocks:
             if isinstance(block, Heading):
                 out.append(self.heading(block.text, (block.anchor, block.text, 0)))
@@ -120,6 +130,32 @@ class _Renderer:
             out.append(KeepWithNotes(part, self.notes))
         return out
 
+    def panel(self, cells: list[list], space_before: float) -> Table:
+        """A brand panel: the panel colour with the accent rule on its left."""
+        table = Table([[c] for c in cells], colWidths=[self.width])
+        table.spaceBefore = space_before
+        table.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), self.fonts["body"], 10),
+            ("BACKGROUND", (0, 0), (-1, -1), self.palette.panel),
+            ("LINEBEFORE", (0, 0), (0, -1), 3, self.palette.accent),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6 * mm),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 6 * mm),
+            ("TOPPADDING", (0, 0), (-1, -1), 2 * mm),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm),
+        ]))
+        return table
+
+    def whats_new(self) -> Table:
+        """The "What's new in this edition" box, on page 1 after the lead, kept whole."""
+        d = self.doc
+        cell = [self.block(self.text("box_title").add(WHATS_NEW, bold=True))]
+        if d.whats_new_since:
+            cell.append(self.block(self.text("box_since").add(d.whats_new_since)))
+        cell.extend(self.block(self.text("box_line").spans(p.spans)) for p in d.whats_new)
+        table = self.panel([cell], 0)
+        table.spaceAfter = 3 * mm
+        return table
+
     def closing(self) -> list:
         d, p = self.doc, self.doc.publisher
         rows = []
@@ -135,18 +171,7 @@ class _Renderer:
             cells = [[self.block(r)] for r in rows]
             # the seed's sign-off closes the last request, a little apart, in the brand colour
             cells[-1].append(self.block(self.text("signoff").add("Thank you", bold=True)))
-            table = Table([[c] for c in cells], colWidths=[self.width])
-            table.spaceBefore = 10 * mm
-            table.setStyle(TableStyle([
-                ("FONT", (0, 0), (-1, -1), self.fonts["body"], 10),
-                ("BACKGROUND", (0, 0), (-1, -1), self.palette.panel),
-                ("LINEBEFORE", (0, 0), (0, -1), 3, self.palette.accent),
-                ("LEFTPADDING", (0, 0), (-1, -1), 6 * mm),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 6 * mm),
-                ("TOPPADDING", (0, 0), (-1, -1), 2 * mm),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm),
-            ]))
-            flow.append(table)
+            flow.append(self.panel(cells, 10 * mm))
         t = self.text("publisher").add(f"Published by {p.name}", bold=True).br()
         t.add(", ".join(p.address)).br()
         t.add(urlsplit(p.web).netloc or p.web, href=p.web).add(" · ")
@@ -214,10 +239,17 @@ class _Renderer:
             canv.setFont(self.fonts["small"], 8)
             canv.drawString(tx, h - band / 2 - 3.5 * mm, self.doc.publisher.tagline)
         right = w - m.right * mm
+        # the label and the date; with "Facts as of ..." under them, the three are centred
+        lift = 3 * mm if self.doc.facts_as_of else 0
         canv.setFont(_bold(self.fonts["small"]), 8)
-        canv.drawRightString(right, h - band / 2 + 1.5 * mm, self.brand.sheet.label.upper())
+        canv.drawRightString(right, h - band / 2 + 1.5 * mm + lift,
+                             self.brand.sheet.label.upper())
         canv.setFont(self.fonts["small"], 9)
-        canv.drawRightString(right, h - band / 2 - 3.5 * mm, human_date(self.doc.date))
+        canv.drawRightString(right, h - band / 2 - 3.5 * mm + lift, human_date(self.doc.date))
+        if self.doc.facts_as_of:
+            canv.setFont(self.fonts["small"], 7.5)
+            canv.drawRightString(right, h - band / 2 - 7.5 * mm + lift,
+                                 facts_as_of(self.doc.facts_as_of))
         canv.restoreState()
 
     def page_text(self, template: str) -> str:
@@ -269,6 +301,16 @@ class _Renderer:
             **(PrintGeometry(self.brand).doc_kwargs() if self.palette.cmyk else {}))
         template.build(self.story(), canvasmaker=canvas_class(d.date, self.draw_footer))
         return buf.getvalue()
+
+
+def _restyle(style, name: str, **changes):
+    """A copy of a paragraph style under a new name (with the attributes of ours that
+    ReportLab does not know: breaking, hyphenation, justification)."""
+    out = copy.copy(style)
+    out.name = name
+    for key, value in changes.items():
+        setattr(out, key, value)
+    return out
 
 
 def render_pdf(doc: Document, brand: Brand, *, cmyk: bool = False) -> bytes:

@@ -1,0 +1,223 @@
+"""``briefgen publish``: freeze the current build of a briefing as an edition.
+
+Publishing builds the briefing's PDFs if they are stale (a briefing with errors is never
+published: the errors are raised, located), then writes ``editions/<id>/<date>-<n>/``: the
+screen and print PDFs, the web page if ``dist/site/<id>/`` was built, the snapshot of the
+resolved document and ``edition.json`` (who, when, the note, the hash of every file).
+
+The folder is written under a temporary name and renamed when complete, so an edition is
+there whole or not at all; a name that exists is never written to (publishing again the
+same day makes ``-2``, ``-3``...). A killed publish leaves only a hidden temporary folder,
+which the next publish removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import __version__
+from ..errors import ContentError, OutputError, UsageError
+from ..files import build_lock, why, write_atomic
+from ..validate.types import human_date
+from . import store
+from .diff import Change, diff
+from .snapshot import content, normalised, snapshot, to_bytes
+from .words import summary
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+PROFILES = ("screen", "print")
+METADATA_FORMAT = 1
+MAX_NOTE = 1_000
+
+
+@dataclass
+class Published:
+    briefing: str
+    edition: store.Edition
+    #: path inside the edition folder -> SHA-256 of the file
+    files: dict[str, str]
+    previous: store.Edition | None = None
+    #: what changed since the previous edition (None: this is the first)
+    changes: list[Change] | None = None
+    #: that, in one line for readers (None: nothing they would notice)
+    summary: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def now_for_publishing() -> dt.datetime:
+    """The time of publishing: ``SOURCE_DATE_EPOCH`` when set (reproducible archives,
+    tests), else the local time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds "
+                             "since 1970") from None
+    return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+def who_publishes(root: Path) -> str:
+    """The git user name of the project, else the login name."""
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        out = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True,
+                             text=True, timeout=5, check=False)
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    with contextlib.suppress(Exception):
+        return getpass.getuser()
+    return "unknown"
+
+
+def _note(note: str | None) -> str | None:
+    if note is None or not note.strip():
+        return None
+    if "\n" in note.strip() or "\r" in note:
+        raise UsageError("--note must be one line")
+    if len(note) > MAX_NOTE:
+        raise UsageError(f"--note is {len(note):,} characters long; at most {MAX_NOTE:,}")
+    return " ".join(note.split())
+
+
+def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None = None,
+            now: dt.datetime | None = None, jobs: int | None = None,
+            on_event=None) -> Published:
+    """Build ``bid`` if stale and freeze it as a new edition (see the module docstring)."""
+    from ..incremental.builder import build_profiles
+
+    ws.require(bid)
+    note = _note(note)
+    state = ws.state(bid)
+    if not state.ok:  # with the errors of the files it names, as `build` shows them
+        raise ContentError([*state.errors, *(d for d in ws.shared if d.is_error)])
+    results = build_profiles(ws.root, [bid], profiles=PROFILES, workspace=ws, jobs=jobs,
+                             on_event=on_event)
+    errors = [e for r in results.values() for f in r.failed for e in f.errors]
+    if errors:
+        raise ContentError(errors)
+    doc = ws.document(bid)
+    state = ws.states[bid]
+    if doc is None or not state.ok:  # pragma: no cover - the build above would have failed
+        raise ContentError(list(state.errors))
+    snap = snapshot(ws, doc)
+    files = {"snapshot.json": to_bytes(snap), **_built_files(ws, bid, state.deps_digest)}
+
+    now = now or now_for_publishing()
+    by = " ".join((by or who_publishes(ws.root)).split()) or "unknown"
+    hashes = {rel: hashlib.sha256(data).hexdigest() for rel, data in sorted(files.items())}
+    meta = {"format": METADATA_FORMAT, "briefing": bid, "title": doc.title,
+            "date": doc.date.isoformat(), "facts_as_of": doc.facts_as_of,
+            "published": now.isoformat(), "by": by, "note": note, "briefgen": __version__,
+            "files": hashes}
+    files[store.METADATA] = (json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1)
+                             + "\n").encode()
+    edition, previous = _write(ws, bid, now.date(), files)
+    out = Published(bid, edition, hashes, previous)
+    if previous is not None:
+        _compare(out, previous, normalised(snap), doc.date, ws.spec_file(bid))
+    return out
+
+
+def _built_files(ws: Workspace, bid: str, digest: str) -> dict[str, bytes]:
+    """The PDFs just built (and the web page, if one was built), read while no build can
+    write dist/, and only if they are the build of this very document."""
+    from ..incremental.manifest import Manifest
+
+    layout = ws.layout
+    files: dict[str, bytes] = {}
+    with build_lock(layout.state):
+        manifest = Manifest.load(layout.manifest)
+        for profile in PROFILES:
+            path = layout.pdf(bid, profile)
+            rel = path.relative_to(layout.dist).as_posix()
+            if manifest.deps_digest(f"{profile}:{bid}") != digest:
+                raise OutputError(f"dist/{rel} changed while it was being published (another "
+                                  "build?); run `briefgen publish` again")
+            try:
+                files[rel] = path.read_bytes()
+            except OSError as exc:
+                raise OutputError(f"cannot read dist/{rel}: {exc.strerror or exc}") from None
+        site = layout.site_folder(bid)
+        if site.is_dir() and not site.is_symlink():
+            for folder, dirs, names in os.walk(site):
+                dirs.sort()
+                for name in sorted(names):
+                    path = Path(folder) / name
+                    if path.is_file() and not path.is_symlink():
+                        files["site/" + path.relative_to(site).as_posix()] = path.read_bytes()
+    return files
+
+
+def _write(ws: Workspace, bid: str, today: dt.date,
+           files: dict[str, bytes]) -> tuple[store.Edition, store.Edition | None]:
+    """Write the edition under a temporary name, then rename it into place."""
+    layout = ws.layout
+    folder = layout.briefing_editions(bid)
+    with build_lock(layout.publish_lock):
+        existing = store.editions(layout, bid)
+        previous = existing[-1] if existing else None
+        name = store.next_name(existing, today)
+        target = layout.edition_folder(bid, name)
+        rel = target.relative_to(layout.root).as_posix()
+        if target.exists() or target.is_symlink():
+            raise OutputError(f"{rel} already exists: a published edition is never "
+                              "overwritten; move it aside if it is not one")
+        tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            _remove_stray(folder)
+            tmp.mkdir()  # the umask's mode (mkdtemp would make it private)
+            for path, data in files.items():
+                write_atomic(tmp / path, data)
+            os.rename(tmp, target)
+            _sync(folder)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise OutputError(why(exc, Path(rel))) from None
+    return store.Edition(bid, name, target, layout.root), previous
+
+
+def _remove_stray(folder: Path) -> None:
+    """Temporary folders a killed publish left (hidden, ``.<name>.<hex>.tmp``)."""
+    for entry in folder.iterdir():
+        if entry.name.startswith(".") and entry.name.endswith(".tmp") and entry.is_dir() \
+                and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _sync(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _compare(out: Published, previous: store.Edition, new: dict, date: dt.date,
+             spec: str) -> None:
+    try:
+        old = previous.snapshot()
+    except ContentError as exc:
+        out.warnings += [f"cannot compare with {previous.name}: {d}" for d in exc.diagnostics]
+        return
+    out.changes = diff(old, new)
+    out.summary = summary(out.changes, old, new) if out.changes else None
+    if content(old) != content(new) and old.get("date") == new["date"]:
+        out.warnings.append(
+            f"this edition has the same date as {previous.name} ({human_date(date)}) but "
+            f"different content: readers cannot tell the two apart by their date; set "
+            f"`date:` in {spec} before the next edition")

@@ -1,0 +1,134 @@
+"""The archive of published editions: ``editions/<id>/<date>-<n>/``.
+
+Each edition folder holds the briefing's PDFs (``<id>.pdf`` for screens and
+``print/<id>.pdf`` for the print shop), the web page when one was built (``site/``),
+``snapshot.json`` (the resolved document, see :mod:`.snapshot`) and ``edition.json`` (who
+published it, when, the note, and the SHA-256 of every other file). Editions are never
+changed once written; this module only reads them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ContentError, Diagnostic, Location, UsageError
+from ..load.project import Layout
+from ..validate.schema import did_you_mean
+
+SNAPSHOT = "snapshot.json"
+METADATA = "edition.json"
+#: ``2026-11-28-1``: the date it was published, then 1, 2, 3... for that day
+NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-([1-9][0-9]{0,5})$")
+#: the name ``diff`` gives the document resolved from the YAML files now
+CURRENT = "current"
+
+
+@dataclass(frozen=True)
+class Edition:
+    briefing: str
+    name: str
+    folder: Path
+    root: Path
+
+    @property
+    def published(self) -> dt.date:
+        return dt.date.fromisoformat(NAME.match(self.name).group(1))
+
+    @property
+    def number(self) -> int:
+        return int(NAME.match(self.name).group(2))
+
+    @property
+    def display(self) -> str:
+        """The folder, relative to the project root."""
+        return self.folder.relative_to(self.root).as_posix()
+
+    def snapshot(self) -> dict[str, Any]:
+        return _read_json(self, SNAPSHOT, ("briefing", "date", "lists", "facts", "sources",
+                                           "sections"))
+
+    def damaged(self, exc: Exception) -> ContentError:
+        """The error for a snapshot that reads as JSON but not as a snapshot."""
+        what = (f"the field {exc.args[0]!r} is missing" if isinstance(exc, KeyError) and
+                exc.args else "a value is not of the kind briefgen wrote")
+        return ContentError([Diagnostic(Location(f"{self.display}/{SNAPSHOT}"), "",
+                                        f"this edition's {SNAPSHOT} is damaged ({what}); "
+                                        "restore it from git")])
+
+    def metadata(self) -> dict[str, Any]:
+        return _read_json(self, METADATA, ("files",))
+
+
+def _read_json(edition: Edition, name: str, required: tuple[str, ...]) -> dict[str, Any]:
+    path = edition.folder / name
+    where = Location(f"{edition.display}/{name}")
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise ContentError([Diagnostic(where, "", "this edition has no " + name + "; "
+                                       "restore it from git")]) from None
+    except (OSError, ValueError) as exc:
+        raise ContentError([Diagnostic(where, "", f"cannot read this edition's {name} "
+                                       f"({exc}); restore it from git")]) from None
+    if not isinstance(data, dict) or any(k not in data for k in required):
+        raise ContentError([Diagnostic(where, "", f"this edition's {name} is damaged (a "
+                                       "field is missing); restore it from git")])
+    return data
+
+
+def _sort_key(name: str) -> tuple[str, int]:
+    m = NAME.match(name)
+    return m.group(1), int(m.group(2))
+
+
+def editions(layout: Layout, bid: str) -> list[Edition]:
+    """The briefing's editions, oldest first (anything else in its folder is ignored)."""
+    folder = layout.briefing_editions(bid)
+    if not folder.is_dir():
+        return []
+    try:
+        names = sorted((p.name for p in folder.iterdir() if NAME.match(p.name) and p.is_dir()),
+                       key=_sort_key)
+    except OSError as exc:
+        where = Location(folder.relative_to(layout.root).as_posix())
+        raise ContentError([Diagnostic(where, "", f"cannot read this folder of editions "
+                                       f"({exc.strerror or exc})")]) from None
+    return [Edition(bid, name, folder / name, layout.root) for name in names]
+
+
+def find(layout: Layout, bid: str, name: str) -> Edition:
+    """The edition called ``name`` (a usage error naming the editions there are)."""
+    found = {e.name: e for e in editions(layout, bid)}
+    if name in found:
+        return found[name]
+    if not found:
+        raise UsageError(f"'{bid}' has no published edition yet (publish one with "
+                         f"`briefgen publish {bid}`)")
+    raise UsageError(f"'{bid}' has no edition '{name}'{did_you_mean(name, list(found))}; "
+                     f"its editions are {', '.join(found)}")
+
+
+def next_name(existing: list[Edition], today: dt.date) -> str:
+    """``<today>-<n>``, n one more than the last edition of that day."""
+    day = today.isoformat()
+    numbers = [e.number for e in existing if e.name.startswith(day + "-")]
+    return f"{day}-{max(numbers, default=0) + 1}"
+
+
+def stamp(layout: Layout, bid: str) -> str:
+    """A cheap fingerprint of the briefing's editions (names, and the size and time of each
+    snapshot): when it is unchanged, the "What's new" box of a reused state still holds."""
+    h = hashlib.sha256()
+    for edition in editions(layout, bid):
+        try:
+            st = (edition.folder / SNAPSHOT).stat()
+            h.update(f"{edition.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except OSError:
+            h.update(f"{edition.name}\0missing\n".encode())
+    return h.hexdigest()[:16]
