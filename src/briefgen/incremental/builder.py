@@ -96,7 +96,8 @@ def unchanged(root: Path, profile: str) -> tuple[BuildResult | None, str | None]
     clean build of ``profile`` and every PDF it wrote is still there."""
     layout = Layout(root)
     try:
-        stamp = tree_stamp(root, [layout.briefings, layout.styles], profile)
+        folders, extra = layout.inputs()
+        stamp = tree_stamp(root, folders, profile, extra)
     except OSError:
         return None, None
     manifest = Manifest.load(layout.manifest)

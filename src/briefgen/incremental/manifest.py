@@ -57,7 +57,8 @@ def dependencies(doc: Document, record, base, brand, memo: dict[str, str]) -> di
     return deps
 
 
-def tree_stamp(root: Path, folders: list[Path], profile: str) -> str:
+def tree_stamp(root: Path, folders: list[Path], profile: str,
+               extra: list[Path] = ()) -> str:
     """One hash of every file under ``folders`` (path and bytes), the profile and version.
 
     When it equals the stamp saved by the last clean build, no input can have changed, so a
@@ -65,10 +66,10 @@ def tree_stamp(root: Path, folders: list[Path], profile: str) -> str:
     reformatted file, falls back to the fact-level comparison.
     """
     h = hashlib.sha256(f"{__version__}\0{profile}\0".encode())
-    for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            h.update(path.relative_to(root).as_posix().encode() + b"\0")
-            h.update(hashlib.sha256(path.read_bytes()).digest())
+    paths = [p for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()]
+    for path in [*paths, *(p for p in extra if p.is_file())]:
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
 

@@ -138,8 +138,8 @@ class SiteBuild:
         self.inputs: str | None = None
         if not ids and not force:
             with contextlib.suppress(OSError):
-                self.inputs = tree_stamp(self.layout.root, [self.layout.briefings,
-                                                            self.layout.styles], PROFILE)
+                folders, extra = self.layout.inputs()
+                self.inputs = tree_stamp(self.layout.root, folders, PROFILE, extra)
 
     def finish(self, results: dict[str, BuildResult],
                workspace: Workspace | None) -> dict[str, BuildResult]:

@@ -56,6 +56,15 @@ class Layout:
     def mail_settings(self) -> Path:
         return self.root / "mail" / "settings.yaml"
 
+    def inputs(self) -> tuple[list[Path], list[Path]]:
+        """What a build reads: whole folders, and single files (the mail settings, and of
+        each published edition what the "What's new" box compares with)."""
+        extra = [self.mail_settings]
+        if self.editions.is_dir():
+            extra += sorted(self.editions.glob("*/*/snapshot.json"))
+            extra += sorted(self.editions.glob("*/*/edition.json"))
+        return [self.briefings, self.styles], extra
+
     @property
     def mail_templates(self) -> Path:
         return self.styles / "mail"

@@ -216,7 +216,7 @@ def open_workspace(root: Path | str = ".", *, stale_months: int = DEFAULT_STALE_
 
 def _open(root: Path, stale_months: int, today: dt.date | None, full: bool) -> Workspace:
     layout = Layout(find_root(root))
-    files = hash_files(layout.root, [layout.briefings, layout.styles], [layout.mail_settings])
+    files = hash_files(layout.root, *layout.inputs())
     raw = load_raw(layout.root, specs=False)
     base, shared = load_fact_base(raw)
     shared = [*raw.errors, *shared]

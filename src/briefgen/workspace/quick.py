@@ -20,7 +20,7 @@ def unchanged_index(root: Path | str, stale_months: int | None = None) -> Projec
         return None
     if stale_months is not None and index.stale_months != stale_months:
         return None
-    files = hash_files(layout.root, [layout.briefings, layout.styles], [layout.mail_settings])
+    files = hash_files(layout.root, *layout.inputs())
     return index if files == index.files else None
 
 
