@@ -127,3 +127,23 @@ def test_a_tampered_index_cannot_change_what_a_pdf_says(built_full: Path, cli) -
     text = "".join(p.extract_text() for p in PdfReader(
         built_full / "dist/military-cooperation.pdf").pages)
     assert "INJECTED" not in text and "13 countries involved" in text
+
+
+def test_states_keep_their_own_strings_when_two_indexes_are_read(built_full: Path,
+                                                                 mini: Path) -> None:
+    from briefgen.incremental.index import ProjectIndex
+
+    for root in (built_full, mini):
+        ws = briefgen.open_workspace(root)
+        ws.evaluate_all()
+        ws.save_index()
+    first = ProjectIndex.load(built_full / "dist/.briefgen/index.json")
+    ProjectIndex.load(mini / "dist/.briefgen/index.json")  # read in between: no effect
+    expected = briefgen.open_workspace(built_full, full=True)
+    expected.evaluate_all()
+    for bid, state in expected.states.items():
+        assert first.briefings[bid].inputs == state.inputs
+    first.save()  # raw states written back keep their meaning
+    again = ProjectIndex.load(built_full / "dist/.briefgen/index.json")
+    assert {b: again.briefings[b].inputs for b in expected.ids} == \
+        {b: s.inputs for b, s in expected.states.items()}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from typing import Any
 from .. import __version__
 from ..errors import Diagnostic, Location, Severity
 
-FORMAT = 3
+FORMAT = 4
 _CODE_STAMP: str | None = None
 
 
@@ -120,8 +121,16 @@ class BriefingState:
                           for k, v in self.lists.items()},
                 "inputs": self.inputs, "deps_digest": self.deps_digest}
 
+    def to_compact(self, table: _Table) -> dict[str, Any]:
+        """:meth:`to_json` with the inputs as numbers into a table shared by every state
+        (their names and hashes recur from one briefing to the next)."""
+        data = self.to_json()
+        data["inputs"] = [[table.number(k), table.number(v)] for k, v in self.inputs.items()]
+        return data
+
     @classmethod
-    def from_json(cls, bid: str, data: dict[str, Any]) -> BriefingState:
+    def from_json(cls, bid: str, data: dict[str, Any],
+                  table: _Table | None = None) -> BriefingState:
         return cls(bid, [diagnostic_from(d) for d in data["errors"]], str(data["title"]),
                    str(data["subtitle"]), str(data["date"]), str(data["language"]),
                    str(data["brand"]), str(data["lead"]), str(data["chars"]),
@@ -130,20 +139,42 @@ class BriefingState:
                    {str(k): [ListEntry(int(n), str(i), str(name), [str(r) for r in reasons])
                              for n, i, name, reasons in v]
                     for k, v in data["lists"].items()},
-                   {str(k): str(v) for k, v in data["inputs"].items()}, {},
-                   str(data["deps_digest"]), reused=True)
+                   _inputs(data["inputs"], table), {}, str(data["deps_digest"]), reused=True)
+
+
+class _Table:
+    """Strings by number, each kept once (for the states' inputs)."""
+
+    def __init__(self, strings: list[str] | None = None):
+        self.strings = [sys.intern(str(s)) for s in strings or []]
+        self.numbers = {s: n for n, s in enumerate(self.strings)}
+
+    def number(self, value: str) -> int:
+        found = self.numbers.get(value)
+        if found is None:
+            found = self.numbers[value] = len(self.strings)
+            self.strings.append(value)
+        return found
+
+
+def _inputs(data: Any, table: _Table | None) -> dict[str, str]:
+    if isinstance(data, dict):
+        return {str(k): str(v) for k, v in data.items()}
+    strings = table.strings if table is not None else []
+    return {strings[k]: strings[v] for k, v in data}
 
 
 class _States(dict):
     """Briefing id -> state, each made from its JSON when first asked for (a quick `where`
     on a large project reads a few fields of every state and makes none)."""
 
-    def __init__(self, raw: dict[str, dict]):
+    def __init__(self, raw: dict[str, dict], table: _Table | None = None):
         super().__init__()
         self.raw = raw
+        self.table = table or _Table()  # the strings the raw states' inputs number into
 
     def __missing__(self, bid: str) -> BriefingState:
-        state = self[bid] = BriefingState.from_json(bid, self.raw[bid])
+        state = self[bid] = BriefingState.from_json(bid, self.raw[bid], self.table)
         return state
 
     def get(self, bid, default=None):
@@ -168,7 +199,7 @@ class _States(dict):
 
     def merged(self, states: dict[str, BriefingState], keep: set[str]) -> _States:
         """These states, over ours, for the ids in ``keep``."""
-        out = _States({bid: data for bid, data in self.raw.items() if bid in keep})
+        out = _States({bid: data for bid, data in self.raw.items() if bid in keep}, self.table)
         for bid, state in [*dict.items(self), *states.items()]:
             if bid in keep:
                 dict.__setitem__(out, bid, state)
@@ -196,10 +227,11 @@ class ProjectIndex:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") != FORMAT or data.get("code") != code_stamp():
                 return None
+            table = _Table(data["strings"])
             if not isinstance(data["briefings"], dict):
                 return None
             return cls(path, {str(k): str(v) for k, v in data["files"].items()},
-                       _States(data["briefings"]),
+                       _States(data["briefings"], table),
                        [diagnostic_from(d) for d in data["diagnostics"]],
                        int(data["stale_months"]), [str(x) for x in data["known"]],
                        [int(x) for x in data["counts"]])
@@ -211,11 +243,13 @@ class ProjectIndex:
 
         briefings = self.briefings
         raw = getattr(briefings, "raw", {})
-        states = {bid: (dict.__getitem__(briefings, bid).to_json()
+        # raw states number into the table they were read with: keep it, add to a copy
+        table = _Table(getattr(briefings, "table", _Table()).strings)
+        states = {bid: (dict.__getitem__(briefings, bid).to_compact(table)
                         if dict.__contains__(briefings, bid) else raw[bid])
                   for bid in sorted(set(raw) | set(dict.keys(briefings)))}
         body = {"format": FORMAT, "code": code_stamp(), "files": self.files,
-                "briefings": states,
+                "strings": table.strings, "briefings": states,
                 "diagnostics": [diagnostic_json(d) for d in self.diagnostics],
                 "stale_months": self.stale_months, "known": self.known, "counts": self.counts}
         with contextlib.suppress(OSError):  # only an index: a read-only dist/ is no failure

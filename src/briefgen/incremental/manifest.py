@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,7 +108,9 @@ class Manifest:
                     not isinstance(data.get("briefings"), dict):
                 return cls(path, {}, "manifest has an old format")
             entries = data["briefings"]
-            good = {k: {"deps": v["deps"]} for k, v in entries.items() if _entry_ok(k, v)}
+            # the same input names and hashes recur in every entry: one string each
+            good = {k: {"deps": {sys.intern(a): sys.intern(b) for a, b in v["deps"].items()}}
+                    for k, v in entries.items() if _entry_ok(k, v)}
             stamps = data.get("stamps", {})
             stamps = {k: v for k, v in stamps.items() if isinstance(v, str)} \
                 if isinstance(stamps, dict) else {}

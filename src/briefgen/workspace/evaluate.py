@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
@@ -24,10 +25,16 @@ if TYPE_CHECKING:
     from .core import Workspace
 
 
+KEEP_RECORDS = 32
+
+
 class Evaluator:
     def __init__(self, ws: Workspace, paths: dict[str, Path], publisher_broken: bool):
         self.ws, self.paths, self.publisher_broken = ws, paths, publisher_broken
-        self._records: dict[str, tuple[BriefingRecord | None, list[Diagnostic]]] = {}
+        # the last specs read (a spec is read again if asked for after: keeping every parsed
+        # spec of a large project, with the position of each of its values, costs memory)
+        self._records: OrderedDict[str, tuple[BriefingRecord | None, list[Diagnostic]]] = \
+            OrderedDict()
         self._current: dict[str, str] = {}
         self._pdf = None
 
@@ -102,6 +109,8 @@ class Evaluator:
                 if spec is not None and not errors:
                     record = BriefingRecord(bid, spec, file)
             self._records[bid] = (record, errors)
+            while len(self._records) > KEEP_RECORDS:
+                self._records.popitem(last=False)
         return self._records[bid]
 
     # ------------------------------------------------------------------ fresh
