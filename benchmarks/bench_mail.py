@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from briefgen.editions.publish import publish
 from briefgen.mail.approval import approve
 from briefgen.mail.campaign import SendOptions, prepare
 from briefgen.mail.send import send_campaign
@@ -83,6 +84,7 @@ def main() -> None:
                                   "BRIEFGEN_SMTP_PORT": str(port),
                                   "BRIEFGEN_SMTP_SECURITY": "none"})
             ws = open_workspace(root)
+            publish(ws, "military-cooperation", by="bench")  # a campaign sends an edition
             approve(ws, "military-cooperation", "bench")
             prep = prepare(ws, "military-cooperation", people, ["supporters"], None, env=env)
             start, cpu = time.perf_counter(), time.process_time()

@@ -177,6 +177,8 @@ def project(_mail_template: Path, tmp_path: Path, monkeypatch) -> Path:
 
 
 def approve(root: Path, bid: str = BID) -> None:
+    """Publish the briefing as it is now (mail sends editions), and approve its PDF."""
+    assert main(["publish", bid, "--root", str(root), "--by", "Test Reviewer"]) == 0
     assert main(["mail", "approve", bid, "--root", str(root), "--by", "Test Reviewer"]) == 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.cli import main
 from briefgen.mail.smtp import dot_stuff
 from briefgen.mail.unsubscribe import Signer
 from conftest import REPO
@@ -26,6 +27,7 @@ from smtpserver import (  # noqa: E402 - after registering it for assertion rewr
     Recorder,
     Server,
     approve,
+    send_args,
     free_port,
     ledger_states,
     run_subprocess,
@@ -372,11 +374,36 @@ def test_test_message_and_changed(project: Path, run) -> None:
         belarus = project / "briefings/facts/countries/belarus.yaml"
         belarus.write_text(belarus.read_text().replace("air defence", "air-defence", 1))
         code, _, err = run(server, *args, "--send", "--changed")
+        assert code == 1 and f"{BID} has changes since its latest edition" in err
+        assert main(["publish", BID, "--root", str(project), "--by", "Ed"]) == 0
+        code, _, err = run(server, *args, "--send", "--changed")
         assert code == 1 and "is not approved for sending (the approved PDF" in err
-        approve(project)  # a changed PDF needs a new approval
+        approve(project)  # a new edition needs a new approval
         code, out, _ = run(server, *args, "--send", "--changed")
         assert code == 0 and "sent 3" in out
         assert len(server.recorder.messages) == 7
+        first, last = server.recorder.messages[1], server.recorder.messages[-1]
+        text = last.get_body(("plain",)).get_content()
+        assert "We have updated our briefing" in text and ": Belarus’ entry." in text
+        assert "We have published a new briefing" in first.get_body(("plain",)).get_content()
+        html = last.get_body(("html",)).get_content()
+        assert "Belarus’ entry.</p>" in html
+
+
+def test_a_campaign_mails_the_published_pdf_only(project: Path, run) -> None:
+    """The edition's PDF is what is sent; a PDF changed after it was published is refused."""
+    people = write_list(project, 2)
+    with Server() as server:
+        assert run(server, *send_args(project, people, "--send"))[0] == 0
+        (pdf,) = project.glob("editions/*/*/" + BID + ".pdf")
+        sent = server.recorder.messages[0].get_payload()[-1].get_payload(decode=True)
+        assert sent == pdf.read_bytes()
+        pdf.write_bytes(pdf.read_bytes().replace(b"Belarus", b"Belorus", 1))
+        code, _, err = run(server, *send_args(project, people, "--send", "--campaign", "again"))
+        assert code == 1 and len(server.recorder.messages) == 2
+        rel = pdf.relative_to(project).as_posix()
+        assert err == (f"{rel}\n  {rel}: this PDF is not the one that was published (its "
+                       "hash differs from edition.json); restore it from git\n")
 
 
 def test_dot_stuffing() -> None:

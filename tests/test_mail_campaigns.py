@@ -269,6 +269,13 @@ def test_nothing_is_sent_without_an_approved_pdf(full: Path, cli, monkeypatch) -
             monkeypatch.setenv(k, v)
         code, _, err = cli(*send_args(full, people, "--send"))
         assert code == 1 and server.recorder.messages == []
+        assert err == (f"briefgen: {BID} has no published edition: mail sends editions, so "
+                       "that what readers received is kept. Publish it first: briefgen "
+                       f"publish {BID} (a test message works without: --test "
+                       "you@example.org)\n")
+        assert cli("publish", BID, "--root", str(full), "--by", "Amina Khan")[0] == 0
+        code, _, err = cli(*send_args(full, people, "--send"))
+        assert code == 1 and server.recorder.messages == []
         assert (f"briefgen: {BID}: its PDF ") in err and (
             " is not approved for sending. Send a test first (briefgen mail "
             f"{BID} --test you@example.org), check it, then approve it: briefgen mail "
@@ -283,6 +290,10 @@ def test_nothing_is_sent_without_an_approved_pdf(full: Path, cli, monkeypatch) -
         code, out, _ = cli(*send_args(full, people, "--send"))
         assert code == 0 and len(server.recorder.messages) == 4
         change_briefing(full)
+        code, _, err = cli(*send_args(full, people, "--send"))
+        assert code == 1 and f"{BID} has changes since its latest edition" in err
+        assert f"see them with briefgen diff {BID}, then publish them" in err
+        assert cli("publish", BID, "--root", str(full), "--by", "Amina Khan")[0] == 0
         code, _, err = cli(*send_args(full, people, "--send"))
         assert code == 1 and "(the approved PDF " in err and ", approved by Amina Khan on " \
             in err and "has changed since)" in err

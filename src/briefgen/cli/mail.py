@@ -82,7 +82,8 @@ def _mail(args: argparse.Namespace, out: Output) -> int:
     for bid in args.ids:
         prep = briefgen.prepare(ws, bid, Path(args.list) if args.list else None,
                                 args.segment or None,
-                                Path(args.suppress) if args.suppress else None, args.campaign)
+                                Path(args.suppress) if args.suppress else None, args.campaign,
+                                preview=bool(args.test))
         if args.test:
             reply = briefgen.send_test(prep, smtp, args.test)
             out.line(f"{bid}: test message sent to {args.test} ({reply})")

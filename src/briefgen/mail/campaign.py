@@ -112,8 +112,10 @@ def composer_for(ws: Workspace, doc: Document, pdf: bytes, campaign: str, list_n
 
 def prepare(ws: Workspace, bid: str, list_path: Path | None, segments: list[str] | None,
             suppression: Path | None, campaign: str | None = None, *,
-            env: dict[str, str] | None = None) -> Prepared:
+            env: dict[str, str] | None = None, preview: bool = False) -> Prepared:
     """Check everything a campaign needs, on an open workspace, before anything is sent.
+    A campaign mails the briefing's latest published edition (see ``editions.mailing``);
+    ``preview`` (a test message) mails the current build instead.
     A suppression file that cannot be trusted raises ContentError (fail closed)."""
     root = ws.root
     ws.require(bid)
@@ -129,7 +131,15 @@ def prepare(ws: Workspace, bid: str, list_path: Path | None, segments: list[str]
         where = ws.record(bid).file.location(("mail", "subject"))
         raise ContentError([Diagnostic(where, bad[0], "a line break in an email header "
                                                       "value: make it one line")])
-    pdf = ws.layout.pdf(bid).read_bytes()
+    from ..editions.box import change_summary
+
+    if preview:  # a test message: the current build, before anyone publishes it
+        pdf = ws.layout.pdf(bid).read_bytes()
+    else:  # a campaign: the latest published edition, which the build must be
+        from ..editions.mailing import edition_to_mail
+
+        pdf = edition_to_mail(ws, bid)[1]
+    changes = change_summary(ws, bid)
     people, problems = load_list(list_path, root) if list_path else ([], [])
     errors = [p for p in problems if p.is_error]
     if errors:
@@ -157,6 +167,7 @@ def prepare(ws: Workspace, bid: str, list_path: Path | None, segments: list[str]
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
         raise UsageError(f"campaign name '{name}': use lower-case letters, digits, '.', '-'")
     composer = composer_for(ws, doc, pdf, name, list_name, env)
+    composer.changes = changes
     return Prepared(doc, pdf, settings, composer, list_name, selected, skipped, problems,
                     suppression, name, keys, people)
 

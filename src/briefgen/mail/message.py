@@ -144,6 +144,8 @@ class Composer:
     signer: Signer | None = None  # signs the unsubscribe links
     dkim: DkimSigner | None = None
     subject: str | None = None  # a resumed campaign keeps the subject it started with
+    #: what changed since the edition before, in one line (``editions.change_summary``)
+    changes: str | None = None
 
     def context(self, recipient: Recipient, unsubscribe: Unsubscribe) -> dict:
         s, d = self.settings, self.doc
@@ -155,7 +157,8 @@ class Composer:
                           "segments": list(recipient.segments)},
             "briefing": {"id": d.id, "title": d.title, "subtitle": d.subtitle or "",
                          "date": human_date(d.date), "lead": _plain(d), "url": page,
-                         "subject": self.subject or d.mail_subject},
+                         "subject": self.subject or d.mail_subject,
+                         "changes": self.changes or ""},
             "publisher": d.publisher.model_dump(mode="json"),
             "sender": {"name": s.from_name, "address": s.from_address,
                        "postal_address": list(s.postal_address)},

@@ -104,7 +104,8 @@ def _start(layout: Layout, prep: Prepared, options: SendOptions) -> Ledger:
             prep.skipped += [(p.email, f"had the earlier PDF (campaign {had[p.key]})")
                              for p in prep.selected if p.key in had]
         meta = {"briefing": prep.doc.id, "list": prep.list_name, "pdf_sha256": sha,
-                "created": prep.composer.date.isoformat(), "subject": prep.doc.mail_subject}
+                "created": prep.composer.date.isoformat(), "subject": prep.doc.mail_subject,
+                "changes": prep.composer.changes or ""}
         if older:
             meta["supersedes"] = " ".join(older)
         ledger = Ledger(folder / f"{prep.campaign}.sqlite")
@@ -156,6 +157,7 @@ def _run(layout: Layout, ledger: Ledger, prep: Prepared, smtp: SmtpConfig,
     prep.composer.pdf = ledger.pdf()  # a resumed campaign sends the PDF it started with
     prep.composer.date = dt.datetime.fromisoformat(meta["created"])
     prep.composer.subject = meta.get("subject") or None
+    prep.composer.changes = meta.get("changes") or None  # and the intro's line on changes
     with SuppressionStore(layout.suppressions) as store:
         suppression = Suppression(store, prep.suppression_file, layout.root,
                                   prep.suppressed_keys)

@@ -1,0 +1,50 @@
+"""What the mail step sends: a published edition, never whatever happens to be in dist/.
+
+A campaign mails the briefing's latest edition, so that the organisation can always show
+what its supporters received (``editions/<id>/<name>/`` is kept in git). The current build
+must *be* that edition: unpublished changes stop the run with what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from ..errors import ContentError, Diagnostic, Location, MailError
+from . import store
+from .snapshot import content, normalised, snapshot
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+
+def edition_to_mail(ws: Workspace, bid: str) -> tuple[store.Edition, bytes]:
+    """The latest edition of ``bid`` and its screen PDF, checked against the current build
+    and against the hashes recorded when it was published."""
+    found = store.editions(ws.layout, bid)
+    if not found:
+        raise MailError(f"{bid} has no published edition: mail sends editions, so that what "
+                         f"readers received is kept. Publish it first: briefgen publish {bid} "
+                         f"(a test message works without: --test you@example.org)")
+    latest = found[-1]
+    doc = ws.document(bid)
+    if doc is None:
+        raise ContentError(list(ws.state(bid).errors))
+    if content(normalised(snapshot(ws, doc))) != content(latest.snapshot()):
+        raise MailError(f"{bid} has changes since its latest edition ({latest.name}): see "
+                         f"them with briefgen diff {bid}, then publish them (briefgen publish "
+                         f"{bid}) before mailing")
+    name = f"{bid}.pdf"
+    path = latest.folder / name
+    try:
+        pdf = path.read_bytes()
+    except OSError as exc:
+        raise ContentError([Diagnostic(Location(f"{latest.display}/{name}"), "",
+                                       f"cannot read the edition's PDF ({exc.strerror or exc})"
+                                       "; restore it from git")]) from None
+    recorded = latest.metadata().get("files", {}).get(name)
+    if recorded is not None and recorded != hashlib.sha256(pdf).hexdigest():
+        raise ContentError([Diagnostic(Location(f"{latest.display}/{name}"), "",
+                                       "this PDF is not the one that was published (its hash "
+                                       "differs from edition.json); restore it from git")])
+    return latest, pdf
