@@ -55,6 +55,9 @@ class Code:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFGEN_")}
         env["PYTHONPATH"] = str(self.src)
+        # as installed: Python keeps compiled modules, so a cold process does not compile
+        # briefgen's sources again each time (the first run, --help above, writes them)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         return env
 
     def run(self, *args: str, check: bool = True) -> float:
