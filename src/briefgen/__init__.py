@@ -60,6 +60,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .pdftools.pack import make_pack
     from .pdftools.preflight import preflight
     from .render.pdf.pages import page_size
+    from .serve.server import serve_editor
     from .workspace import Workspace, open_workspace
 
 _LAZY = {
@@ -81,6 +82,7 @@ _LAZY = {
     "suppressed": "mail.suppress", "change_suppressed": "mail.suppress",
     "serve_unsubscribe": "mail.unsubscribe_app",
     "smtp_from_env": "mail.settings",
+    "serve_editor": "serve.server",
 }
 
 
@@ -129,6 +131,7 @@ __all__ = [
     "retry_campaign",
     "send_campaign",
     "send_test",
+    "serve_editor",
     "serve_unsubscribe",
     "smtp_from_env",
     "source_rows",

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import BriefgenError, ContentError
-from . import author, build, mail
+from . import author, build, mail, serve
 from .output import Output, print_report
 
 
@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
                                      "from a shared fact base.")
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (build, mail, author):
+    for module in (build, mail, author, serve):
         module.add_parsers(sub, common)
     return parser
 
