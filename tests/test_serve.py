@@ -141,8 +141,11 @@ def test_a_post_without_the_csrf_token_is_refused(client: TestClient, project: P
         assert reply.status_code == 403 and "did not come from the editor" in reply.text
     other = TestClient(client.app, base_url=BASE)  # another browser: another cookie
     assert other.post(FACT, data=form).status_code == 403
-    assert client.post(FACT, data=form, headers={"origin": "https://evil.example"}
-                       ).status_code == 403
+    for origin in ("https://evil.example", "null"):
+        assert client.post(FACT, data=form, headers={"origin": origin}).status_code == 403
+    impact = client.post(FACT + "?impact=1", data=form, headers={"origin": BASE})
+    assert impact.status_code == 200  # what a browser sends from the editor's own pages
+    assert client.get("/").headers["referrer-policy"] == "same-origin"  # else Origin: null
     assert client.post("/build", data={"csrf": form["csrf"]}, headers={
         "content-type": "text/plain"}).status_code == 415
     assert digest(project / JAPAN) == before

@@ -37,7 +37,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
        "font-src 'self'; frame-src 'self'; connect-src 'self'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'self'")
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
-           "Referrer-Policy": "no-referrer", "X-Frame-Options": "SAMEORIGIN",
+           "Referrer-Policy": "same-origin", "X-Frame-Options": "SAMEORIGIN",
            "Content-Security-Policy": CSP}
 MAX_BODY = 2_000_000
 
