@@ -131,8 +131,10 @@ def _fact_page(ctx: Context, request, *, group, entity, fid, path, values, bases
         ws.evaluate_all()
         used = [bid for bid in ws.ids if f"{entity}.{fid}" in ws.states[bid].used_facts]
     source_files = sorted(_source_files(ctx))
+    data = ctx.editor.ws.base.entities.get(entity)
+    name = data.entity.name if data is not None else entity
     return render(ctx, request, "fact_form.html.j2", status, title=(
-        f"Edit fact {entity}.{fid}" if fid else f"Add a fact to {entity}"),
+        f"Edit fact {entity}.{fid}" if fid else f"Add a fact to {name}"), name=name,
         group=group, entity=entity, fid=fid, display=display, values=values,
         base=bases.get("base", file_text.hash), fields=forms.FACT_FIELDS, options=options,
         chosen=chosen, used=used, titles=_titles(ctx), field_errors=field_errors or {},
