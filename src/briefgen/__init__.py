@@ -63,6 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .pdftools.pack import make_pack
     from .pdftools.preflight import preflight
     from .render.pdf.pages import page_size
+    from .serve.server import serve_editor
     from .workspace import Workspace, open_workspace
 
 _LAZY = {
@@ -87,6 +88,7 @@ _LAZY = {
     "publish": "editions.publish", "compare_editions": "editions.compare",
     "list_editions": "editions.compare", "change_summary": "editions.box",
     "whats_new": "editions.box",
+    "serve_editor": "serve.server",
 }
 
 
@@ -139,6 +141,7 @@ __all__ = [
     "retry_campaign",
     "send_campaign",
     "send_test",
+    "serve_editor",
     "serve_unsubscribe",
     "smtp_from_env",
     "source_rows",

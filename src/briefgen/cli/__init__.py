@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import BriefgenError, ContentError
-from . import author, build, editions, mail
+from . import author, build, editions, mail, serve
 from .output import Output, print_report
 
 
@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
                                      "from a shared fact base.")
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (build, mail, author, editions):
+    for module in (build, mail, author, editions, serve):
         module.add_parsers(sub, common)
     return parser
 

@@ -141,6 +141,11 @@ class Layout:
         return self.dist / "preview"
 
     @property
+    def editor_previews(self) -> Path:
+        """Page images for ``briefgen serve``'s live preview."""
+        return self.previews / "editor"
+
+    @property
     def ledgers(self) -> Path:
         """Mail ledgers: outside dist/, so that cleaning never forgets who was mailed."""
         return self.root / ".briefgen" / "mail"

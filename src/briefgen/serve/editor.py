@@ -1,0 +1,209 @@
+"""One live project for the web editor: its workspace, kept current; changes judged before
+they are written, written atomically, and the affected outputs rebuilt.
+
+Every change goes through :meth:`Editor.save`: the files' text as they are now must have
+the hash the form was opened with (else it is a conflict and nothing is written), the
+candidate workspace must bring no new error, and only files inside ``briefings/`` and
+``styles/`` may be written. Edits made in a text editor while the server runs are picked up
+by :meth:`Editor.watch` (watchfiles) and rebuilt like ``briefgen watch`` does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import BriefgenError, Diagnostic, UsageError
+from ..files import why, write_atomic
+from ..incremental.builder import BuildResult, build_profiles
+from ..incremental.index import hash_files
+from ..load.project import Layout, find_root
+from ..workspace import Workspace, open_workspace
+from .candidate import candidate, changed_briefings, content_hash
+
+BOM = "\ufeff"
+
+
+@dataclass
+class FileText:
+    """A file as the forms see it: its text (line ends made "\\n") and its hash on disk."""
+
+    path: Path
+    text: str
+    hash: str  # "new" for a file that does not exist yet
+    crlf: bool = False
+    bom: bool = False
+
+    def encode(self, text: str) -> bytes:
+        """``text`` as it is written back: with the file's own line ends and BOM."""
+        if self.crlf:
+            text = text.replace("\n", "\r\n")
+        return ((BOM if self.bom else "") + text).encode("utf-8")
+
+
+@dataclass
+class Plan:
+    """What saving would do: the new errors it would bring (then it is refused), every
+    diagnostic ``check`` would then give, and the briefings it would rebuild."""
+
+    workspace: Workspace
+    diagnostics: list[Diagnostic]
+    new_errors: list[Diagnostic]
+    affected: list[str]
+
+
+@dataclass
+class Outcome:
+    saved: bool
+    plan: Plan | None = None
+    conflicts: list[str] = field(default_factory=list)  # files changed since the form opened
+    problem: str | None = None  # a file that cannot be written, with why
+    results: dict[str, BuildResult] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+
+def _key(d: Diagnostic) -> tuple[str, str, str]:
+    """An error's identity across an edit (lines move when lines are added above it)."""
+    return d.location.path, d.key, d.message
+
+
+class Editor:
+    def __init__(self, root: Path | str):
+        self.layout = Layout(find_root(Path(root)))
+        self.lock = threading.RLock()
+        self.ws = open_workspace(self.layout.root)
+        self.version = 1
+        self._diagnostics: list[Diagnostic] | None = None
+        self.last: dict[str, BuildResult] = {}
+        self.build_error: str | None = None
+
+    @property
+    def root(self) -> Path:
+        return self.layout.root
+
+    # ------------------------------------------------------------------ reading
+    def diagnostics(self) -> list[Diagnostic]:
+        """Everything ``briefgen check`` reports for the project as it is now."""
+        with self.lock:
+            if self._diagnostics is None:
+                self._diagnostics = self.ws.diagnostics
+            return self._diagnostics
+
+    def read(self, path: Path) -> FileText:
+        self.writable(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return FileText(path, "", "new")
+        text = raw.decode("utf-8", errors="replace")
+        bom = text.startswith(BOM)
+        text = text.removeprefix(BOM)
+        crlf = "\r\n" in text
+        return FileText(path, text.replace("\r\n", "\n").replace("\r", "\n"),
+                        content_hash(raw), crlf, bom)
+
+    def writable(self, path: Path) -> Path:
+        """``path`` if the editor may write it: a YAML file inside briefings/ or styles/
+        (after resolving links). Paths always come from the workspace or the Layout; this
+        is the last check before any write."""
+        resolved = path.resolve()
+        inside = any(resolved.is_relative_to(folder.resolve())
+                     for folder in (self.layout.briefings, self.layout.styles))
+        if not inside or resolved.suffix not in (".yaml", ".yml") or path.is_symlink():
+            raise UsageError(f"the editor does not write {path}")
+        return path
+
+    # ------------------------------------------------------------------ judging a change
+    def plan(self, texts: dict[Path, str], originals: dict[Path, FileText]) -> Plan:
+        with self.lock:
+            encoded = {p: originals[p].encode(t) for p, t in texts.items()}
+            cand = candidate(self.ws, texts, encoded)
+            diagnostics = cand.diagnostics
+            current = {_key(d) for d in self.diagnostics() if d.is_error}
+            new = [d for d in diagnostics if d.is_error and _key(d) not in current]
+            return Plan(cand, diagnostics, new, changed_briefings(self.ws, cand))
+
+    # ------------------------------------------------------------------ saving
+    def save(self, texts: dict[Path, str], bases: dict[Path, str]) -> Outcome:
+        """Write ``texts`` (path -> new text) if every file still has the hash in ``bases``
+        and the change brings no new error; then rebuild what it changes. Files are written
+        in the order given (a new source before the fact that cites it)."""
+        with self.lock:
+            originals = {p: self.read(p) for p in texts}
+            conflicts = [p.relative_to(self.root).as_posix()
+                         for p, f in originals.items() if f.hash != bases.get(p)]
+            if conflicts:
+                return Outcome(False, conflicts=conflicts)
+            plan = self.plan(texts, originals)
+            if plan.new_errors:
+                return Outcome(False, plan)
+            written = []
+            for path, text in texts.items():
+                try:
+                    write_atomic(path, originals[path].encode(text))
+                except OSError as exc:
+                    self.reload()
+                    return Outcome(False, plan, problem=why(exc, path), files=written)
+                written.append(path.relative_to(self.root).as_posix())
+            self.ws = plan.workspace  # exactly what is on disk now
+            self._diagnostics = plan.diagnostics
+            results = self._build(plan.affected) if plan.affected else {}
+            if not plan.affected:
+                self.ws.save_index()
+            self.version += 1
+            return Outcome(True, plan, results=results, files=written)
+
+    # ------------------------------------------------------------------ building
+    def _build(self, ids: list[str] | None) -> dict[str, BuildResult]:
+        try:
+            results = build_profiles(self.root, ids, profiles=("screen",),
+                                     formats=("pdf", "html"), workspace=self.ws)
+            self.build_error = None
+        except BriefgenError as exc:  # e.g. another build holds the lock for a minute
+            self.build_error = str(exc)
+            return {}
+        self.last = results
+        self._diagnostics = None
+        return results
+
+    def build(self, ids: list[str] | None = None) -> dict[str, BuildResult]:
+        """Build what is out of date (all briefings, or ``ids``)."""
+        with self.lock:
+            if ids:
+                for bid in ids:
+                    self.ws.require(bid)
+            results = self._build(ids)
+            self.version += 1
+            return results
+
+    def reload(self) -> None:
+        with self.lock:
+            self.ws = open_workspace(self.root)
+            self._diagnostics = None
+            self.version += 1
+
+    def refresh(self) -> bool:
+        """Pick up files changed on disk by someone else; rebuild what they change. True
+        when something had changed."""
+        with self.lock:
+            files = hash_files(self.root, [self.layout.briefings, self.layout.styles],
+                               [self.layout.mail_settings])
+            if files == self.ws.files:
+                return False
+            self.ws = open_workspace(self.root)
+            self._diagnostics = None
+            self._build(None)
+            self.version += 1
+            return True
+
+    def watch(self, stop: threading.Event, debounce_ms: int = 200) -> None:
+        """Refresh after every change under briefings/ and styles/ until ``stop`` is set."""
+        from watchfiles import watch as watch_files
+
+        for _ in watch_files(self.layout.briefings, self.layout.styles, debounce=debounce_ms,
+                             stop_event=stop, raise_interrupt=False, rust_timeout=500,
+                             yield_on_timeout=False):
+            with contextlib.suppress(BriefgenError):
+                self.refresh()
