@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -565,3 +566,71 @@ def test_diff_usage_errors(full: Path, cli) -> None:
                    "no changes\n")
     code, _, err = cli("publish", MC, "--note", "two\nlines", "--root", str(full))
     assert (code, err) == (2, "briefgen: --note must be one line\n")
+
+
+# ---------------------------------------------------------------------- the web edition
+def build_web(root: Path, *, force: bool = False):
+    from briefgen.incremental.builder import build_profiles
+
+    return build_profiles(root, None, profiles=("screen",), formats=("pdf", "html"),
+                          force=force)
+
+
+def test_the_web_edition_lists_the_editions_and_says_whats_new(full: Path) -> None:
+    from webcheck import parse, squash
+
+    build_web(full)
+    publish(full, note="First issue")
+    change_japan_and_thailand(full)
+    publish(full, now=LATER)
+    assert not build_web(full)["html"].failed
+    site = full / "dist/site"
+    page = parse(site / MC / "index.html")
+    (box,) = page.find_all("aside", **{"class": "whats-new"})
+    assert squash(box.text) == ("What’s new in this edition Japan’s entry is updated. "
+                                "A new source for Thailand.")
+    # after the lead, before the first section: where page 1 of the PDF has it
+    article = page.find("article")
+    order = [c.attrs.get("class") for c in article.children if not isinstance(c, str)]
+    assert order.index("whats-new") == order.index("lead") + 1
+    (editions,) = page.find_all("section", **{"class": "editions"})
+    items = [re.sub(r"\(PDF, \d+ KB\)", "(PDF, N KB)", squash(li.text))
+             for li in editions.find_all("li")]
+    assert items == ["Edition of 28 November 2026 (PDF, N KB)",
+                     "Edition of 23 November 2026 (PDF, N KB): First issue"]
+    links = [a.attrs["href"] for a in editions.find_all("a")]
+    assert links == ["editions/2026-11-28-1.pdf", "editions/2026-11-23-1.pdf"]
+    for href in links:  # the very bytes that were published
+        name = href.split("/")[1][:-4]
+        assert (site / MC / href).read_bytes() == \
+            (full / "editions" / MC / name / f"{MC}.pdf").read_bytes()
+    (archive,) = parse(site / "index.html").find_all("details", **{"class": "archive"})
+    assert [a.attrs["href"] for a in archive.find_all("a")] == [f"{MC}/{h}" for h in links]
+    assert squash(archive.find("summary").text).startswith("Editions (2)")
+    # nothing changed: nothing is written again
+    assert build_web(full)["html"].built == []
+
+
+def test_a_tampered_edition_is_never_put_on_the_web(full: Path, cli) -> None:
+    build_web(full)
+    publish(full)
+    build_web(full)
+    site = full / "dist/site"
+    before = tree(site)
+    pdf = full / "editions" / MC / "2026-11-23-1" / f"{MC}.pdf"
+    pdf.write_bytes(pdf.read_bytes().replace(b"Belarus", b"Belorus", 1))
+    code, out, err = cli("build", "--root", str(full), "--force", "--format", "html")
+    assert code == 1
+    rel = f"editions/{MC}/2026-11-23-1/{MC}.pdf"
+    assert (f"{MC}: not built; its previous page is kept\n  {rel}\n    {rel}: this PDF is not "
+            "the one that was published (its hash differs from edition.json); restore it "
+            "from git\n") in err
+    after = tree(site)
+    for name in (f"{MC}/index.html", f"{MC}/editions/2026-11-23-1.pdf", "index.html",
+                 "feed.xml"):
+        assert after[name] == before[name], name
+    # an edition taken out of editions/ leaves the site with it
+    shutil.rmtree(pdf.parent)
+    assert not build_web(full)["html"].failed
+    assert not (site / MC / "editions").exists()
+    assert "class=\"editions\"" not in (site / MC / "index.html").read_text()

@@ -7,11 +7,11 @@ must *be* that edition: unpublished changes stop the run with what to do.
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
-from ..errors import ContentError, Diagnostic, Location, MailError
+from ..errors import ContentError, MailError
 from . import store
+from .archive import archive, verified
 from .snapshot import content, normalised, snapshot
 
 if TYPE_CHECKING:
@@ -34,17 +34,5 @@ def edition_to_mail(ws: Workspace, bid: str) -> tuple[store.Edition, bytes]:
         raise MailError(f"{bid} has changes since its latest edition ({latest.name}): see "
                          f"them with briefgen diff {bid}, then publish them (briefgen publish "
                          f"{bid}) before mailing")
-    name = f"{bid}.pdf"
-    path = latest.folder / name
-    try:
-        pdf = path.read_bytes()
-    except OSError as exc:
-        raise ContentError([Diagnostic(Location(f"{latest.display}/{name}"), "",
-                                       f"cannot read the edition's PDF ({exc.strerror or exc})"
-                                       "; restore it from git")]) from None
-    recorded = latest.metadata().get("files", {}).get(name)
-    if recorded is not None and recorded != hashlib.sha256(pdf).hexdigest():
-        raise ContentError([Diagnostic(Location(f"{latest.display}/{name}"), "",
-                                       "this PDF is not the one that was published (its hash "
-                                       "differs from edition.json); restore it from git")])
-    return latest, pdf
+    entry = next(e for e in archive(ws.layout, bid) if e.name == latest.name)
+    return latest, verified(entry)

@@ -8,6 +8,7 @@
     dist/site/<id>/index.html            one page per briefing
     dist/site/<id>/share.png             its Open Graph / Twitter card image
     dist/site/<id>/<id>.pdf              the screen PDF, and <id>-print.pdf, when up to date
+    dist/site/<id>/editions/<name>.pdf   each published edition's screen PDF (the archive)
     dist/site/_assets/<brand>/site.css   a brand's stylesheet, fonts/ its WOFF2 subsets
 
 It works like the PDF build, with its own manifest (``dist/.briefgen/site.json``, same
@@ -16,7 +17,9 @@ full rebuild). A page's inputs are the PDF's (spec, each fact and source it uses
 the publisher, the brand and its fonts, the version), the web templates and the PDFs it
 links to; editing one fact rewrites exactly the pages that print it. The index depends on
 one summary per briefing (title, date, lead, PDFs), so it is rewritten only when one of
-those changes. A file whose bytes are already on disk is not written again.
+those changes. A file whose bytes are already on disk is not written again. The published
+editions (``editions/<id>/``) are listed on the page and in the index, newest first; their
+PDFs are copied beside the page only after their hashes match ``edition.json``.
 
 A briefing that cannot be built keeps its previous page, and while any briefing cannot be
 built the index, feed and sitemap keep their previous versions too (they list every
@@ -35,6 +38,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..editions.archive import Archived, archive, verified
+from ..editions.store import NAME
 from ..errors import ContentError, Diagnostic, Location, OutputError, RenderError
 from ..files import build_lock, remove_stray_temporaries, why, write_atomic
 from ..load.project import Layout, find_root
@@ -43,7 +48,7 @@ from .builder import BuildResult, Event, Failure
 from .manifest import Manifest, digest, tree_stamp
 
 if TYPE_CHECKING:
-    from ..render.html import Download, HtmlRenderer
+    from ..render.html import Download, EditionLink, HtmlRenderer
     from ..resolve.model import Document
     from ..workspace import Workspace
 
@@ -52,8 +57,9 @@ PROFILE = "web"
 PAGE = "index.html"
 SHARE = "share.png"
 PDF_NAMES = {"screen": "{id}.pdf", "print": "{id}-print.pdf"}
-#: what a page folder holds: nothing else there is ever removed
+#: what a page folder holds: nothing else there is ever removed (but EDITIONS/<name>.pdf)
 PAGE_FILES = (PAGE, SHARE)
+EDITIONS = "editions"
 
 
 # ---------------------------------------------------------------------- the manifest
@@ -191,6 +197,7 @@ class _Site:
         self.result = BuildResult(PROFILE)
         self.pdfs = Manifest.load(self.layout.manifest)
         self.writes: list[tuple[str, Path, Future]] = []
+        self.archives: dict[str, list[Archived] | ContentError] = {}
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefgen-site")
         from ..render.html import SiteContext
 
@@ -258,21 +265,32 @@ class _Site:
 
         state = ws.state(bid)
         folder = self.layout.site_folder(bid)
+        try:
+            archived = self.archive(bid)
+        except ContentError as exc:
+            result.failed.append(Failure(bid, list(exc.diagnostics)))
+            self.emit("failed", f"{bid} (web)")
+            return
         deps = {"briefgen": __version__, "briefing": state.deps_digest, "profile": PROFILE,
                 "templates": self.templates}
         deps["site"] = self.site.base_url or ""
         for d in downloads:
             deps[f"pdf:{d.profile}"] = _file_digest(self.layout.pdf(bid, d.profile))
+        if archived:
+            deps["editions"] = digest([[e.name, e.sha256, e.note] for e in archived])
         there = all((folder / name).is_file() for name in PAGE_FILES) and all(
-            (folder / d.href).is_file() for d in downloads)
+            (folder / d.href).is_file() for d in downloads) and all(
+            (folder / _edition_href(e.name)).is_file() for e in archived)
         if not self.force and there and not _changed(manifest.pages.get(bid), deps):
             result.unchanged.append(bid)
             self.emit("unchanged", f"{bid} (web)")
             return
         self.emit("start", f"{bid} (web)")
         doc, brand = ws.document(bid), ws.brand_of(bid)
-        context = PageContext(self.site, downloads, _facts_as_of(ws, doc))
+        context = PageContext(self.site, downloads, _facts_as_of(ws, doc),
+                              self.edition_links(bid))
         try:
+            copies = {_edition_href(e.name): verified(e) for e in archived}
             files = self.renderer.page(doc, brand, context)
         except (RenderError, ContentError) as exc:
             errors = list(getattr(exc, "diagnostics", [])) or \
@@ -280,8 +298,9 @@ class _Site:
             result.failed.append(Failure(bid, errors))
             self.emit("failed", f"{bid} (web)")
             return
-        for name, data in files.items():
+        for name, data in {**files, **copies}.items():
             self.write(f"page:{bid}", folder / name, data)
+        _remove_edition_copies(folder, set(copies))
         for profile, name in PDF_NAMES.items():
             target = folder / name.format(id=bid)
             if any(d.profile == profile for d in downloads):
@@ -291,6 +310,24 @@ class _Site:
         manifest.pages[bid] = deps
         result.built.append(bid)
         result.outputs[bid] = (folder / PAGE).relative_to(self.layout.root).as_posix()
+
+    def archive(self, bid: str) -> list[Archived]:
+        """The briefing's editions (read once per build; ContentError: a damaged one)."""
+        if bid not in self.archives:
+            try:
+                self.archives[bid] = archive(self.layout, bid)
+            except ContentError as exc:
+                self.archives[bid] = exc
+        found = self.archives[bid]
+        if isinstance(found, ContentError):
+            raise found
+        return found
+
+    def edition_links(self, bid: str) -> tuple[EditionLink, ...]:
+        from ..render.html import EditionLink
+
+        return tuple(EditionLink(e.name, e.published, e.note, _edition_href(e.name), e.size)
+                     for e in self.archive(bid))
 
     def brands(self) -> set[str]:
         used = {self.ws.state(b).brand for b in self.ws.ids if self.ws.ok(b)}
@@ -349,12 +386,20 @@ class _Site:
         name = self.index_brand()
         if name is None or self.site.publisher is None:
             return
-        broken = [bid for bid in ws.ids if not ws.ok(bid)]
+        broken = [bid for bid in ws.ids if not ws.ok(bid) or
+                  isinstance(self.archives.get(bid), ContentError)]
+        for bid in ws.ids:
+            if bid not in broken:
+                try:
+                    self.archive(bid)
+                except ContentError:
+                    broken.append(bid)
         if broken and (layout.site / PAGE).is_file():
             self.result.note = (f"the index, feed and sitemap keep their previous version "
                                 f"until {', '.join(broken)} can be built")
             return
-        entries = [entry_of(ws.state(b), downloads.get(b, ())) for b in ws.ids if ws.ok(b)]
+        entries = [entry_of(ws.state(b), downloads.get(b, ()), self.edition_links(b))
+                   for b in ws.ids if b not in broken]
         deps = {f"entry:{e.id}": digest(asdict(e)) for e in entries}
         deps.update({"templates": self.templates, "site": self.site.base_url or "",
                      "publisher": digest(self.site.publisher.model_dump(mode="json")),
@@ -382,6 +427,7 @@ class _Site:
                 with contextlib.suppress(FileNotFoundError):
                     if path.is_file() and not path.is_symlink():
                         path.unlink()
+            _remove_edition_copies(folder, set())
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only if nothing else is in it
             del manifest.pages[bid]
@@ -437,6 +483,25 @@ class _Site:
         for bid in self.result.built:
             self.emit("built", f"{bid} (web)")
         return failed
+
+
+def _edition_href(name: str) -> str:
+    return f"{EDITIONS}/{name}.pdf"
+
+
+def _remove_edition_copies(folder: Path, keep: set[str]) -> None:
+    """Copies of editions that are no longer in ``editions/`` (only files named like one)."""
+    copies = folder / EDITIONS
+    if not copies.is_dir() or copies.is_symlink():
+        return
+    for path in copies.iterdir():
+        rel = f"{EDITIONS}/{path.name}"
+        if rel not in keep and path.suffix == ".pdf" and NAME.match(path.stem) and \
+                path.is_file() and not path.is_symlink():
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+    with contextlib.suppress(OSError):
+        copies.rmdir()  # only if empty
 
 
 def _link_atomic(source: Path, target: Path) -> None:

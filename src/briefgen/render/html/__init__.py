@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .context import Download, IndexEntry, PageContext, SiteContext
+from .context import Download, EditionLink, IndexEntry, PageContext, SiteContext
 
 if TYPE_CHECKING:
     from ...errors import Diagnostic
     from ...resolve.model import Document
     from ...validate.brand import Brand
 
-__all__ = ["RENDERER", "Download", "HtmlRenderer", "IndexEntry", "PageContext", "SiteContext"]
+__all__ = ["RENDERER", "Download", "EditionLink", "HtmlRenderer", "IndexEntry", "PageContext",
+           "SiteContext"]
 
 
 class HtmlRenderer:

@@ -22,6 +22,17 @@ class Download:
 
 
 @dataclass(frozen=True)
+class EditionLink:
+    """A published edition a page lists, its screen PDF kept in the page's own folder."""
+
+    name: str  # 2026-11-28-1
+    published: dt.date
+    note: str | None
+    href: str  # editions/<name>.pdf, relative to the page
+    size: int  # bytes
+
+
+@dataclass(frozen=True)
 class SiteContext:
     #: the public address of dist/site/, ending in "/"; None: relative links only, and what
     #: needs an absolute address (og:image, the sitemap, rel=self) is left out
@@ -37,6 +48,8 @@ class PageContext:
     downloads: tuple[Download, ...] = ()
     #: the oldest and newest "as of" dates of the facts the briefing prints
     facts_as_of: tuple[PartialDate, PartialDate] | None = None
+    #: the briefing's published editions, newest first
+    editions: tuple[EditionLink, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,3 +63,4 @@ class IndexEntry:
     language: str
     summary: str  # the lead as plain text (no note markers)
     downloads: tuple[Download, ...] = ()
+    editions: tuple[EditionLink, ...] = ()  # newest first

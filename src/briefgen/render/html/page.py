@@ -20,7 +20,7 @@ from markupsafe import Markup
 from ...resolve.model import CountryListBlock, Document, Heading, Para
 from ...validate.brand import Brand
 from ...validate.types import human_date
-from .context import Download, IndexEntry, PageContext, SiteContext
+from .context import Download, EditionLink, IndexEntry, PageContext, SiteContext
 from .inline import Citations, clean, plain, safe_href, spans_html, url_link
 
 DESCRIPTION_LENGTH = 200
@@ -61,6 +61,13 @@ def size_text(size: int) -> str:
 def downloads_view(downloads: tuple[Download, ...]) -> list[dict[str, Any]]:
     return [{"href": d.href, "label": LABELS.get(d.profile, f"PDF ({d.profile})"),
              "size": size_text(d.size), "profile": d.profile} for d in downloads]
+
+
+def editions_view(editions: tuple[EditionLink, ...], prefix: str = "") -> list[dict[str, Any]]:
+    return [{"name": e.name, "date": {"iso": e.published.isoformat(),
+                                      "text": human_date(e.published)},
+             "note": e.note, "href": prefix + e.href, "size": size_text(e.size)}
+            for e in editions]
 
 
 def description(doc: Document) -> str:
@@ -237,6 +244,11 @@ def meta_tags(doc: Document, ctx: PageContext, summary: str) -> list[tuple[str, 
 def page_context(doc: Document, brand: Brand, ctx: PageContext) -> dict[str, Any]:
     cite = Citations()  # lead first, then the sections: reading order
     lead = [ParaView(spans_html(p.spans, cite), p.as_of) for p in doc.lead]
+    whats_new = None  # after the lead, as on the PDF's page 1
+    if doc.whats_new:
+        whats_new = {"since": doc.whats_new_since,
+                     "lines": [ParaView(spans_html(p.spans, cite), p.as_of)
+                               for p in doc.whats_new]}
     sections = _sections(doc, cite)
     summary = description(doc)
     as_of = None
@@ -248,12 +260,14 @@ def page_context(doc: Document, brand: Brand, ctx: PageContext) -> dict[str, Any
         "lang": doc.language, "id": doc.id, "title": doc.title, "subtitle": doc.subtitle,
         "short_title": doc.short_title,
         "date": {"iso": doc.date.isoformat(), "text": human_date(doc.date)},
-        "facts_as_of": as_of, "label": brand.sheet.label, "lead": lead, "sections": sections,
+        "facts_as_of": as_of, "label": brand.sheet.label, "lead": lead, "whats_new": whats_new,
+        "sections": sections,
         "calls": _calls(doc), "more_information": [
             {"label": i.label, "link": url_link(i.url) if i.url else None}
             for i in doc.more_information],
         "notes": _notes(doc, cite), "publisher": publisher_view(doc),
         "downloads": downloads_view(ctx.downloads), "description": summary,
+        "editions": editions_view(ctx.editions),
         "meta": meta_tags(doc, ctx, summary), "json_ld": script_json(json_ld(doc, ctx, summary)),
         "canonical": absolute(ctx.site, f"{doc.id}/"), "generator": ctx.site.generator,
         "logo": logo_svg(brand), "root": "../", "stylesheet": f"../_assets/{brand.name}/site.css",
@@ -261,12 +275,13 @@ def page_context(doc: Document, brand: Brand, ctx: PageContext) -> dict[str, Any
     }
 
 
-def entry_of(state, downloads: tuple[Download, ...] = ()) -> IndexEntry:
+def entry_of(state, downloads: tuple[Download, ...] = (),
+             editions: tuple[EditionLink, ...] = ()) -> IndexEntry:
     """A briefing in the index, from its state (``workspace.BriefingState``): the index of a
     large project is made without resolving every briefing again."""
     return IndexEntry(state.id, state.title, state.subtitle or None,
                       dt.date.fromisoformat(state.date), state.language,
-                      " ".join(clean(state.lead).split()), downloads)
+                      " ".join(clean(state.lead).split()), downloads, editions)
 
 
 def index_context(entries: list[IndexEntry], brand: Brand, site: SiteContext
@@ -284,7 +299,8 @@ def index_context(entries: list[IndexEntry], brand: Brand, site: SiteContext
               "downloads": [{**d, "href": f"{e.id}/{d['href']}",
                              "url": absolute(site, f"{e.id}/{d['href']}"), "length": dl.size}
                             for d, dl in zip(downloads_view(e.downloads), e.downloads,
-                                             strict=True)]}
+                                             strict=True)],
+              "editions": editions_view(e.editions, f"{e.id}/")}
              for e in newest_first]
     updated = newest_first[0].date.isoformat() if newest_first else "1970-01-01"
     pub = {"name": publisher.name, "tagline": publisher.tagline,
