@@ -619,7 +619,7 @@ def test_a_tampered_edition_is_never_put_on_the_web(full: Path, cli) -> None:
     before = tree(site)
     pdf = full / "editions" / MC / "2026-11-23-1" / f"{MC}.pdf"
     pdf.write_bytes(pdf.read_bytes().replace(b"Belarus", b"Belorus", 1))
-    code, out, err = cli("build", "--root", str(full), "--force", "--format", "html")
+    code, _, err = cli("build", "--root", str(full), "--force", "--format", "html")
     assert code == 1
     rel = f"editions/{MC}/2026-11-23-1/{MC}.pdf"
     assert (f"{MC}: not built; its previous page is kept\n  {rel}\n    {rel}: this PDF is not "

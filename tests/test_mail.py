@@ -27,10 +27,10 @@ from smtpserver import (  # noqa: E402 - after registering it for assertion rewr
     Recorder,
     Server,
     approve,
-    send_args,
     free_port,
     ledger_states,
     run_subprocess,
+    send_args,
     write_list,
 )
 
