@@ -89,9 +89,17 @@ def driver():
 
 
 def wait(driver, condition, timeout: float = 20.0):
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        NoSuchFrameException,
+        StaleElementReferenceException,
+    )
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    # the preview is swapped in by htmx: an element read while it is replaced is stale
+    ignored = (NoSuchElementException, NoSuchFrameException, StaleElementReferenceException)
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=ignored).until(condition)
 
 
 def by(kind: str, value: str):
