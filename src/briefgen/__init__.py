@@ -55,6 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .pdftools.preflight import preflight
     from .render.pdf.pages import page_size
     from .workspace import Workspace, open_workspace
+    from .workspace.translate import translate
 
 _LAZY = {
     "Workspace": "workspace", "open_workspace": "workspace",
@@ -70,6 +71,7 @@ _LAZY = {
     "send_campaign": "mail.campaign", "send_test": "mail.campaign",
     "status": "mail.campaign", "last_sent_pdf": "mail.campaign",
     "smtp_from_env": "mail.settings",
+    "translate": "workspace.translate",
 }
 
 
@@ -86,5 +88,5 @@ __all__ = [
     "__version__", "build", "build_profiles", "build_project", "check_links", "dry_run", "explain",
     "last_sent_pdf", "make_pack", "new_briefing", "open_workspace", "page_size", "preflight",
     "prepare", "render_pngs", "send_campaign", "send_test", "smtp_from_env", "source_rows",
-    "status", "watch", "write_schemas",
+    "status", "translate", "watch", "write_schemas",
 ]

@@ -100,6 +100,10 @@ class BriefingState:
     deps_digest: str = ""
     #: True when taken from the index rather than worked out in this run
     reused: bool = False
+    #: the spec's languages, its own first (translated editions are ids of their own)
+    languages: list[str] = field(default_factory=list)
+    #: warnings that belong to this briefing alone (a translation older than the English)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -111,7 +115,9 @@ class BriefingState:
                 "used_facts": self.used_facts, "used_sources": self.used_sources,
                 "lists": {k: [[e.number, e.id, e.name, e.reasons] for e in v]
                           for k, v in self.lists.items()},
-                "inputs": self.inputs, "deps_digest": self.deps_digest}
+                "inputs": self.inputs, "deps_digest": self.deps_digest,
+                "languages": self.languages,
+                "warnings": [diagnostic_json(d) for d in self.warnings]}
 
     @classmethod
     def from_json(cls, bid: str, data: dict[str, Any]) -> BriefingState:
@@ -122,7 +128,9 @@ class BriefingState:
                              for n, i, name, reasons in v]
                     for k, v in data["lists"].items()},
                    {str(k): str(v) for k, v in data["inputs"].items()}, {},
-                   str(data["deps_digest"]), reused=True)
+                   str(data["deps_digest"]), reused=True,
+                   languages=[str(x) for x in data.get("languages", [])],
+                   warnings=[diagnostic_from(d) for d in data.get("warnings", [])])
 
 
 class _States(dict):

@@ -1,5 +1,11 @@
 """Evaluating one briefing: reuse its state from the index when nothing it read changed,
-otherwise read its spec, validate it, resolve it and check its glyphs."""
+otherwise read its spec, validate it, resolve it and check its glyphs.
+
+A translated edition (``military-cooperation.my``, for a spec with ``languages: [en-GB,
+my]``) is evaluated like a briefing of its own: the same spec, resolved with the
+translations of its language (:mod:`briefgen.resolve.translations`) and the strings and
+brand fonts of that language. Its errors (a missing translation) stop it alone; the English
+edition still builds."""
 
 from __future__ import annotations
 
@@ -15,10 +21,14 @@ from ..incremental.manifest import dependencies, digest
 from ..load.yamlfile import load_yaml
 from ..resolve.model import Document
 from ..resolve.resolver import resolve_briefing, topic_members
+from ..resolve.translations import Translator, language_name
 from ..validate.factbase import BriefingRecord
 from ..validate.models import Briefing
 from ..validate.schema import did_you_mean, validate_model
+from ..validate.strings import ENGLISH, Strings, strings_for, strings_names
+from ..validate.translations import TranslationSet, load_translations
 from ..validate.types import check_id
+from ..validate.zawgyi import zawgyi_problems
 
 if TYPE_CHECKING:
     from .core import Workspace
@@ -26,10 +36,57 @@ if TYPE_CHECKING:
 
 class Evaluator:
     def __init__(self, ws: Workspace, paths: dict[str, Path], publisher_broken: bool):
-        self.ws, self.paths, self.publisher_broken = ws, paths, publisher_broken
+        self.ws, self.paths, self.publisher_broken = ws, dict(paths), publisher_broken
         self._records: dict[str, tuple[BriefingRecord | None, list[Diagnostic]]] = {}
         self._current: dict[str, str] = {}
         self._pdf = None
+        #: edition id -> (the briefing's id, the edition's language)
+        self.editions: dict[str, tuple[str, str]] = {}
+        self._translations: dict[str, TranslationSet] = {}
+        self._zawgyi: dict[str, list[Diagnostic]] = {}  # strings file -> its Zawgyi texts
+        self._old_index = None
+
+    # ------------------------------------------------------------------ editions
+    def find_editions(self) -> list[str]:
+        """The translated editions of every spec (``<id>.<language>``). A spec's languages
+        come from the index while its file is unchanged, else from the spec itself; a spec
+        that cannot be read keeps the editions it had (they fail with its errors and keep
+        their PDFs, like the briefing itself)."""
+        for bid in sorted(self.paths):
+            for lang in self.languages(bid)[1:]:
+                eid = f"{bid}.{lang}"
+                self.editions[eid] = (bid, lang)
+                self.paths[eid] = self.paths[bid]
+        return sorted(self.editions)
+
+    def languages(self, bid: str) -> list[str]:
+        index = self.ws.index
+        raw = getattr(index.briefings, "raw", {}) if index is not None else {}
+        data = raw.get(bid) if isinstance(raw, dict) else None
+        if isinstance(data, dict) and isinstance(data.get("inputs"), dict) and \
+                data["inputs"].get("spec") == self.current("spec", bid) and \
+                isinstance(data.get("languages"), list):
+            return [str(x) for x in data["languages"]]
+        record, _ = self._read(bid)
+        if record is not None:
+            return [record.spec.language, *record.spec.editions]
+        return self._last_languages(bid)
+
+    def _last_languages(self, bid: str) -> list[str]:
+        """The languages the last run knew for ``bid`` (its spec is unreadable now)."""
+        if self._old_index is None:
+            from ..incremental.index import ProjectIndex
+
+            self._old_index = self.ws.index or ProjectIndex.load(self.ws.layout.index) or False
+        if not self._old_index:
+            return []
+        old = self._old_index.briefings.get(bid)
+        return list(old.languages) if old is not None else []
+
+    def translations(self, language: str) -> TranslationSet:
+        if language not in self._translations:
+            self._translations[language] = load_translations(self.ws.layout, language)
+        return self._translations[language]
 
     # ------------------------------------------------------------------ reuse
     def evaluate(self, bid: str, fresh: bool = False) -> tuple[BriefingState, Document | None]:
@@ -68,6 +125,10 @@ class Evaluator:
             ids = ",".join(r.entity.id for r in topic_members(ws.base, rule))
             broken = ",".join(sorted(ws.base.broken_countries().values()))
             return hashlib.sha256(f"{ids}|{broken}".encode()).hexdigest()[:16]
+        if kind == "translations":  # every file of one language's translations
+            prefix = f"{self.ws.layout.translation_folder(rest).relative_to(ws.root).as_posix()}/"
+            parts = [f"{p}={h}" for p, h in sorted(ws.files.items()) if p.startswith(prefix)]
+            return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
         if kind == "brand":
             brand = ws.brands.get(rest)
             if brand is None:
@@ -85,6 +146,8 @@ class Evaluator:
         return self._read(bid)[0]
 
     def _read(self, bid: str) -> tuple[BriefingRecord | None, list[Diagnostic]]:
+        if bid in self.editions:
+            return self._read(self.editions[bid][0])
         if bid not in self._records:
             file, errors = load_yaml(self.paths[bid], self.ws.root)
             record = None
@@ -95,10 +158,48 @@ class Evaluator:
                     errors.append(file.diag((), f"file name: {exc}"))
                 spec, diags = validate_model(Briefing, file, file.data)
                 errors += diags
+                errors += zawgyi_problems(file)
+                if spec is not None:
+                    errors += _language_problems(spec, file)
                 if spec is not None and not errors:
                     record = BriefingRecord(bid, spec, file)
             self._records[bid] = (record, errors)
         return self._records[bid]
+
+    def _strings(self, record: BriefingRecord, language: str, brand, edition: bool,
+                 inputs: dict[str, str], fails: list[Diagnostic]) -> Strings:
+        """The strings of ``language`` (a brand's digits over them); an edition needs a
+        strings file of its own language."""
+        ws = self.ws
+        for name in strings_names(language):
+            rel = ws.layout.strings_file(name).relative_to(ws.root).as_posix()
+            inputs[f"file:{rel}"] = self.current(f"file:{rel}", record.id)
+        name, strings = strings_for(ws.strings, language)
+        if name is not None:
+            zawgyi = self._zawgyi.get(name)
+            if zawgyi is None:
+                zawgyi = self._zawgyi[name] = zawgyi_problems(ws.raw.strings[name])
+            fails += zawgyi
+        broken = [n for n in strings_names(language) if n in ws.raw.strings
+                  and n not in ws.strings]
+        if broken:
+            rel = ws.raw.strings[broken[0]].display
+            fails.append(record.file.diag(("languages",) if edition else ("language",),
+                                          f"the strings file {rel} has errors; fix them "
+                                          "first"))
+        elif strings is None and edition:
+            where = ("languages", record.spec.languages.index(language))
+            rel = ws.layout.strings_file(language).relative_to(ws.root).as_posix()
+            fails.append(record.file.diag(where, f"no strings file for "
+                                          f"{language_name(language)}: the fixed texts "
+                                          f"(\"Page 1 of 2\", month names...) come from "
+                                          f"{rel}; copy styles/strings/en.yaml there and "
+                                          "translate it"))
+        strings = strings or ENGLISH
+        digits = brand.for_language(language).sheet.digits if brand is not None else None
+        if digits is not None and digits != strings.digits:
+            strings = strings.model_copy(update={"digits": digits})
+        return strings
 
     # ------------------------------------------------------------------ fresh
     def _fresh(self, bid: str) -> tuple[BriefingState, Document | None]:
@@ -108,10 +209,16 @@ class Evaluator:
         inputs = {"spec": self.current("spec", bid), "publisher": self.current("publisher", bid)}
         fails = list(errors)
         doc = None
+        base_id, edition = self.editions.get(bid, (bid, None))
+        if record is None and edition is None:
+            state.languages = self._last_languages(bid)
         if record is not None:
             spec = record.spec
-            state.date, state.language, state.brand = spec.date.isoformat(), spec.language, \
+            language = edition or spec.language
+            state.date, state.language, state.brand = spec.date.isoformat(), language, \
                 spec.brand
+            if edition is None:
+                state.languages = [spec.language, *spec.editions]
             if self.publisher_broken:
                 where = ws.raw.publisher.display if ws.raw.publisher else \
                     "briefings/facts/publisher.yaml"
@@ -130,8 +237,17 @@ class Evaluator:
                         ("brand",), f"unknown brand sheet '{spec.brand}'"
                                     f"{did_you_mean(spec.brand, ws.raw.styles)}; brand sheets "
                                     "are the files in styles/"))
-            resolved = resolve_briefing(ws.base, record)
+            strings = self._strings(record, language, brand, edition is not None, inputs, fails)
+            translator = None
+            if edition is not None:
+                inputs[f"translations:{edition}"] = self.current(f"translations:{edition}", bid)
+                anchor = record.file.location(("languages", spec.languages.index(edition)))
+                translator = Translator(self.translations(edition), ws.layout, base_id,
+                                        anchor)
+            resolved = resolve_briefing(ws.base, record, strings=strings,
+                                        translator=translator)
             fails += resolved.errors
+            state.warnings = list(resolved.warnings)
             state.lists = {lid: [ListEntry(e.number, e.id, e.name, list(e.reasons))
                                  for e in entries] for lid, entries in resolved.lists.items()}
             for key in sorted(resolved.reads):
@@ -143,7 +259,8 @@ class Evaluator:
                 state.used_sources = sorted(doc.used_sources)
                 if brand is not None:
                     fails += self.pdf.check(doc, brand)
-                    state.deps = dependencies(doc, record, ws.base, brand, ws.digests)
+                    state.deps = dependencies(doc, record, ws.base,
+                                              brand.for_language(language), ws.digests)
                     state.deps_digest = digest(state.deps)
         state.errors = sorted({str(d): d for d in fails}.values(), key=Diagnostic.sort_key)
         state.inputs = inputs
@@ -156,3 +273,18 @@ class Evaluator:
 
             self._pdf = renderer("pdf")
         return self._pdf
+
+
+def _language_problems(spec: Briefing, file) -> list[Diagnostic]:
+    """``languages`` starts with the briefing's own language and names each one once."""
+    out = []
+    if spec.languages and spec.languages[0] != spec.language:
+        out.append(file.diag(("languages", 0), f"the first language is the briefing's own: "
+                                               f"make it '{spec.language}' (as `language` "
+                                               "says), or leave `language` out"))
+    seen: set[str] = set()
+    for i, lang in enumerate(spec.languages):
+        if lang in seen:
+            out.append(file.diag(("languages", i), f"'{lang}' is listed twice"))
+        seen.add(lang)
+    return out

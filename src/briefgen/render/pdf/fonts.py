@@ -123,7 +123,7 @@ def check_glyphs(doc: Document, brand: Brand) -> None:
     from .coverage import items
 
     problems: dict[tuple, list[str]] = {}
-    for text, role, face, origin in items(doc):
+    for text, role, face, origin in items(doc, brand):
         path = brand.face(role, face)
         for ch in missing_glyphs(register_font(path), text):
             problems.setdefault((origin.location, origin.key), []).append(ch)
