@@ -44,6 +44,7 @@ class Translator:
     #: where to report a missing translation that has no file to point into (the spec's
     #: ``languages`` entry for this language)
     anchor: Location
+    anchor_key: str = ""
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     unreviewed: int = 0
@@ -135,7 +136,7 @@ class Translator:
             if tfile is not None:
                 self.errors.append(tfile.file.diag(path[:-1], message))
             else:
-                self.errors.append(Diagnostic(self.anchor, "", message))
+                self.errors.append(Diagnostic(self.anchor, self.anchor_key, message))
             return None
         self.used += 1
         self.inputs[f"translation:{entry.file.display}:{format_key_path(path)}"] = \

@@ -18,7 +18,7 @@ import datetime as dt
 import string
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ..errors import Diagnostic
 from ..load.yamlfile import YamlFile
@@ -72,24 +72,22 @@ class Strings(BaseModel):
         "as_of": ("date",),
     }
 
-    @model_validator(mode="after")
-    def _placeholders(self) -> Strings:
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if not isinstance(value, str) or name == "digits":
-                continue
-            allowed = self.PLACES.get(name, ())
-            try:
-                used = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
-            except ValueError as exc:
-                raise ValueError(f"{name}: '{value}': {exc}; write a literal brace as "
-                                 "{{ or }}") from None
-            for field in used:
-                if field not in allowed:
-                    can = (f"use {', '.join('{' + a + '}' for a in allowed)}" if allowed
-                           else "it takes no placeholders")
-                    raise ValueError(f"{name}: '{{{field}}}' is not allowed here; {can}")
-        return self
+    @field_validator("*")
+    @classmethod
+    def _placeholders(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str) or info.field_name == "digits":
+            return value
+        allowed = cls.PLACES.get(info.field_name, ())
+        try:
+            used = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+        except ValueError as exc:
+            raise ValueError(f"'{value}': {exc}; write a literal brace as {{{{ or }}}}") from None
+        for name in used:
+            if name not in allowed:
+                can = (f"use {', '.join('{' + a + '}' for a in allowed)}" if allowed
+                       else "it takes no placeholders")
+                raise ValueError(f"'{{{name}}}' is not allowed here; {can}")
+        return value
 
     # ------------------------------------------------------------------ formatting
     def number(self, n: int | str) -> str:

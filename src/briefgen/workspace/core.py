@@ -190,7 +190,8 @@ class Workspace:
             index.diagnostics = self.diagnostics
             index.stale_months = self.stale_months
             index.known = sorted([*self.base.entities, *self.base.facts, *self.base.sources])
-            index.counts = [len(self.ids), len(self.base.countries), len(self.base.sources)]
+            index.counts = [len(self.ids), len(self.base.countries), len(self.base.sources),
+                            len(self._evaluator.editions)]
         index.save()
         self.index = index
 

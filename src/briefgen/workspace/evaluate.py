@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..errors import Diagnostic
 from ..incremental.index import BriefingState, ListEntry
 from ..incremental.manifest import dependencies, digest
-from ..load.yamlfile import load_yaml
+from ..load.yamlfile import format_key_path, load_yaml
 from ..resolve.model import Document
 from ..resolve.resolver import resolve_briefing, topic_members
 from ..resolve.translations import Translator, language_name
@@ -241,9 +241,10 @@ class Evaluator:
             translator = None
             if edition is not None:
                 inputs[f"translations:{edition}"] = self.current(f"translations:{edition}", bid)
-                anchor = record.file.location(("languages", spec.languages.index(edition)))
+                where = ("languages", spec.languages.index(edition))
                 translator = Translator(self.translations(edition), ws.layout, base_id,
-                                        anchor)
+                                        record.file.location(where),
+                                        format_key_path(where))
             resolved = resolve_briefing(ws.base, record, strings=strings,
                                         translator=translator)
             fails += resolved.errors
