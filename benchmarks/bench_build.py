@@ -84,7 +84,7 @@ def measure_size(codes: list[Code], size: int, repeat: int) -> dict[str, dict[st
         roots = {}
         for code in codes:  # one project per version: their build state must not mix
             root = Path(tmp) / code.name
-            make_project(root, size)
+            make_project(root, size, styles=code.src.parent / "styles")
             code.run("build", "--root", str(root), "--jobs", "2")
             roots[code.name] = root
         for n in range(repeat):
@@ -114,8 +114,8 @@ def measure_shipped(codes: list[Code], repeat: int) -> dict[str, dict[str, float
     with tempfile.TemporaryDirectory() as tmp:
         for code in codes:
             root = Path(tmp) / code.name
-            shutil.copytree(REPO / "briefings", root / "briefings")
-            shutil.copytree(REPO / "styles", root / "styles")
+            shutil.copytree(code.src.parent / "briefings", root / "briefings")
+            shutil.copytree(code.src.parent / "styles", root / "styles")
             code.run("build", "--root", str(root))
         for n in range(repeat):
             for code in (codes if n % 2 == 0 else list(reversed(codes))):
@@ -141,7 +141,7 @@ from synthetic import make_project
 import briefgen
 from briefgen.incremental.builder import render_one
 tmp = Path(tempfile.mkdtemp())
-make_project(tmp, 20)
+make_project(tmp, 20, styles=Path({str(code.src.parent / "styles")!r}))
 ws = briefgen.open_workspace(tmp)
 docs = [ws.documents[b] for b in ws.ids]
 brand = ws.brands["default"]

@@ -17,13 +17,16 @@ PARA = ("This paragraph gives context for the list and cites its evidence so tha
         "claim can be checked. ")
 
 
-def make_project(root: Path, briefings: int = 100, seed: int = 7) -> str:
-    """Write the project under ``root``; return the id of the country in five briefings."""
+def make_project(root: Path, briefings: int = 100, seed: int = 7,
+                 styles: Path | None = None) -> str:
+    """Write the project under ``root``; return the id of the country in five briefings.
+    ``styles``: the styles folder to copy (default this checkout's; a benchmark against an
+    older commit gives that commit's, whose brand sheet its code understands)."""
     rng = random.Random(seed)
     facts = root / "briefings/facts"
     (facts / "countries").mkdir(parents=True)
     (facts / "sources").mkdir()
-    shutil.copytree(REPO / "styles", root / "styles")
+    shutil.copytree(styles or REPO / "styles", root / "styles")
     shutil.copy(REPO / "briefings/facts/publisher.yaml", facts / "publisher.yaml")
     sources = {f"s{n:03d}": {"publisher": f"Publisher {n}", "title": f"Report {n}",
                              "url": f"https://example.org/reports/{n}/a-report-with-a-long-name",

@@ -138,6 +138,7 @@ def _load_sources(files: list[YamlFile], base: FactBase, errors: list[Diagnostic
                                         f"got {describe(data)}"))
             base.unreadable_source_files.append(file.display)
             continue
+        file_zawgyi = zawgyi_problems(file)  # once per file: most have no Burmese at all
         for sid, entry in data.items():
             source, diags = validate_model(Source, file, entry, (sid,))
             errors.extend(diags)
@@ -154,7 +155,7 @@ def _load_sources(files: list[YamlFile], base: FactBase, errors: list[Diagnostic
                                                 f"{other})", key=True))
                 base.broken_sources[sid] = file.display
                 continue
-            zawgyi = zawgyi_problems(file, entry, (sid,))
+            zawgyi = [d for d in file_zawgyi if d.key.split(".")[0].split("[")[0] == sid]
             errors.extend(zawgyi)
             if source is None or zawgyi or sid in bad_keys.get(file.display, ()):
                 base.broken_sources[sid] = file.display

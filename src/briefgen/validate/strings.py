@@ -64,12 +64,16 @@ class Strings(BaseModel):
     full_stop: Phrase = Field(".", description="At the end of a note.")
     separator: Phrase = Field(" · ", description="Between the publisher's web address, "
                               "email and phone.")
+    list_number: Phrase = Field("{number}.", description="The number of a country in a "
+                                "list.")
+    marker_separator: Phrase = Field(",", description="Between footnote markers at one "
+                                     "place.")
 
     #: the placeholders each text must use (and may not go beyond)
     PLACES: ClassVar[dict[str, tuple[str, ...]]] = {
         "date": ("day", "month", "year"), "month_year": ("month", "year"), "year": ("year",),
         "page": ("number", "total"), "published_by": ("publisher",), "phone": ("phone",),
-        "as_of": ("date",),
+        "as_of": ("date",), "list_number": ("number",),
     }
 
     @field_validator("*")
@@ -109,6 +113,9 @@ class Strings(BaseModel):
             return self.month_year.format(month=self.months[value.month - 1],
                                           year=self.number(value.year))
         return self.year.format(year=self.number(value.year))
+
+    def list_text(self, number: int) -> str:
+        return self.list_number.format(number=self.number(number))
 
     def page_text(self, number: int, total: int) -> str:
         return self.page.format(number=self.number(number), total=self.number(total))

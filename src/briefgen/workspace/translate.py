@@ -256,11 +256,11 @@ def _spec_file(ws: Workspace, path: Path, wanted: list[tuple[KeyPath, str]],
     if unused:
         data["unused"] = unused
         report.unused = len(unused)
-    header = (f"# {language_name(language)} translation of briefings/{bid}.yaml, written by "
-              f"`briefgen translate {bid} --lang {language}`.\n"
-              "# Translate each `original` into `text` (keep {{ }} and [^source] as they are), "
-              "then set\n# `reviewed: true` once an editor has checked it. Entries under "
-              "`unused` translate English\n# that is no longer in the briefing.\n")
+    header = (f"# {language_name(language)} translation of briefings/{bid}.yaml.\n"
+              f"# Written by `briefgen translate {bid} --lang {language}`: translate each "
+              "`original`\n# into `text` (keep {{ }} and [^source] as they are), then set "
+              "`reviewed: true`\n# once an editor has checked it. Entries under `unused` "
+              "translate English that is\n# no longer in the briefing.\n")
     return _write(path, header + _dump(data), old_text, report)
 
 
@@ -274,8 +274,8 @@ def _shared_file(ws: Workspace, path: Path, items: list[tuple[KeyPath, str]], la
         _set(data, where, entry)
         report.added += action == "added"
         report.refreshed += action == "refreshed"
-    header = (f"# {language_name(language)} translations of {what}, shared by every edition "
-              f"in this language.\n# Written by `briefgen translate`; translate each "
+    header = (f"# {language_name(language)} translations of {what},\n# shared by every "
+              "edition in this language. Written by `briefgen translate`: translate\n# each "
               "`original` into `text`, then set `reviewed: true`.\n")
     return _write(path, header + _dump(data), old_text, report)
 

@@ -43,7 +43,8 @@ def _para(p: Para, role: str, strings: Strings) -> Iterator[Item]:
     origin = Origin(p.origin, p.key)
     for span in p.spans:
         if span.note is not None:
-            yield strings.number(span.note) + ",", role, "regular", origin
+            yield strings.number(span.note) + strings.marker_separator, role, "regular", \
+                origin
         else:
             yield span.text, "mono" if span.code else role, _face(span.bold, span.italic), origin
     if p.as_of:
@@ -67,7 +68,7 @@ def items(doc: Document, brand: Brand | None = None) -> Iterator[Item]:
             yield from _para(block, "body", s)
         elif isinstance(block, CountryListBlock):
             for entry in block.entries:
-                yield f"{s.number(entry.number)}. {entry.name}", "body", "bold", \
+                yield f"{s.list_text(entry.number)} {entry.name}", "body", "bold", \
                     entry.origin or title
                 for p in entry.statements:
                     yield from _para(p, "body", s)
@@ -106,10 +107,10 @@ def items(doc: Document, brand: Brand | None = None) -> Iterator[Item]:
         fixed += [sheet.label.upper(), *(text.format(short_title=doc.short_title,
                                                      title=doc.title, publisher=pub.name)
                                          for text in (sheet.header, sheet.footer))]
-    for text in fixed:
-        for role, face in (("body", "regular"), ("body", "bold"), ("small", "regular"),
-                           ("small", "bold")):
-            yield text, role, face, title
+    fixed_text = "".join(fixed)  # one text: only its characters matter
+    for role, face in (("body", "regular"), ("body", "bold"), ("small", "regular"),
+                       ("small", "bold")):
+        yield fixed_text, role, face, title
 
 
 def missing_glyphs(doc: Document, brand: Brand) -> list[Diagnostic]:

@@ -48,7 +48,8 @@ class _Renderer:
         m = brand.sheet.page.margins
         self.width = page_size(brand)[0] - (m.left + m.right) * mm
         self.faces = Faces(self.fonts["mono"], self.palette.link, self.palette.muted,
-                           digits=self.strings.number)
+                           digits=str if self.strings.digits == "latin" else
+                           self.strings.number, marker_separator=self.strings.marker_separator)
         self.hyphenator = hyphenator(doc.language)
 
     # ------------------------------------------------------------------ text helpers
@@ -111,11 +112,11 @@ class _Renderer:
     def country_list(self, block: CountryListBlock) -> list:
         out: list = []
         for entry in block.entries:
-            number = self.strings.number(entry.number)
+            number = self.strings.list_text(entry.number)
             part: list = [self.block(self.text("item_name").add(entry.name, bold=True),
-                                     bullet=f"{number}.", state=self.notes,
+                                     bullet=number, state=self.notes,
                                      outline=(f"{block.id}-{entry.id}",
-                                              f"{number}. {entry.name}", 1))]
+                                              f"{number} {entry.name}", 1))]
             part.extend(self.noted(p, "item_body") for p in entry.statements)
             for link in entry.sources:
                 t = self.text("item_source").add(link.label)

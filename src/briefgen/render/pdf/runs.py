@@ -33,9 +33,10 @@ class Faces:
     text or link colour. Faces are shared objects, so comparing them is cheap."""
 
     def __init__(self, mono_font: str, link_colour: Color, muted_colour: Color | None = None,
-                 digits=str):
+                 digits=str, marker_separator: str = ","):
         self.mono, self.link, self.muted = mono_font, link_colour, muted_colour
         self.digits = digits  # a number in the document's digits (footnote markers)
+        self.marker_separator = marker_separator  # between markers at one place
         self._cache: dict[tuple, Face] = {}
 
     def face(self, style, *, bold: bool = False, italic: bool = False, mono: bool = False,
@@ -74,7 +75,7 @@ class Text:
 
     def note(self, number: int) -> Text:
         """A footnote marker; markers in a row are separated by commas."""
-        sep = "," if self._after_note else ""
+        sep = self.faces.marker_separator if self._after_note else ""
         self.runs.append(Run(f"{sep}{self.faces.digits(number)}",
                              self.faces.face(self.style, note=True), note=number))
         self._after_note = True

@@ -125,26 +125,28 @@ def _split_words(runs: list[Run]) -> list[_Word]:
     for run in runs:
         if run.br:
             if pieces:
-                words.append(_Word(pieces, width, space, brk, joined=soft, soft=soft))
+                words.append(_Word(pieces, width, space, brk, soft, soft))
                 pieces, width, soft = [], 0.0, False
             elif brk:  # two breaks in a row: an empty line between them
                 words.append(_Word([], 0.0, None, True))
             brk, space = True, None
             continue
         font, size = run.face.font, run.face.size
+        text = run.text
+        shaped = not text.isascii() and COMPLEX.search(text) is not None
         first = True
-        for part in split(run.text):
+        for part in split(text):
             if first:
                 first = False
             else:
                 if pieces:
-                    words.append(_Word(pieces, width, space, brk, joined=soft, soft=soft))
+                    words.append(_Word(pieces, width, space, brk, soft, soft))
                     pieces, width, space, brk, soft = [], 0.0, None, False, False
                 if space is None:
                     space = (run, text_width(" ", font, size))
             if not part:
                 continue
-            if COMPLEX.search(part) is None:
+            if not shaped or COMPLEX.search(part) is None:  # the fast path: Latin text
                 w = cache.get((font, part))
                 w = text_width(part, font, size) if w is None else w * size
                 pieces.append(_Piece(run, part, w))
@@ -154,7 +156,7 @@ def _split_words(runs: list[Run]) -> list[_Word]:
             for k, group in enumerate(_complex(run, part, before)):
                 if k or not group:  # a syllable boundary: a line may end here
                     if pieces:
-                        words.append(_Word(pieces, width, space, brk, joined=soft, soft=soft))
+                        words.append(_Word(pieces, width, space, brk, soft, soft))
                         pieces, width, space, brk = [], 0.0, None, False
                         soft = True
                     if not group:
@@ -162,7 +164,7 @@ def _split_words(runs: list[Run]) -> list[_Word]:
                 pieces.extend(group)
                 width += sum(p.width for p in group)
     if pieces:
-        words.append(_Word(pieces, width, space, brk, joined=soft, soft=soft))
+        words.append(_Word(pieces, width, space, brk, soft, soft))
     return words
 
 
