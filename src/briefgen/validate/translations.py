@@ -19,7 +19,7 @@ Every translated text is an *entry*::
       text: အာဏာသိမ်းပြီးနောက် ...                                  # the translation
       reviewed: false                                          # true once an editor checked it
 
-``briefgen translate ID --lang my`` writes the entries (see :mod:`briefgen.author.translate`);
+``briefgen translate ID --lang my`` writes the entries (see :mod:`briefgen.workspace.translate`);
 the hash is what tells that the English changed after the translation was made
 (:func:`text_hash`). This module only reads: it checks each entry's shape and looks for
 Zawgyi-encoded text, and gives each entry with its file and key path, so that every message

@@ -101,26 +101,53 @@ def items(doc: Document, brand: Brand | None = None) -> Iterator[Item]:
     if pub.tagline:
         yield pub.tagline, "small", "regular", doc.origin_of("publisher.tagline")
         yield pub.tagline, "small", "italic", doc.origin_of("publisher.tagline")
-    fixed = [*s.fixed_texts(), *FIXED_TEXT]
+    if brand is not None and "{title}" in brand.sheet.header + brand.sheet.footer:
+        yield doc.title, "small", "regular", title  # in the running header or footer
+    fixed = fixed_text(s, brand)
+    for role, face in FIXED_FACES:
+        yield fixed, role, face, title
+
+
+#: the faces the fixed texts are set in
+FIXED_FACES = (("body", "regular"), ("body", "bold"), ("small", "regular"), ("small", "bold"))
+_FIXED: dict[tuple[int, int], tuple[Strings, Brand | None, str]] = {}
+
+
+def fixed_text(strings: Strings, brand: Brand | None) -> str:
+    """Every fixed text a document in ``strings``' language prints with ``brand`` (its
+    label and the words of its header and footer), as one text: only its characters
+    matter. The same object for the same strings and brand, so a check can remember it."""
+    key = (id(strings), id(brand))
+    found = _FIXED.get(key)
+    if found is not None and found[0] is strings and found[1] is brand:
+        return found[2]
+    parts = [*strings.fixed_texts(), *FIXED_TEXT]
     if brand is not None:
         sheet = brand.sheet
-        fixed += [sheet.label.upper(), *(text.format(short_title=doc.short_title,
-                                                     title=doc.title, publisher=pub.name)
+        parts += [sheet.label.upper(), *(text.format(short_title="", title="", publisher="")
                                          for text in (sheet.header, sheet.footer))]
-    fixed_text = "".join(fixed)  # one text: only its characters matter
-    for role, face in (("body", "regular"), ("body", "bold"), ("small", "regular"),
-                       ("small", "bold")):
-        yield fixed_text, role, face, title
+    text = "".join(parts)
+    if len(_FIXED) > 64:
+        _FIXED.clear()
+    _FIXED[key] = (strings, brand, text)
+    return text
 
 
 def missing_glyphs(doc: Document, brand: Brand) -> list[Diagnostic]:
     """One error per text that uses characters its face lacks, naming each character."""
     found: dict[tuple, dict[str, list[str]]] = {}
     brand = brand.for_language(doc.language)
+    fixed = fixed_text(doc.strings, brand)
+    known = brand.__dict__.setdefault("_fixed_ok", set())  # (role, face, text) with no gap
     for text, role, face, origin in items(doc, brand):
         if text.isascii() and _has_ascii(brand, role, face):
             continue
+        if text is fixed and (role, face, text) in known:
+            continue
         have = brand.coverage(role, face)
+        if text is fixed and all(ord(ch) in have or ch in _SKIPPED for ch in set(text)):
+            known.add((role, face, text))
+            continue
         for ch in dict.fromkeys(text):
             if ch in _SKIPPED or ord(ch) in have or unicodedata.category(ch) == "Cc":
                 continue

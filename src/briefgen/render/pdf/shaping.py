@@ -20,6 +20,7 @@ offsets, text rise for vertical offsets.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,7 +28,7 @@ from functools import lru_cache
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getFont
 
-from .myanmar import MYANMAR
+from .myanmar import MYANMAR, is_myanmar, syllable_breaks
 
 #: the scripts briefgen shapes (the rest takes the fast path)
 COMPLEX = re.compile(f"[{MYANMAR}]")
@@ -150,6 +151,42 @@ def safe_breaks(shaped: Shaped, cuts: list[int]) -> list[int]:
         if i is not None and not shaped.glyphs[i].unsafe:
             out.append(cut)
     return out
+
+
+def segments(text: str, before: str, font_name: str, size: float, width, cut: bool = True
+             ) -> list[list[tuple[str, float, Shaped | None]]]:
+    """``text`` (no spaces, some Myanmar) as groups of (text, width, glyphs) pieces, a line
+    break allowed between groups: its Myanmar stretches shaped and, with ``cut``, cut at
+    their syllable boundaries where HarfBuzz says the glyphs may be split; its other
+    characters as plain pieces measured by ``width(text)``. An empty first group means a
+    break is allowed before the text itself (it continues a word that ended in Myanmar
+    text in another face: ``before`` is that word's last character)."""
+    breaks = set(syllable_breaks(text, before)) if cut else set()
+    groups: list[list[tuple[str, float, Shaped | None]]] = [[]]
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        mine = is_myanmar(text[i])
+        while j < n and is_myanmar(text[j]) == mine:
+            j += 1
+        if not mine:
+            if i in breaks and groups[-1]:
+                groups.append([])
+            groups[-1].append((text[i:j], width(text[i:j]), None))
+            i = j
+            continue
+        shaped = shape(text[i:j], font_name)
+        cuts = safe_breaks(shaped, [b - i for b in sorted(breaks) if i < b < j])
+        if i in breaks:  # only at 0: a break needs a Myanmar character before it
+            groups.append([])
+        bounds = [0, *cuts, j - i]
+        for k, (a, b) in enumerate(itertools.pairwise(bounds)):
+            if k:
+                groups.append([])
+            part = shaped.slice(a, b) if cuts else shaped
+            groups[-1].append((text[i + a:i + b], part.width * size, part))
+        i = j
+    return groups
 
 
 def glyph_char(font, gid: int) -> str:

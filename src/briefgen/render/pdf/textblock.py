@@ -28,10 +28,10 @@ the page of its marker exactly.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from reportlab.lib.colors import CMYKColor, Color
 from reportlab.lib.rl_accel import fp_str
@@ -41,8 +41,7 @@ from reportlab.platypus.flowables import Flowable
 
 from .fonts import has_printable_ascii
 from .linebreak import optimal_breaks
-from .myanmar import is_myanmar, syllable_breaks
-from .shaping import COMPLEX, Shaped, actual_text, glyph_ops, safe_breaks, shape
+from .shaping import COMPLEX, Shaped, actual_text, glyph_ops, segments, shape
 
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")  # collapsed like HTML; no-break space is kept
 _WIDTH_CACHE: dict[tuple[str, str], float] = {}  # (font, text) -> width at 1 pt
@@ -169,41 +168,14 @@ def _split_words(runs: list[Run]) -> list[_Word]:
 
 
 def _complex(run: Run, text: str, before: str) -> list[list[_Piece]]:
-    """``text`` (no spaces, some Myanmar) as groups of pieces, a line break allowed
-    between groups: its Myanmar stretches shaped and cut at their syllable boundaries
-    (where HarfBuzz says the glyphs may be split), its other characters as plain pieces.
-    An empty first group means a break is allowed before the text itself (it continues a
-    word that ended inside a Myanmar syllable run, in another face)."""
-    breaks: set[int] = set()
-    if not (run.nobreak or run.note is not None):
-        breaks = set(syllable_breaks(text, before))
-    font, size = run.face.font, run.face.size
-    groups: list[list[_Piece]] = [[]]
-    i, n = 0, len(text)
-    while i < n:
-        j = i + 1
-        mine = is_myanmar(text[i])
-        while j < n and is_myanmar(text[j]) == mine:
-            j += 1
-        if not mine:
-            if i in breaks and groups[-1]:
-                groups.append([])
-            part = text[i:j]
-            groups[-1].append(_Piece(run, part, text_width(part, font, size)))
-            i = j
-            continue
-        shaped = shape(text[i:j], font)
-        cuts = safe_breaks(shaped, [b - i for b in sorted(breaks) if i < b < j])
-        if i in breaks:  # only at 0: a break needs a Myanmar character before it
-            groups.append([])
-        bounds = [0, *cuts, j - i]
-        for k, (a, b) in enumerate(itertools.pairwise(bounds)):
-            if k:
-                groups.append([])
-            part = shaped.slice(a, b) if cuts else shaped
-            groups[-1].append(_Piece(run, text[i + a:i + b], part.width * size, part))
-        i = j
-    return groups
+    """``text`` (no spaces, some Myanmar) as groups of pieces with a line break allowed
+    between groups (see :func:`.shaping.segments`); an empty first group allows a break
+    before the text itself."""
+    cut = not (run.nobreak or run.note is not None)
+    width = partial(text_width, font=run.face.font, size=run.face.size)
+    return [[_Piece(run, part, w, shaped) for part, w, shaped in group]
+            for group in segments(text, before, run.face.font, run.face.size, width, cut)]
+
 
 def _cut(word: _Word, width: float) -> list[_Word]:
     """Cut a word wider than the line into parts that fit, character by character."""
@@ -338,7 +310,9 @@ def _optimise(seg: list[_Line], width: float, balance: bool, hyph) -> list[_Line
     gaps = [0.0 if (k == 0 or a.joined or a.space is None) else a.space[1]
             for k, a in enumerate(atoms)]
     joined = [a.joined for a in atoms]
-    soft = [a.soft for a in atoms] if any(a.soft for a in atoms) else None
+    soft: list[bool] | None = [a.soft for a in atoms]
+    if not any(soft):
+        soft = None
     ends = optimal_breaks([a.width for a in atoms], gaps, joined, hyphens, width,
                           balance=balance, soft=soft)
     if ends is None:
