@@ -151,7 +151,7 @@ from synthetic import make_project
 import briefgen
 from briefgen.incremental.builder import render_one
 tmp = Path(tempfile.mkdtemp())
-make_project(tmp, 20)
+make_project(tmp, 20, repo=Path({str(code.src.parent)!r}))
 ws = briefgen.open_workspace(tmp)
 docs = [ws.documents[b] for b in ws.ids]
 brand = ws.brands["default"]

@@ -22,9 +22,9 @@ def counted(monkeypatch) -> list[str]:
     seen: list[str] = []
     real = evaluate.resolve_briefing
 
-    def counting(base, record):
+    def counting(base, record, **kw):
         seen.append(record.id)
-        return real(base, record)
+        return real(base, record, **kw)
 
     monkeypatch.setattr(evaluate, "resolve_briefing", counting)
     return seen

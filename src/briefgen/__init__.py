@@ -65,6 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .render.pdf.pages import page_size
     from .serve.server import serve_editor
     from .workspace import Workspace, open_workspace
+    from .workspace.translate import translate
 
 _LAZY = {
     "Workspace": "workspace", "open_workspace": "workspace",
@@ -89,6 +90,7 @@ _LAZY = {
     "list_editions": "editions.compare", "change_summary": "editions.box",
     "whats_new": "editions.box",
     "serve_editor": "serve.server",
+    "translate": "workspace.translate",
 }
 
 
@@ -147,6 +149,7 @@ __all__ = [
     "source_rows",
     "status",
     "suppressed",
+    "translate",
     "watch",
     "whats_new",
     "write_schemas",

@@ -14,3 +14,14 @@ def check_id(value: str) -> str:
         raise ValueError(f"'{value}' is not a valid id: use lower-case letters, digits and "
                          "single hyphens, e.g. 'north-korea'")
     return value
+
+
+#: what a build writes: a briefing's id, or a translated edition's (``military-cooperation.my``)
+_OUTPUT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z]{2,3}(?:-[A-Z]{2})?)?$")
+
+
+def check_output_id(value: str) -> str:
+    """A briefing id, or a briefing id and a language: the name of a PDF a build writes."""
+    if not _OUTPUT_ID.match(value):
+        raise ValueError(f"'{value}' is not a briefing or edition id")
+    return value

@@ -88,7 +88,35 @@ def cmd_sources(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+def cmd_translate(args: argparse.Namespace, out: Output) -> int:
+    ws = briefgen.open_workspace(args.root)
+    result = briefgen.translate(ws, args.id, args.lang)
+    for f in result.files:
+        parts = []
+        if f.added:
+            parts.append(f"{count(f.added, 'text')} to translate")
+        if f.refreshed:
+            parts.append(f"{count(f.refreshed, 'text')} whose English changed (new English "
+                         "beside the kept translation, marked unreviewed)")
+        if f.unused:
+            parts.append(f"{count(f.unused, 'translation')} of English no longer used, "
+                         "under `unused`")
+        state = "wrote" if f.written else "unchanged"
+        out.line(f"{state} {f.path}" + (f": {'; '.join(parts)}" if parts else ""))
+    if result.missing:
+        out.line(f"next: translate the {count(result.missing, 'empty text')} (`text: \"\"`), "
+                 f"then briefgen check")
+    return 0
+
+
 def add_parsers(sub, common) -> None:
+    p = sub.add_parser("translate", parents=[common],
+                       help="write the translation files of an edition in another language")
+    p.add_argument("id", help="the briefing to translate")
+    p.add_argument("--lang", required=True, metavar="LANG",
+                   help="the language of the edition, e.g. my (Burmese)")
+    p.set_defaults(func=cmd_translate)
+
     p = sub.add_parser("new", parents=[common], help="start a briefing spec")
     p.add_argument("id", help="the new briefing's id (its file name)")
     p.add_argument("--title", help="its title")

@@ -14,8 +14,12 @@ from .output import Output, build_progress, count, print_check, print_report
 
 
 def _summary(counts: list[int], report: Report) -> str:
-    briefings, countries, sources = counts
-    return (f"{count(briefings, 'briefing')}, "
+    briefings, countries, sources, *more = counts
+    editions = more[0] if more else 0
+    both = f"{count(briefings - editions, 'briefing')}"
+    if editions:
+        both += f" and {count(editions, 'translated edition')}"
+    return (f"{both}, "
             f"{count(countries, 'country', 'countries')}, "
             f"{count(sources, 'source')}: "
             f"{count(len(report.errors), 'error')}, {count(len(report.warnings), 'warning')}")
@@ -30,7 +34,8 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
     else:
         ws = briefgen.open_workspace(args.root, stale_months=args.stale_months, full=args.full)
         report = ws.report
-        counts = [len(ws.ids), len(ws.base.countries), len(ws.base.sources)]
+        counts = [len(ws.ids), len(ws.base.countries), len(ws.base.sources),
+                  sum(1 for bid in ws.ids if ws.edition_of(bid) is not None)]
         ws.save_index()
         if args.links:
             report.extend(briefgen.check_links(ws, timeout=args.link_timeout))
@@ -50,7 +55,9 @@ def cmd_where(args: argparse.Namespace, out: Output) -> int:
         hits = where(args.id, index.known, index.briefings)
         layout = Layout(find_root(Path(args.root)))
         paths = spec_paths(layout)
-        files = {bid: paths[bid].relative_to(layout.root).as_posix() for bid, _ in hits}
+        # a translated edition (<id>.<lang>) is written in its briefing's spec
+        files = {bid: paths[bid if bid in paths else bid.rsplit(".", 1)[0]].relative_to(
+            layout.root).as_posix() for bid, _ in hits}
     else:
         ws = briefgen.open_workspace(args.root)
         hits = ws.where(args.id)

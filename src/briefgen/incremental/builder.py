@@ -388,6 +388,7 @@ def explain(ws: Workspace, bid: str, profile: str = "screen") -> list[str]:
             lines.append(f"  {e.number}. {e.name} ({e.id}): {'; '.join(e.reasons)}")
     if not state.ok:
         raise ContentError(list(state.errors))
+    lines += _translation_lines(ws, bid, state)
     manifest = Manifest.load(ws.layout.manifest)
     deps = {**state.deps, "profile": profile}
     out = ws.layout.pdf(bid, profile)
@@ -404,4 +405,26 @@ def explain(ws: Workspace, bid: str, profile: str = "screen") -> list[str]:
             lines.append(f"{bid}: would rebuild: {key} changed {old} -> {new}")
     if not any("would rebuild" in line for line in lines):
         lines.append(f"{bid}: up to date ({len(deps)} inputs unchanged)")
+    return lines
+
+
+def _translation_lines(ws: Workspace, bid: str, state) -> list[str]:
+    """For an edition: its stale translations and whether it is a draft; for a briefing:
+    its editions."""
+    lines = []
+    for d in state.warnings:
+        lines.append(f"{bid}: {d.message} ({d.location})")
+    if ws.edition_of(bid) is not None:
+        doc = ws.document(bid)
+        if doc is not None and doc.draft:
+            lines.append(f"{bid}: draft: {doc.unreviewed} translated "
+                         f"{'text is' if doc.unreviewed == 1 else 'texts are'} not reviewed "
+                         "yet; the PDF says so in its footer until every one is")
+        elif doc is not None:
+            lines.append(f"{bid}: every translation is reviewed")
+    for eid in ws.ids:
+        if (ws.edition_of(eid) or ("",))[0] == bid:
+            out = ws.layout.pdf(eid).relative_to(ws.root)
+            lines.append(f"{bid}: translated edition {eid} ({out}); "
+                         f"briefgen build --explain {eid}")
     return lines

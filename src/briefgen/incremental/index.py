@@ -106,6 +106,10 @@ class BriefingState:
     deps_digest: str = ""
     #: True when taken from the index rather than worked out in this run
     reused: bool = False
+    #: the spec's languages, its own first (translated editions are ids of their own)
+    languages: list[str] = field(default_factory=list)
+    #: warnings that belong to this briefing alone (a translation older than the English)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -119,7 +123,9 @@ class BriefingState:
                 "used_facts": self.used_facts, "used_sources": self.used_sources,
                 "lists": {k: [[e.number, e.id, e.name, e.reasons] for e in v]
                           for k, v in self.lists.items()},
-                "inputs": self.inputs, "deps_digest": self.deps_digest}
+                "inputs": self.inputs, "deps_digest": self.deps_digest,
+                "languages": self.languages,
+                "warnings": [diagnostic_json(d) for d in self.warnings]}
 
     def to_compact(self, table: _Table) -> dict[str, Any]:
         """:meth:`to_json` with the inputs as numbers into a table shared by every state
@@ -139,7 +145,9 @@ class BriefingState:
                    {str(k): [ListEntry(int(n), str(i), str(name), [str(r) for r in reasons])
                              for n, i, name, reasons in v]
                     for k, v in data["lists"].items()},
-                   _inputs(data["inputs"], table), {}, str(data["deps_digest"]), reused=True)
+                   _inputs(data["inputs"], table), {}, str(data["deps_digest"]), reused=True,
+                   languages=[str(x) for x in data.get("languages", [])],
+                   warnings=[diagnostic_from(d) for d in data.get("warnings", [])])
 
 
 class _Table:
@@ -196,6 +204,18 @@ class _States(dict):
                 state.used_sources
         data = self.raw[bid]
         return not data["errors"], data["lists"], data["used_facts"], data["used_sources"]
+
+    def languages(self, bid: str) -> tuple[str, list[str]] | None:
+        """(the hash of the spec it was made from, its languages), read without making the
+        state; None when unknown."""
+        if dict.__contains__(self, bid):
+            state = dict.__getitem__(self, bid)
+            return state.inputs.get("spec", ""), list(state.languages)
+        data = self.raw.get(bid)
+        if not isinstance(data, dict) or not isinstance(data.get("languages"), list):
+            return None
+        inputs = _inputs(data.get("inputs", {}), self.table)
+        return inputs.get("spec", ""), [str(x) for x in data["languages"]]
 
     def merged(self, states: dict[str, BriefingState], keep: set[str]) -> _States:
         """These states, over ours, for the ids in ``keep``."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..files import write_atomic
-from ..ids import check_id
+from ..ids import check_output_id
 
 if TYPE_CHECKING:
     from ..resolve.model import Document
@@ -51,6 +51,8 @@ def dependencies(doc: Document, record, base, brand, memo: dict[str, str]) -> di
     for block in doc.blocks:
         if isinstance(block, CountryListBlock):
             deps[f"list:{block.id}"] = digest([e.id for e in block.entries])
+    deps[f"strings:{doc.language}"] = digest(doc.strings.model_dump(mode="json"))
+    deps.update(doc.text_inputs)  # the translations an edition printed
     deps[f"brand:{brand.name}"] = digest(brand.sheet.model_dump(mode="json"))
     for faces in brand.font_paths.values():
         for path in faces.values():
@@ -79,7 +81,7 @@ def _entry_ok(key: Any, value: Any) -> bool:
         return False
     profile, _, bid = key.partition(":")
     try:
-        check_id(bid)
+        check_output_id(bid)  # a briefing's id, or an edition's (military-cooperation.my)
     except ValueError:
         return False
     deps = value.get("deps")

@@ -53,6 +53,32 @@ class Layout:
         return self.root / "styles"
 
     @property
+    def strings(self) -> Path:
+        """Fixed texts per language: ``styles/strings/<language>.yaml``."""
+        return self.styles / "strings"
+
+    def strings_file(self, name: str) -> Path:
+        return self.strings / f"{name}.yaml"
+
+    @property
+    def translations(self) -> Path:
+        """Translations, one folder per language: ``briefings/translations/<language>/``."""
+        return self.briefings / "translations"
+
+    def translation_folder(self, language: str) -> Path:
+        return self.translations / language
+
+    def spec_translation(self, language: str, briefing_id: str) -> Path:
+        """The translation of a spec's own text (it mirrors ``briefings/<id>.yaml``)."""
+        return self.translation_folder(language) / f"{briefing_id}.yaml"
+
+    def facts_translation(self, language: str, kind: str, name: str) -> Path:
+        """The translation of a fact file: ``kind`` is countries, bodies or sources (it
+        mirrors ``briefings/facts/<kind>/<name>.yaml``), or '' for the publisher file."""
+        folder = self.translation_folder(language) / "facts"
+        return folder / f"{name}.yaml" if not kind else folder / kind / f"{name}.yaml"
+
+    @property
     def mail_settings(self) -> Path:
         return self.root / "mail" / "settings.yaml"
 
@@ -195,13 +221,15 @@ class RawProject:
     publisher: YamlFile | None = None
     #: brand sheets by name (``styles/<name>.yaml``)
     styles: dict[str, YamlFile] = field(default_factory=dict)
+    #: fixed texts by language (``styles/strings/<language>.yaml``)
+    strings: dict[str, YamlFile] = field(default_factory=dict)
     mail_settings: YamlFile | None = None
     errors: list[Diagnostic] = field(default_factory=list)
 
     def files(self) -> list[YamlFile]:
         out = [*self.specs.values(), *self.countries, *self.bodies, *self.sources]
         out += [f for f in (self.publisher, self.mail_settings) if f is not None]
-        return out + list(self.styles.values())
+        return out + list(self.styles.values()) + list(self.strings.values())
 
 
 def find_root(start: Path) -> Path:
@@ -241,6 +269,8 @@ def load_raw(root: Path, *, specs: bool = True) -> RawProject:
         raw.publisher = load(layout.publisher)
     for path in yaml_files(layout.styles):
         raw.styles[path.stem] = load(path)
+    for path in yaml_files(layout.strings):
+        raw.strings[path.stem] = load(path)
     if layout.mail_settings.is_file():
         raw.mail_settings = load(layout.mail_settings)
     return raw

@@ -146,11 +146,15 @@ def make_pack(root: Path | str, ids: list[str] | None = None, out: Path | None =
         raise UsageError(f"-o {out}: that is a folder; name the PDF file to write, e.g. "
                          f"{out / 'pack.pdf'}")
     ws = open_workspace(root)
-    wanted = ids or ws.ids
+    # a pack is set in the brand's own fonts: translated editions (<id>.<lang>) stay out
+    wanted = ids or [bid for bid in ws.ids if ws.edition_of(bid) is None]
     if not wanted:
         raise UsageError("there are no briefings to pack")
     for bid in wanted:
         ws.require(bid)
+        if ws.edition_of(bid) is not None:
+            raise UsageError(f"'{bid}' is a translated edition: a pack holds briefings in "
+                             "their own language")
     result = build_project(ws.root, ids, jobs=jobs, workspace=ws)
     errors = [d for f in result.failed for d in f.errors] + list(result.shared_errors)
     if result.failed or any(d.is_error for d in result.shared_errors):

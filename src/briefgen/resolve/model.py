@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ..errors import Location
 from ..validate.models import Publisher
+from ..validate.strings import ENGLISH, Strings
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,17 @@ class Document:
     whats_new: list[Para] = field(default_factory=list)
     #: the date of the edition the generated box compares with ("Since the edition of ...")
     whats_new_since: str | None = None
+    #: the fixed texts, month names and digits of the document's language
+    strings: Strings = ENGLISH
+    #: a translated edition: how many of its translations are not reviewed yet (the PDF
+    #: says "Draft translation" while there is any)
+    unreviewed: int = 0
+    #: further inputs with a hash of each (strings, translations), for the build manifest
+    text_inputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def draft(self) -> bool:
+        return self.unreviewed > 0
 
     def origin_of(self, name: str) -> Origin:
         return self.origins.get(name) or Origin(self.origin)

@@ -20,7 +20,7 @@ from ..load.yamlfile import KeyPath, YamlFile, format_key_path
 from ..validate.factbase import BriefingRecord, EntityRecord, FactBase, FactRecord
 from ..validate.models import CountryList, Fact
 from ..validate.schema import did_you_mean
-from ..validate.types import human_date
+from ..validate.strings import ENGLISH, Strings
 from .inline import order_markers, parse_inline, thin_citations
 from .model import (
     Block,
@@ -36,6 +36,7 @@ from .model import (
     Span,
 )
 from .textenv import TextError, render_text
+from .translations import Translator
 from .typography import typographic
 
 #: longest title or heading a Jinja expression may produce (the spec's own text is bounded
@@ -94,11 +95,45 @@ class _Resolver:
     used_sources: set[str] = field(default_factory=set)
     #: what resolving read (files, source entries, topic-list members): see incremental/index
     reads: set[str] = field(default_factory=set)
+    #: the fixed texts, months and digits of the document's language
+    strings: Strings = ENGLISH
+    #: a translated edition: where its texts come from instead of the English
+    tr: Translator | None = None
+    #: the edition's language (None: the briefing's own)
+    edition: str | None = None
 
     # ------------------------------------------------------------------ helpers
     @property
     def language(self) -> str:
-        return self.rec.spec.language
+        return self.edition or self.rec.spec.language
+
+    def spec_text(self, raw: str, *path: str | int) -> tuple[str | None, _Place]:
+        """The spec's text at ``path``, or its translation (and where either is written)."""
+        if self.tr is None:
+            return raw, self.spec(*path)
+        entry = self.tr.spec(path, raw)
+        if entry is None:
+            return None, self.spec(*path)
+        self.tr.refs(raw, entry)
+        return entry.text, _Place(entry.file, entry.text_path)
+
+    def statement(self, rec: FactRecord) -> tuple[str | None, _Place]:
+        """A fact's statement, or its translation."""
+        if self.tr is None:
+            return rec.fact.statement, self.fact_place(rec)
+        entry = self.tr.statement(rec.entity.id, _kind(rec.file), rec.fact.id,
+                                  rec.fact.statement)
+        if entry is None:
+            return None, self.fact_place(rec)
+        self.tr.refs(rec.fact.statement, entry)
+        return entry.text, _Place(entry.file, entry.text_path)
+
+    def entity_name(self, rec: EntityRecord) -> str:
+        name = rec.entity.name
+        if self.tr is not None:
+            entry = self.tr.name(rec.entity.id, _kind(rec.file), name)
+            name = entry.text if entry is not None else name
+        return self.typo(name)
 
     def typo(self, text: str | None) -> str | None:
         """Typographic quotes, dashes and ellipses for a title, heading or label."""
@@ -118,11 +153,23 @@ class _Resolver:
         self.reads.add(f"source:{sid}")
         if sid not in self.notes:
             s = src.source
-            self.notes[sid] = Note(len(self.notes) + 1, sid, self.typo(s.publisher),
-                                   self.typo(s.title),
-                                   s.published.human() if s.published else None, s.url,
-                                   Origin(src.file.location(src.path), sid))
+            self.notes[sid] = Note(len(self.notes) + 1, sid, self.source_publisher(sid),
+                                   self.typo(self.source_field(sid, "title", s.title)),
+                                   self.strings.partial(s.published) if s.published else None,
+                                   s.url, Origin(src.file.location(src.path), sid))
         return self.notes[sid].number
+
+    def source_field(self, sid: str, key: str, english: str | None) -> str | None:
+        """A source's title (translated where printed) or publisher (a name: translated
+        only when a translation is given)."""
+        if self.tr is None or english is None:
+            return english
+        entry = self.tr.source(sid, key, english, required=key == "title")
+        return entry.text if entry is not None else english
+
+    def source_publisher(self, sid: str) -> str:
+        return self.typo(self.source_field(sid, "publisher",
+                                           self.base.sources[sid].source.publisher))
 
     def text(self, raw: str, place: _Place, ctx: dict[str, Any]) -> str | None:
         try:
@@ -131,9 +178,11 @@ class _Resolver:
             self.errors.append(place.diag(str(exc)))
             return None
 
-    def line(self, raw: str, place: _Place, ctx: dict[str, Any], typo: bool = True
+    def line(self, raw: str | None, place: _Place, ctx: dict[str, Any], typo: bool = True
              ) -> str | None:
         """A title, heading or label: rendered, and still one line's worth."""
+        if raw is None:  # a translation is missing (reported)
+            return None
         out = self.text(raw, place, ctx)
         if out is not None and len(out) > MAX_LINE:
             self.errors.append(place.diag(f"this text works out to {len(out):,} characters; "
@@ -141,8 +190,10 @@ class _Resolver:
             return None
         return self.typo(out) if typo else out
 
-    def para(self, raw: str, place: _Place, ctx: dict[str, Any],
+    def para(self, raw: str | None, place: _Place, ctx: dict[str, Any],
              extra_sources: list[str] = ()) -> Para | None:
+        if raw is None:  # a translation is missing (reported)
+            return None
         rendered = self.text(raw, place, ctx)
         if rendered is None:
             return None
@@ -246,10 +297,11 @@ class _Resolver:
                 self.use_fact(frec)
                 if "facts" in cl.show:
                     extra = list(frec.fact.sources) if "notes" in cl.show else []
-                    p = self.para(frec.fact.statement, self.fact_place(frec), ctx, extra)
+                    raw, place = self.statement(frec)
+                    p = self.para(raw, place, ctx, extra) if raw is not None else None
                     if p is not None:
                         if frec.fact.as_of.iso() != date.isoformat():
-                            p.as_of = frec.fact.as_of.human()
+                            p.as_of = self.strings.partial(frec.fact.as_of)
                         statements.append(p)
                 if "sources" in cl.show:
                     for sid in frec.fact.sources:
@@ -257,11 +309,11 @@ class _Resolver:
                             continue
                         seen.add(sid)
                         src = self.base.sources[sid]
-                        links.append(SourceLink(self.typo(src.source.publisher), src.source.url,
+                        links.append(SourceLink(self.source_publisher(sid), src.source.url,
                                                 Origin(src.file.location(src.path), sid)))
             entity = sel.entity
             entries.append(CountryEntry(
-                n, entity.entity.id, self.typo(entity.entity.name), statements, links,
+                n, entity.entity.id, self.entity_name(entity), statements, links,
                 Origin(entity.file.location(("name",)), "name"), sel.reasons))
         return CountryListBlock(cl.id, entries)
 
@@ -280,36 +332,50 @@ class _Resolver:
             if section.country_list is not None:
                 selections[i] = self.select(section.country_list,
                                             ("sections", i, "country_list"))
-        lists = {spec.sections[i].country_list.id: [_view(s) for s in v]
+        lists = {spec.sections[i].country_list.id: [self.view(s) for s in v]
                  for i, v in selections.items()}
         every: dict[str, CountryView] = {}
         for views in lists.values():
             for view in views:
                 every.setdefault(view.id, view)
+        if self.tr is not None and publisher.tagline:
+            entry = self.tr.publisher("tagline", publisher.tagline)
+            if entry is not None:
+                publisher = publisher.model_copy(update={"tagline": self.typo(entry.text)})
+        issued = self.strings.date_text(spec.date)
         ctx = {
             "countries": list(every.values()),
             "lists": lists,
             "publisher": publisher.model_dump(),
-            "date": human_date(spec.date),
-            "briefing": {"id": self.rec.id, "date": human_date(spec.date),
-                         "language": spec.language},
+            "date": issued,
+            "briefing": {"id": self.rec.id, "date": issued, "language": self.language},
             "fact": self.fact_function(),
+            "number": self.strings.number,
         }
-        title = self.line(spec.title, self.spec("title"), ctx)
-        short = (self.line(spec.short_title, self.spec("short_title"), ctx)
-                 if spec.short_title else None)
-        subtitle = (self.line(spec.subtitle, self.spec("subtitle"), ctx)
-                    if spec.subtitle else None)
+        places = {}
+        raw, places["title"] = self.spec_text(spec.title, "title")
+        title = self.line(raw, places["title"], ctx)
+        short = subtitle = None
+        places["short_title"], places["subtitle"] = places["title"], self.spec("subtitle")
+        if spec.short_title:
+            raw, places["short_title"] = self.spec_text(spec.short_title, "short_title")
+            short = self.line(raw, places["short_title"], ctx)
+        if spec.subtitle:
+            raw, places["subtitle"] = self.spec_text(spec.subtitle, "subtitle")
+            subtitle = self.line(raw, places["subtitle"], ctx)
         lead = []
         if spec.lead:
-            p = self.para(spec.lead, self.spec("lead"), ctx)
+            p = self.para(*self.spec_text(spec.lead, "lead"), ctx)
             lead = [p] if p else []
-        whats_new = self.box(spec.whats_new, ctx) if isinstance(spec.whats_new, str) else []
+        whats_new = []  # a translated edition has none: the box is written in English
+        if isinstance(spec.whats_new, str) and self.tr is None:
+            whats_new = self.box(spec.whats_new, ctx)
         blocks: list[Block] = []
         listed: dict[str, list[CountryEntry]] = {}
         raw_sections = (self.rec.file.data or {}).get("sections", [])
         for i, section in enumerate(spec.sections):
-            heading = self.line(section.heading, self.spec("sections", i, "heading"), ctx)
+            heading = self.line(*self.spec_text(section.heading, "sections", i, "heading"),
+                                ctx)
             blocks.append(Heading(heading or "", f"section-{i + 1}",
                                   self.spec("sections", i, "heading").origin()))
             raw_pars = raw_sections[i].get("paragraphs", [])
@@ -331,8 +397,9 @@ class _Resolver:
                         self.errors.append(place.diag(msg))
                         continue
                     self.use_fact(frec)
-                    p = self.para(frec.fact.statement, self.fact_place(frec), ctx,
-                                  list(frec.fact.sources))
+                    p = self.para(*self.statement(frec), ctx, list(frec.fact.sources))
+                elif self.tr is not None:
+                    p = self.para(*self.spec_text(par.text or "", *place.path), ctx)
                 else:
                     p = self.para(par.text or "", place, ctx)
                 if p is not None:
@@ -351,32 +418,34 @@ class _Resolver:
                 continue
             self.used_sources.add(item.source)
             self.reads.add(f"source:{item.source}")
-            place = self.spec("more_information", k, "label")
-            label = self.line(item.label, place, ctx) or ""
+            raw, place = self.spec_text(item.label, "more_information", k, "label")
+            label = self.line(raw, place, ctx) or ""
             more.append(InfoLink(label, src.source.url, item.source, place.origin()))
         subject = title
-        if spec.mail.subject:
+        if spec.mail.subject and self.tr is None:
             subject = self.line(spec.mail.subject, self.spec("mail", "subject"), ctx,
                                 typo=False)
             if subject is not None and ("\n" in subject or "\r" in subject):
                 self.error(("mail", "subject"), "an email subject must be one line: remove "
                                                 "the line break")
+        if self.tr is not None:
+            self.errors += self.tr.errors
         if self.errors or title is None or subject is None:
             return None, listed
         thin_citations(lead, blocks)
         keywords = list(spec.keywords) or sorted(
             {t for key in self.used_facts for t in self.base.facts[key].fact.topics})
-        origins = {"title": self.spec("title").origin(),
-                   "short_title": self.spec("short_title" if spec.short_title
-                                            else "title").origin(),
-                   "subtitle": self.spec("subtitle").origin()}
+        origins = {name: place.origin() for name, place in places.items()}
         if self.base.publisher_file is not None:
             for key in ("name", "tagline", "address", "phone", "email", "web"):
                 origins[f"publisher.{key}"] = _Place(self.base.publisher_file,
                                                      (key,)).origin()
+        inputs = {}
+        if self.tr is not None:
+            inputs = dict(self.tr.inputs)
         return Document(
-            id=self.rec.id, title=title, short_title=short or title, subtitle=subtitle,
-            date=spec.date, language=spec.language, brand=spec.brand, keywords=keywords,
+            id=self.doc_id, title=title, short_title=short or title, subtitle=subtitle,
+            date=spec.date, language=self.language, brand=spec.brand, keywords=keywords,
             lead=lead, blocks=blocks,
             notes={n.number: n for n in self.notes.values()},
             more_information=more, publisher=publisher,
@@ -384,7 +453,9 @@ class _Resolver:
             mail_subject=" ".join(subject.split()), audiences=list(spec.mail.audiences),
             origin=self.rec.file.location(()),
             used_facts=set(self.used_facts), used_sources=set(self.used_sources),
-            origins=origins, facts_as_of=self.facts_as_of(), whats_new=whats_new), listed
+            origins=origins, facts_as_of=self.facts_as_of(), whats_new=whats_new,
+            strings=self.strings, unreviewed=self.tr.unreviewed if self.tr is not None else 0,
+            text_inputs=inputs), listed
 
     def box(self, raw: str, ctx: dict[str, Any]) -> list[Para]:
         """The spec's own "What's new" text: paragraphs at blank lines, no footnotes."""
@@ -407,6 +478,25 @@ class _Resolver:
         newest = max(dates, key=lambda d: (d.earliest, len(d.iso())), default=None)
         return newest.iso() if newest is not None else None
 
+    @property
+    def doc_id(self) -> str:
+        return f"{self.rec.id}.{self.edition}" if self.edition else self.rec.id
+
+    def view(self, sel: _Selection) -> CountryView:
+        """What spec text sees of a selected country (translated where translations are
+        at hand; a missing one is reported where it is printed, not here)."""
+        if self.tr is None:
+            return _view(sel)
+        rec = sel.entity
+        tfile = self.tr.tset.entities.get(rec.entity.id)
+        name = self.tr.known(tfile, ("name",))
+        facts = []
+        for f in sel.facts:
+            entry = self.tr.known(tfile, ("facts", f.fact.id, "statement"))
+            facts.append(FactView(f.fact.id, entry.text if entry else f.fact.statement,
+                                  f.fact.as_of.iso(), f.fact.status, tuple(f.fact.topics)))
+        return CountryView(rec.entity.id, name.text if name else rec.entity.name, tuple(facts))
+
     def fact_function(self):
         def fact(key: str) -> str:
             rec = self.base.facts.get(str(key))
@@ -417,8 +507,20 @@ class _Resolver:
                                     f"({self.base.broken_entities[entity]}); fix them first")
                 raise TextError(f"unknown fact '{key}'{did_you_mean(str(key), self.base.facts)}")
             self.use_fact(rec)
+            if self.tr is not None:
+                entry = self.tr.statement(rec.entity.id, _kind(rec.file), rec.fact.id,
+                                          rec.fact.statement)
+                if entry is None:
+                    raise TextError(f"fact '{key}' has no translation (see above)")
+                self.tr.refs(rec.fact.statement, entry)
+                return entry.text
             return rec.fact.statement
         return fact
+
+
+def _kind(file: YamlFile) -> str:
+    """The folder of a fact file: countries or bodies."""
+    return file.path.parent.name
 
 
 def _matches(fact: Fact, topics: list[str] | None, status: list[str] | None) -> bool:
@@ -479,9 +581,16 @@ class Resolved:
     lists: dict[str, list[CountryEntry]]
     #: what resolving read: ``file:PATH``, ``source:ID`` and ``members:RULE`` keys
     reads: set[str] = field(default_factory=set)
+    #: warnings about its translations (an edition whose English changed since)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def resolve_briefing(base: FactBase, rec: BriefingRecord) -> Resolved:
-    resolver = _Resolver(base, rec)
+def resolve_briefing(base: FactBase, rec: BriefingRecord, *, strings: Strings = ENGLISH,
+                     translator: Translator | None = None) -> Resolved:
+    """Resolve a briefing; with ``translator``, its edition in the translator's language
+    (every text translated, the rest the same)."""
+    resolver = _Resolver(base, rec, strings=strings, tr=translator,
+                         edition=translator.language if translator is not None else None)
     doc, lists = resolver.resolve()
-    return Resolved(doc, resolver.errors, lists, resolver.reads)
+    warnings = list(translator.warnings) if translator is not None else []
+    return Resolved(doc, resolver.errors, lists, resolver.reads, warnings)

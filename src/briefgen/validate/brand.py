@@ -72,9 +72,15 @@ class Family(Strict):
     bold_italic: str
 
 
+Role = Literal["title", "heading", "body", "small", "mono"]
+SizeRole = Literal["title", "subtitle", "lead", "heading", "body", "small", "note"]
+#: a language as specs write it: ``my``, ``en-GB``
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
+
+
 class Fonts(Strict):
     families: dict[Id, Family]
-    roles: dict[Literal["title", "heading", "body", "small", "mono"], Id]
+    roles: dict[Role, Id]
 
 
 class TextSize(Strict):
@@ -133,6 +139,30 @@ class TextSetting(Strict):
                             "briefing's language (never names, numbers or web addresses).")
 
 
+class LanguageFonts(Strict):
+    families: dict[Id, Family] = Field(default_factory=dict)
+    roles: dict[Role, Id] = Field(default_factory=dict)
+
+
+class SizeOverride(Strict):
+    size: Annotated[float, Field(gt=0)] | None = None
+    leading: Annotated[float, Field(gt=0)] | None = None
+
+
+class LanguageStyle(Strict):
+    """A language's changes to a brand sheet (all optional; merged key by key)."""
+
+    fonts: LanguageFonts | None = None
+    sizes: dict[SizeRole, SizeOverride] = Field(
+        default_factory=dict, description="Sizes and leading in points; a script with tall "
+        "stacks (Myanmar) needs more leading than Latin.")
+    label: str | None = None
+    header: str | None = None
+    footer: str | None = None
+    text: TextSetting | None = None
+    digits: Literal["latin", "myanmar"] | None = None
+
+
 class BrandSheet(Strict):
     name: str
     page: Page
@@ -155,6 +185,13 @@ class BrandSheet(Strict):
     text: TextSetting = Field(default_factory=TextSetting)
     appendix_page_break: bool = Field(False, description="Start \"More information\" on a "
                                       "new page; by default it follows the content.")
+    languages: dict[LanguageCode, LanguageStyle] = Field(
+        default_factory=dict, description="What changes for editions in a language (e.g. "
+        "my: Burmese): fonts for its script, sizes and leading, label, header, footer, "
+        "digits. Merged over the rest of the sheet.")
+    digits: Literal["latin", "myanmar"] | None = Field(
+        None, description="Digits for page numbers, dates, list and note numbers; default: "
+        "the language's strings file (styles/strings/).")
 
 
 PAGE_TEXT_NAMES = ("short_title", "title", "publisher")
@@ -189,6 +226,17 @@ class Brand:
         self.files = files  # the extends chain, most derived first
         self.font_paths = font_paths  # family -> face -> absolute path
         self.fonts = fonts  # path -> what the file holds
+        #: the sheet as editions in a language see it (``languages:`` merged over it)
+        self.languages: dict[str, Brand] = {}
+        self.language: str | None = None  # set on a language's brand
+
+    def for_language(self, language: str) -> Brand:
+        """The brand for text in ``language`` (``my``, ``en-GB``): its ``languages:`` entry
+        for that language or its primary subtag, else the brand itself."""
+        if not self.languages:
+            return self
+        found = self.languages.get(language) or self.languages.get(language.split("-")[0])
+        return found or self
 
     def colour(self, name: str) -> Colour:
         return getattr(self.sheet.colours, name)
@@ -297,13 +345,65 @@ def validate_brand(sheets: dict[str, YamlFile], name: str, styles: Path,
         if role not in sheet.fonts.roles:
             problems.append(chain[0].diag(("fonts", "roles"), f"missing font role '{role}'"))
     font_paths, infos = _fonts(sheet, chain, styles, fonts, problems)
+    languages: dict[str, Brand] = {}
+    for lang in sheet.languages if not problems else ():
+        sub = _language_brand(name, merged, lang, chain, styles, fonts, problems)
+        if sub is not None:
+            languages[lang] = sub
+            infos.update(sub.fonts)  # every file the brand may set text in
     if problems:
         return None, problems
-    return Brand(name, sheet, [f.path for f in chain], font_paths, infos), []
+    brand = Brand(name, sheet, [f.path for f in chain], font_paths, infos)
+    brand.languages = languages
+    return brand, []
+
+
+def _language_brand(name: str, merged: dict[str, Any], lang: str, chain: list[YamlFile],
+                    styles: Path, cache: FontCache, problems: list[Diagnostic]
+                    ) -> Brand | None:
+    """The sheet with ``languages.<lang>`` merged over it, validated as a whole; each error
+    points at the language's own key when it set the value."""
+    override = dict(merged["languages"][lang] or {})
+    base = {k: v for k, v in merged.items() if k != "languages"}
+    digits = override.pop("digits", None)
+    data = _merge(base, override)
+    if digits is not None:
+        data["digits"] = digits
+    prefix = ("languages", lang)
+
+    def place(path: tuple) -> tuple[YamlFile, tuple]:
+        for file in chain:
+            probe = (*prefix, *path)
+            while len(probe) > len(prefix):
+                if probe in file.values:
+                    return file, (*prefix, *path)
+                probe = probe[:-1]
+        return _owner(chain, path), path
+
+    sheet, diags = validate_model(BrandSheet, chain[0], data)
+    if diags:
+        for d in diags:
+            file, path = place(_parse_key(d.key)) if d.key else (chain[0], ())
+            problems.append(file.diag(path, f"(in the sheet for language '{lang}') "
+                                            f"{d.message}"))
+        return None
+    assert sheet is not None
+    before = len(problems)
+    for role, fam_id in sheet.fonts.roles.items():
+        if fam_id not in sheet.fonts.families:
+            file, path = place(("fonts", "roles", role))
+            problems.append(file.diag(path, f"unknown font family '{fam_id}'"
+                                            f"{did_you_mean(fam_id, sheet.fonts.families)}"))
+    font_paths, infos = _fonts(sheet, chain, styles, cache, problems, place)
+    if len(problems) > before:
+        return None
+    brand = Brand(name, sheet, [f.path for f in chain], font_paths, infos)
+    brand.language = lang
+    return brand
 
 
 def _fonts(sheet: BrandSheet, chain: list[YamlFile], styles: Path, cache: FontCache,
-           problems: list[Diagnostic]) -> tuple[dict, dict]:
+           problems: list[Diagnostic], place=None) -> tuple[dict, dict]:
     font_paths: dict[str, dict[str, Path]] = {}
     infos: dict[Path, FontInfo] = {}
     styles_root = styles.resolve()
@@ -313,6 +413,8 @@ def _fonts(sheet: BrandSheet, chain: list[YamlFile], styles: Path, cache: FontCa
             rel = getattr(fam, face)
             key = ("fonts", "families", fam_id, face)
             owner = _owner(chain, key)
+            if place is not None:
+                owner, key = place(key)
             path = (owner.path.parent / rel).resolve()
             if not path.is_relative_to(styles_root):
                 problems.append(owner.diag(key, f"'{rel}' is outside the styles/ folder; put "

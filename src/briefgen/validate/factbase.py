@@ -17,6 +17,7 @@ from ..load.yamlfile import KeyPath, YamlFile
 from .models import Briefing, Entity, Fact, Publisher, Source
 from .schema import describe, did_you_mean, validate_model
 from .types import check_id
+from .zawgyi import zawgyi_problems
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def _load_entities(files: list[YamlFile], base: FactBase, errors: list[Diagnosti
             problems.append(file.diag(("kind",), "a country belongs in facts/countries/; "
                                                  "give a body its kind (un-body, court, "
                                                  "regional-body)"))
+        problems += zawgyi_problems(file)  # Burmese text pasted in the legacy encoding
         seen: dict[str, int] = {}
         for i, fact in enumerate(entity.facts):
             if fact.id in seen:
@@ -136,6 +138,7 @@ def _load_sources(files: list[YamlFile], base: FactBase, errors: list[Diagnostic
                                         f"got {describe(data)}"))
             base.unreadable_source_files.append(file.display)
             continue
+        file_zawgyi = zawgyi_problems(file)  # once per file: most have no Burmese at all
         for sid, entry in data.items():
             source, diags = validate_model(Source, file, entry, (sid,))
             errors.extend(diags)
@@ -152,7 +155,9 @@ def _load_sources(files: list[YamlFile], base: FactBase, errors: list[Diagnostic
                                                 f"{other})", key=True))
                 base.broken_sources[sid] = file.display
                 continue
-            if source is None or sid in bad_keys.get(file.display, ()):
+            zawgyi = [d for d in file_zawgyi if d.key.split(".")[0].split("[")[0] == sid]
+            errors.extend(zawgyi)
+            if source is None or zawgyi or sid in bad_keys.get(file.display, ()):
                 base.broken_sources[sid] = file.display
             else:
                 base.sources[sid] = SourceRecord(sid, source, file, (sid,))
@@ -172,6 +177,7 @@ def load_fact_base(raw: RawProject) -> tuple[FactBase, list[Diagnostic]]:
     _load_sources(raw.sources, base, errors, bad_keys)
     if raw.publisher is not None and not raw.publisher.failed:
         publisher, diags = validate_model(Publisher, raw.publisher, raw.publisher.data)
+        diags += zawgyi_problems(raw.publisher)
         errors.extend(diags)
         if not diags and raw.publisher.display not in bad_files:
             base.publisher = publisher

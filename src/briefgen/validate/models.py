@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .types import Date, Id, Line, PartialDate, Text, WebUrl
 
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Z]{2})?$"
 Status = Literal["current", "ended", "under-review", "announced", "declined", "unknown"]
 SourceKind = Literal["news", "official", "un", "ngo", "court", "academic", "other"]
 EntityKind = Literal["country", "un-body", "court", "regional-body"]
@@ -178,7 +179,12 @@ class Briefing(Strict):
     short_title: Line | None = Field(None, description="Running header on later pages.")
     subtitle: Line | None = None
     date: Date
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-GB"
+    language: Annotated[str, Field(pattern=LANGUAGE_PATTERN)] = Field(
+        "en-GB", description="The language of the text (written to the PDF as /Lang).")
+    languages: list[Annotated[str, Field(pattern=LANGUAGE_PATTERN)]] = Field(
+        default_factory=list, description="Every language the briefing is published in, "
+        "its own first: [en-GB, my] also builds dist/<id>.my.pdf from the translations in "
+        "briefings/translations/my/.")
     brand: Id = "default"
     lead: Text | None = Field(None, description="The standfirst under the title.")
     keywords: list[Line] = Field(default_factory=list)
@@ -192,5 +198,20 @@ class Briefing(Strict):
         "Left out or true: worked out from what changed since the last published edition "
         "(printed only when there is one); false: no box; text: printed as written (inline "
         "Markdown, no footnotes; a blank line starts a new paragraph).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_language(cls, value: Any) -> Any:
+        """``languages: [en-GB, my]`` alone sets ``language`` to its first entry."""
+        if isinstance(value, dict) and "language" not in value and \
+                isinstance(value.get("languages"), list) and value["languages"] and \
+                isinstance(value["languages"][0], str):
+            value = {**value, "language": value["languages"][0]}
+        return value
+
+    @property
+    def editions(self) -> list[str]:
+        """The languages translated editions are built in (all but the briefing's own)."""
+        return [lang for lang in dict.fromkeys(self.languages) if lang != self.language]
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from ..ids import ID_PATTERN, check_id  # noqa: F401 - re-exported for the schemas
+from ..ids import ID_PATTERN, check_id, check_output_id  # noqa: F401 - re-exported
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"]

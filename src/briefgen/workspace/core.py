@@ -17,6 +17,7 @@ from ..validate.brand import Brand, validate_brand
 from ..validate.factbase import BriefingRecord, FactBase, load_fact_base
 from ..validate.fontfiles import FontCache
 from ..validate.schema import did_you_mean
+from ..validate.strings import Strings, validate_strings
 from .evaluate import Evaluator
 from .quick import where
 from .warnings import warnings
@@ -32,7 +33,7 @@ class Workspace:
     raw: RawProject  # the fact base, brand sheets and mail settings as read
     base: FactBase
     brands: dict[str, Brand]
-    #: every spec, valid or not, by id
+    #: every spec, valid or not, by id, and every translated edition (``<id>.<language>``)
     ids: list[str]
     #: errors that belong to no single briefing: the fact base, brand sheets, mail settings
     shared: list[Diagnostic]
@@ -40,6 +41,8 @@ class Workspace:
     index: ProjectIndex | None  # the last run's, when it may be used
     stale_months: int = DEFAULT_STALE_MONTHS
     today: dt.date | None = None
+    #: the fixed texts of each language with a valid ``styles/strings/<language>.yaml``
+    strings: dict[str, Strings] = field(default_factory=dict)
     states: dict[str, BriefingState] = field(default_factory=dict)
     #: content hashes of facts and sources for the build manifest, computed once
     digests: dict[str, str] = field(default_factory=dict, repr=False)
@@ -122,6 +125,15 @@ class Workspace:
     def record(self, bid: str) -> BriefingRecord | None:
         return self._evaluator.record(bid)
 
+    def edition_of(self, bid: str) -> tuple[str, str] | None:
+        """(briefing id, language) of a translated edition; None for a briefing."""
+        return self._evaluator.editions.get(bid)
+
+    def translation_set(self, language: str):
+        """The translations of one language (:class:`~briefgen.validate.translations.
+        TranslationSet`), read once."""
+        return self._evaluator.translations(language)
+
     def spec_file(self, bid: str) -> str:
         """The spec's path, relative to the project root."""
         return self._evaluator.paths[bid].relative_to(self.root).as_posix()
@@ -162,8 +174,10 @@ class Workspace:
         out = list(self.shared) + self.mail_errors + self.web_errors
         for bid in self.ids:
             out += self.states[bid].errors
-        out += warnings(self.base, [self.states[b] for b in self.ids], self.stale_months,
-                        self.today)
+            out += self.states[bid].warnings
+        editions = self._evaluator.editions  # the same facts as their briefing: counted once
+        out += warnings(self.base, [self.states[b] for b in self.ids if b not in editions],
+                        self.stale_months, self.today)
         unique = {(str(d), d.severity): d for d in out}
         return sorted(unique.values(), key=Diagnostic.sort_key)
 
@@ -187,7 +201,8 @@ class Workspace:
             index.diagnostics = self.diagnostics
             index.stale_months = self.stale_months
             index.known = sorted([*self.base.entities, *self.base.facts, *self.base.sources])
-            index.counts = [len(self.ids), len(self.base.countries), len(self.base.sources)]
+            index.counts = [len(self.ids), len(self.base.countries), len(self.base.sources),
+                            len(self._evaluator.editions)]
         index.save()
         self.index = index
 
@@ -223,11 +238,15 @@ def _open(root: Path, stale_months: int, today: dt.date | None, full: bool) -> W
     brands, brand_errors = _brands(raw, layout)
     shared += brand_errors
     paths = spec_paths(layout)
+    strings, strings_errors = validate_strings(raw.strings)
+    shared += strings_errors
     ws = Workspace(layout, raw, base, brands, sorted(paths), shared, files,
-                   None if full else ProjectIndex.load(layout.index), stale_months, today)
+                   None if full else ProjectIndex.load(layout.index), stale_months, today,
+                   strings=strings)
     publisher = raw.publisher.display if raw.publisher else "briefings/facts/publisher.yaml"
     publisher_broken = any(d.location.path == publisher for d in shared if d.is_error)
     ws._evaluator = Evaluator(ws, paths, publisher_broken)
+    ws.ids = sorted([*paths, *ws._evaluator.find_editions()])
     return ws
 
 

@@ -1,5 +1,11 @@
 """Evaluating one briefing: reuse its state from the index when nothing it read changed,
-otherwise read its spec, validate it, resolve it and check its glyphs."""
+otherwise read its spec, validate it, resolve it and check its glyphs.
+
+A translated edition (``military-cooperation.my``, for a spec with ``languages: [en-GB,
+my]``) is evaluated like a briefing of its own: the same spec, resolved with the
+translations of its language (:mod:`briefgen.resolve.translations`) and the strings and
+brand fonts of that language. Its errors (a missing translation) stop it alone; the English
+edition still builds."""
 
 from __future__ import annotations
 
@@ -13,13 +19,17 @@ from typing import TYPE_CHECKING
 from ..errors import Diagnostic
 from ..incremental.index import BriefingState, ListEntry
 from ..incremental.manifest import dependencies, digest
-from ..load.yamlfile import load_yaml
+from ..load.yamlfile import format_key_path, load_yaml
 from ..resolve.model import Document
 from ..resolve.resolver import resolve_briefing, topic_members
+from ..resolve.translations import Translator, language_name
 from ..validate.factbase import BriefingRecord
 from ..validate.models import Briefing
 from ..validate.schema import did_you_mean, validate_model
+from ..validate.strings import ENGLISH, Strings, strings_for, strings_names
+from ..validate.translations import TranslationSet, load_translations
 from ..validate.types import check_id
+from ..validate.zawgyi import zawgyi_problems
 
 if TYPE_CHECKING:
     from .core import Workspace
@@ -30,13 +40,57 @@ KEEP_RECORDS = 32
 
 class Evaluator:
     def __init__(self, ws: Workspace, paths: dict[str, Path], publisher_broken: bool):
-        self.ws, self.paths, self.publisher_broken = ws, paths, publisher_broken
+        self.ws, self.paths, self.publisher_broken = ws, dict(paths), publisher_broken
         # the last specs read (a spec is read again if asked for after: keeping every parsed
         # spec of a large project, with the position of each of its values, costs memory)
         self._records: OrderedDict[str, tuple[BriefingRecord | None, list[Diagnostic]]] = \
             OrderedDict()
         self._current: dict[str, str] = {}
         self._pdf = None
+        #: edition id -> (the briefing's id, the edition's language)
+        self.editions: dict[str, tuple[str, str]] = {}
+        self._translations: dict[str, TranslationSet] = {}
+        self._zawgyi: dict[str, list[Diagnostic]] = {}  # strings file -> its Zawgyi texts
+        self._old_index = None
+
+    # ------------------------------------------------------------------ editions
+    def find_editions(self) -> list[str]:
+        """The translated editions of every spec (``<id>.<language>``). A spec's languages
+        come from the index while its file is unchanged, else from the spec itself; a spec
+        that cannot be read keeps the editions it had (they fail with its errors and keep
+        their PDFs, like the briefing itself)."""
+        for bid in sorted(self.paths):
+            for lang in self.languages(bid)[1:]:
+                eid = f"{bid}.{lang}"
+                self.editions[eid] = (bid, lang)
+                self.paths[eid] = self.paths[bid]
+        return sorted(self.editions)
+
+    def languages(self, bid: str) -> list[str]:
+        index = self.ws.index
+        known = index.briefings.languages(bid) if index is not None else None
+        if known is not None and known[0] == self.current("spec", bid):
+            return known[1]
+        record, _ = self._read(bid)
+        if record is not None:
+            return [record.spec.language, *record.spec.editions]
+        return self._last_languages(bid)
+
+    def _last_languages(self, bid: str) -> list[str]:
+        """The languages the last run knew for ``bid`` (its spec is unreadable now)."""
+        if self._old_index is None:
+            from ..incremental.index import ProjectIndex
+
+            self._old_index = self.ws.index or ProjectIndex.load(self.ws.layout.index) or False
+        if not self._old_index:
+            return []
+        old = self._old_index.briefings.get(bid)
+        return list(old.languages) if old is not None else []
+
+    def translations(self, language: str) -> TranslationSet:
+        if language not in self._translations:
+            self._translations[language] = load_translations(self.ws.layout, language)
+        return self._translations[language]
 
     # ------------------------------------------------------------------ reuse
     def evaluate(self, bid: str, fresh: bool = False) -> tuple[BriefingState, Document | None]:
@@ -79,6 +133,10 @@ class Evaluator:
             from ..editions.store import stamp
 
             return stamp(ws.layout, rest)
+        if kind == "translations":  # every file of one language's translations
+            prefix = f"{self.ws.layout.translation_folder(rest).relative_to(ws.root).as_posix()}/"
+            parts = [f"{p}={h}" for p, h in sorted(ws.files.items()) if p.startswith(prefix)]
+            return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
         if kind == "brand":
             brand = ws.brands.get(rest)
             if brand is None:
@@ -96,6 +154,8 @@ class Evaluator:
         return self._read(bid)[0]
 
     def _read(self, bid: str) -> tuple[BriefingRecord | None, list[Diagnostic]]:
+        if bid in self.editions:
+            return self._read(self.editions[bid][0])
         if bid not in self._records:
             file, errors = load_yaml(self.paths[bid], self.ws.root)
             record = None
@@ -106,12 +166,50 @@ class Evaluator:
                     errors.append(file.diag((), f"file name: {exc}"))
                 spec, diags = validate_model(Briefing, file, file.data)
                 errors += diags
+                errors += zawgyi_problems(file)
+                if spec is not None:
+                    errors += _language_problems(spec, file)
                 if spec is not None and not errors:
                     record = BriefingRecord(bid, spec, file)
             self._records[bid] = (record, errors)
             while len(self._records) > KEEP_RECORDS:
                 self._records.popitem(last=False)
         return self._records[bid]
+
+    def _strings(self, record: BriefingRecord, language: str, brand, edition: bool,
+                 inputs: dict[str, str], fails: list[Diagnostic]) -> Strings:
+        """The strings of ``language`` (a brand's digits over them); an edition needs a
+        strings file of its own language."""
+        ws = self.ws
+        for name in strings_names(language):
+            rel = ws.layout.strings_file(name).relative_to(ws.root).as_posix()
+            inputs[f"file:{rel}"] = self.current(f"file:{rel}", record.id)
+        name, strings = strings_for(ws.strings, language)
+        if name is not None:
+            zawgyi = self._zawgyi.get(name)
+            if zawgyi is None:
+                zawgyi = self._zawgyi[name] = zawgyi_problems(ws.raw.strings[name])
+            fails += zawgyi
+        broken = [n for n in strings_names(language) if n in ws.raw.strings
+                  and n not in ws.strings]
+        if broken:
+            rel = ws.raw.strings[broken[0]].display
+            fails.append(record.file.diag(("languages",) if edition else ("language",),
+                                          f"the strings file {rel} has errors; fix them "
+                                          "first"))
+        elif strings is None and edition:
+            where = ("languages", record.spec.languages.index(language))
+            rel = ws.layout.strings_file(language).relative_to(ws.root).as_posix()
+            fails.append(record.file.diag(where, f"no strings file for "
+                                          f"{language_name(language)}: the fixed texts "
+                                          f"(\"Page 1 of 2\", month names...) come from "
+                                          f"{rel}; copy styles/strings/en.yaml there and "
+                                          "translate it"))
+        strings = strings or ENGLISH
+        digits = brand.for_language(language).sheet.digits if brand is not None else None
+        if digits is not None and digits != strings.digits:
+            strings = strings.model_copy(update={"digits": digits})
+        return strings
 
     # ------------------------------------------------------------------ fresh
     def _fresh(self, bid: str) -> tuple[BriefingState, Document | None]:
@@ -121,10 +219,16 @@ class Evaluator:
         inputs = {"spec": self.current("spec", bid), "publisher": self.current("publisher", bid)}
         fails = list(errors)
         doc = None
+        base_id, edition = self.editions.get(bid, (bid, None))
+        if record is None and edition is None:
+            state.languages = self._last_languages(bid)
         if record is not None:
             spec = record.spec
-            state.date, state.language, state.brand = spec.date.isoformat(), spec.language, \
+            language = edition or spec.language
+            state.date, state.language, state.brand = spec.date.isoformat(), language, \
                 spec.brand
+            if edition is None:
+                state.languages = [spec.language, *spec.editions]
             if self.publisher_broken:
                 where = ws.raw.publisher.display if ws.raw.publisher else \
                     "briefings/facts/publisher.yaml"
@@ -143,8 +247,18 @@ class Evaluator:
                         ("brand",), f"unknown brand sheet '{spec.brand}'"
                                     f"{did_you_mean(spec.brand, ws.raw.styles)}; brand sheets "
                                     "are the files in styles/"))
-            resolved = resolve_briefing(ws.base, record)
+            strings = self._strings(record, language, brand, edition is not None, inputs, fails)
+            translator = None
+            if edition is not None:
+                inputs[f"translations:{edition}"] = self.current(f"translations:{edition}", bid)
+                where = ("languages", spec.languages.index(edition))
+                translator = Translator(self.translations(edition), ws.layout, base_id,
+                                        record.file.location(where),
+                                        format_key_path(where))
+            resolved = resolve_briefing(ws.base, record, strings=strings,
+                                        translator=translator)
             fails += resolved.errors
+            state.warnings = list(resolved.warnings)
             state.lists = {lid: [ListEntry(e.number, e.id, e.name, list(e.reasons))
                                  for e in entries] for lid, entries in resolved.lists.items()}
             for key in sorted(resolved.reads):
@@ -152,9 +266,11 @@ class Evaluator:
             doc = resolved.document
             if doc is not None:
                 # the "What's new" box is printed, so it is made here, before the glyph check,
-                # from the last edition that differs (see briefgen.editions.box)
-                inputs[f"editions:{bid}"] = self.current(f"editions:{bid}", bid)
-                if ws.layout.briefing_editions(bid).is_dir():
+                # from the last edition that differs (see briefgen.editions.box); a
+                # translated edition has none (the box is worked out in English)
+                if edition is None:
+                    inputs[f"editions:{bid}"] = self.current(f"editions:{bid}", bid)
+                if edition is None and ws.layout.briefing_editions(bid).is_dir():
                     from ..editions.box import add_whats_new
 
                     fails += add_whats_new(ws, record, doc)
@@ -166,7 +282,8 @@ class Evaluator:
                 state.used_sources = sorted(doc.used_sources)
                 if brand is not None:
                     fails += self.pdf.check(doc, brand)
-                    state.deps = dependencies(doc, record, ws.base, brand, ws.digests)
+                    state.deps = dependencies(doc, record, ws.base,
+                                              brand.for_language(language), ws.digests)
                     if doc.whats_new:
                         state.deps["whats-new"] = digest([doc.whats_new_since,
                                                           *(p.plain for p in doc.whats_new)])
@@ -182,3 +299,18 @@ class Evaluator:
 
             self._pdf = renderer("pdf")
         return self._pdf
+
+
+def _language_problems(spec: Briefing, file) -> list[Diagnostic]:
+    """``languages`` starts with the briefing's own language and names each one once."""
+    out = []
+    if spec.languages and spec.languages[0] != spec.language:
+        out.append(file.diag(("languages", 0), f"the first language is the briefing's own: "
+                                               f"make it '{spec.language}' (as `language` "
+                                               "says), or leave `language` out"))
+    seen: set[str] = set()
+    for i, lang in enumerate(spec.languages):
+        if lang in seen:
+            out.append(file.diag(("languages", i), f"'{lang}' is listed twice"))
+        seen.add(lang)
+    return out

@@ -18,12 +18,12 @@ class PdfRenderer:
     profiles = ("screen", "print")
 
     def check(self, doc: Document, brand: Brand) -> list[Diagnostic]:
-        return missing_glyphs(doc, brand)
+        return missing_glyphs(doc, brand)  # with the brand's fonts for the doc's language
 
     def render(self, doc: Document, brand: Brand, profile: str) -> bytes:
         from .document import render_pdf
 
-        return render_pdf(doc, brand, cmyk=profile == "print")
+        return render_pdf(doc, brand.for_language(doc.language), cmyk=profile == "print")
 
 
 RENDERER = PdfRenderer()

@@ -17,32 +17,27 @@ from urllib.parse import urlsplit
 from ...errors import Diagnostic
 from ...resolve.model import CountryListBlock, Document, Heading, Origin, Para
 from ...validate.brand import Brand
+from ...validate.strings import ENGLISH, Strings
 from ...validate.types import PartialDate
 
 #: never drawn: the text blocks collapse whitespace and drop C0/C1 control characters
 _SKIPPED = set(" \t\n\r\f\v")
 
-#: fixed words the PDF prints (in the body or small faces); the brand's fonts must have them
-FIXED_TEXT = ("Page 0123456789 of", "Published by", "Read more of our briefings",
-              "Found this briefing useful? Please support our work with a donation:",
-              "Thank you", "More information", "(no web address)", "tel: ", " · ", ", ",
-              "as of", "About the publisher", "…")
+#: characters the PDF prints whatever the language: the ellipsis of a cut contents line
+FIXED_TEXT = ("…",)
 
 Item = tuple[str, str, str, Origin]  # (text, font role, face, origin)
 
-#: the title of the "What's new in this edition" box (body, bold)
-WHATS_NEW = "What’s new in this edition"
 
-
-def facts_as_of(iso: str) -> str:
+def facts_as_of(iso: str, strings: Strings = ENGLISH) -> str:
     """The line under the date in the first-page band: "Facts as of March 2026"."""
-    return f"Facts as of {PartialDate.parse(iso).human()}"
+    return strings.facts_as_of.format(date=strings.partial(PartialDate.parse(iso)))
 
 
-def as_of(when: str) -> str:
+def as_of(when: str, strings: Strings = ENGLISH) -> str:
     """The date of a dated fact, after its text: one unbreakable unit, so a line never ends
     on a dangling dash ("— as of 18 January 2020", joined by no-break spaces)."""
-    return " \u2014\u00a0as\u00a0of\u00a0" + when.replace(" ", "\u00a0")
+    return " \u2014\u00a0" + strings.as_of.format(date=when).replace(" ", "\u00a0")
 
 
 def _face(bold: bool, italic: bool) -> str:
@@ -50,52 +45,56 @@ def _face(bold: bool, italic: bool) -> str:
             (True, True): "bold_italic"}[(bold, italic)]
 
 
-def _para(p: Para, role: str) -> Iterator[Item]:
+def _para(p: Para, role: str, strings: Strings) -> Iterator[Item]:
     origin = Origin(p.origin, p.key)
     for span in p.spans:
         if span.note is not None:
-            yield span.text + ",", role, "regular", origin
+            yield strings.number(span.note) + strings.marker_separator, role, "regular", \
+                origin
         else:
             yield span.text, "mono" if span.code else role, _face(span.bold, span.italic), origin
     if p.as_of:
-        yield as_of(p.as_of), role, "italic", origin
+        yield as_of(p.as_of, strings), role, "italic", origin
 
 
-def items(doc: Document) -> Iterator[Item]:
-    """Every text of ``doc`` with the role and face the PDF sets it in."""
-    title, pub = doc.origin_of("title"), doc.publisher
+def items(doc: Document, brand: Brand | None = None) -> Iterator[Item]:
+    """Every text of ``doc`` with the role and face the PDF sets it in (with ``brand``,
+    the brand's words too: label, header, footer)."""
+    title, pub, s = doc.origin_of("title"), doc.publisher, doc.strings
     yield doc.title, "title", "bold", title
     yield doc.short_title, "small", "regular", doc.origin_of("short_title")
     if doc.subtitle:
         yield doc.subtitle, "body", "regular", doc.origin_of("subtitle")
     for p in doc.lead:
-        yield from _para(p, "body")
+        yield from _para(p, "body", s)
     if doc.whats_new:
         box = Origin(doc.whats_new[0].origin, "whats_new")
-        yield WHATS_NEW, "body", "bold", box
+        yield s.whats_new, "body", "bold", box
         if doc.whats_new_since:
             yield doc.whats_new_since, "body", "regular", box
         for p in doc.whats_new:
-            yield from _para(p, "body")
+            yield from _para(p, "body", s)
     if doc.facts_as_of:
-        yield facts_as_of(doc.facts_as_of), "small", "regular", title
+        yield facts_as_of(doc.facts_as_of, s), "small", "regular", title
     for block in doc.blocks:
         if isinstance(block, Heading):
             yield block.text, "heading", "bold", block.origin or title
         elif isinstance(block, Para):
-            yield from _para(block, "body")
+            yield from _para(block, "body", s)
         elif isinstance(block, CountryListBlock):
             for entry in block.entries:
-                yield f"{entry.number}. {entry.name}", "body", "bold", entry.origin or title
+                yield f"{s.list_text(entry.number)} {entry.name}", "body", "bold", \
+                    entry.origin or title
                 for p in entry.statements:
-                    yield from _para(p, "body")
+                    yield from _para(p, "body", s)
                 for link in entry.sources:
                     yield link.label, "small", "regular", link.origin or title
                     if link.url:
                         yield link.url, "small", "regular", link.origin or title
     for note in doc.notes.values():
         origin = note.origin or title
-        yield f"{note.number} {note.publisher}, {note.date or ''}.", "small", "regular", origin
+        yield f"{s.number(note.number)} {note.publisher}{s.comma}{note.date or ''}" \
+              f"{s.full_stop}", "small", "regular", origin
         if note.title:
             yield note.title, "small", "italic", origin
         if note.url:
@@ -106,28 +105,64 @@ def items(doc: Document) -> Iterator[Item]:
             yield info.url, "small", "regular", info.origin or title
     name = doc.origin_of("publisher.name")
     yield pub.name, "title", "bold", name  # the band
-    yield f"Published by {pub.name}", "small", "bold", name
+    yield s.published_by.format(publisher=pub.name), "small", "bold", name
     yield pub.name, "small", "regular", name  # the footer
     yield ", ".join(pub.address), "small", "regular", doc.origin_of("publisher.address")
-    contact = " · ".join([urlsplit(pub.web).netloc or pub.web, pub.email, f"tel: {pub.phone}"])
+    contact = s.separator.join([urlsplit(pub.web).netloc or pub.web, pub.email,
+                                s.phone.format(phone=pub.phone)])
     yield contact, "small", "regular", doc.origin_of("publisher.phone")
     yield pub.more_briefings, "body", "regular", name
     yield pub.donate, "body", "regular", name
     if pub.tagline:
         yield pub.tagline, "small", "regular", doc.origin_of("publisher.tagline")
         yield pub.tagline, "small", "italic", doc.origin_of("publisher.tagline")
-    for text in FIXED_TEXT:
-        for role, face in (("body", "regular"), ("body", "bold"), ("small", "regular")):
-            yield text, role, face, title
+    if brand is not None and "{title}" in brand.sheet.header + brand.sheet.footer:
+        yield doc.title, "small", "regular", title  # in the running header or footer
+    fixed = fixed_text(s, brand)
+    for role, face in FIXED_FACES:
+        yield fixed, role, face, title
+
+
+#: the faces the fixed texts are set in
+FIXED_FACES = (("body", "regular"), ("body", "bold"), ("small", "regular"), ("small", "bold"))
+_FIXED: dict[tuple[int, int], tuple[Strings, Brand | None, str]] = {}
+
+
+def fixed_text(strings: Strings, brand: Brand | None) -> str:
+    """Every fixed text a document in ``strings``' language prints with ``brand`` (its
+    label and the words of its header and footer), as one text: only its characters
+    matter. The same object for the same strings and brand, so a check can remember it."""
+    key = (id(strings), id(brand))
+    found = _FIXED.get(key)
+    if found is not None and found[0] is strings and found[1] is brand:
+        return found[2]
+    parts = [*strings.fixed_texts(), *FIXED_TEXT]
+    if brand is not None:
+        sheet = brand.sheet
+        parts += [sheet.label.upper(), *(text.format(short_title="", title="", publisher="")
+                                         for text in (sheet.header, sheet.footer))]
+    text = "".join(parts)
+    if len(_FIXED) > 64:
+        _FIXED.clear()
+    _FIXED[key] = (strings, brand, text)
+    return text
 
 
 def missing_glyphs(doc: Document, brand: Brand) -> list[Diagnostic]:
     """One error per text that uses characters its face lacks, naming each character."""
     found: dict[tuple, dict[str, list[str]]] = {}
-    for text, role, face, origin in items(doc):
+    brand = brand.for_language(doc.language)
+    fixed = fixed_text(doc.strings, brand)
+    known = brand.__dict__.setdefault("_fixed_ok", set())  # (role, face, text) with no gap
+    for text, role, face, origin in items(doc, brand):
         if text.isascii() and _has_ascii(brand, role, face):
             continue
+        if text is fixed and (role, face, text) in known:
+            continue
         have = brand.coverage(role, face)
+        if text is fixed and all(ord(ch) in have or ch in _SKIPPED for ch in set(text)):
+            known.add((role, face, text))
+            continue
         for ch in dict.fromkeys(text):
             if ch in _SKIPPED or ord(ch) in have or unicodedata.category(ch) == "Cc":
                 continue

@@ -1,4 +1,9 @@
-"""Render a resolved :class:`Document` to PDF bytes with ReportLab."""
+"""Render a resolved :class:`Document` to PDF bytes with ReportLab.
+
+Every fixed text comes from the document's strings (its language's
+``styles/strings/<language>.yaml``), and the brand is the brand for its language (fonts,
+sizes, label and footer from ``languages:`` in the sheet): a Burmese edition is set in
+Burmese throughout, digits included, with no English but names and web addresses."""
 
 from __future__ import annotations
 
@@ -12,8 +17,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Table, TableStyle
 from ... import __version__
 from ...resolve.model import CountryListBlock, Document, Heading, Para
 from ...validate.brand import Brand
-from ...validate.types import human_date
-from .coverage import WHATS_NEW, as_of, facts_as_of
+from .coverage import as_of, facts_as_of
 from .fonts import check_glyphs, register_brand_fonts
 from .footnotes import Anchor, FootnoteState, KeepWithNotes
 from .keep import HeadingBlock
@@ -28,6 +32,7 @@ from .pages import (
     page_size,
 )
 from .runs import Faces, Text
+from .shaping import draw_line, line_width
 from .textblock import TextBlock
 
 
@@ -36,8 +41,9 @@ class _Renderer:
         self.doc, self.brand = doc, brand
         from .coverage import items
 
+        self.strings = doc.strings
         self.fonts = register_brand_fonts(brand, {brand.face(role, face)
-                                                  for _, role, face, _ in items(doc)})
+                                                  for _, role, face, _ in items(doc, brand)})
         self.palette = Palette(brand, cmyk)
         self.styles = make_styles(brand, self.fonts, self.palette)
         # the "What's new" box sets its text like the call to action; its title in the brand
@@ -49,7 +55,9 @@ class _Renderer:
         self.styles["box_line"] = _restyle(self.styles["cta"], "box_line", spaceAfter=2)
         m = brand.sheet.page.margins
         self.width = page_size(brand)[0] - (m.left + m.right) * mm
-        self.faces = Faces(self.fonts["mono"], self.palette.link, self.palette.muted)
+        self.faces = Faces(self.fonts["mono"], self.palette.link, self.palette.muted,
+                           digits=str if self.strings.digits == "latin" else
+                           self.strings.number, marker_separator=self.strings.marker_separator)
         self.hyphenator = hyphenator(doc.language)
 
     # ------------------------------------------------------------------ text helpers
@@ -68,24 +76,24 @@ class _Renderer:
     def noted(self, para: Para, style: str) -> TextBlock:
         text = self.text(style).spans(para.spans)
         if para.as_of:  # a dated fact: the reader sees when it was true
-            text.add(as_of(para.as_of), italic=True, muted=True)
+            text.add(as_of(para.as_of, self.strings), italic=True, muted=True, nobreak=True)
         return self.block(text, state=self.notes)
 
     def url_width(self, style: str, indent: float = 0) -> float:
         return self.width - indent - self.styles[style].leftIndent
 
     def note_block(self, number: int) -> TextBlock:
-        note = self.doc.notes[number]
+        note, s = self.doc.notes[number], self.strings
         t = self.text("note").add(note.publisher)
         if note.title:
-            t.add(", ").add(note.title, italic=True)
+            t.add(s.comma).add(note.title, italic=True)
         if note.date:
-            t.add(f", {note.date}")
+            t.add(f"{s.comma}{note.date}")
         if note.url:
-            t.add(".").br().url(note.url, self.url_width("note"))
+            t.add(s.full_stop).br().url(note.url, self.url_width("note"))
         else:
-            t.add(" (no web address).")
-        return self.block(t, bullet=str(number))
+            t.add(f" {s.no_web_address}{s.full_stop}")
+        return self.block(t, bullet=s.number(number))
 
     # ------------------------------------------------------------------ story
     def story(self) -> list:
@@ -114,17 +122,18 @@ class _Renderer:
     def country_list(self, block: CountryListBlock) -> list:
         out: list = []
         for entry in block.entries:
+            number = self.strings.list_text(entry.number)
             part: list = [self.block(self.text("item_name").add(entry.name, bold=True),
-                                     bullet=f"{entry.number}.", state=self.notes,
+                                     bullet=number, state=self.notes,
                                      outline=(f"{block.id}-{entry.id}",
-                                              f"{entry.number}. {entry.name}", 1))]
+                                              f"{number} {entry.name}", 1))]
             part.extend(self.noted(p, "item_body") for p in entry.statements)
             for link in entry.sources:
                 t = self.text("item_source").add(link.label)
                 if link.url:
                     t.br().url(link.url, self.url_width("item_source"))
                 else:
-                    t.add(" (no web address)")
+                    t.add(f" {self.strings.no_web_address}")
                 part.append(self.block(t))
             # a country's name, statements and sources stay on one page when they fit on one
             out.append(KeepWithNotes(part, self.notes))
@@ -148,7 +157,7 @@ class _Renderer:
     def whats_new(self) -> Table:
         """The "What's new in this edition" box, on page 1 after the lead, kept whole."""
         d = self.doc
-        cell = [self.block(self.text("box_title").add(WHATS_NEW, bold=True))]
+        cell = [self.block(self.text("box_title").add(self.strings.whats_new, bold=True))]
         if d.whats_new_since:
             cell.append(self.block(self.text("box_since").add(d.whats_new_since)))
         cell.extend(self.block(self.text("box_line").spans(p.spans)) for p in d.whats_new)
@@ -157,25 +166,26 @@ class _Renderer:
         return table
 
     def closing(self) -> list:
-        d, p = self.doc, self.doc.publisher
+        d, p, s = self.doc, self.doc.publisher, self.strings
         rows = []
         if "more_briefings" in d.calls_to_action:
-            rows.append(self.text("cta").add("Read more of our briefings", bold=True).br()
+            rows.append(self.text("cta").add(s.read_more, bold=True).br()
                         .url(p.more_briefings, self.url_width("cta", 12 * mm)))
         if "donate" in d.calls_to_action:
-            rows.append(self.text("cta").add("Found this briefing useful?", bold=True)
-                        .add(" Please support our work with a donation:").br()
+            rows.append(self.text("cta").add(s.donate_question, bold=True)
+                        .add(f" {s.donate_request}").br()
                         .url(p.donate, self.url_width("cta", 12 * mm)))
-        flow: list = [Anchor("publisher", "About the publisher", 0)]
+        flow: list = [Anchor("publisher", s.about_publisher, 0)]
         if rows:
             cells = [[self.block(r)] for r in rows]
             # the seed's sign-off closes the last request, a little apart, in the brand colour
-            cells[-1].append(self.block(self.text("signoff").add("Thank you", bold=True)))
+            cells[-1].append(self.block(self.text("signoff").add(s.thank_you, bold=True)))
             flow.append(self.panel(cells, 10 * mm))
-        t = self.text("publisher").add(f"Published by {p.name}", bold=True).br()
+        t = self.text("publisher").add(s.published_by.format(publisher=p.name), bold=True).br()
         t.add(", ".join(p.address)).br()
-        t.add(urlsplit(p.web).netloc or p.web, href=p.web).add(" · ")
-        t.add(p.email, href=f"mailto:{p.email}").add(f" · tel: {p.phone}")
+        t.add(urlsplit(p.web).netloc or p.web, href=p.web).add(s.separator)
+        t.add(p.email, href=f"mailto:{p.email}")
+        t.add(f"{s.separator}{s.phone.format(phone=p.phone)}")
         if p.tagline:
             t.br().add(p.tagline, italic=True)
         publisher = self.block(t)
@@ -187,15 +197,15 @@ class _Renderer:
 
     def more_information(self) -> list:
         out: list = [PageBreak()] if self.brand.sheet.appendix_page_break else []
-        out.append(self.heading("More information",
-                                ("more-information", "More information", 0)))
+        more = self.strings.more_information
+        out.append(self.heading(more, ("more-information", more, 0)))
         for item in self.doc.more_information:
             out.append(self.block(self.text("info_label").add(item.label)))
             t = self.text("info_link")
             if item.url:
                 t.url(item.url, self.url_width("info_link"))
             else:
-                t.add("(no web address)")
+                t.add(self.strings.no_web_address)
             out.append(self.block(t))
         return out
 
@@ -233,23 +243,22 @@ class _Renderer:
         self.draw_logo(canv, m.left * mm, h - band + (band - logo) / 2)
         canv.setFillColor(self.palette.band_text)
         tx = m.left * mm + logo + 4 * mm
-        canv.setFont(_bold(self.fonts["title"]), 13)
-        canv.drawString(tx, h - band / 2 + 1.5 * mm, self.doc.publisher.name)
+        draw_line(canv, tx, h - band / 2 + 1.5 * mm, self.doc.publisher.name,
+                  _bold(self.fonts["title"]), 13)
         if self.doc.publisher.tagline:
-            canv.setFont(self.fonts["small"], 8)
-            canv.drawString(tx, h - band / 2 - 3.5 * mm, self.doc.publisher.tagline)
+            draw_line(canv, tx, h - band / 2 - 3.5 * mm, self.doc.publisher.tagline,
+                      self.fonts["small"], 8)
         right = w - m.right * mm
         # the label and the date; with "Facts as of ..." under them, the three are centred
         lift = 3 * mm if self.doc.facts_as_of else 0
-        canv.setFont(_bold(self.fonts["small"]), 8)
-        canv.drawRightString(right, h - band / 2 + 1.5 * mm + lift,
-                             self.brand.sheet.label.upper())
-        canv.setFont(self.fonts["small"], 9)
-        canv.drawRightString(right, h - band / 2 - 3.5 * mm + lift, human_date(self.doc.date))
+        draw_line(canv, right, h - band / 2 + 1.5 * mm + lift, self.brand.sheet.label.upper(),
+                  _bold(self.fonts["small"]), 8, "right")
+        draw_line(canv, right, h - band / 2 - 3.5 * mm + lift,
+                  self.strings.date_text(self.doc.date), self.fonts["small"], 9, "right")
         if self.doc.facts_as_of:
-            canv.setFont(self.fonts["small"], 7.5)
-            canv.drawRightString(right, h - band / 2 - 7.5 * mm + lift,
-                                 facts_as_of(self.doc.facts_as_of))
+            draw_line(canv, right, h - band / 2 - 7.5 * mm + lift,
+                      facts_as_of(self.doc.facts_as_of, self.strings), self.fonts["small"],
+                      7.5, "right")
         canv.restoreState()
 
     def page_text(self, template: str) -> str:
@@ -262,9 +271,9 @@ class _Renderer:
         m = self.brand.sheet.page.margins
         y = h - m.top * mm + 6 * mm
         canv.saveState()
-        canv.setFont(self.fonts["small"], 8)
         canv.setFillColor(self.palette.muted)
-        canv.drawString(m.left * mm, y, self.page_text(self.brand.sheet.header))
+        draw_line(canv, m.left * mm, y, self.page_text(self.brand.sheet.header),
+                  self.fonts["small"], 8)
         canv.setStrokeColor(self.palette.rule)
         canv.setLineWidth(0.5)
         canv.line(m.left * mm, y - 2.5 * mm, w - m.right * mm, y - 2.5 * mm)
@@ -278,10 +287,18 @@ class _Renderer:
         canv.setStrokeColor(self.palette.rule)
         canv.setLineWidth(0.5)
         canv.line(m.left * mm, y + 4 * mm, w - m.right * mm, y + 4 * mm)
-        canv.setFont(self.fonts["small"], 7.5)
         canv.setFillColor(self.palette.muted)
-        canv.drawString(m.left * mm, y, self.page_text(self.brand.sheet.footer))
-        canv.drawRightString(w - m.right * mm, y, f"Page {number} of {total}")
+        small = self.fonts["small"]
+        footer = self.page_text(self.brand.sheet.footer)
+        page = self.strings.page_text(number, total)
+        draw_line(canv, m.left * mm, y, footer, small, 7.5)
+        draw_line(canv, w - m.right * mm, y, page, small, 7.5, "right")
+        if self.doc.draft:  # an edition with unreviewed translations says so on every page
+            left = m.left * mm + line_width(footer, small, 7.5)
+            right = w - m.right * mm - line_width(page, small, 7.5)
+            canv.setFillColor(self.palette.brand)
+            draw_line(canv, (left + right) / 2, y, self.strings.draft_translation,
+                      _bold(small), 7.5, "centre")
         canv.restoreState()
 
     # ------------------------------------------------------------------ build

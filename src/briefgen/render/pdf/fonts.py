@@ -118,14 +118,25 @@ def missing_glyphs(font_name: str, text: str) -> list[str]:
     return out
 
 
+_FIXED_OK: set[tuple[str, str]] = set()  # (font, fixed text) with every glyph
+
+
 def check_glyphs(doc: Document, brand: Brand) -> None:
     """Raise RenderError naming each character the registered fonts lack, at its text."""
-    from .coverage import items
+    from .coverage import fixed_text, items
 
     problems: dict[tuple, list[str]] = {}
-    for text, role, face, origin in items(doc):
+    fixed = fixed_text(doc.strings, brand)
+    for text, role, face, origin in items(doc, brand):
         path = brand.face(role, face)
-        for ch in missing_glyphs(register_font(path), text):
+        name = register_font(path)
+        if text is fixed:  # the same for every document: asked once per font
+            if (name, text) in _FIXED_OK:
+                continue
+            if not missing_glyphs(name, text):
+                _FIXED_OK.add((name, text))
+                continue
+        for ch in missing_glyphs(name, text):
             problems.setdefault((origin.location, origin.key), []).append(ch)
     if problems:
         raise RenderError("text uses characters the brand fonts do not have", [

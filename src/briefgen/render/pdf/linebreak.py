@@ -19,6 +19,12 @@ headings): a paragraph of one or two ragged lines is already as good as it gets,
 are most of a briefing's blocks. A five-line paragraph costs about 0.5 ms more than
 greedy breaking (0.36 ms), hyphenation included: a few milliseconds per briefing.
 
+*Soft* breaks are where a script without spaces between words may end a line: between
+Myanmar syllables (:mod:`.myanmar`). Nothing is added there and it is no hyphen: it costs
+a little (:data:`SYLLABLE`, so that a break at a space between phrases is preferred when
+the right edge is as even) and never counts towards the hyphen penalties; a last line of
+one syllable is a runt like a last line of one word.
+
 With *balance* (titles, subtitles, headings) the last line costs like any other, so the
 lines come out of about equal length ("13 countries involved in training and / cooperation
 with the Burmese military", not a long line and a stub).
@@ -38,26 +44,29 @@ RUNT = 10_000.0  # a single word on the last line
 HYPHEN = 50.0  # a break at a hyphenation point
 DOUBLE_HYPHEN = 3_000.0  # two hyphenated lines in a row
 FINAL_HYPHEN = 5_000.0  # a hyphen on the line before the last
+SYLLABLE = 2.0  # a break between two syllables of unspaced text (Myanmar)
 _EPS = 1e-6
 
 
 def optimal_breaks(widths: list[float], gaps: list[float], joined: list[bool],
-                   hyphens: list[float], width: float, *, balance: bool = False
-                   ) -> list[int] | None:
-    found = optimal_breaks_cost(widths, gaps, joined, hyphens, width, balance=balance)
+                   hyphens: list[float], width: float, *, balance: bool = False,
+                   soft: list[bool] | None = None) -> list[int] | None:
+    found = optimal_breaks_cost(widths, gaps, joined, hyphens, width, balance=balance,
+                                soft=soft)
     return None if found is None else found[0]
 
 
 def optimal_breaks_cost(widths: list[float], gaps: list[float], joined: list[bool],
-                        hyphens: list[float], width: float, *, balance: bool = False
-                        ) -> tuple[list[int], float] | None:
+                        hyphens: list[float], width: float, *, balance: bool = False,
+                        soft: list[bool] | None = None) -> tuple[list[int], float] | None:
     """Where lines end: indices ``j`` such that a line holds atoms ``[previous j, j)``.
 
     ``gaps[k]`` is the space before atom ``k`` (0 for the first atom and for a part that
     continues a word, ``joined[k]``); a line may end before an atom with a space (the space
     is dropped) or before a joined part, adding a hyphen of width ``hyphens[k]`` (0 after a
     hyphen the word already has).
-    Returns None when some atom is wider than ``width`` (the caller cuts it).
+    ``soft[k]`` marks a joined atom that follows a syllable boundary (see the module
+    docstring). Returns None when some atom is wider than ``width`` (the caller cuts it).
     """
     n = len(widths)
     if n == 0:
@@ -69,7 +78,7 @@ def optimal_breaks_cost(widths: list[float], gaps: list[float], joined: list[boo
     for k in range(n):
         total += gaps[k] + widths[k]
         cum[k + 1] = total
-        if k and not joined[k]:
+        if k and (not joined[k] or (soft is not None and soft[k])):
             count += 1
         spaces[k + 1] = count
     inf = float("inf")
@@ -81,7 +90,10 @@ def optimal_breaks_cost(widths: list[float], gaps: list[float], joined: list[boo
     limit = width + _EPS
     for j in range(1, n + 1):
         at_hyphen = j < n and joined[j]
-        if j < n and not at_hyphen and gaps[j] <= 0:
+        at_syllable = at_hyphen and soft is not None and soft[j]
+        if at_syllable:
+            at_hyphen = False
+        if j < n and not at_hyphen and not at_syllable and gaps[j] <= 0:
             continue  # no break point here (two atoms touching)
         last = j == n
         extra = hyphens[j] if at_hyphen else 0.0
@@ -102,6 +114,8 @@ def optimal_breaks_cost(widths: list[float], gaps: list[float], joined: list[boo
                 cost += slack * slack * 100.0
             if at_hyphen:
                 cost += HYPHEN + (DOUBLE_HYPHEN if hyph[i] else 0.0)
+            elif at_syllable:
+                cost += SYLLABLE
             if last:
                 if hyph[i]:
                     cost += FINAL_HYPHEN

@@ -32,8 +32,11 @@ class Faces:
     """The faces of one document: a style's font made bold, italic or monospaced, in the
     text or link colour. Faces are shared objects, so comparing them is cheap."""
 
-    def __init__(self, mono_font: str, link_colour: Color, muted_colour: Color | None = None):
+    def __init__(self, mono_font: str, link_colour: Color, muted_colour: Color | None = None,
+                 digits=str, marker_separator: str = ","):
         self.mono, self.link, self.muted = mono_font, link_colour, muted_colour
+        self.digits = digits  # a number in the document's digits (footnote markers)
+        self.marker_separator = marker_separator  # between markers at one place
         self._cache: dict[tuple, Face] = {}
 
     def face(self, style, *, bold: bool = False, italic: bool = False, mono: bool = False,
@@ -63,18 +66,18 @@ class Text:
         self._after_note = False
 
     def add(self, text: str, *, bold: bool = False, italic: bool = False, mono: bool = False,
-            href: str | None = None, muted: bool = False) -> Text:
+            href: str | None = None, muted: bool = False, nobreak: bool = False) -> Text:
         face = self.faces.face(self.style, bold=bold, italic=italic, mono=mono,
                                link=href is not None, muted=muted)
-        self.runs.append(Run(_CONTROL.sub("", text), face, href, nohyph=mono))
+        self.runs.append(Run(_CONTROL.sub("", text), face, href, nohyph=mono, nobreak=nobreak))
         self._after_note = False
         return self
 
     def note(self, number: int) -> Text:
         """A footnote marker; markers in a row are separated by commas."""
-        sep = "," if self._after_note else ""
-        self.runs.append(Run(f"{sep}{number}", self.faces.face(self.style, note=True),
-                             note=number))
+        sep = self.faces.marker_separator if self._after_note else ""
+        self.runs.append(Run(f"{sep}{self.faces.digits(number)}",
+                             self.faces.face(self.style, note=True), note=number))
         self._after_note = True
         return self
 

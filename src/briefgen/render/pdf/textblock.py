@@ -14,6 +14,12 @@ three lines or more (two when balancing), with hyphenation where the block has a
 hyphenator: no runts, an even right edge, balanced titles. ``style.justify`` sets full lines
 justified (the last line of a paragraph stays ragged).
 
+Complex scripts (Myanmar) take another path through the same steps: each run of Myanmar text
+is shaped by HarfBuzz (:mod:`.shaping`), measured by its shaped advances, cut at its
+syllable boundaries (:mod:`.myanmar`) into parts that follow each other with no space (a
+line may end between them, and nothing is added there), and drawn as glyphs with its text
+attached for copying. Text without a Myanmar character never touches that path.
+
 It stays a Flowable: frames, ``KeepTogether``, table cells and ``keepWithNext`` treat it as
 they treated a Paragraph. It also carries the footnote logic (see :mod:`.footnotes`): each
 line knows the footnote numbers whose markers it holds, so a split can keep every note on
@@ -25,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from reportlab.lib.colors import CMYKColor, Color
 from reportlab.lib.rl_accel import fp_str
@@ -34,6 +41,7 @@ from reportlab.platypus.flowables import Flowable
 
 from .fonts import has_printable_ascii
 from .linebreak import hyphens_cannot_help, optimal_breaks_cost
+from .shaping import COMPLEX, Shaped, actual_text, glyph_ops, segments, shape
 
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")  # collapsed like HTML; no-break space is kept
 _WIDTH_CACHE: dict[tuple[str, str], float] = {}  # (font, text) -> width at 1 pt
@@ -60,6 +68,7 @@ class Run:
     note: int | None = None
     br: bool = False
     nohyph: bool = False  # never hyphenated (code)
+    nobreak: bool = False  # never broken inside (a date after a statement)
 
 
 def text_width(text: str, font: str, size: float) -> float:
@@ -78,6 +87,7 @@ class _Piece:
     run: Run
     text: str
     width: float
+    shaped: Shaped | None = None  # glyphs from HarfBuzz (complex script); None: plain text
 
 
 @dataclass(slots=True)
@@ -89,6 +99,7 @@ class _Word:
     space: tuple[Run, float] | None  # the space before the word: its run and width
     break_before: bool = False
     joined: bool = False  # continues the word before it (a part after a hyphenation point)
+    soft: bool = False  # joined at a syllable boundary: a line may end before it, adding nothing
 
 
 @dataclass(slots=True)
@@ -100,41 +111,70 @@ class _Line:
 
 def _split_words(runs: list[Run]) -> list[_Word]:
     """The words of a run list, each measured once. (Written for speed: it sees every
-    word of every briefing, so widths are looked up in the cache inline.)"""
+    word of every briefing, so widths are looked up in the cache inline.) Text with a
+    Myanmar character is shaped and cut at its syllable boundaries into *soft* words (see
+    :func:`_complex`); other text is split at spaces only."""
     words: list[_Word] = []
     pieces: list[_Piece] = []
     width = 0.0
     space: tuple[Run, float] | None = None
     brk = False
+    soft = False  # the word being gathered continues the one before (a syllable boundary)
     cache, split = _WIDTH_CACHE, _WHITESPACE.split
     for run in runs:
         if run.br:
             if pieces:
-                words.append(_Word(pieces, width, space, brk))
-                pieces, width = [], 0.0
+                words.append(_Word(pieces, width, space, brk, soft, soft))
+                pieces, width, soft = [], 0.0, False
             elif brk:  # two breaks in a row: an empty line between them
                 words.append(_Word([], 0.0, None, True))
             brk, space = True, None
             continue
         font, size = run.face.font, run.face.size
+        text = run.text
+        shaped = not text.isascii() and COMPLEX.search(text) is not None
         first = True
-        for part in split(run.text):
+        for part in split(text):
             if first:
                 first = False
             else:
                 if pieces:
-                    words.append(_Word(pieces, width, space, brk))
-                    pieces, width, space, brk = [], 0.0, None, False
+                    words.append(_Word(pieces, width, space, brk, soft, soft))
+                    pieces, width, space, brk, soft = [], 0.0, None, False, False
                 if space is None:
                     space = (run, text_width(" ", font, size))
-            if part:
+            if not part:
+                continue
+            if not shaped or COMPLEX.search(part) is None:  # the fast path: Latin text
                 w = cache.get((font, part))
                 w = text_width(part, font, size) if w is None else w * size
                 pieces.append(_Piece(run, part, w))
                 width += w
+                continue
+            before = pieces[-1].text[-1:] if pieces else ""
+            for k, group in enumerate(_complex(run, part, before)):
+                if k or not group:  # a syllable boundary: a line may end here
+                    if pieces:
+                        words.append(_Word(pieces, width, space, brk, soft, soft))
+                        pieces, width, space, brk = [], 0.0, None, False
+                        soft = True
+                    if not group:
+                        continue
+                pieces.extend(group)
+                width += sum(p.width for p in group)
     if pieces:
-        words.append(_Word(pieces, width, space, brk))
+        words.append(_Word(pieces, width, space, brk, soft, soft))
     return words
+
+
+def _complex(run: Run, text: str, before: str) -> list[list[_Piece]]:
+    """``text`` (no spaces, some Myanmar) as groups of pieces with a line break allowed
+    between groups (see :func:`.shaping.segments`); an empty first group allows a break
+    before the text itself."""
+    cut = not (run.nobreak or run.note is not None)
+    width = partial(text_width, font=run.face.font, size=run.face.size)
+    return [[_Piece(run, part, w, shaped) for part, w, shaped in group]
+            for group in segments(text, before, run.face.font, run.face.size, width, cut)]
 
 
 def _cut(word: _Word, width: float) -> list[_Word]:
@@ -144,6 +184,13 @@ def _cut(word: _Word, width: float) -> list[_Word]:
     x = 0.0
     for piece in word.pieces:
         face = piece.run.face
+        if piece.shaped is not None:  # a syllable: never cut inside
+            if x + piece.width > width and cur:
+                parts.append(_Word(cur, sum(p.width for p in cur), None))
+                cur, x = [], 0.0
+            cur.append(piece)
+            x += piece.width
+            continue
         start = 0
         for i, ch in enumerate(piece.text):
             w = text_width(ch, face.font, face.size)
@@ -160,6 +207,7 @@ def _cut(word: _Word, width: float) -> list[_Word]:
     if cur:
         parts.append(_Word(cur, sum(p.width for p in cur), None))
     parts[0].space, parts[0].break_before = word.space, word.break_before
+    parts[0].joined = parts[0].soft = word.soft
     return parts
 
 
@@ -256,8 +304,11 @@ def _solve(atoms: list[_Word], hyphens: list[float], width: float, balance: bool
     gaps = [0.0 if (k == 0 or a.joined or a.space is None) else a.space[1]
             for k, a in enumerate(atoms)]
     joined = [a.joined for a in atoms]
+    soft: list[bool] | None = [a.soft for a in atoms]
+    if not any(soft):
+        soft = None
     found = optimal_breaks_cost([a.width for a in atoms], gaps, joined, hyphens, width,
-                                balance=balance)
+                                balance=balance, soft=soft)
     if with_cost or found is None:
         return found
     return found[0]
@@ -290,7 +341,7 @@ def _optimise(seg: list[_Line], width: float, balance: bool, hyph) -> list[_Line
             face = tail.pieces[-1].run
             hw = hyphens[end]
             part[-1] = _Word([*tail.pieces, _Piece(face, "-", hw)], tail.width + hw,
-                             tail.space, tail.break_before, tail.joined)
+                             tail.space, tail.break_before, tail.joined, tail.soft)
         out.append(_line(part))
         start = end
     return out
@@ -340,6 +391,9 @@ class _Writer:
         font = getFont(face.font)
         if text.isascii() and text.isprintable() and _ascii_identity(font):
             chunks: Iterable[tuple[int, bytes]] = ((0, text.encode("ascii")),)
+        elif COMPLEX.search(text) is not None:  # a bullet or a line in a complex script
+            self.show_shaped(text, shape(text, face.font), face)
+            return
         else:
             chunks = font.splitString(text, self.doc)
         for subset, chunk in chunks:
@@ -349,6 +403,18 @@ class _Writer:
                 code.append(f"{name} {fp_str(face.size)} Tf")
                 self.font = key
             code.append(f"({canv._escape(chunk)}) Tj")
+
+    def show_shaped(self, text: str, shaped: Shaped, face: Face) -> None:
+        """Glyphs from HarfBuzz, in a span that carries ``text`` for copying and search."""
+        code = self.code
+        if face.colour is not self.colour:
+            code.append(_fill(self.canv, face.colour))
+            self.colour = face.colour
+        code.append(actual_text(text))
+        code.extend(glyph_ops(shaped, face.font, face.size, self.doc, face.rise))
+        code.append("EMC")
+        self.rise = face.rise
+        self.font = None  # glyph_ops selected subset fonts of its own
 
     def finish(self) -> None:
         self.code.append("ET")
@@ -451,10 +517,13 @@ class TextBlock(Flowable):
         for line in lines:
             extra = _stretch(line, measure) if justify and not line.last else 0.0
             out.move(style.leftIndent, y)
-            for run, text, x1, x2 in _segments(line, style.leftIndent, extra):
+            for run, text, x1, x2, glyphs in _segments(line, style.leftIndent, extra):
                 if extra:
                     out.move(x1, y)
-                out.show(text, run.face)
+                if glyphs is not None:
+                    out.show_shaped(text, glyphs, run.face)
+                else:
+                    out.show(text, run.face)
                 if run.href:
                     last = links[-1] if links else None
                     if last and last[0] == run.href and last[2] == y and abs(last[3] - x1) < 1e-6:
@@ -496,9 +565,10 @@ def _stretch(line: _Line, measure: float) -> float:
 def _segments(line: _Line, x: float, extra: float = 0.0):
     """(run, text, x1, x2) for each stretch of a line in one face and one link; with
     ``extra`` (justified), each word is a stretch of its own, the spaces widened."""
-    out: list[tuple[Run, str, float, float]] = []
+    out: list[tuple[Run, str, float, float, Shaped | None]] = []
     run: Run | None = None
     parts: list[str] = []
+    glyphs: Shaped | None = None  # the glyphs of the stretch, when it is shaped text
     start = x
     first = True
     for word in line.words:
@@ -506,28 +576,40 @@ def _segments(line: _Line, x: float, extra: float = 0.0):
         first = False
         if space is not None and extra:
             if run is not None:
-                out.append((run, "".join(parts), start, x))
-            run, parts = None, []
+                out.append((run, "".join(parts), start, x, glyphs))
+            run, parts, glyphs = None, [], None
             x += space[1] + extra
             start = x
             space = None
         if space is not None:
             r = space[0]
-            if r is not run and (r.face is not run.face or r.href != run.href):
-                out.append((run, "".join(parts), start, x))
-                run, parts, start = r, [], x
+            if glyphs is not None or (r is not run and (r.face is not run.face or
+                                                        r.href != run.href)):
+                out.append((run, "".join(parts), start, x, glyphs))
+                run, parts, start, glyphs = r, [], x, None
             parts.append(" ")
             x += space[1]
         for piece in word.pieces:
             r = piece.run
+            if piece.shaped is not None or glyphs is not None:  # shaped text: a span of
+                if piece.shaped is not None and glyphs is not None and r is run:  # its own
+                    parts.append(piece.text)
+                    glyphs = glyphs.join(piece.shaped)
+                    x += piece.width
+                    continue
+                if run is not None:
+                    out.append((run, "".join(parts), start, x, glyphs))
+                run, parts, start, glyphs = r, [piece.text], x, piece.shaped
+                x += piece.width
+                continue
             if run is None or (r is not run and (r.face is not run.face or r.href != run.href)):
                 if run is not None:
-                    out.append((run, "".join(parts), start, x))
+                    out.append((run, "".join(parts), start, x, glyphs))
                 run, parts, start = r, [], x
             parts.append(piece.text)
             x += piece.width
     if run is not None:
-        out.append((run, "".join(parts), start, x))
+        out.append((run, "".join(parts), start, x, glyphs))
     return out
 
 

@@ -1,0 +1,176 @@
+"""The fixed texts a briefing prints, per language: ``styles/strings/<language>.yaml``.
+
+Everything the PDF prints that is not content ("Page 3 of 4", "Published by", "More
+information", the call to action, "Thank you", "as of", month names, the digits) comes from
+the strings of the briefing's language. A spec in ``en-GB`` takes ``en-GB.yaml`` if there is
+one, else ``en.yaml``, else the English built into :class:`Strings` (so a project without
+a strings folder prints what it always printed). A translated edition needs a strings file
+of its own language: English words in a Burmese PDF would be a defect, so a missing file is
+an error for that edition.
+
+Each text may name only its own placeholders (``{number}`` and ``{total}`` in ``page``...),
+checked when the file is read, so that formatting can never fail while rendering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from ..errors import Diagnostic
+from ..load.yamlfile import YamlFile
+from .schema import validate_model
+from .types import PartialDate
+
+#: the digit sets a brand or a strings file may choose
+DIGITS = {"latin": "0123456789", "myanmar": "၀၁၂၃၄၅၆၇၈၉"}
+
+Phrase = Annotated[str, Field(max_length=200)]
+
+
+class Strings(BaseModel):
+    """The fixed texts of one language (English by default)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    digits: Literal["latin", "myanmar"] = Field(
+        "latin", description="Digits for page numbers, dates, list and note numbers (a brand "
+        "sheet's languages.<lang>.digits overrides it).")
+    months: Annotated[list[Phrase], Field(min_length=12, max_length=12)] = Field(
+        default_factory=lambda: ["January", "February", "March", "April", "May", "June",
+                                 "July", "August", "September", "October", "November",
+                                 "December"], description="January to December.")
+    date: Phrase = Field("{day} {month} {year}", description="A full date.")
+    month_year: Phrase = Field("{month} {year}", description="A date known to the month.")
+    year: Phrase = Field("{year}", description="A date known to the year.")
+    page: Phrase = "Page {number} of {total}"
+    published_by: Phrase = "Published by {publisher}"
+    read_more: Phrase = "Read more of our briefings"
+    donate_question: Phrase = "Found this briefing useful?"
+    donate_request: Phrase = "Please support our work with a donation:"
+    thank_you: Phrase = "Thank you"
+    more_information: Phrase = "More information"
+    about_publisher: Phrase = Field("About the publisher", description="Its outline entry.")
+    no_web_address: Phrase = "(no web address)"
+    phone: Phrase = "tel: {phone}"
+    as_of: Phrase = Field("as of {date}", description="After a dated statement, following "
+                          "a dash: '— as of 2021'.")
+    facts_as_of: Phrase = Field("Facts as of {date}", description="Under the date on page "
+                                "1: the newest date of the facts the briefing prints.")
+    whats_new: Phrase = Field("What’s new in this edition", description="The title of the "
+                              "box that says what changed since the last edition.")
+    draft_translation: Phrase = Field("Draft translation", description="In the footer of "
+                                      "an edition with unreviewed translations.")
+    comma: Phrase = Field(", ", description="Between the parts of a note.")
+    full_stop: Phrase = Field(".", description="At the end of a note.")
+    separator: Phrase = Field(" · ", description="Between the publisher's web address, "
+                              "email and phone.")
+    list_number: Phrase = Field("{number}.", description="The number of a country in a "
+                                "list.")
+    marker_separator: Phrase = Field(",", description="Between footnote markers at one "
+                                     "place.")
+
+    #: the placeholders each text must use (and may not go beyond)
+    PLACES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "date": ("day", "month", "year"), "month_year": ("month", "year"), "year": ("year",),
+        "page": ("number", "total"), "published_by": ("publisher",), "phone": ("phone",),
+        "as_of": ("date",), "facts_as_of": ("date",), "list_number": ("number",),
+    }
+
+    @field_validator("*")
+    @classmethod
+    def _placeholders(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str) or info.field_name == "digits":
+            return value
+        allowed = cls.PLACES.get(info.field_name, ())
+        try:
+            used = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+        except ValueError as exc:
+            raise ValueError(f"'{value}': {exc}; write a literal brace as {{{{ or }}}}") from None
+        for name in used:
+            if name not in allowed:
+                can = (f"use {', '.join('{' + a + '}' for a in allowed)}" if allowed
+                       else "it takes no placeholders")
+                raise ValueError(f"'{{{name}}}' is not allowed here; {can}")
+        return value
+
+    # ------------------------------------------------------------------ formatting
+    def number(self, n: int | str) -> str:
+        """``n`` in this language's digits."""
+        text = str(n)
+        if self.digits == "latin":
+            return text
+        return text.translate(_table(self.digits))
+
+    def date_text(self, value: dt.date) -> str:
+        return self.date.format(day=self.number(value.day), month=self.months[value.month - 1],
+                                year=self.number(value.year))
+
+    def partial(self, value: PartialDate) -> str:
+        """A date known to the day, month or year, as :meth:`PartialDate.human` in English."""
+        if value.day:
+            return self.date_text(value.earliest)
+        if value.month:
+            return self.month_year.format(month=self.months[value.month - 1],
+                                          year=self.number(value.year))
+        return self.year.format(year=self.number(value.year))
+
+    def list_text(self, number: int) -> str:
+        return self.list_number.format(number=self.number(number))
+
+    def page_text(self, number: int, total: int) -> str:
+        return self.page.format(number=self.number(number), total=self.number(total))
+
+    def fixed_texts(self) -> list[str]:
+        """Every fixed text and digit this language prints (for the glyph check)."""
+        out = [getattr(self, name).format(**{p: "" for p in self.PLACES.get(name, ())})
+               for name in type(self).model_fields if name not in ("digits", "months")]
+        return [*out, *self.months, DIGITS[self.digits]]
+
+
+_TABLES: dict[str, dict[int, str]] = {}
+
+
+def _table(digits: str) -> dict[int, str]:
+    if digits not in _TABLES:
+        _TABLES[digits] = str.maketrans(DIGITS["latin"], DIGITS[digits])
+    return _TABLES[digits]
+
+
+ENGLISH = Strings()
+
+
+def validate_strings(files: dict[str, YamlFile]) -> tuple[dict[str, Strings],
+                                                          list[Diagnostic]]:
+    """Every strings file (``styles/strings/<language>.yaml``), validated. (Whether its
+    Burmese is Zawgyi is asked when a briefing in its language is evaluated: see
+    :mod:`.zawgyi`; an English project does not pay for the detector.)"""
+    out: dict[str, Strings] = {}
+    errors: list[Diagnostic] = []
+    for name, file in sorted(files.items()):
+        if file.failed:
+            continue
+        data: Any = file.data
+        model, diags = validate_model(Strings, file, data if data is not None else {})
+        errors += diags
+        if model is not None:
+            out[name] = model
+    return out, errors
+
+
+def strings_names(language: str) -> tuple[str, ...]:
+    """The strings files that may serve ``language``, in order: ``en-GB``, ``en``."""
+    primary = language.split("-")[0]
+    return (language, primary) if primary != language else (language,)
+
+
+def strings_for(table: dict[str, Strings], language: str) -> tuple[str | None,
+                                                                   Strings | None]:
+    """(file name, strings) for ``language``; (None, None) when no file serves it."""
+    for name in strings_names(language):
+        if name in table:
+            return name, table[name]
+    return None, None

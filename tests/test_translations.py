@@ -1,0 +1,310 @@
+"""Translated editions: build targets of their own, translations that know when the English
+changed, the translate helper, the strings files, Zawgyi, and what fails what."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import briefgen
+from briefgen.incremental.builder import build_project
+from briefgen.validate.translations import text_hash
+from briefgen.validate.zawgyi import is_zawgyi
+from conftest import FIXTURES, make_project
+from test_burmese import EDITION, enable_burmese, pdftotext, pdftotext_of
+
+TRANSLATIONS = Path("briefings/translations/my")
+AUSTRALIA = TRANSLATIONS / "facts/countries/australia.yaml"
+#: Zawgyi-encoded Burmese ("Myanmar country", as pasted from an old website)
+ZAWGYI = "ျမန္မာႏိုင္ငံ စစ္တပ္သည္ ေက်ာင္းသားမ်ားကို ဖမ္းဆီးခဲ့သည္"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The full fixture with the Burmese edition declared (nothing built)."""
+    return enable_burmese(make_project(tmp_path / "project", FIXTURES / "full" / "briefings"))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return n
+    raise AssertionError(needle)
+
+
+def edit_training_review(root: Path) -> None:
+    edit(root / "briefings/facts/countries/australia.yaml",
+         "not announced a decision to stop", "not announced any decision to stop")
+
+
+# ---------------------------------------------------------------------- editions
+def test_an_edition_is_a_build_target_of_its_own(project: Path, cli) -> None:
+    ws = briefgen.open_workspace(project)
+    assert EDITION in ws.ids and ws.edition_of(EDITION) == ("military-cooperation", "my")
+    code, out, err = cli("build", "--root", str(project))
+    assert code == 0, out + err
+    assert "built 5" in out
+    assert (project / "dist/military-cooperation.pdf").is_file()
+    assert (project / f"dist/{EDITION}.pdf").is_file()
+    manifest = json.loads((project / "dist/.briefgen/manifest.json").read_text())
+    assert f"screen:{EDITION}" in manifest["briefings"]
+    code, out, _ = cli("build", "--root", str(project))
+    assert "built 0, unchanged 5" in out and "ignored" not in out
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 0 and "4 briefings and 1 translated edition" in out
+
+
+def test_editing_one_translation_rebuilds_only_its_edition(project: Path) -> None:
+    assert build_project(project).ok
+    edit(project / TRANSLATIONS / "facts/countries/japan.yaml", "ဂျပန်\"", "ဂျပန်နိုင်ငံ\"")
+    assert build_project(project).built == [EDITION]
+    edit(project / "briefings/facts/countries/japan.yaml", "strengthen their", "deepen their")
+    built = build_project(project).built
+    assert "military-cooperation" in built and EDITION in built
+
+
+def test_editing_the_english_fact_makes_check_warn_at_the_translation_line(project: Path,
+                                                                            cli) -> None:
+    code, out, err = cli("check", "--root", str(project), "--verbose")
+    assert code == 0 and "older than the English" not in out, out + err
+    edit_training_review(project)
+    line = line_of(project / AUSTRALIA, "text: \"အာဏာသိမ်းပြီးနောက်ပိုင်း")
+    for _ in range(2):  # worked out, then answered from the index
+        code, out, err = cli("check", "--root", str(project), "--verbose")
+        assert code == 0, out + err
+        assert (f"{AUSTRALIA}:{line}:13: facts.training-review.statement.text: warning: "
+                "translation of australia.training-review (my) is older than the English"
+                in out), out
+    code, out, _ = cli("check", "--root", str(project), "--strict", "--verbose")
+    assert code == 1 and "translation of australia.training-review (my) is older" in out
+    code, out, _ = cli("build", "--root", str(project), "--explain", EDITION)
+    assert "translation of australia.training-review (my) is older than the English" in out
+    assert f"({AUSTRALIA}:{line}:13)" in out
+    code, out, _ = cli("build", "--root", str(project))  # a stale translation still builds
+    assert code == 0 and "built 5" in out
+
+
+def test_translate_refreshes_a_stale_entry_and_keeps_its_text(project: Path, cli) -> None:
+    edit_training_review(project)
+    before = (project / AUSTRALIA).read_text(encoding="utf-8")
+    code, out, err = cli("translate", "military-cooperation", "--lang", "my", "--root",
+                         str(project))
+    assert code == 0, out + err
+    assert f"wrote {AUSTRALIA}: 1 text whose English changed" in out
+    data = __import__("yaml").safe_load((project / AUSTRALIA).read_text(encoding="utf-8"))
+    entry = data["facts"]["training-review"]["statement"]
+    old = __import__("yaml").safe_load(before)["facts"]["training-review"]["statement"]
+    assert entry["text"] == old["text"]  # the translation is never overwritten
+    assert entry["previous"] == old["original"] and "any decision" in entry["original"]
+    assert entry["hash"] == text_hash(entry["original"]) and entry["reviewed"] is False
+    code, out, _ = cli("check", "--root", str(project), "--verbose")
+    assert code == 0 and "older than the English" not in out, out
+    code, out, _ = cli("translate", "military-cooperation", "--lang", "my", "--root",
+                       str(project))
+    assert "wrote" not in out  # nothing left to do
+
+
+def test_translate_writes_every_text_an_edition_prints(project: Path, cli) -> None:
+    shutil.rmtree(project / TRANSLATIONS)
+    code, out, err = cli("build", "--root", str(project))
+    assert code == 1
+    assert f"{EDITION}: not built" in err and "military-cooperation: not built" not in err
+    assert "no Burmese (my) translation of military-cooperation title" in err
+    assert (project / "dist/military-cooperation.pdf").is_file()
+    code, out, err = cli("translate", "military-cooperation", "--lang", "my", "--root",
+                         str(project))
+    assert code == 0, err
+    assert f"wrote {TRANSLATIONS}/military-cooperation.yaml: 16 texts to translate" in out
+    assert f"wrote {AUSTRALIA}: 3 texts to translate" in out
+    assert f"wrote {TRANSLATIONS}/facts/publisher.yaml: 1 text to translate" in out
+    code, out, err = cli("check", "--root", str(project))
+    assert code == 1
+    line = line_of(project / AUSTRALIA, "text: \"\"")
+    assert (f"{AUSTRALIA}:{line}:9: name.text: australia name is not translated into Burmese "
+            "(my) yet") in out
+    # every text the edition prints so far: untranslated paragraphs cite no sources yet, so
+    # the titles their notes would print are asked for once the paragraphs are translated
+    assert len(re.findall(r"is not translated into Burmese \(my\) yet", out)) >= 45
+
+
+def test_a_missing_translation_fails_that_edition_only(project: Path, cli) -> None:
+    (project / TRANSLATIONS / "facts/countries/japan.yaml").unlink()
+    code, out, err = cli("build", "--root", str(project))
+    assert code == 1 and "built 4" in out
+    assert (f"briefings/military-cooperation.yaml:9:20: languages[1]: no Burmese (my) "
+            f"translation of japan name: add it to {TRANSLATIONS}/facts/countries/japan.yaml"
+            ) in err
+    assert not (project / f"dist/{EDITION}.pdf").exists()
+
+
+def test_a_translation_keeps_the_footnotes_of_the_english(project: Path, cli) -> None:
+    edit(project / TRANSLATIONS / "military-cooperation.yaml",  # the text, not the original
+         "ပါဝင်နေကြသည်။ {{ fact('australia.training-review') }}[^sbs-australia-urged-to-act]",
+         "ပါဝင်နေကြသည်။ {{ fact('australia.training-review') }}")
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1
+    assert ("lead.text: the translation drops [^sbs-australia-urged-to-act]: keep the "
+            "footnote references of the English") in out
+
+
+def test_the_footer_says_draft_until_every_text_is_reviewed(project: Path) -> None:
+    assert build_project(project, [EDITION]).ok
+    assert briefgen.open_workspace(project).document(EDITION).unreviewed == 51
+    for path in (project / TRANSLATIONS).rglob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("reviewed: false",
+                                                                 "reviewed: true"),
+                        encoding="utf-8")
+    assert briefgen.open_workspace(project).document(EDITION).unreviewed == 0
+    assert build_project(project, [EDITION]).built == [EDITION]
+
+
+@pdftotext
+def test_the_draft_line_is_printed(project: Path) -> None:
+    assert build_project(project, [EDITION]).ok
+    pdf = project / f"dist/{EDITION}.pdf"
+    text = pdftotext_of(pdf)
+    assert text.count("ဘာသာပြန် မူကြမ်း") == text.count("စာမျက်နှာ ") == 4
+    edit(project / TRANSLATIONS / "facts/countries/japan.yaml", "reviewed: false",
+         "reviewed: true")
+    for path in (project / TRANSLATIONS).rglob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("reviewed: false",
+                                                                 "reviewed: true"),
+                        encoding="utf-8")
+    assert build_project(project, [EDITION]).built == [EDITION]
+    assert "မူကြမ်း" not in pdftotext_of(pdf)
+
+
+def test_dropping_a_language_removes_its_pdf_and_a_broken_spec_keeps_it(project: Path) -> None:
+    assert build_project(project).ok
+    pdf = project / f"dist/{EDITION}.pdf"
+    spec = project / "briefings/military-cooperation.yaml"
+    good = spec.read_text(encoding="utf-8")
+    spec.write_text(good.replace("title:", "title: [", 1), encoding="utf-8")  # unreadable
+    result = build_project(project)
+    assert {f.id for f in result.failed} == {"military-cooperation", EDITION}
+    assert pdf.is_file() and not result.removed
+    spec.write_text(good.replace("languages: [en-GB, my]\n", ""), encoding="utf-8")
+    assert build_project(project).removed == [EDITION] and not pdf.exists()
+
+
+def test_languages_start_with_the_briefings_own(project: Path, cli) -> None:
+    edit(project / "briefings/military-cooperation.yaml", "languages: [en-GB, my]",
+         "languages: [my, en-GB, my]")
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1
+    assert ("briefings/military-cooperation.yaml:9:13: languages[0]: the first language is "
+            "the briefing's own: make it 'en-GB'") in out
+    assert "languages[2]: 'my' is listed twice" in out
+
+
+# ---------------------------------------------------------------------- strings
+def test_strings_files_are_validated_and_needed(project: Path, cli) -> None:
+    strings = project / "styles/strings/my.yaml"
+    edit(strings, 'page: "စာမျက်နှာ {number} / {total}"', 'page: "{number} {pages}"')
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1
+    assert (f"styles/strings/my.yaml:{line_of(strings, 'page:')}:7: page: '{{pages}}' is not "
+            "allowed here; use {number}, {total}") in out
+    assert "the strings file styles/strings/my.yaml has errors" in out
+    strings.unlink()
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1 and "no strings file for Burmese (my)" in out
+
+
+def test_the_english_strings_file_says_what_briefgen_always_printed(full: Path) -> None:
+    from briefgen.validate.strings import ENGLISH
+
+    ws = briefgen.open_workspace(full)
+    assert ws.strings["en"] == ENGLISH
+    before = build_project(full)
+    assert before.ok
+    pdfs = {p.name: p.read_bytes() for p in (full / "dist").glob("*.pdf")}
+    (full / "styles/strings/en.yaml").unlink()  # the built-in English: the same PDFs
+    assert build_project(full).built == []  # and nothing to rebuild
+    assert sorted(build_project(full, force=True).built) == sorted(before.built)
+    assert {p.name: p.read_bytes() for p in (full / "dist").glob("*.pdf")} == pdfs
+
+
+def test_burmese_dates_and_digits() -> None:
+    import datetime as dt
+
+    from briefgen.load.project import yaml_files
+    from briefgen.load.yamlfile import load_yaml
+    from briefgen.validate.strings import validate_strings
+    from briefgen.validate.types import PartialDate
+    from conftest import REPO
+
+    files = {p.stem: load_yaml(p, REPO)[0] for p in yaml_files(REPO / "styles/strings")}
+    ws_strings, errors = validate_strings(files)
+    assert not errors
+    my = ws_strings["my"]
+
+    assert my.date_text(dt.date(2026, 11, 23)) == "၂၀၂၆ ခုနှစ် နိုဝင်ဘာလ ၂၃ ရက်"
+    assert my.partial(PartialDate(2019, 7)) == "၂၀၁၉ ခုနှစ် ဇူလိုင်လ"
+    assert my.partial(PartialDate(2021)) == "၂၀၂၁ ခုနှစ်"
+    assert my.page_text(1, 12) == "စာမျက်နှာ ၁ / ၁၂"
+    assert ws_strings["en"].page_text(1, 12) == "Page 1 of 12"
+
+
+# ---------------------------------------------------------------------- Zawgyi
+def test_the_zawgyi_detector_tells_the_encodings_apart() -> None:
+    assert is_zawgyi(ZAWGYI)
+    assert not is_zawgyi("မြန်မာနိုင်ငံ စစ်တပ်သည် ကျောင်းသားများကို ဖမ်းဆီးခဲ့သည်")
+    assert not is_zawgyi("ASEAN ၏")  # too short to tell: never a false alarm
+    assert not is_zawgyi("Burma Campaign UK")
+    for path in FIXTURES.glob("full/briefings/translations/my/**/*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        for value in re.findall(r'text: "(.*)"', text):
+            assert not is_zawgyi(value), (path, value)
+
+
+def test_zawgyi_in_a_translation_is_reported_and_never_rendered(project: Path, cli) -> None:
+    path = project / TRANSLATIONS / "facts/countries/japan.yaml"
+    edit(path, "text: \"ဂျပန်\"", f"text: \"{ZAWGYI}\"")
+    code, out, err = cli("build", "--root", str(project))
+    assert code == 1 and "built 4" in out
+    line = line_of(path, ZAWGYI)
+    assert (f"{TRANSLATIONS}/facts/countries/japan.yaml:{line}:9: name.text: this text is "
+            "in the Zawgyi encoding, not Unicode") in err
+    assert "Convert it to Unicode" in err
+    assert not (project / f"dist/{EDITION}.pdf").exists()
+
+
+def test_zawgyi_in_a_fact_file_breaks_that_country(project: Path, cli) -> None:
+    path = project / "briefings/facts/countries/japan.yaml"
+    edit(path, "name: Japan", f"name: \"Japan ({ZAWGYI})\"")
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1
+    assert "briefings/facts/countries/japan.yaml:2:7: name: this text is in the Zawgyi " \
+           "encoding" in out
+
+
+# ---------------------------------------------------------------------- brand
+def test_a_language_font_error_points_at_the_language_key(project: Path, cli) -> None:
+    sheet = project / "styles/default.yaml"
+    edit(sheet, "regular: fonts/Padauk-Regular.ttf", "regular: fonts/Padauk-Light.ttf")
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1
+    line = line_of(sheet, "Padauk-Light")
+    assert (f"styles/default.yaml:{line}:20: languages.my.fonts.families.padauk.regular: "
+            "font file 'fonts/Padauk-Light.ttf' not found") in out
+
+
+def test_burmese_text_in_a_latin_font_is_a_located_error(project: Path, cli) -> None:
+    edit(project / "styles/default.yaml", "roles: {title: padauk, heading: padauk, body: "
+         "padauk, small: padauk}", "roles: {title: padauk, heading: padauk, body: lato-text, "
+         "small: padauk}")
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1
+    assert re.search(r"briefings/translations/my/military-cooperation\.yaml:\d+:\d+: lead\.text: "
+                     r"the fonts? lato-text .*no glyphs? for 'မ' \(U\+1019", out), out
