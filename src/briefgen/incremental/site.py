@@ -42,8 +42,8 @@ from ..editions.archive import Archived, archive, verified
 from ..editions.store import NAME
 from ..errors import ContentError, Diagnostic, Location, OutputError, RenderError
 from ..files import build_lock, remove_stray_temporaries, why, write_atomic
+from ..ids import check_output_id
 from ..load.project import Layout, find_root
-from ..validate.types import check_id
 from .builder import BuildResult, Event, Failure
 from .manifest import Manifest, digest, tree_stamp
 
@@ -94,8 +94,9 @@ class SiteManifest:
 
 
 def _id_ok(value: Any) -> bool:
+    """An id, or a brand's web name for a language (``default.my``): a safe folder name."""
     try:
-        return isinstance(value, str) and bool(check_id(value))
+        return isinstance(value, str) and bool(check_output_id(value))
     except ValueError:
         return False
 
@@ -286,7 +287,8 @@ class _Site:
             self.emit("unchanged", f"{bid} (web)")
             return
         self.emit("start", f"{bid} (web)")
-        doc, brand = ws.document(bid), ws.brand_of(bid)
+        doc = ws.document(bid)
+        brand = ws.brand_of(bid).for_language(doc.language)
         context = PageContext(self.site, downloads, _facts_as_of(ws, doc),
                               self.edition_links(bid))
         try:
@@ -330,7 +332,13 @@ class _Site:
                      for e in self.archive(bid))
 
     def brands(self) -> set[str]:
-        used = {self.ws.state(b).brand for b in self.ws.ids if self.ws.ok(b)}
+        """The web names of the brands the pages use (a translated edition's is the brand
+        of its language: ``default.my``, with that language's fonts)."""
+        used = set()
+        for bid in self.ws.ids:
+            if self.ws.ok(bid):
+                state = self.ws.state(bid)
+                used.add(self.ws.brands[state.brand].for_language(state.language).web_name)
         index = self.index_brand()
         return used | ({index} if index else set())
 
@@ -350,9 +358,12 @@ class _Site:
         from ..render.html.assets import subset_plan
         from ..render.html.fonts import RECIPE
 
-        brand = self.ws.brands[name]
+        base, _, language = name.partition(".")
+        brand = self.ws.brands[base]
+        brand = brand.for_language(language) if language else brand
         states = [self.ws.state(b) for b in self.ws.ids]
-        states = [s for s in states if s.ok and s.brand == name]
+        states = [s for s in states if s.ok and s.brand == base and
+                  self.ws.brands[base].for_language(s.language).web_name == name]
         _, key, extra = subset_plan([s.chars for s in states],
                                     {f for s in states for f in s.styles})
         deps = {"briefgen": __version__,

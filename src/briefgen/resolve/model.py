@@ -171,11 +171,10 @@ class Document:
 
     def printed_text(self) -> str:
         """Every text the briefing prints, run together (e.g. for a web font's subset)."""
-        from ..validate.types import human_date
-
         pub = self.publisher
         parts = [self.title, self.short_title, self.subtitle or "", pub.name, pub.tagline or "",
-                 " ".join(pub.address), pub.phone, pub.web, pub.email, human_date(self.date)]
+                 " ".join(pub.address), pub.phone, pub.web, pub.email,
+                 self.strings.date_text(self.date)]
         for block in self.blocks:
             if isinstance(block, Heading):
                 parts.append(block.text)
@@ -187,6 +186,7 @@ class Document:
         for note in self.notes.values():
             parts += [note.publisher, note.title or "", note.date or "", note.url or ""]
         parts += [f"{i.label} {i.url or ''}" for i in self.more_information]
+        parts += self.strings.fixed_texts()  # the page's own words ("Notes", "Published"...)
         return "".join(parts)
 
     def styles_used(self) -> set[str]:

@@ -238,6 +238,12 @@ class Brand:
         found = self.languages.get(language) or self.languages.get(language.split("-")[0])
         return found or self
 
+    @property
+    def web_name(self) -> str:
+        """The folder of its web assets (``dist/site/_assets/<web_name>/``): the brand's
+        name, and the language for a language's brand (``default.my``)."""
+        return self.name if self.language is None else f"{self.name}.{self.language}"
+
     def colour(self, name: str) -> Colour:
         return getattr(self.sheet.colours, name)
 

@@ -64,6 +64,42 @@ class Strings(BaseModel):
                               "box that says what changed since the last edition.")
     draft_translation: Phrase = Field("Draft translation", description="In the footer of "
                                       "an edition with unreviewed translations.")
+    # ------------------------------------------------------------ the web edition only
+    web_skip: Phrase = Field("Skip to content", description="Web page: the first link, for "
+                             "keyboard and screen-reader users.")
+    web_navigation: Phrase = Field("Briefings", description="Web page: the name of the "
+                                   "navigation bar, read by screen readers.")
+    web_all_briefings: Phrase = "All briefings"
+    web_feed: Phrase = "Atom feed"
+    web_feed_title: Phrase = Field("Briefings from {publisher} (Atom feed)",
+                                   description="Web page: the feed's title for browsers.")
+    web_published: Phrase = Field("Published", description="Web page: before the date.")
+    web_facts_as_of: Phrase = Field("Facts as of", description="Web page: before the "
+                                    "dates of the facts.")
+    web_date_range: Phrase = Field("{oldest} to {newest}", description="Web page: the "
+                                   "oldest and newest dates of the facts.")
+    web_pdf_screen: Phrase = "PDF for screen"
+    web_pdf_print: Phrase = "PDF for print (CMYK, with bleed and crop marks)"
+    web_support: Phrase = Field("Support our work", description="Web page: the heading "
+                                "of the calls to action, read by screen readers.")
+    web_editions: Phrase = Field("Editions", description="Web page: the list of published "
+                                 "editions.")
+    web_edition_of: Phrase = Field("Edition of {date}", description="Web page: one "
+                                   "published edition.")
+    web_notes: Phrase = Field("Notes", description="Web page: the heading of the notes.")
+    web_note: Phrase = Field("Note {number}", description="Web page: a note marker, read "
+                             "by screen readers.")
+    web_back: Phrase = Field("Back to where note {number} is cited", description="Web "
+                             "page: the link from a note back to its marker.")
+    web_back_to: Phrase = Field("Back to citation {citation} of note {number}",
+                                description="Web page: the same, for a note cited in "
+                                "several places.")
+    web_address: Phrase = Field("Web", description="Web page footer: before the web "
+                                "address.")
+    web_email: Phrase = Field("Email", description="Web page footer: before the email "
+                              "address.")
+    web_phone: Phrase = Field("Tel", description="Web page footer: before the phone "
+                              "number.")
     comma: Phrase = Field(", ", description="Between the parts of a note.")
     full_stop: Phrase = Field(".", description="At the end of a note.")
     separator: Phrase = Field(" · ", description="Between the publisher's web address, "
@@ -78,6 +114,9 @@ class Strings(BaseModel):
         "date": ("day", "month", "year"), "month_year": ("month", "year"), "year": ("year",),
         "page": ("number", "total"), "published_by": ("publisher",), "phone": ("phone",),
         "as_of": ("date",), "facts_as_of": ("date",), "list_number": ("number",),
+        "web_feed_title": ("publisher",), "web_date_range": ("oldest", "newest"),
+        "web_edition_of": ("date",), "web_note": ("number",), "web_back": ("number",),
+        "web_back_to": ("citation", "number"),
     }
 
     @field_validator("*")

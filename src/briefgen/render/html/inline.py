@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from ...resolve.model import Span
+from ...validate.strings import ENGLISH, Strings
 
 SCHEMES = ("http", "https", "mailto")
 # C0 and C1 control characters except tab and newline (not allowed in HTML text)
@@ -59,8 +60,9 @@ def url_link(url: str | None) -> Markup:
 class Citations:
     """Numbers the places each note is cited, in reading order: ``ref-N-1``, ``ref-N-2``."""
 
-    def __init__(self) -> None:
+    def __init__(self, strings: Strings = ENGLISH) -> None:
         self.places: dict[int, list[str]] = {}
+        self.strings = strings  # the markers' digits and spoken label
 
     def cite(self, note: int) -> str:
         places = self.places.setdefault(note, [])
@@ -86,11 +88,13 @@ def spans_html(spans: list[Span], citations: Citations) -> Markup:
         span = spans[i]
         if span.note is not None:
             if i and spans[i - 1].note is not None:
-                parts.append(Markup("<sup>,</sup>"))
+                parts.append(Markup("<sup>{}</sup>").format(citations.strings.marker_separator))
             ref = citations.cite(span.note)
+            s = citations.strings
             parts.append(Markup('<sup><a role="doc-noteref" id="{ref}" href="#fn-{n}" '
-                                'aria-label="Note {n}">{n}</a></sup>')
-                         .format(ref=ref, n=span.note))
+                                'aria-label="{label}">{shown}</a></sup>')
+                         .format(ref=ref, n=span.note, shown=s.number(span.note),
+                                 label=s.web_note.format(number=s.number(span.note))))
             i += 1
             continue
         j = i + 1

@@ -15,18 +15,30 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ...resolve.model import CountryListBlock, Document, Heading, Para
 from ...validate.brand import Brand
-from ...validate.types import human_date
+from ...validate.strings import ENGLISH, Strings
 from .context import Download, EditionLink, IndexEntry, PageContext, SiteContext
 from .inline import Citations, clean, plain, safe_href, spans_html, url_link
 
 DESCRIPTION_LENGTH = 200
 SHARE_IMAGE = "share.png"
 SHARE_SIZE = (1200, 630)
-LABELS = {"screen": "PDF for screen", "print": "PDF for print (CMYK, with bleed and crop marks)"}
+
+
+def label(profile: str, strings: Strings = ENGLISH) -> str:
+    """How a PDF download is named on the page."""
+    return {"screen": strings.web_pdf_screen, "print": strings.web_pdf_print}.get(
+        profile, f"PDF ({profile})")
+
+
+def with_times(template: str, **dates: tuple[str, str]) -> Markup:
+    """A fixed text with ``<time>`` elements in its placeholders: each date is (ISO, text)."""
+    return Markup(escape(template)).format(**{
+        name: Markup('<time datetime="{}">{}</time>').format(iso, text)
+        for name, (iso, text) in dates.items()})
 
 
 @dataclass
@@ -58,16 +70,21 @@ def size_text(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def downloads_view(downloads: tuple[Download, ...]) -> list[dict[str, Any]]:
-    return [{"href": d.href, "label": LABELS.get(d.profile, f"PDF ({d.profile})"),
+def downloads_view(downloads: tuple[Download, ...], strings: Strings = ENGLISH
+                   ) -> list[dict[str, Any]]:
+    return [{"href": d.href, "label": label(d.profile, strings),
              "size": size_text(d.size), "profile": d.profile} for d in downloads]
 
 
-def editions_view(editions: tuple[EditionLink, ...], prefix: str = "") -> list[dict[str, Any]]:
-    return [{"name": e.name, "date": {"iso": e.published.isoformat(),
-                                      "text": human_date(e.published)},
-             "note": e.note, "href": prefix + e.href, "size": size_text(e.size)}
-            for e in editions]
+def editions_view(editions: tuple[EditionLink, ...], prefix: str = "",
+                  strings: Strings = ENGLISH) -> list[dict[str, Any]]:
+    out = []
+    for e in editions:
+        date = (e.published.isoformat(), strings.date_text(e.published))
+        out.append({"name": e.name, "date": {"iso": date[0], "text": date[1]},
+                    "title": with_times(strings.web_edition_of, date=date),
+                    "note": e.note, "href": prefix + e.href, "size": size_text(e.size)})
+    return out
 
 
 def description(doc: Document) -> str:
@@ -122,7 +139,12 @@ def publisher_view(doc: Document) -> dict[str, Any]:
                                                         c == "+")}
 
 
+def _as_of(when: str | None, strings: Strings) -> str | None:
+    return strings.as_of.format(date=when) if when else None
+
+
 def _sections(doc: Document, cite: Citations) -> list[SectionView]:
+    s = doc.strings
     sections: list[SectionView] = []
     for block in doc.blocks:
         if isinstance(block, Heading):
@@ -133,11 +155,11 @@ def _sections(doc: Document, cite: Citations) -> list[SectionView]:
         section = sections[-1]
         if isinstance(block, Para):
             section.blocks.append(("para", ParaView(spans_html(block.spans, cite),
-                                                    block.as_of)))
+                                                    _as_of(block.as_of, s))))
         elif isinstance(block, CountryListBlock):
             entries = []
             for e in block.entries:
-                statements = [ParaView(spans_html(p.spans, cite), p.as_of)
+                statements = [ParaView(spans_html(p.spans, cite), _as_of(p.as_of, s))
                               for p in e.statements]
                 sources = [{"label": s.label, "link": url_link(s.url) if s.url else None}
                            for s in e.sources]
@@ -148,13 +170,16 @@ def _sections(doc: Document, cite: Citations) -> list[SectionView]:
 
 
 def _notes(doc: Document, cite: Citations) -> list[dict[str, Any]]:
-    out = []
+    out, s = [], doc.strings
     for number in sorted(doc.notes):
         note = doc.notes[number]
         places = cite.places.get(number, [])
-        backlinks = [{"href": f"#{ref}", "text": "↑" if len(places) == 1 else f"↑ {k}",
-                      "label": (f"Back to where note {number} is cited" if len(places) == 1
-                                else f"Back to citation {k} of note {number}")}
+        backlinks = [{"href": f"#{ref}", "text": "↑" if len(places) == 1 else
+                      f"↑ {s.number(k)}",
+                      "label": (s.web_back.format(number=s.number(number))
+                                if len(places) == 1 else
+                                s.web_back_to.format(citation=s.number(k),
+                                                     number=s.number(number)))}
                      for k, ref in enumerate(places, start=1)]
         out.append({"number": number, "id": f"fn-{number}", "publisher": note.publisher,
                     "title": note.title, "date": note.date,
@@ -164,14 +189,14 @@ def _notes(doc: Document, cite: Citations) -> list[dict[str, Any]]:
 
 
 def _calls(doc: Document) -> list[dict[str, Any]]:
-    p = doc.publisher
+    p, s = doc.publisher, doc.strings
     calls = []
     if "more_briefings" in doc.calls_to_action:
-        calls.append({"kind": "more_briefings", "title": "Read more of our briefings",
+        calls.append({"kind": "more_briefings", "title": s.read_more,
                       "text": "", "link": url_link(p.more_briefings)})
     if "donate" in doc.calls_to_action:
-        calls.append({"kind": "donate", "title": "Found this briefing useful?",
-                      "text": "Please support our work with a donation:",
+        calls.append({"kind": "donate", "title": s.donate_question,
+                      "text": s.donate_request,
                       "link": url_link(p.donate)})
     return calls
 
@@ -203,7 +228,8 @@ def json_ld(doc: Document, ctx: PageContext, summary: str) -> dict[str, Any]:
         data["image"] = absolute(ctx.site, f"{doc.id}/{SHARE_IMAGE}")
         data["encoding"] = [{"@type": "MediaObject", "encodingFormat": "application/pdf",
                              "contentUrl": absolute(ctx.site, f"{doc.id}/{d.href}"),
-                             "contentSize": f"{d.size} B", "name": LABELS.get(d.profile)}
+                             "contentSize": f"{d.size} B",
+                             "name": label(d.profile, doc.strings)}
                             for d in ctx.downloads]
     citations = []
     for number in sorted(doc.notes):
@@ -241,36 +267,51 @@ def meta_tags(doc: Document, ctx: PageContext, summary: str) -> list[tuple[str, 
     return tags
 
 
+def texts(strings: Strings, publisher_name: str) -> dict[str, str]:
+    """The fixed texts the templates print (``t.web_notes``...), in the page's language."""
+    out = {name: getattr(strings, name) for name in type(strings).model_fields
+           if isinstance(getattr(strings, name), str) and name not in strings.PLACES}
+    out["published_by"] = strings.published_by.format(publisher=publisher_name)
+    out["web_feed_title"] = strings.web_feed_title.format(publisher=publisher_name)
+    return out
+
+
 def page_context(doc: Document, brand: Brand, ctx: PageContext) -> dict[str, Any]:
-    cite = Citations()  # lead first, then the sections: reading order
-    lead = [ParaView(spans_html(p.spans, cite), p.as_of) for p in doc.lead]
+    """``brand``: the brand of the document's language (``Brand.for_language``)."""
+    s = doc.strings
+    cite = Citations(s)  # lead first, then the sections: reading order
+    lead = [ParaView(spans_html(p.spans, cite), _as_of(p.as_of, s)) for p in doc.lead]
     whats_new = None  # after the lead, as on the PDF's page 1
     if doc.whats_new:
         whats_new = {"since": doc.whats_new_since,
-                     "lines": [ParaView(spans_html(p.spans, cite), p.as_of)
+                     "lines": [ParaView(spans_html(p.spans, cite), _as_of(p.as_of, s))
                                for p in doc.whats_new]}
     sections = _sections(doc, cite)
     summary = description(doc)
     as_of = None
     if ctx.facts_as_of:
         old, new = ctx.facts_as_of
-        as_of = {"oldest": {"iso": old.iso(), "text": old.human()},
-                 "newest": {"iso": new.iso(), "text": new.human()}, "same": old == new}
+        oldest, newest = (old.iso(), s.partial(old)), (new.iso(), s.partial(new))
+        as_of = {"oldest": {"iso": oldest[0], "text": oldest[1]},
+                 "newest": {"iso": newest[0], "text": newest[1]}, "same": old == new,
+                 "html": with_times("{oldest}", oldest=oldest) if old == new else
+                 with_times(s.web_date_range, oldest=oldest, newest=newest)}
     return {
         "lang": doc.language, "id": doc.id, "title": doc.title, "subtitle": doc.subtitle,
-        "short_title": doc.short_title,
-        "date": {"iso": doc.date.isoformat(), "text": human_date(doc.date)},
+        "short_title": doc.short_title, "t": texts(s, doc.publisher.name),
+        "date": {"iso": doc.date.isoformat(), "text": s.date_text(doc.date)},
         "facts_as_of": as_of, "label": brand.sheet.label, "lead": lead, "whats_new": whats_new,
         "sections": sections,
         "calls": _calls(doc), "more_information": [
             {"label": i.label, "link": url_link(i.url) if i.url else None}
             for i in doc.more_information],
         "notes": _notes(doc, cite), "publisher": publisher_view(doc),
-        "downloads": downloads_view(ctx.downloads), "description": summary,
-        "editions": editions_view(ctx.editions),
+        "downloads": downloads_view(ctx.downloads, s), "description": summary,
+        "editions": editions_view(ctx.editions, strings=s),
         "meta": meta_tags(doc, ctx, summary), "json_ld": script_json(json_ld(doc, ctx, summary)),
         "canonical": absolute(ctx.site, f"{doc.id}/"), "generator": ctx.site.generator,
-        "logo": logo_svg(brand), "root": "../", "stylesheet": f"../_assets/{brand.name}/site.css",
+        "logo": logo_svg(brand), "root": "../",
+        "stylesheet": f"../_assets/{brand.web_name}/site.css",
         "home": "../index.html", "feed": "../feed.xml",
     }
 
@@ -291,7 +332,7 @@ def index_context(entries: list[IndexEntry], brand: Brand, site: SiteContext
         raise ValueError("the index needs the publisher (SiteContext.publisher)")
     newest_first = sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
     items = [{"id": e.id, "title": e.title, "subtitle": e.subtitle, "summary": e.summary,
-              "date": {"iso": e.date.isoformat(), "text": human_date(e.date)},
+              "date": {"iso": e.date.isoformat(), "text": ENGLISH.date_text(e.date)},
               "lang": e.language, "href": f"{e.id}/index.html",
               "url": absolute(site, f"{e.id}/"), "feed_href": absolute(site, f"{e.id}/") or
               f"{e.id}/index.html", "urn": uuid.uuid5(
@@ -314,7 +355,8 @@ def index_context(entries: list[IndexEntry], brand: Brand, site: SiteContext
         "base_url": site.base_url, "generator": site.generator, "updated": updated,
         "feed_id": uuid.uuid5(uuid.NAMESPACE_URL, f"{publisher.web}#briefgen-feed").urn,
         "feed_url": absolute(site, "feed.xml"), "index_url": site.base_url,
-        "logo": logo_svg(brand), "stylesheet": f"_assets/{brand.name}/site.css",
+        "logo": logo_svg(brand), "stylesheet": f"_assets/{brand.web_name}/site.css",
+        "t": texts(ENGLISH, publisher.name),
         "home": "index.html", "feed": "feed.xml", "label": brand.sheet.label,
         "description": f"Briefings published by {publisher.name}"
                        + (f", {publisher.tagline}" if publisher.tagline else "") + ".",

@@ -1,0 +1,104 @@
+"""The Burmese edition on the web: its page speaks Burmese (fixed texts, dates, digits), sets
+its text in the Padauk subset briefgen ships beside it (no tofu, no system font), and passes
+axe in a real browser. The English pages of the same project keep their own brand assets."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+
+from browser import WCAG_AA, chromium, run_axe, unavailable
+from conftest import FIXTURES, make_project
+from test_burmese import EDITION, enable_burmese
+
+REASON = unavailable()
+MYANMAR = re.compile("[\u1000-\u109f\uaa60-\uaa7f\ua9e0-\ua9ff]")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    from briefgen.incremental.builder import build_profiles
+
+    root = enable_burmese(make_project(tmp_path_factory.mktemp("burmese-web") / "project",
+                                       FIXTURES / "full" / "briefings"))
+    results = build_profiles(root, profiles=("screen",), formats=("pdf", "html"))
+    assert all(r.ok for r in results.values()), results
+    return root / "dist" / "site"
+
+
+def visible_text(page: str) -> str:
+    body = page.split("<body>", 1)[1]
+    body = re.sub(r"<script.*?</script>", " ", body, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_the_page_is_burmese_with_its_own_stylesheet(site: Path) -> None:
+    page = (site / EDITION / "index.html").read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>\n<html lang=\"my\">")
+    assert '<link rel="stylesheet" href="../_assets/default.my/site.css">' in page
+    # the English page of the same briefing keeps the brand's own assets
+    english = (site / "military-cooperation" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="stylesheet" href="../_assets/default/site.css">' in english
+    assert "<dt>Published</dt>" in english and "<h2 id=\"notes-heading\">Notes</h2>" in english
+    # fixed texts, dates and note markers in Burmese (styles/strings/my.yaml)
+    assert "<dt>ထုတ်ဝေသည့်နေ့</dt>" in page
+    assert "<h2 id=\"notes-heading\">မှတ်စုများ</h2>" in page
+    assert "၂၀၂၆ ခုနှစ် နိုဝင်ဘာလ ၂၃ ရက်" in page
+    assert re.search(r'aria-label="မှတ်စု ၁">၁</a></sup>', page)
+    assert "<strong>Burma Campaign UK မှ ထုတ်ဝေသည်</strong>" in page
+
+
+def test_no_english_on_the_page_but_names_and_addresses(site: Path) -> None:
+    import briefgen
+
+    root = site.parent.parent
+    doc = briefgen.open_workspace(root).document(EDITION)
+    text = visible_text((site / EDITION / "index.html").read_text(encoding="utf-8"))
+    text = re.sub(r"https?://\S+|www\.\S+|\S+@\S+", " ", text)
+    names = [doc.publisher.name, *doc.publisher.address, doc.publisher.phone,
+             *(n.publisher for n in doc.notes.values()),
+             *(s.label for b in doc.blocks for e in getattr(b, "entries", []) for s in e.sources)]
+    for name in sorted(set(names), key=len, reverse=True):
+        text = text.replace(name, " ")
+    text = re.sub(r"\((?:[a-z.]+)\)", " ", text)  # "(mod.gov.mm)" after a publisher name
+    # format names stay as they are: PDF, CMYK, Atom, KB
+    assert set(re.findall(r"[A-Za-z]{2,}", text)) <= {"Atom", "CMYK", "KB", "PDF"}
+
+
+def test_the_burmese_web_font_has_every_character_the_page_prints(site: Path) -> None:
+    page = (site / EDITION / "index.html").read_text(encoding="utf-8")
+    css = (site / "_assets" / "default.my" / "site.css").read_text(encoding="utf-8")
+    files = re.findall(r'font-family: "briefgen-body";[^}]*?url\("([^"]+\.woff2)"\)', css)
+    assert files, css[:2000]
+    printed = {ord(c) for c in visible_text(page) if MYANMAR.match(c)}
+    assert len(printed) > 40
+    for rel in files:
+        font = TTFont(io.BytesIO((site / "_assets" / "default.my" / rel).read_bytes()))
+        cmap = font.getBestCmap()
+        assert printed <= set(cmap), sorted(chr(c) for c in printed - set(cmap))
+    # Padauk's licence travels with its subsets
+    assert (site / "_assets" / "default.my" / "fonts" / "OFL-Padauk.txt").is_file() or any(
+        p.name.lower().startswith("ofl") and "padauk" in p.read_text(errors="ignore").lower()
+        for p in (site / "_assets" / "default.my" / "fonts").iterdir() if p.suffix == ".txt")
+
+
+@pytest.mark.skipif(REASON is not None, reason=f"browser tests skipped: {REASON}")
+def test_axe_finds_no_violation_on_the_burmese_page(site: Path) -> None:
+    with chromium(1280, 900) as driver:
+        driver.get((site / EDITION / "index.html").as_uri())
+        driver.execute_async_script("const done = arguments[arguments.length - 1];"
+                                    "document.fonts.ready.then(() => done(true));")
+        loaded = driver.execute_script(
+            "return [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
+        assert {"briefgen-title", "briefgen-body"} <= {f.strip('"') for f in loaded}
+        marker = driver.execute_script(
+            "return getComputedStyle(document.querySelector('ol.countries > li'))"
+            ".listStyleType")
+        assert marker == "briefgen-myanmar"
+        result = run_axe(driver, [*WCAG_AA, "best-practice"])
+        assert result["violations"] == [], result["violations"]
