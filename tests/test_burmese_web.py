@@ -102,3 +102,32 @@ def test_axe_finds_no_violation_on_the_burmese_page(site: Path) -> None:
         assert marker == "briefgen-myanmar"
         result = run_axe(driver, [*WCAG_AA, "best-practice"])
         assert result["violations"] == [], result["violations"]
+
+
+def test_the_editor_says_a_translation_is_unreviewed_then_older_than_the_english(
+        site: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from starlette.testclient import TestClient
+
+    from briefgen.serve.app import create_app
+    from briefgen.serve.editor import Editor
+
+    root = tmp_path / "project"
+    shutil.copytree(site.parent.parent, root)
+    with TestClient(create_app(Editor(root)), base_url="http://127.0.0.1:8000") as client:
+        page = client.get("/").text
+        assert f'href="/briefings/{EDITION}"' in page and f'href="/pdf/{EDITION}"' in page
+        row = page[page.index(f'href="/briefings/{EDITION}"'):]
+        row = row[:row.index("</tr>")]
+        assert re.search(r'status-stale">unreviewed translation: \d+ texts to review '
+                         r'\(the PDF says &#34;Draft translation&#34;\)', row), row
+    facts = root / "briefings" / "facts" / "countries" / "australia.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "has still not announced", "has not yet announced"), encoding="utf-8")
+    with TestClient(create_app(Editor(root)), base_url="http://127.0.0.1:8000") as client:
+        page = client.get("/").text
+        row = page[page.index(f'href="/briefings/{EDITION}"'):]
+        row = row[:row.index("</tr>")]
+        assert "PDF out of date: build it; translation older than the English in 1 text: " \
+            "update it" in row, row

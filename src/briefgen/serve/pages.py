@@ -107,18 +107,29 @@ def fix_link(ctx: Context, d: Diagnostic) -> str | None:
 
 
 def status_of(ctx: Context, bid: str, manifest: Manifest) -> tuple[str, str]:
-    """(kind, words): ok, errors, stale (the PDF is older than its inputs), missing."""
+    """(kind, words): ok, errors, stale (the PDF is older than its inputs, or missing, or a
+    translated edition's translation is older than the English or not reviewed yet)."""
     ws = ctx.editor.ws
     state = ws.state(bid)
     if state.errors:
         n = len(state.errors)
         return "errors", f"{n} error{'s' if n > 1 else ''}: not built"
-    pdf = ws.layout.pdf(bid)
-    if not pdf.is_file():
-        return "stale", "no PDF yet: build it"
-    if manifest.deps_digest(f"screen:{bid}") != state.deps_digest:
-        return "stale", "PDF out of date: build it"
-    return "ok", "ok"
+    notes = []
+    if not ws.layout.pdf(bid).is_file():
+        notes.append("no PDF yet: build it")
+    elif manifest.deps_digest(f"screen:{bid}") != state.deps_digest:
+        notes.append("PDF out of date: build it")
+    if ws.edition_of(bid) is not None:  # a translated edition: is its translation done?
+        older = sum(1 for d in state.warnings if "is older than the English" in d.message)
+        doc = ws.document(bid)
+        if older:
+            notes.append(f"translation older than the English in {older} "
+                         f"text{'s' if older > 1 else ''}: update it")
+        elif doc is not None and doc.draft:
+            n = doc.unreviewed
+            notes.append(f"unreviewed translation: {n} text{'s' if n > 1 else ''} to review "
+                         "(the PDF says \"Draft translation\")")
+    return ("stale", "; ".join(notes)) if notes else ("ok", "ok")
 
 
 # ---------------------------------------------------------------------- briefings

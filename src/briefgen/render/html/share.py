@@ -5,17 +5,27 @@ Drawn with Pillow (FreeType) in the brand's own title and small fonts, never the
 The picture has few colours, so it is a 16-colour palette PNG (about 20 KB, encoded in a few
 milliseconds). Text is set glyph by glyph without kerning or shaping, as in the PDF, so the
 same inputs give the same bytes on any machine with the same Pillow and FreeType.
+
+A line with characters of a script that needs shaping (Myanmar: the vowel sign E is drawn
+before its consonant, medials wrap round it, consonants stack) is measured and drawn whole
+with Pillow's Raqm layout (HarfBuzz), never glyph by glyph: without Raqm such a briefing has
+no share image (a :class:`RenderError`), rather than one with misspelt text. Its bytes then
+also depend on the versions of Raqm, HarfBuzz and FriBiDi. A title is wrapped at spaces; a
+Burmese phrase wider than the line is broken between syllables.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
+import re
 from functools import lru_cache
 from pathlib import Path
 
+from ...errors import RenderError
 from ...resolve.model import Document
 from ...validate.brand import Brand
-from ...validate.types import human_date
+from ..pdf.myanmar import syllable_breaks  # a plain function over text: no ReportLab
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
@@ -23,7 +33,12 @@ LOGO = 104
 SUPERSAMPLE = 4
 TITLE_SIZES = (68, 62, 56, 50, 46, 42)
 MAX_TITLE_LINES = 5
+LEADING = 1.16  # a title line's height over its size (Latin)
 TEXT_TOP = 13  # palette indices 0..13: the band colour to the band-text colour
+#: characters of scripts that must be shaped (Myanmar and its extended blocks A and B)
+COMPLEX = re.compile("[\u1000-\u109f\uaa60-\uaa7f\ua9e0-\ua9ff]")
+NO_RAQM = ("the share image of a Burmese briefing needs Pillow with libraqm (complex text "
+           "layout)")
 
 
 @lru_cache(maxsize=64)
@@ -31,6 +46,56 @@ def _font(path: Path, size: int):
     from PIL import ImageFont
 
     return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+
+
+def _complex(text: str) -> bool:
+    return COMPLEX.search(text) is not None
+
+
+def _raqm_available() -> bool:
+    from PIL import features
+
+    return bool(features.check("raqm"))
+
+
+@lru_cache(maxsize=32)
+def _shaping_font(path: Path, size: int):
+    """The font with Raqm layout (Pillow quietly falls back to basic layout when Raqm is
+    missing: that is refused here)."""
+    from PIL import ImageFont
+
+    if not _raqm_available():
+        raise RenderError(NO_RAQM)
+    font = ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.RAQM)
+    if font.layout_engine != ImageFont.Layout.RAQM:
+        raise RenderError(NO_RAQM)
+    return font
+
+
+def _shaping_options(language: str) -> dict[str, str]:
+    """Always name the direction and the language: Raqm would otherwise guess the language
+    from the process's locale, and the bytes could differ between machines."""
+    return {"direction": "ltr", "language": language or "und"}
+
+
+@lru_cache(maxsize=4096)
+def _shaped_width(text: str, path: Path, size: int, language: str) -> float:
+    return _shaping_font(path, size).getlength(text, **_shaping_options(language))
+
+
+@lru_cache(maxsize=256)
+def _shaped(text: str, path: Path, size: int, language: str):
+    """A whole shaped line's coverage mask, where it sits and how far it advances."""
+    from PIL import Image, ImageDraw
+
+    font = _shaping_font(path, size)
+    options = _shaping_options(language)
+    left, top, right, bottom = font.getbbox(text, **options)
+    mask = None
+    if right > left and bottom > top:
+        mask = Image.new("L", (right - left, bottom - top), 0)
+        ImageDraw.Draw(mask).text((-left, -top), text, font=font, fill=255, **options)
+    return mask, left, top, _shaped_width(text, path, size, language)
 
 
 def _hex(rgb: str) -> tuple[int, int, int]:
@@ -53,9 +118,17 @@ def _glyph(path: Path, size: int, ch: str):
 
 
 def _line(image, xy: tuple[float, float], text: str, path: Path, size: int, ink: int,
-          align_right: bool = False) -> None:
-    """Set one line, glyph by glyph from the cache (no kerning, as in the PDF)."""
+          align_right: bool = False, language: str = "") -> None:
+    """Set one line, glyph by glyph from the cache (no kerning, as in the PDF); a line that
+    needs shaping is set whole, shaped."""
     x, y = xy
+    if _complex(text):
+        mask, left, top, advance = _shaped(text, path, size, language)
+        if align_right:
+            x -= advance
+        if mask is not None:
+            image.paste(ink, (round(x) + left, round(y) + top), mask)
+        return
     if align_right:
         x -= sum(_glyph(path, size, ch)[3] for ch in text)
     for ch in text:
@@ -65,37 +138,69 @@ def _line(image, xy: tuple[float, float], text: str, path: Path, size: int, ink:
         x += advance
 
 
-def _width(text: str, path: Path, size: int) -> float:
+def _width(text: str, path: Path, size: int, language: str = "") -> float:
+    if _complex(text):
+        return _shaped_width(text, path, size, language)
     return sum(_glyph(path, size, ch)[3] for ch in text)
 
 
-def wrap(text: str, path: Path, size: int, width: int) -> list[str]:
+def _pieces(word: str, path: Path, size: int, width: int, language: str) -> list[str]:
+    """A word, or a Burmese phrase wider than the line cut between its syllables."""
+    if not _complex(word) or _width(word, path, size, language) <= width:
+        return [word]
+    cuts = [0, *(i for i in syllable_breaks(word) if i > 0), len(word)]
+    return [word[a:b] for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def wrap(text: str, path: Path, size: int, width: int, language: str = "") -> list[str]:
+    """Lines at most ``width`` wide, broken at spaces (and between the syllables of a
+    Burmese phrase that is wider than a line on its own)."""
     lines: list[str] = []
     current = ""
     for word in text.split():
-        trial = f"{current} {word}" if current else word
-        if current and _width(trial, path, size) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = trial
+        for j, piece in enumerate(_pieces(word, path, size, width, language)):
+            glue = "" if j else " "
+            trial = f"{current}{glue}{piece}" if current else piece
+            if current and _width(trial, path, size, language) > width:
+                lines.append(current)
+                current = piece
+            else:
+                current = trial
     if current:
         lines.append(current)
     return lines
 
 
-def _fit_title(title: str, path: Path, width: int) -> tuple[list[str], int]:
+def _shorten(line: str) -> str:
+    """``line`` less its last word (or syllable, or character)."""
+    if " " in line:
+        return line.rsplit(" ", 1)[0]
+    if _complex(line):
+        breaks = [i for i in syllable_breaks(line) if 0 < i < len(line)]
+        if breaks:
+            return line[:breaks[-1]]
+    return line[:-1]
+
+
+def _fit_title(title: str, path: Path, width: int, language: str = "",
+               ratio: float = LEADING, height: int = 0) -> tuple[list[str], int]:
+    """The title's lines and size. With a taller ``ratio`` (line height over size: Myanmar
+    stacks marks above and below its letters), the lines must also fit ``height``."""
     size = TITLE_SIZES[0]
     lines: list[str] = []
+    most = MAX_TITLE_LINES
     for size in TITLE_SIZES:
-        lines = wrap(title, path, size, width)
-        if len(lines) <= MAX_TITLE_LINES - 1:
+        lines = wrap(title, path, size, width, language)
+        tall = ratio != LEADING and round(size * ratio) * len(lines) > height
+        if len(lines) <= MAX_TITLE_LINES - 1 and not tall:
             break
-    if len(lines) > MAX_TITLE_LINES:  # still too long at the smallest size: end with "…"
-        lines = lines[:MAX_TITLE_LINES]
+    if ratio != LEADING:
+        most = min(most, max(1, height // round(size * ratio)))
+    if len(lines) > most:  # still too long at the smallest size: end with "…"
+        lines = lines[:most]
         last = lines[-1]
-        while last and _width(last + " …", path, size) > width:
-            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+        while last and _width(last + " …", path, size, language) > width:
+            last = _shorten(last)
         lines[-1] = last + " …"
     return lines, size
 
@@ -107,6 +212,13 @@ def share_png(doc: Document, brand: Brand) -> bytes:
     colour the logo uses (drawn without anti-aliasing). Written as a 4-bit palette PNG."""
     from PIL import Image, ImageDraw
 
+    language = doc.language
+    date = doc.strings.date_text(doc.date)
+    label = brand.sheet.label.upper()
+    texts = (doc.publisher.name, doc.publisher.tagline or "", label, date, doc.title)
+    if any(_complex(t) for t in texts) and not _raqm_available():
+        raise RenderError(NO_RAQM)  # never unshaped text
+
     colours = brand.sheet.colours
     index = Image.new("L", (WIDTH, HEIGHT), 0)
     others = ["accent", *sorted({c for s in brand.sheet.logo.shapes for c in (s.fill, s.stroke)
@@ -117,21 +229,29 @@ def share_png(doc: Document, brand: Brand) -> bytes:
 
     title_bold, small = brand.face("title", "bold"), brand.face("small", "regular")
     left = MARGIN + LOGO + 28
-    _line(index, (left, MARGIN + 14), doc.publisher.name, title_bold, 34, TEXT_TOP)
+    _line(index, (left, MARGIN + 14), doc.publisher.name, title_bold, 34, TEXT_TOP,
+          language=language)
     if doc.publisher.tagline:
-        _line(index, (left, MARGIN + 60), doc.publisher.tagline, small, 22, TEXT_TOP)
+        _line(index, (left, MARGIN + 60), doc.publisher.tagline, small, 22, TEXT_TOP,
+              language=language)
     right = WIDTH - MARGIN
-    _line(index, (right, MARGIN + 18), brand.sheet.label.upper(), brand.face("small", "bold"),
-          22, TEXT_TOP, align_right=True)
-    _line(index, (right, MARGIN + 52), human_date(doc.date), small, 26, TEXT_TOP,
-          align_right=True)
+    _line(index, (right, MARGIN + 18), label, brand.face("small", "bold"), 22, TEXT_TOP,
+          align_right=True, language=language)
+    _line(index, (right, MARGIN + 52), date, small, 26, TEXT_TOP, align_right=True,
+          language=language)
     ImageDraw.Draw(index).rectangle([MARGIN, 232, MARGIN + 119, 239], fill=slot["accent"])
 
-    lines, size = _fit_title(doc.title, title_bold, WIDTH - 2 * MARGIN)
-    leading = round(size * 1.16)
+    ratio = LEADING  # Latin titles; a Myanmar one takes the brand's own title leading
+    if _complex(doc.title):
+        title_size = brand.sheet.sizes.title
+        ratio = max(LEADING, title_size.leading / title_size.size)
+    lines, size = _fit_title(doc.title, title_bold, WIDTH - 2 * MARGIN, language, ratio,
+                             HEIGHT - 270 - MARGIN)
+    leading = round(size * ratio)
     top = 270 + max(0, (HEIGHT - 270 - MARGIN - leading * len(lines)) // 2)
     for i, line in enumerate(lines):
-        _line(index, (MARGIN, top + i * leading), line, title_bold, size, TEXT_TOP)
+        _line(index, (MARGIN, top + i * leading), line, title_bold, size, TEXT_TOP,
+              language=language)
 
     background = _hex(colours.brand.rgb)
     ink = _hex(colours.band_text.rgb)
