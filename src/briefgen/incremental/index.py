@@ -182,8 +182,15 @@ class _States(dict):
         self.table = table or _Table()  # the strings the raw states' inputs number into
 
     def __missing__(self, bid: str) -> BriefingState:
-        state = self[bid] = BriefingState.from_json(bid, self.raw[bid], self.table)
+        # the JSON is dropped once the state is made: every reader asks the made states first
+        state = self[bid] = BriefingState.from_json(bid, self.raw.pop(bid), self.table)
         return state
+
+    def forget(self, bid: str) -> None:
+        """Drop ``bid``'s state: the workspace has worked it out afresh (and saves its own;
+        see :meth:`merged`), so this copy would only hold memory."""
+        self.raw.pop(bid, None)
+        self.pop(bid, None)
 
     def get(self, bid, default=None):
         return self[bid] if bid in self.raw or dict.__contains__(self, bid) else default

@@ -91,6 +91,8 @@ class Workspace:
         self.require(bid)
         state, doc = self._evaluator.evaluate(bid)
         self.states[bid] = state
+        if not state.reused and self.index is not None:
+            self.index.briefings.forget(bid)
         return state, doc
 
     def state(self, bid: str) -> BriefingState:
@@ -113,6 +115,8 @@ class Workspace:
             return self._docs[bid]
         state, doc = self._evaluator.evaluate(bid, fresh=True)
         self.states[bid] = state
+        if self.index is not None:  # the state in memory now replaces the index's copy
+            self.index.briefings.forget(bid)
         if doc is not None:
             self._keep(doc)
         return doc
