@@ -147,3 +147,40 @@ def test_states_keep_their_own_strings_when_two_indexes_are_read(built_full: Pat
     again = ProjectIndex.load(built_full / "dist/.briefgen/index.json")
     assert {b: again.briefings[b].inputs for b in expected.ids} == \
         {b: s.inputs for b, s in expected.states.items()}
+
+
+def test_a_template_broken_after_a_clean_check_is_reported(built_full: Path) -> None:
+    """The index remembers that the web templates compiled; a changed template is compiled
+    again (and its error reported), whatever the index says."""
+    ws = briefgen.open_workspace(built_full)
+    assert ws.web_errors == []
+    ws.report  # noqa: B018
+    ws.save_index()
+    ws = briefgen.open_workspace(built_full)
+    assert ws.index is not None and ws.index.web_ok
+    page = built_full / "styles/web/page.html.j2"
+    page.write_text(page.read_text() + "\n{% if %}\n")
+    ws = briefgen.open_workspace(built_full)
+    assert [str(d).split(": ", 1)[0] for d in ws.web_errors] == \
+        [f"styles/web/page.html.j2:{page.read_text().count(chr(10))}:1"]
+
+
+def test_a_forged_stamp_beside_the_index_does_not_make_check_trust_it(tmp_path: Path) -> None:
+    from briefgen.incremental.index import files_digest, files_stamp_path
+    from briefgen.load.project import Layout
+    from briefgen.workspace.quick import unchanged_index
+
+    make_project(tmp_path, 12)
+    ws = briefgen.open_workspace(tmp_path)
+    ws.report  # noqa: B018
+    ws.save_index()
+    layout = Layout(tmp_path)
+    assert unchanged_index(tmp_path) is not None  # nothing changed: the quick answer
+    edit_fact(tmp_path, EDITED, 7)
+    assert unchanged_index(tmp_path) is None
+    # the stamp is forged to match the edited files: the index's own list still differs
+    from briefgen.incremental.index import hash_files
+
+    files = hash_files(layout.root, *layout.inputs())
+    files_stamp_path(layout.index).write_text(files_digest(files))
+    assert unchanged_index(tmp_path) is None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..files import write_atomic
+from ..files import read_json, write_atomic
 from ..ids import check_output_id
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ class Manifest:
         if not path.is_file():
             return cls(path, {}, "no manifest yet")
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = read_json(path)
             if not isinstance(data, dict) or data.get("format") != FORMAT or \
                     not isinstance(data.get("briefings"), dict):
                 return cls(path, {}, "manifest has an old format")

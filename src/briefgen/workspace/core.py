@@ -11,6 +11,7 @@ from pathlib import Path
 from ..defaults import DEFAULT_STALE_MONTHS
 from ..errors import Diagnostic, Report, UsageError
 from ..incremental.index import BriefingState, ListEntry, ProjectIndex, _States, hash_files
+from ..incremental.manifest import digest
 from ..load.project import Layout, RawProject, find_root, load_raw, spec_paths
 from ..resolve.model import Document
 from ..validate.brand import Brand, validate_brand
@@ -69,11 +70,20 @@ class Workspace:
         """Problems in the web edition's templates (``styles/web/``), read when asked for."""
         if not self.layout.web_templates.is_dir() or not self.brands:
             return []
+        # the templates compile the same while their files are the same (compiling them
+        # costs about 0.1 s, on every check)
+        prefix = self.layout.web_templates.relative_to(self.root).as_posix() + "/"
+        stamp = digest(sorted((p, h) for p, h in self.files.items() if p.startswith(prefix)))
+        if self.index is not None and self.index.web_ok == stamp:
+            self._web_ok = stamp
+            return []
         from ..render import renderer
 
         html = renderer("html")
         brand = self.brands.get("default") or next(iter(self.brands.values()))
-        return list(html.check(None, brand))
+        problems = list(html.check(None, brand))
+        self._web_ok = "" if problems else stamp
+        return problems
 
     @property
     def root(self) -> Path:
@@ -207,6 +217,7 @@ class Workspace:
             index.known = sorted([*self.base.entities, *self.base.facts, *self.base.sources])
             index.counts = [len(self.ids), len(self.base.countries), len(self.base.sources),
                             len(self._evaluator.editions)]
+            index.web_ok = getattr(self, "_web_ok", "")
         index.save()
         self.index = index
 

@@ -46,6 +46,7 @@ class Evaluator:
         self._records: OrderedDict[str, tuple[BriefingRecord | None, list[Diagnostic]]] = \
             OrderedDict()
         self._current: dict[str, str] = {}
+        self._rels: dict[str, str] = {}
         self._pdf = None
         #: edition id -> (the briefing's id, the edition's language)
         self.editions: dict[str, tuple[str, str]] = {}
@@ -147,7 +148,10 @@ class Evaluator:
         return f"unknown input {key}"
 
     def _rel(self, bid: str) -> str:
-        return self.paths[bid].relative_to(self.ws.root).as_posix()
+        found = self._rels.get(bid)
+        if found is None:  # asked once per briefing on every run: pathlib is slow at it
+            found = self._rels[bid] = self.paths[bid].relative_to(self.ws.root).as_posix()
+        return found
 
     # ------------------------------------------------------------------ the spec
     def record(self, bid: str) -> BriefingRecord | None:

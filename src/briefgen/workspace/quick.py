@@ -8,19 +8,30 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..hints import did_you_mean
-from ..incremental.index import ProjectIndex, _States, hash_files
+from ..incremental.index import (
+    ProjectIndex,
+    _States,
+    files_digest,
+    files_stamp_path,
+    hash_files,
+)
 from ..load.project import Layout, find_root
 
 
 def unchanged_index(root: Path | str, stale_months: int | None = None) -> ProjectIndex | None:
     """The index, if it describes the project exactly as it is now."""
     layout = Layout(find_root(Path(root)))
+    files = hash_files(layout.root, *layout.inputs())
+    try:  # a file changed since the index was written: do not read the whole index
+        if files_stamp_path(layout.index).read_text() != files_digest(files):
+            return None
+    except (OSError, UnicodeDecodeError):
+        return None
     index = ProjectIndex.load(layout.index)
     if index is None or not index.files:
         return None
     if stale_months is not None and index.stale_months != stale_months:
         return None
-    files = hash_files(layout.root, *layout.inputs())
     return index if files == index.files else None
 
 
