@@ -113,6 +113,24 @@ def test_bad_manifest_means_full_rebuild(built: Path, damage: str) -> None:
     assert sorted(build_project(built).built) == ALL
 
 
+@pytest.mark.parametrize("damage", ["gone", "{not json", "other stamps"])
+def test_the_no_op_summary_never_overrules_the_manifest(built: Path, damage: str) -> None:
+    """The small summary beside the manifest only speeds up the no-op build: missing or
+    damaged, the manifest is read; it cannot stand for a manifest it was not written with."""
+    summary = built / "dist/.briefgen/manifest-summary.json"
+    assert summary.is_file()
+    if damage == "gone":
+        summary.unlink()
+    elif damage == "other stamps":
+        data = json.loads(summary.read_text())
+        (built / "dist/.briefgen/manifest.json").write_text("{}")  # a manifest it did not write
+        summary.write_text(json.dumps(data))
+    else:
+        summary.write_text(damage)
+    built_now = build_project(built).built
+    assert sorted(built_now) == ([] if damage != "other stamps" else ALL)
+
+
 def test_force_and_explain(built: Path, cli) -> None:
     assert sorted(build_project(built, force=True).built) == ALL
     edit(built / "briefings/facts/countries/russia.yaml", "paid for with Russian loans",

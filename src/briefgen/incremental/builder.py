@@ -100,10 +100,10 @@ def unchanged(root: Path, profile: str) -> tuple[BuildResult | None, str | None]
         stamp = tree_stamp(root, folders, profile, extra)
     except OSError:
         return None, None
-    manifest = Manifest.load(layout.manifest)
-    if manifest.stamps.get(profile) != stamp:
+    stamps, built = Manifest.summary(layout.manifest)
+    if stamps.get(profile) != stamp:
         return None, stamp
-    ids = manifest.ids(profile)
+    ids = built.get(profile, [])
     if not all(layout.pdf(bid, profile).is_file() for bid in ids):
         return None, stamp
     return BuildResult(profile, unchanged=ids), stamp
@@ -350,7 +350,7 @@ def _early_pool(root: Path, ids: list[str] | None, force: bool, jobs: int | None
     if jobs <= 1 or ids:
         return None
     layout = Layout(root)
-    if not force and Manifest.load(layout.manifest).ids(profile):
+    if not force and Manifest.summary(layout.manifest)[1].get(profile):
         return None
     return start_pool(jobs, warm_styles=layout.styles)
 
