@@ -131,3 +131,40 @@ def test_the_editor_says_a_translation_is_unreviewed_then_older_than_the_english
         row = row[:row.index("</tr>")]
         assert "PDF out of date: build it; translation older than the English in 1 text: " \
             "update it" in row, row
+
+
+def test_an_edition_keeps_every_language_and_names_one_left_out(site: Path,
+                                                                 tmp_path: Path) -> None:
+    import datetime as dt
+    import json
+    import shutil
+
+    import briefgen
+
+    root = tmp_path / "project"
+    shutil.copytree(site.parent.parent, root)
+    ws = briefgen.open_workspace(root)
+    now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.timezone.utc)
+    done = briefgen.publish(ws, "military-cooperation", by="Test", now=now)
+    assert done.warnings == []
+    assert {"military-cooperation.pdf", "military-cooperation.my.pdf",
+            "print/military-cooperation.pdf", "print/military-cooperation.my.pdf",
+            "site/index.html", "site.my/index.html"} <= set(done.files)
+    meta = json.loads((done.edition.folder / "edition.json").read_text(encoding="utf-8"))
+    assert meta["languages"] == ["en-GB", "my"]
+    assert (done.edition.folder / "military-cooperation.my.pdf").read_bytes() == \
+        (root / "dist" / "military-cooperation.my.pdf").read_bytes()
+
+    # a translation with an error: the English is published, the Burmese is named
+    tr = root / "briefings/translations/my/military-cooperation.yaml"
+    text = tr.read_text(encoding="utf-8")
+    tr.write_text(text.replace("reviewed: false", "reviewed: maybe", 1), encoding="utf-8")
+    ws = briefgen.open_workspace(root)
+    assert not ws.state(EDITION).ok and ws.state("military-cooperation").ok
+    again = briefgen.publish(ws, "military-cooperation", by="Test", now=now)
+    assert again.edition.name == "2026-11-28-2"
+    assert not any(".my" in f for f in again.files)
+    assert again.warnings == [f"{EDITION} is not in this edition: it has "
+                              f"{len(ws.state(EDITION).errors)} error"
+                              f"{'s' if len(ws.state(EDITION).errors) != 1 else ''} "
+                              "(briefgen check lists them)"]

@@ -103,17 +103,29 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
     state = ws.state(bid)
     if not state.ok:  # with the errors of the files it names, as `build` shows them
         raise ContentError([*state.errors, *(d for d in ws.shared if d.is_error)])
-    results = build_profiles(ws.root, [bid], profiles=PROFILES, workspace=ws, jobs=jobs,
-                             on_event=on_event)
-    errors = [e for r in results.values() for f in r.failed for e in f.errors]
-    if errors:
-        raise ContentError(errors)
+    # its translated editions go in too, those that can be built: a translation that has
+    # errors must not hold back the briefing itself, and is named in the warnings
+    translated, left_out = [], []
+    for eid in ws.ids:
+        found = ws.edition_of(eid)
+        if found is not None and found[0] == bid:
+            (translated if ws.state(eid).ok else left_out).append(eid)
+    results = build_profiles(ws.root, [bid, *translated], profiles=PROFILES, workspace=ws,
+                             jobs=jobs, on_event=on_event)
+    failed = {f.id: f.errors for r in results.values() for f in r.failed}
+    if failed.get(bid):
+        raise ContentError(list(failed[bid]))
+    left_out += [eid for eid in translated if eid in failed]
+    translated = [eid for eid in translated if eid not in failed]
     doc = ws.document(bid)
     state = ws.states[bid]
     if doc is None or not state.ok:  # pragma: no cover - the build above would have failed
         raise ContentError(list(state.errors))
     snap = snapshot(ws, doc)
     files = {"snapshot.json": to_bytes(snap), **_built_files(ws, bid, state.deps_digest)}
+    for eid in translated:
+        files.update(_built_files(ws, eid, ws.state(eid).deps_digest,
+                                  site_as=f"site.{ws.edition_of(eid)[1]}"))
 
     now = now or now_for_publishing()
     by = " ".join((by or who_publishes(ws.root)).split()) or "unknown"
@@ -121,19 +133,25 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
     meta = {"format": METADATA_FORMAT, "briefing": bid, "title": doc.title,
             "date": doc.date.isoformat(), "facts_as_of": doc.facts_as_of,
             "published": now.isoformat(), "by": by, "note": note, "briefgen": __version__,
+            "languages": [doc.language, *(ws.edition_of(e)[1] for e in translated)],
             "files": hashes}
     files[store.METADATA] = (json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1)
                              + "\n").encode()
     edition, previous = _write(ws, bid, now.date(), files)
     out = Published(bid, edition, hashes, previous)
+    for eid in sorted(left_out):
+        n = len(ws.state(eid).errors) or len(failed.get(eid, []))
+        out.warnings.append(f"{eid} is not in this edition: it has {n} error"
+                            f"{'s' if n != 1 else ''} (briefgen check lists them)")
     if previous is not None:
         _compare(out, previous, normalised(snap), doc.date, ws.spec_file(bid))
     return out
 
 
-def _built_files(ws: Workspace, bid: str, digest: str) -> dict[str, bytes]:
-    """The PDFs just built (and the web page, if one was built), read while no build can
-    write dist/, and only if they are the build of this very document."""
+def _built_files(ws: Workspace, bid: str, digest: str, site_as: str = "site"
+                 ) -> dict[str, bytes]:
+    """The PDFs just built (and the web page, if one was built, under ``site_as/``), read
+    while no build can write dist/, and only if they are the build of this very document."""
     from ..incremental.manifest import Manifest
 
     layout = ws.layout
@@ -157,7 +175,8 @@ def _built_files(ws: Workspace, bid: str, digest: str) -> dict[str, bytes]:
                 for name in sorted(names):
                     path = Path(folder) / name
                     if path.is_file() and not path.is_symlink():
-                        files["site/" + path.relative_to(site).as_posix()] = path.read_bytes()
+                        files[f"{site_as}/" + path.relative_to(site).as_posix()] = \
+                            path.read_bytes()
     return files
 
 
