@@ -406,6 +406,7 @@ def test_the_archive_is_byte_stable(full: Path) -> None:
     assert meta == {"format": 1, "briefing": MC, "by": "Test", "note": "same",
                     "published": "2026-11-23T09:30:00+00:00", "date": "2026-11-23",
                     "facts_as_of": "2021", "briefgen": briefgen.__version__,
+                    "languages": ["en-GB"],
                     "title": "13 countries involved in training and cooperation with the "
                              "Burmese military",
                     "files": meta["files"]}

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ContentError, Diagnostic, Location, LockBusy, OutputError, RenderError
 from ..files import build_lock, remove_stray_temporaries, why, write_atomic
+from ..heap import frozen
 from ..load.project import Layout, find_root
 from .manifest import Manifest, tree_stamp
 from .workers import start_pool
@@ -198,7 +199,7 @@ def build(ws: Workspace, ids: list[str] | None = None, *, force: bool = False,
         result.note, result.ignored_entries = manifest.note, manifest.ignored
         deps_of: dict[str, dict[str, str]] = {}
         with _Writer(ws, manifest, profile, deps_of, result, emit) as writer, \
-                _Renderers(jobs, pool, emit) as renderers:
+                _Renderers(jobs, pool, emit) as renderers, frozen():
             for bid in wanted:
                 state, doc = ws.evaluate(bid)
                 if not state.ok:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..defaults import DEFAULT_STALE_MONTHS
 from ..errors import Diagnostic, Report, UsageError
+from ..heap import frozen
 from ..incremental.index import BriefingState, ListEntry, ProjectIndex, _States, hash_files
 from ..incremental.manifest import digest
 from ..load.project import Layout, RawProject, find_root, load_raw, spec_paths
@@ -113,9 +114,10 @@ class Workspace:
         return self.states[bid]
 
     def evaluate_all(self) -> None:
-        for bid in self.ids:
-            if bid not in self.states:
-                self.evaluate(bid)
+        with frozen():
+            for bid in self.ids:
+                if bid not in self.states:
+                    self.evaluate(bid)
 
     def document(self, bid: str) -> Document | None:
         """The resolved document (None when the briefing has errors), resolved afresh from
