@@ -144,7 +144,7 @@ def test_an_edition_keeps_every_language_and_names_one_left_out(site: Path,
     root = tmp_path / "project"
     shutil.copytree(site.parent.parent, root)
     ws = briefgen.open_workspace(root)
-    now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
     done = briefgen.publish(ws, "military-cooperation", by="Test", now=now)
     assert done.warnings == []
     assert {"military-cooperation.pdf", "military-cooperation.my.pdf",
