@@ -122,6 +122,13 @@ def test_the_editor_says_a_translation_is_unreviewed_then_older_than_the_english
         row = row[:row.index("</tr>")]
         assert re.search(r'status-stale">unreviewed translation: \d+ texts to review '
                          r'\(the PDF says &#34;Draft translation&#34;\)', row), row
+        page = client.get(f"/briefings/{EDITION}").text
+        assert '<a class="button" href="/briefings/military-cooperation/edit">Edit the ' \
+            'English text</a>' in page
+        assert "translated in <code>briefings/translations/my/</code>" in page
+        edit = client.get(f"/briefings/{EDITION}/edit", follow_redirects=False)
+        assert edit.status_code == 303
+        assert edit.headers["location"] == "/briefings/military-cooperation/edit"
     facts = root / "briefings" / "facts" / "countries" / "australia.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").replace(
         "has still not announced", "has not yet announced"), encoding="utf-8")
@@ -131,6 +138,9 @@ def test_the_editor_says_a_translation_is_unreviewed_then_older_than_the_english
         row = row[:row.index("</tr>")]
         assert "PDF out of date: build it; translation older than the English in 1 text: " \
             "update it" in row, row
+        page = client.get(f"/briefings/{EDITION}").text  # the warning, at its line
+        assert "translation of australia.training-review (my) is older than the English" \
+            in html.unescape(page)
 
 
 def test_an_edition_keeps_every_language_and_names_one_left_out(site: Path,

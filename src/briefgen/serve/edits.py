@@ -378,6 +378,9 @@ def _briefing_values(data: dict[str, Any], fields: list[forms.Field]) -> dict[st
 async def briefing_form(ctx: Context, request):
     bid = request.path_params["bid"]
     require_briefing(ctx, bid)
+    edition = ctx.editor.ws.edition_of(bid)
+    if edition is not None:  # a translated edition's text is the English spec's: edit that
+        return RedirectResponse(f"/briefings/{edition[0]}/edit", 303)
     path = ctx.editor.root / ctx.editor.ws.spec_file(bid)
     if request.method == "GET":
         return await run_in_threadpool(_briefing_get, ctx, request, bid, path)

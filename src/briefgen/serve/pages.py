@@ -198,11 +198,19 @@ async def briefing(ctx: Context, request):
             for d in ctx.editor.diagnostics():
                 if d in state.errors:
                     continue
-                if d.location.path == spec or _about(ws, d, facts, sources):
+                if d.location.path == spec or d in state.warnings or \
+                        _about(ws, d, facts, sources):
                     mine.append(d)
             problems = [(d, fix_link(ctx, d)) for d in [*state.errors, *mine]]
+            edition = None
+            found = ws.edition_of(bid)
+            if found is not None:  # a translated edition: its text is in the translations
+                base, lang = found
+                folder = ws.layout.translation_folder(lang).relative_to(ws.root).as_posix()
+                edition = {"base": base, "language": lang, "folder": folder}
             return {"state": state, "status": kind, "words": words, "spec": spec,
-                    "problems": problems, "preview": preview_data(ctx, bid)}
+                    "problems": problems, "preview": preview_data(ctx, bid),
+                    "edition": edition}
 
     data = await run_in_threadpool(work)
     message = ctx.saved.get(request.query_params.get("done", ""), {}).get("message")
