@@ -178,3 +178,24 @@ def test_an_edition_keeps_every_language_and_names_one_left_out(site: Path,
                               f"{len(ws.state(EDITION).errors)} error"
                               f"{'s' if len(ws.state(EDITION).errors) != 1 else ''} "
                               "(briefgen check lists them)"]
+
+
+def test_the_editor_judges_an_english_edit_of_a_translated_briefing(site: Path,
+                                                                    tmp_path: Path) -> None:
+    """The trial workspace knows the translated editions as the live one does: editing the
+    English spec is not refused with an error about the edition's id."""
+    import shutil
+
+    from briefgen.serve.editor import Editor
+
+    root = tmp_path / "project"
+    shutil.copytree(site.parent.parent, root)
+    editor = Editor(root)
+    spec = root / "briefings" / "military-cooperation.yaml"
+    before = editor.read(spec)
+    text = before.text.replace("Which governments train", "Which governments still train", 1)
+    assert text != before.text
+    plan = editor.plan({spec: text}, {spec: before})
+    assert plan.new_errors == []
+    assert plan.workspace.edition_of(EDITION) == ("military-cooperation", "my")
+    assert plan.affected == ["military-cooperation", EDITION]

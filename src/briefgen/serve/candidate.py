@@ -21,10 +21,7 @@ from ..errors import Diagnostic, relative_path
 from ..incremental.index import BriefingState
 from ..load.project import RawProject
 from ..load.yamlfile import YamlFile, parse_yaml
-from ..validate.factbase import BriefingRecord, load_fact_base
-from ..validate.models import Briefing
-from ..validate.schema import validate_model
-from ..validate.types import check_id
+from ..validate.factbase import load_fact_base
 from ..workspace import Workspace
 from ..workspace.evaluate import Evaluator
 
@@ -42,23 +39,11 @@ class _Evaluator(Evaluator):
         super().__init__(ws, paths, publisher_broken)
         self.texts = texts
 
-    def _read(self, bid: str) -> tuple[BriefingRecord | None, list[Diagnostic]]:
+    def _load(self, bid: str):
         path = self.paths[bid]
-        if path not in self.texts or bid in self._records:
-            return super()._read(bid)
-        file, errors = parse_yaml(self.texts[path], path, relative_path(path, self.ws.root))
-        record = None
-        if not file.failed:  # as Evaluator._read does it with the file on disk
-            try:
-                check_id(bid)
-            except ValueError as exc:
-                errors.append(file.diag((), f"file name: {exc}"))
-            spec, diags = validate_model(Briefing, file, file.data)
-            errors += diags
-            if spec is not None and not errors:
-                record = BriefingRecord(bid, spec, file)
-        self._records[bid] = (record, errors)
-        return self._records[bid]
+        if path not in self.texts:
+            return super()._load(bid)
+        return parse_yaml(self.texts[path], path, relative_path(path, self.ws.root))
 
 
 def candidate(ws: Workspace, texts: dict[Path, str], encoded: dict[Path, bytes]
@@ -90,7 +75,7 @@ def candidate(ws: Workspace, texts: dict[Path, str], encoded: dict[Path, bytes]
     raw = RawProject(layout=old.layout, specs={}, countries=swap(old.countries, layout.countries),
                      bodies=swap(old.bodies, layout.bodies),
                      sources=swap(old.sources, layout.sources), publisher=publisher,
-                     styles=old.styles, mail_settings=old.mail_settings,
+                     styles=old.styles, strings=old.strings, mail_settings=old.mail_settings,
                      errors=[d for d in old.errors if d.location.path not in displays] + errors)
     base, base_errors = load_fact_base(raw)
     # brand sheets are never edited here: their errors are the live workspace's
@@ -101,16 +86,20 @@ def candidate(ws: Workspace, texts: dict[Path, str], encoded: dict[Path, bytes]
     files = dict(ws.files)
     for path, data in encoded.items():
         files[relative_path(path, root)] = content_hash(data)
-    paths = dict(ws._evaluator.paths)
+    # the specs only: translated editions are found again from them (a language the edit
+    # adds or removes is then known), as when a workspace is opened
+    paths = {bid: path for bid, path in ws._evaluator.paths.items()
+             if ws.edition_of(bid) is None}
     for path in specs:
         paths.setdefault(path.stem, path)
     cand = Workspace(layout, raw, base, ws.brands, sorted(paths), shared, files, ws.index,
-                     ws.stale_months, ws.today)
+                     ws.stale_months, ws.today, strings=ws.strings)
     ws.mail  # noqa: B018 - mail settings are not edited here: validated once, shared
     cand._mail = ws._mail
     where = raw.publisher.display if raw.publisher else "briefings/facts/publisher.yaml"
     broken = any(d.location.path == where for d in shared if d.is_error)
     cand._evaluator = _Evaluator(cand, paths, broken, {p: texts[p] for p in specs})
+    cand.ids = sorted([*paths, *cand._evaluator.find_editions()])
     return cand
 
 

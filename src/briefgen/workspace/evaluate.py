@@ -161,24 +161,33 @@ class Evaluator:
         if bid in self.editions:
             return self._read(self.editions[bid][0])
         if bid not in self._records:
-            file, errors = load_yaml(self.paths[bid], self.ws.root)
-            record = None
-            if not file.failed:
-                try:
-                    check_id(bid)
-                except ValueError as exc:
-                    errors.append(file.diag((), f"file name: {exc}"))
-                spec, diags = validate_model(Briefing, file, file.data)
-                errors += diags
-                errors += zawgyi_problems(file)
-                if spec is not None:
-                    errors += _language_problems(spec, file)
-                if spec is not None and not errors:
-                    record = BriefingRecord(bid, spec, file)
-            self._records[bid] = (record, errors)
+            self._records[bid] = self._spec(bid, *self._load(bid))
             while len(self._records) > KEEP_RECORDS:
                 self._records.popitem(last=False)
         return self._records[bid]
+
+    def _load(self, bid: str):
+        """The spec file of ``bid``, parsed (a candidate workspace reads some from text)."""
+        return load_yaml(self.paths[bid], self.ws.root)
+
+    @staticmethod
+    def _spec(bid: str, file, errors: list[Diagnostic]
+              ) -> tuple[BriefingRecord | None, list[Diagnostic]]:
+        """The briefing's record from its parsed spec file, or the errors that stop it."""
+        record = None
+        if not file.failed:
+            try:
+                check_id(bid)
+            except ValueError as exc:
+                errors.append(file.diag((), f"file name: {exc}"))
+            spec, diags = validate_model(Briefing, file, file.data)
+            errors += diags
+            errors += zawgyi_problems(file)
+            if spec is not None:
+                errors += _language_problems(spec, file)
+            if spec is not None and not errors:
+                record = BriefingRecord(bid, spec, file)
+        return record, errors
 
     def _strings(self, record: BriefingRecord, language: str, brand, edition: bool,
                  inputs: dict[str, str], fails: list[Diagnostic]) -> Strings:
