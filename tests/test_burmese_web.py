@@ -199,3 +199,45 @@ def test_the_editor_judges_an_english_edit_of_a_translated_briefing(site: Path,
     assert plan.new_errors == []
     assert plan.workspace.edition_of(EDITION) == ("military-cooperation", "my")
     assert plan.affected == ["military-cooperation", EDITION]
+
+
+def test_an_edition_keeps_a_web_page_only_if_it_was_made_from_that_build(
+        site: Path, tmp_path: Path, monkeypatch) -> None:
+    import datetime as dt
+    import shutil
+
+    import briefgen
+
+    root = tmp_path / "project"
+    shutil.copytree(site.parent.parent, root)
+    # a translation changes after the web edition was built: publishing builds the
+    # pages again, so the edition's page copies are the edition's PDFs
+    tr = root / "briefings/translations/my/military-cooperation.yaml"
+    tr.write_text(tr.read_text(encoding="utf-8").replace(
+        "reviewed: false", "reviewed: true", 1), encoding="utf-8")
+    now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+    done = briefgen.publish(briefgen.open_workspace(root), "military-cooperation", by="T",
+                            now=now)
+    folder = done.edition.folder
+    assert done.warnings == []
+    assert (folder / "site.my" / f"{EDITION}.pdf").read_bytes() == \
+        (folder / f"{EDITION}.pdf").read_bytes()
+    assert (folder / "site" / "military-cooperation.pdf").read_bytes() == \
+        (folder / "military-cooperation.pdf").read_bytes()
+
+    # a page whose PDF copy is not the build's (changed by hand, and the web build that
+    # would repair it not run): left out, and said
+    import briefgen.incremental.builder as builder
+
+    real = builder.build_profiles
+    monkeypatch.setattr(builder, "build_profiles",
+                        lambda *a, **kw: real(*a, **{**kw, "formats": ("pdf",)}))
+    copy = root / "dist/site/military-cooperation/military-cooperation.pdf"
+    copy.write_bytes(copy.read_bytes() + b"%tampered\n")
+    again = briefgen.publish(briefgen.open_workspace(root), "military-cooperation", by="T",
+                             now=now)
+    assert not any(f.startswith("site/") for f in again.files)
+    assert any(f.startswith("site.my/") for f in again.files)
+    assert again.warnings == ["the web page of military-cooperation is not in this edition: "
+                              "it was not made from this build (run `briefgen build`, then "
+                              "publish again)"]

@@ -431,6 +431,8 @@ def test_the_archive_is_byte_stable(full: Path) -> None:
 
 
 def test_the_web_page_is_kept_when_it_was_built(full: Path) -> None:
+    """With a web edition, publishing brings the page up to date with the PDFs and keeps
+    it (a page written by hand is replaced by the real one, never frozen as it was)."""
     site = full / "dist/site" / MC
     (site / "img").mkdir(parents=True)
     (site / "index.html").write_text("<h1>page</h1>", encoding="utf-8")
@@ -438,8 +440,12 @@ def test_the_web_page_is_kept_when_it_was_built(full: Path) -> None:
     (site / "link.html").symlink_to(REPO / "README.md")  # never followed out of the folder
     result = publish(full)
     assert sorted(result.files) == [f"{MC}.pdf", f"print/{MC}.pdf", "site/img/logo.svg",
-                                    "site/index.html", "snapshot.json"]
-    assert (result.edition.folder / "site/index.html").read_text() == "<h1>page</h1>"
+                                    "site/index.html", f"site/{MC}-print.pdf",
+                                    f"site/{MC}.pdf", "site/share.png", "snapshot.json"]
+    page = (result.edition.folder / "site/index.html").read_text()
+    assert page.startswith("<!doctype html>") and "<h1 id=\"title\">13 countries" in page
+    assert (result.edition.folder / f"site/{MC}.pdf").read_bytes() == \
+        (result.edition.folder / f"{MC}.pdf").read_bytes()
 
 
 def test_never_publish_a_briefing_with_errors(full: Path, cli) -> None:

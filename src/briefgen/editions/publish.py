@@ -110,9 +110,14 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
         found = ws.edition_of(eid)
         if found is not None and found[0] == bid:
             (translated if ws.state(eid).ok else left_out).append(eid)
+    # the web pages too when the project has a web edition: an edition keeps a page only
+    # when it was made from this very build (see _built_files)
+    web = ws.layout.site.is_dir()
     results = build_profiles(ws.root, [bid, *translated], profiles=PROFILES, workspace=ws,
-                             jobs=jobs, on_event=on_event)
-    failed = {f.id: f.errors for r in results.values() for f in r.failed}
+                             jobs=jobs, on_event=on_event,
+                             formats=("pdf", "html") if web else ("pdf",))
+    failed = {f.id: f.errors for key, r in results.items() if key != "html"
+              for f in r.failed}
     if failed.get(bid):
         raise ContentError(list(failed[bid]))
     left_out += [eid for eid in translated if eid in failed]
@@ -122,10 +127,12 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
     if doc is None or not state.ok:  # pragma: no cover - the build above would have failed
         raise ContentError(list(state.errors))
     snap = snapshot(ws, doc)
-    files = {"snapshot.json": to_bytes(snap), **_built_files(ws, bid, state.deps_digest)}
+    notes: list[str] = []
+    files = {"snapshot.json": to_bytes(snap),
+             **_built_files(ws, bid, state.deps_digest, notes=notes)}
     for eid in translated:
         files.update(_built_files(ws, eid, ws.state(eid).deps_digest,
-                                  site_as=f"site.{ws.edition_of(eid)[1]}"))
+                                  site_as=f"site.{ws.edition_of(eid)[1]}", notes=notes))
 
     now = now or now_for_publishing()
     by = " ".join((by or who_publishes(ws.root)).split()) or "unknown"
@@ -139,6 +146,7 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
                              + "\n").encode()
     edition, previous = _write(ws, bid, now.date(), files)
     out = Published(bid, edition, hashes, previous)
+    out.warnings += notes
     for eid in sorted(left_out):
         n = len(ws.state(eid).errors) or len(failed.get(eid, []))
         out.warnings.append(f"{eid} is not in this edition: it has {n} error"
@@ -148,11 +156,13 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
     return out
 
 
-def _built_files(ws: Workspace, bid: str, digest: str, site_as: str = "site"
-                 ) -> dict[str, bytes]:
-    """The PDFs just built (and the web page, if one was built, under ``site_as/``), read
-    while no build can write dist/, and only if they are the build of this very document."""
+def _built_files(ws: Workspace, bid: str, digest: str, site_as: str = "site",
+                 notes: list[str] | None = None) -> dict[str, bytes]:
+    """The PDFs just built (and the web page under ``site_as/``, if it was made from this
+    very build), read while no build can write dist/, and only if they are the build of
+    this very document. A page that is not is left out, with a line in ``notes``."""
     from ..incremental.manifest import Manifest
+    from ..incremental.site import SiteManifest
 
     layout = ws.layout
     files: dict[str, bytes] = {}
@@ -169,7 +179,15 @@ def _built_files(ws: Workspace, bid: str, digest: str, site_as: str = "site"
             except OSError as exc:
                 raise OutputError(f"cannot read dist/{rel}: {exc.strerror or exc}") from None
         site = layout.site_folder(bid)
-        if site.is_dir() and not site.is_symlink():
+        page = SiteManifest.load(layout.site_manifest).pages.get(bid) or {}
+        try:
+            fresh = _page_is_of(page, digest, site, bid, files, layout)
+        except OSError:
+            fresh = False
+        if site.is_dir() and not fresh and notes is not None:
+            notes.append(f"the web page of {bid} is not in this edition: it was not made "
+                         "from this build (run `briefgen build`, then publish again)")
+        if site.is_dir() and not site.is_symlink() and fresh:
             for folder, dirs, names in os.walk(site):
                 dirs.sort()
                 for name in sorted(names):
@@ -178,6 +196,29 @@ def _built_files(ws: Workspace, bid: str, digest: str, site_as: str = "site"
                         files[f"{site_as}/" + path.relative_to(site).as_posix()] = \
                             path.read_bytes()
     return files
+
+
+def _page_is_of(page: dict[str, str], digest: str, site: Path, bid: str,
+                files: dict[str, bytes], layout) -> bool:
+    """Whether the web page in ``site`` was made from the build whose PDFs are ``files``:
+    its web manifest entry names this document and these PDFs, and its PDF copies are
+    these PDFs."""
+    from ..incremental.site import PDF_NAMES
+
+    def built(profile: str) -> bytes:
+        return files[layout.pdf(bid, profile).relative_to(layout.dist).as_posix()]
+
+    if page.get("briefing") != digest:
+        return False
+    for profile in PROFILES:
+        if f"pdf:{profile}" in page and \
+                page[f"pdf:{profile}"] != hashlib.sha256(built(profile)).hexdigest()[:16]:
+            return False
+    for profile, name in PDF_NAMES.items():
+        copy = site / name.format(id=bid)
+        if copy.is_file() and copy.read_bytes() != built(profile):
+            return False
+    return True
 
 
 def _write(ws: Workspace, bid: str, today: dt.date,
