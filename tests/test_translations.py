@@ -216,6 +216,13 @@ def test_strings_files_are_validated_and_needed(project: Path, cli) -> None:
     assert (f"styles/strings/my.yaml:{line_of(strings, 'page:')}:7: page: '{{pages}}' is not "
             "allowed here; use {number}, {total}") in out
     assert "the strings file styles/strings/my.yaml has errors" in out
+    # a format spec or conversion could fail while rendering: refused when read
+    edit(strings, 'web_note: "မှတ်စု {number}"', 'web_note: "မှတ်စု {number!x}"')
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1
+    assert (f"styles/strings/my.yaml:{line_of(strings, 'web_note:')}:11: web_note: "
+            "'{number!x}': write the placeholder alone, as '{number}' (briefgen formats the "
+            "value itself)") in out
     strings.unlink()
     code, out, _ = cli("check", "--root", str(project))
     assert code == 1 and "no strings file for Burmese (my)" in out

@@ -126,10 +126,16 @@ class Strings(BaseModel):
             return value
         allowed = cls.PLACES.get(info.field_name, ())
         try:
-            used = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+            parts = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(value)
+                     if f is not None]
         except ValueError as exc:
             raise ValueError(f"'{value}': {exc}; write a literal brace as {{{{ or }}}}") from None
-        for name in used:
+        for name, spec, conv in parts:
+            if spec or conv:  # {number:d}, {number!x}: formatting could fail while rendering
+                shown = "{" + name + (f"!{conv}" if conv else "") + \
+                    (f":{spec}" if spec else "") + "}"
+                raise ValueError(f"'{shown}': write the placeholder alone, as "
+                                 f"'{{{name}}}' (briefgen formats the value itself)")
             if name not in allowed:
                 can = (f"use {', '.join('{' + a + '}' for a in allowed)}" if allowed
                        else "it takes no placeholders")
