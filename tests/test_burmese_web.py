@@ -241,3 +241,24 @@ def test_an_edition_keeps_a_web_page_only_if_it_was_made_from_that_build(
     assert again.warnings == ["the web page of military-cooperation is not in this edition: "
                               "it was not made from this build (run `briefgen build`, then "
                               "publish again)"]
+
+
+def test_an_edition_leaves_out_a_translation_older_than_the_english(site: Path,
+                                                                    tmp_path: Path) -> None:
+    import datetime as dt
+    import shutil
+
+    import briefgen
+
+    root = tmp_path / "project"
+    shutil.copytree(site.parent.parent, root)
+    facts = root / "briefings/facts/countries/australia.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "has still not announced", "has not yet announced"), encoding="utf-8")
+    now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+    done = briefgen.publish(briefgen.open_workspace(root), "military-cooperation", by="T",
+                            now=now)
+    assert not any(".my" in f for f in done.files)
+    assert done.warnings == [f"{EDITION} is not in this edition: its translation is older "
+                             "than the English in 1 text (`briefgen translate "
+                             "military-cooperation --lang my`, then publish again)"]

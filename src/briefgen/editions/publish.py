@@ -105,11 +105,18 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
         raise ContentError([*state.errors, *(d for d in ws.shared if d.is_error)])
     # its translated editions go in too, those that can be built: a translation that has
     # errors must not hold back the briefing itself, and is named in the warnings
-    translated, left_out = [], []
+    translated, left_out, stale = [], [], {}
     for eid in ws.ids:
         found = ws.edition_of(eid)
-        if found is not None and found[0] == bid:
-            (translated if ws.state(eid).ok else left_out).append(eid)
+        if found is None or found[0] != bid:
+            continue
+        older = sum(1 for d in ws.state(eid).warnings if "is older than the English" in d.message)
+        if not ws.state(eid).ok:
+            left_out.append(eid)
+        elif older:  # it would say what the English no longer says
+            stale[eid] = older
+        else:
+            translated.append(eid)
     # the web pages too when the project has a web edition: an edition keeps a page only
     # when it was made from this very build (see _built_files)
     web = ws.layout.site.is_dir()
@@ -147,6 +154,11 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
     edition, previous = _write(ws, bid, now.date(), files)
     out = Published(bid, edition, hashes, previous)
     out.warnings += notes
+    for eid, older in sorted(stale.items()):
+        out.warnings.append(f"{eid} is not in this edition: its translation is older than "
+                            f"the English in {older} text{'s' if older != 1 else ''} "
+                            f"(`briefgen translate {bid} --lang {ws.edition_of(eid)[1]}`, "
+                            "then publish again)")
     for eid in sorted(left_out):
         n = len(ws.state(eid).errors) or len(failed.get(eid, []))
         out.warnings.append(f"{eid} is not in this edition: it has {n} error"
