@@ -262,3 +262,25 @@ def test_an_edition_leaves_out_a_translation_older_than_the_english(site: Path,
     assert done.warnings == [f"{EDITION} is not in this edition: its translation is older "
                              "than the English in 1 text (`briefgen translate "
                              "military-cooperation --lang my`, then publish again)"]
+
+
+def test_a_failing_translated_edition_keeps_its_page_and_its_fonts(site: Path,
+                                                                   tmp_path: Path) -> None:
+    import shutil
+
+    from briefgen.incremental.builder import build_profiles
+
+    root = tmp_path / "project"
+    shutil.copytree(site.parent.parent, root)
+    tr = root / "briefings/translations/my/military-cooperation.yaml"
+    text = tr.read_text(encoding="utf-8")
+    broken = re.sub(r"(title:\n  original: .*\n  hash: .*\n)  text: .*\n", r"\1", text, count=1)
+    assert broken != text
+    tr.write_text(broken, encoding="utf-8")
+    page = root / "dist/site" / EDITION / "index.html"
+    before = page.read_bytes()
+    results = build_profiles(root, profiles=("screen",), formats=("pdf", "html"))
+    assert [f.id for f in results["html"].failed] == [EDITION]
+    assert page.read_bytes() == before  # the previous page stays...
+    assert (root / "dist/site/_assets/default.my/site.css").is_file()  # ...and so do its fonts
+    assert list((root / "dist/site/_assets/default.my/fonts").glob("*.woff2"))

@@ -342,6 +342,18 @@ class _Site:
         index = self.index_brand()
         return used | ({index} if index else set())
 
+    def kept_brands(self) -> set[str]:
+        """The web names of the brands of pages that fail now but stay on the site in their
+        previous version: their stylesheet and fonts stay too."""
+        kept = set()
+        for bid in self.ws.ids:
+            state = self.ws.state(bid)
+            if not self.ws.ok(bid) and state.brand in self.ws.brands and \
+                    (self.layout.site_folder(bid) / PAGE).is_file():
+                language = state.language or ""
+                kept.add(self.ws.brands[state.brand].for_language(language).web_name)
+        return kept
+
     def index_brand(self) -> str | None:
         """The index is set in the "default" brand when there is one, else in the brand
         most briefings use."""
@@ -444,7 +456,7 @@ class _Site:
             del manifest.pages[bid]
             self.result.removed.append(bid)
             self.emit("removed", f"{bid} (web)")
-        used = self.brands()
+        used = self.brands() | self.kept_brands()
         for key in sorted(manifest.shared):
             kind, _, name = key.partition(":")
             if kind != "brand" or name in used or not _id_ok(name):
