@@ -184,3 +184,20 @@ def test_a_forged_stamp_beside_the_index_does_not_make_check_trust_it(tmp_path: 
     files = hash_files(layout.root, *layout.inputs())
     files_stamp_path(layout.index).write_text(files_digest(files))
     assert unchanged_index(tmp_path) is None
+
+
+def test_a_damaged_state_in_the_index_is_worked_out_again(built_full: Path, cli) -> None:
+    """A state whose lists cannot be read is as if the index did not know it: `where`
+    answers from the files, and the briefing is evaluated afresh."""
+    code, good, _ = cli("where", "japan", "--root", str(built_full))
+    assert code == 0 and "military-cooperation" in good
+    path = built_full / "dist/.briefgen/index.json"
+    data = json.loads(path.read_text())
+    state = data["briefings"]["military-cooperation"]
+    state["lists"] = {lid: [[1, "x"]] for lid in state["lists"]}
+    path.write_text(json.dumps(data))
+    code, out, _ = cli("where", "japan", "--root", str(built_full))
+    assert (code, out) == (0, good)
+    ws = briefgen.open_workspace(built_full)  # that run wrote the state again, whole
+    state = ws.state("military-cooperation")
+    assert state.ok and all(len(e.reasons) >= 1 for v in state.lists.values() for e in v)

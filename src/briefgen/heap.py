@@ -34,3 +34,26 @@ def frozen() -> Iterator[None]:
             _DEPTH -= 1
             if _DEPTH == 0:
                 gc.unfreeze()
+
+
+_PAUSES = 0
+_WAS_ENABLED = True
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """The collector off while a burst of long-lived objects is made (loading a project,
+    decoding an index), and back as it was after; safe when threads nest it."""
+    global _PAUSES, _WAS_ENABLED
+    with _LOCK:
+        if _PAUSES == 0:
+            _WAS_ENABLED = gc.isenabled()
+            gc.disable()
+        _PAUSES += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _PAUSES -= 1
+            if _PAUSES == 0 and _WAS_ENABLED:
+                gc.enable()

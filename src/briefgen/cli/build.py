@@ -51,8 +51,13 @@ def cmd_where(args: argparse.Namespace, out: Output) -> int:
     from ..workspace.quick import unchanged_index, where
 
     index = unchanged_index(args.root)
+    hits = None
     if index is not None:  # no input file changed: answer from the index alone
-        hits = where(args.id, index.known, index.briefings)
+        try:
+            hits = where(args.id, index.known, index.briefings)
+        except (TypeError, ValueError, KeyError, IndexError):
+            hits = None  # a damaged index: work it out from the files
+    if hits is not None:
         layout = Layout(find_root(Path(args.root)))
         paths = spec_paths(layout)
         # a translated edition (<id>.<lang>) is written in its briefing's spec

@@ -160,8 +160,10 @@ class BriefingState:
     def from_json(cls, bid: str, data: dict[str, Any],
                   table: _Table | None = None) -> BriefingState:
         lists = data["lists"]
-        if not isinstance(lists, dict):
-            raise TypeError("lists")
+        if not isinstance(lists, dict) or not all(
+                isinstance(v, list) and all(isinstance(e, list) and len(e) == 4 for e in v)
+                for v in lists.values()):
+            raise TypeError("lists")  # checked now, made into entries when read
         return _ReadState(bid, [diagnostic_from(d) for d in data["errors"]], str(data["title"]),
                    str(data["subtitle"]), str(data["date"]), str(data["language"]),
                    str(data["brand"]), str(data["lead"]), str(data["chars"]),
@@ -232,7 +234,12 @@ class _States(dict):
 
     def __missing__(self, bid: str) -> BriefingState:
         # the JSON is kept: an unchanged state is saved again as it was read (see save)
-        state = self[bid] = BriefingState.from_json(bid, self.raw[bid], self.table)
+        try:
+            state = BriefingState.from_json(bid, self.raw[bid], self.table)
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+            self.raw.pop(bid, None)  # damaged: as if the index did not know it
+            raise KeyError(bid) from None
+        self[bid] = state
         return state
 
     def forget(self, bid: str) -> None:
@@ -242,7 +249,12 @@ class _States(dict):
         self.pop(bid, None)
 
     def get(self, bid, default=None):
-        return self[bid] if bid in self.raw or dict.__contains__(self, bid) else default
+        if not (bid in self.raw or dict.__contains__(self, bid)):
+            return default
+        try:
+            return self[bid]
+        except KeyError:
+            return default
 
     def __contains__(self, bid) -> bool:
         return dict.__contains__(self, bid) or bid in self.raw

@@ -160,7 +160,8 @@ class Manifest:
         summary = {"format": FORMAT, "stamps": self.stamps,
                    "manifest": hashlib.sha256(data).hexdigest(),
                    "ids": {p: sorted(v) for p, v in sorted(ids.items())}}
-        write_atomic(summary_path(self.path), json.dumps(summary, sort_keys=True).encode())
+        with contextlib.suppress(OSError):  # only a shortcut: without it, the manifest is read
+            write_atomic(summary_path(self.path), json.dumps(summary, sort_keys=True).encode())
 
     @staticmethod
     def summary(path: Path) -> tuple[dict[str, str], dict[str, list[str]]]:

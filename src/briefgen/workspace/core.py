@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..defaults import DEFAULT_STALE_MONTHS
 from ..errors import Diagnostic, Report, UsageError
-from ..heap import frozen
+from ..heap import frozen, paused
 from ..incremental.index import BriefingState, ListEntry, ProjectIndex, _States, hash_files
 from ..incremental.manifest import digest
 from ..load.project import Layout, RawProject, find_root, load_raw, spec_paths
@@ -237,13 +236,8 @@ def open_workspace(root: Path | str = ".", *, stale_months: int = DEFAULT_STALE_
     are collected). ``full`` works everything out again, ignoring the index."""
     # Loading makes many small objects and frees few: the cyclic garbage collector would
     # walk them again and again for nothing (about a third of the time at 1,000 briefings)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _open(Path(root), stale_months, today, full)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _open(root: Path, stale_months: int, today: dt.date | None, full: bool) -> Workspace:
