@@ -249,14 +249,7 @@ def test_pdftotext_gives_back_the_burmese_text_in_logical_order(burmese: Path) -
 
     doc = briefgen.open_workspace(burmese).document(EDITION)
     text = squeeze(pdftotext_of(burmese / "dist" / f"{EDITION}.pdf"))
-    from briefgen.resolve.model import CountryListBlock, Para
-
-    paras = [*doc.lead]
-    for block in doc.blocks:
-        if isinstance(block, Para):
-            paras.append(block)
-        elif isinstance(block, CountryListBlock):
-            paras.extend(p for e in block.entries for p in e.statements)
+    paras = doc.paragraphs()
     at = 0
     for para in paras:  # each text in full, in reading order
         needle = squeeze(para.plain)

@@ -4,14 +4,18 @@ axe in a real browser. The English pages of the same project keep their own bran
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
+import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
 
+import briefgen
 from browser import WCAG_AA, chromium, run_axe, unavailable
 from conftest import FIXTURES, make_project
 from test_burmese import EDITION, enable_burmese
@@ -29,6 +33,17 @@ def site(tmp_path_factory) -> Path:
     results = build_profiles(root, profiles=("screen",), formats=("pdf", "html"))
     assert all(r.ok for r in results.values()), results
     return root / "dist" / "site"
+
+
+@pytest.fixture
+def project(site: Path, tmp_path: Path) -> Path:
+    """A copy of the built Burmese project that a test may change."""
+    root = tmp_path / "project"
+    shutil.copytree(site.parent.parent, root)
+    return root
+
+
+NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 
 
 def visible_text(page: str) -> str:
@@ -54,8 +69,6 @@ def test_the_page_is_burmese_with_its_own_stylesheet(site: Path) -> None:
 
 
 def test_no_english_on_the_page_but_names_and_addresses(site: Path) -> None:
-    import briefgen
-
     root = site.parent.parent
     doc = briefgen.open_workspace(root).document(EDITION)
     text = visible_text((site / EDITION / "index.html").read_text(encoding="utf-8"))
@@ -105,16 +118,13 @@ def test_axe_finds_no_violation_on_the_burmese_page(site: Path) -> None:
 
 
 def test_the_editor_says_a_translation_is_unreviewed_then_older_than_the_english(
-        site: Path, tmp_path: Path) -> None:
-    import shutil
-
+        project: Path) -> None:
     from starlette.testclient import TestClient
 
     from briefgen.serve.app import create_app
     from briefgen.serve.editor import Editor
 
-    root = tmp_path / "project"
-    shutil.copytree(site.parent.parent, root)
+    root = project
     with TestClient(create_app(Editor(root)), base_url="http://127.0.0.1:8000") as client:
         page = client.get("/").text
         assert f'href="/briefings/{EDITION}"' in page and f'href="/pdf/{EDITION}"' in page
@@ -143,19 +153,10 @@ def test_the_editor_says_a_translation_is_unreviewed_then_older_than_the_english
             in html.unescape(page)
 
 
-def test_an_edition_keeps_every_language_and_names_one_left_out(site: Path,
-                                                                 tmp_path: Path) -> None:
-    import datetime as dt
-    import json
-    import shutil
-
-    import briefgen
-
-    root = tmp_path / "project"
-    shutil.copytree(site.parent.parent, root)
+def test_an_edition_keeps_every_language_and_names_one_left_out(project: Path) -> None:
+    root = project
     ws = briefgen.open_workspace(root)
-    now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
-    done = briefgen.publish(ws, "military-cooperation", by="Test", now=now)
+    done = briefgen.publish(ws, "military-cooperation", by="Test", now=NOW)
     assert done.warnings == []
     assert {"military-cooperation.pdf", "military-cooperation.my.pdf",
             "print/military-cooperation.pdf", "print/military-cooperation.my.pdf",
@@ -171,7 +172,7 @@ def test_an_edition_keeps_every_language_and_names_one_left_out(site: Path,
     tr.write_text(text.replace("reviewed: false", "reviewed: maybe", 1), encoding="utf-8")
     ws = briefgen.open_workspace(root)
     assert not ws.state(EDITION).ok and ws.state("military-cooperation").ok
-    again = briefgen.publish(ws, "military-cooperation", by="Test", now=now)
+    again = briefgen.publish(ws, "military-cooperation", by="Test", now=NOW)
     assert again.edition.name == "2026-11-28-2"
     assert not any(".my" in f for f in again.files)
     assert again.warnings == [f"{EDITION} is not in this edition: it has "
@@ -180,16 +181,12 @@ def test_an_edition_keeps_every_language_and_names_one_left_out(site: Path,
                               "(briefgen check lists them)"]
 
 
-def test_the_editor_judges_an_english_edit_of_a_translated_briefing(site: Path,
-                                                                    tmp_path: Path) -> None:
+def test_the_editor_judges_an_english_edit_of_a_translated_briefing(project: Path) -> None:
     """The trial workspace knows the translated editions as the live one does: editing the
     English spec is not refused with an error about the edition's id."""
-    import shutil
-
     from briefgen.serve.editor import Editor
 
-    root = tmp_path / "project"
-    shutil.copytree(site.parent.parent, root)
+    root = project
     editor = Editor(root)
     spec = root / "briefings" / "military-cooperation.yaml"
     before = editor.read(spec)
@@ -202,22 +199,15 @@ def test_the_editor_judges_an_english_edit_of_a_translated_briefing(site: Path,
 
 
 def test_an_edition_keeps_a_web_page_only_if_it_was_made_from_that_build(
-        site: Path, tmp_path: Path, monkeypatch) -> None:
-    import datetime as dt
-    import shutil
-
-    import briefgen
-
-    root = tmp_path / "project"
-    shutil.copytree(site.parent.parent, root)
+        project: Path, monkeypatch) -> None:
+    root = project
     # a translation changes after the web edition was built: publishing builds the
     # pages again, so the edition's page copies are the edition's PDFs
     tr = root / "briefings/translations/my/military-cooperation.yaml"
     tr.write_text(tr.read_text(encoding="utf-8").replace(
         "reviewed: false", "reviewed: true", 1), encoding="utf-8")
-    now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
     done = briefgen.publish(briefgen.open_workspace(root), "military-cooperation", by="T",
-                            now=now)
+                            now=NOW)
     folder = done.edition.folder
     assert done.warnings == []
     assert (folder / "site.my" / f"{EDITION}.pdf").read_bytes() == \
@@ -235,7 +225,7 @@ def test_an_edition_keeps_a_web_page_only_if_it_was_made_from_that_build(
     copy = root / "dist/site/military-cooperation/military-cooperation.pdf"
     copy.write_bytes(copy.read_bytes() + b"%tampered\n")
     again = briefgen.publish(briefgen.open_workspace(root), "military-cooperation", by="T",
-                             now=now)
+                             now=NOW)
     assert not any(f.startswith("site/") for f in again.files)
     assert any(f.startswith("site.my/") for f in again.files)
     assert again.warnings == ["the web page of military-cooperation is not in this edition: "
@@ -243,35 +233,23 @@ def test_an_edition_keeps_a_web_page_only_if_it_was_made_from_that_build(
                               "publish again)"]
 
 
-def test_an_edition_leaves_out_a_translation_older_than_the_english(site: Path,
-                                                                    tmp_path: Path) -> None:
-    import datetime as dt
-    import shutil
-
-    import briefgen
-
-    root = tmp_path / "project"
-    shutil.copytree(site.parent.parent, root)
+def test_an_edition_leaves_out_a_translation_older_than_the_english(project: Path) -> None:
+    root = project
     facts = root / "briefings/facts/countries/australia.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").replace(
         "has still not announced", "has not yet announced"), encoding="utf-8")
-    now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
     done = briefgen.publish(briefgen.open_workspace(root), "military-cooperation", by="T",
-                            now=now)
+                            now=NOW)
     assert not any(".my" in f for f in done.files)
     assert done.warnings == [f"{EDITION} is not in this edition: its translation is older "
                              "than the English in 1 text (`briefgen translate "
                              "military-cooperation --lang my`, then publish again)"]
 
 
-def test_a_failing_translated_edition_keeps_its_page_and_its_fonts(site: Path,
-                                                                   tmp_path: Path) -> None:
-    import shutil
-
+def test_a_failing_translated_edition_keeps_its_page_and_its_fonts(project: Path) -> None:
     from briefgen.incremental.builder import build_profiles
 
-    root = tmp_path / "project"
-    shutil.copytree(site.parent.parent, root)
+    root = project
     tr = root / "briefings/translations/my/military-cooperation.yaml"
     text = tr.read_text(encoding="utf-8")
     broken = re.sub(r"(title:\n  original: .*\n  hash: .*\n)  text: .*\n", r"\1", text, count=1)

@@ -79,12 +79,7 @@ def test_one_marker_per_run_of_paragraphs_citing_the_same_sources() -> None:
 
 def test_the_admm_briefing_shows_one_marker_per_run(full: Path) -> None:
     doc = open_workspace(full).documents["admm-plus-counter-terrorism"]
-    paras = [*doc.lead]
-    for block in doc.blocks:
-        if isinstance(block, Para):
-            paras.append(block)
-        elif isinstance(block, CountryListBlock):
-            paras.extend(p for e in block.entries for p in e.statements)
+    paras = doc.paragraphs()
     markers = sum(len(p.notes) for p in paras)
     assert markers <= 8, markers  # 34 before: one open letter cited by nearly every line
     # every run still starts with its marker: the first paragraph after each heading
