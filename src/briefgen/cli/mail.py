@@ -235,11 +235,12 @@ def _bounces(args: argparse.Namespace, rest: list[str], out: Output) -> int:
              f"{count(len(s.complaints), 'complaint')} suppressed, "
              f"{count(soft, 'soft bounce')}, {s.known} already suppressed, "
              f"{s.already} processed before, {s.not_reports} not bounces or complaints")
-    for address in s.hard:
+    # listed by address: a Maildir or IMAP folder gives its messages in no fixed order
+    for address in sorted(s.hard):
         out.line(f"  hard bounce, suppressed: {address}")
-    for address in s.complaints:
+    for address in sorted(s.complaints):
         out.line(f"  complaint, suppressed: {address}")
-    for address, n in s.soft.items():
+    for address, n in sorted(s.soft.items()):
         out.line(f"  soft bounce: {address}" + (f" ({n})" if n > 1 else ""))
     return 0
 

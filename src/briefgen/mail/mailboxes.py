@@ -16,6 +16,7 @@ import contextlib
 import imaplib
 import mailbox
 import os
+import re
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,11 +36,19 @@ def from_mbox(path: Path) -> Iterator[bytes]:
         box.close()
 
 
+def _delivery_order(key: str) -> tuple[int, int, str]:
+    found = re.match(r"(\d+)\.(?:M(\d+))?", key)
+    if not found:
+        return (0, 0, key)
+    return (int(found.group(1)), int(found.group(2) or 0), key)
+
+
 def from_maildir(path: Path) -> Iterator[bytes]:
     if not all((path / sub).is_dir() for sub in ("cur", "new", "tmp")):
         raise UsageError(f"--maildir {path}: not a Maildir (it needs cur/, new/ and tmp/)")
     box = mailbox.Maildir(path, factory=None, create=False)
-    for key in sorted(box.iterkeys()):
+    # in delivery order as far as the names tell it ("<seconds>.M<microseconds>P<pid>...")
+    for key in sorted(box.iterkeys(), key=_delivery_order):
         yield box.get_bytes(key)
 
 
