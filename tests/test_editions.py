@@ -641,3 +641,35 @@ def test_a_tampered_edition_is_never_put_on_the_web(full: Path, cli) -> None:
     assert not build_web(full)["html"].failed
     assert not (site / MC / "editions").exists()
     assert "class=\"editions\"" not in (site / MC / "index.html").read_text()
+
+
+def test_a_slow_writer_never_loses_the_copy_of_an_edition(full: Path, monkeypatch) -> None:
+    """The web build writes in a pool of threads; an edition copy's folder made by a writer
+    that had not yet written into it was removed as empty, and the page failed (CI)."""
+    import os
+    import threading
+    import time
+
+    import briefgen.incremental.site as site_build
+
+    build_web(full)
+    publish(full)
+    real = site_build.write_atomic
+    made = threading.Event()
+
+    def slow(path: Path, data: bytes) -> None:
+        if path.parent.name == "editions":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.set()
+            time.sleep(0.3)  # the folder exists and is empty meanwhile
+            with open(path.parent / f".{path.name}.slow.tmp", "wb") as fh:  # no mkdir
+                fh.write(data)
+            os.replace(path.parent / f".{path.name}.slow.tmp", path)
+            return
+        real(path, data)
+
+    monkeypatch.setattr(site_build, "write_atomic", slow)
+    result = build_web(full, force=True)["html"]
+    assert made.is_set() and not result.failed, result.failed
+    copy = full / "dist/site" / MC / "editions"
+    assert [p.name for p in copy.iterdir()] == ["2026-11-23-1.pdf"]

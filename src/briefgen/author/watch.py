@@ -2,7 +2,9 @@
 template, using the incremental build, and keep watching whatever goes wrong.
 
 watchfiles (Rust notify underneath) batches the events of one save and debounces them, so
-an editor that writes a file in several steps triggers one build.
+an editor that writes a file in several steps triggers one build. The watcher starts only
+after the first build, so the files are fingerprinted before it and compared again once the
+watcher is running: a save made in between is built too, never missed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from ..errors import BriefgenError
 from ..incremental.builder import BuildResult, build_project
+from ..incremental.index import hash_files
 from ..load.project import Layout, find_root
 
 WATCHED_SUFFIXES = {".yaml", ".yml", ".ttf", ".j2", ".txt"}
@@ -38,11 +41,24 @@ def watch(root: Path | str, ids: list[str] | None, *,
         except BriefgenError as exc:  # e.g. an unknown id: report it and keep watching
             on_error(exc)
 
+    def fingerprint() -> dict[str, str]:
+        return hash_files(layout.root, [layout.briefings, layout.styles])
+
+    before = fingerprint()
     build([])
+    # the first wake-up (after at most rust_timeout, with the watcher running) compares the
+    # files with the fingerprint taken before the first build
+    catch_up = True
     for changes in watch_files(layout.briefings, layout.styles, debounce=debounce_ms,
-                               stop_event=stop, raise_interrupt=False, rust_timeout=1000,
-                               yield_on_timeout=False):
+                               stop_event=stop, raise_interrupt=False, rust_timeout=500,
+                               yield_on_timeout=True):
         changed = sorted({str(Path(p).relative_to(layout.root)) for _, p in changes
                           if _relevant(p)})
+        if catch_up:
+            catch_up = False
+            now = fingerprint()
+            changed = sorted(set(changed) | {rel for rel in before.keys() | now.keys()
+                                             if before.get(rel) != now.get(rel) and
+                                             _relevant(rel)})
         if changed:
             build(changed)

@@ -300,9 +300,11 @@ class _Site:
             result.failed.append(Failure(bid, errors))
             self.emit("failed", f"{bid} (web)")
             return
+        # before the writes: they run in the pool, and an empty editions/ folder removed
+        # here while a writer had just made it failed the page (seen in CI)
+        _remove_edition_copies(folder, set(copies))
         for name, data in {**files, **copies}.items():
             self.write(f"page:{bid}", folder / name, data)
-        _remove_edition_copies(folder, set(copies))
         for profile, name in PDF_NAMES.items():
             target = folder / name.format(id=bid)
             if any(d.profile == profile for d in downloads):
@@ -523,8 +525,9 @@ def _remove_edition_copies(folder: Path, keep: set[str]) -> None:
                 path.is_file() and not path.is_symlink():
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
-    with contextlib.suppress(OSError):
-        copies.rmdir()  # only if empty
+    if not keep:
+        with contextlib.suppress(OSError):
+            copies.rmdir()  # only if empty
 
 
 def _link_atomic(source: Path, target: Path) -> None:

@@ -202,8 +202,13 @@ class Editor:
         """Refresh after every change under briefings/ and styles/ until ``stop`` is set."""
         from watchfiles import watch as watch_files
 
-        for _ in watch_files(self.layout.briefings, self.layout.styles, debounce=debounce_ms,
-                             stop_event=stop, raise_interrupt=False, rust_timeout=500,
-                             yield_on_timeout=False):
-            with contextlib.suppress(BriefgenError):
-                self.refresh()
+        first = True  # the first wake-up, with the watcher running, catches up on any
+        # change made before it started (refresh compares the files' hashes: cheap)
+        for changes in watch_files(self.layout.briefings, self.layout.styles,
+                                   debounce=debounce_ms, stop_event=stop,
+                                   raise_interrupt=False, rust_timeout=500,
+                                   yield_on_timeout=True):
+            if changes or first:
+                first = False
+                with contextlib.suppress(BriefgenError):
+                    self.refresh()
