@@ -15,7 +15,7 @@ import contextlib
 import os
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +28,8 @@ from .manifest import Manifest, tree_stamp
 from .workers import start_pool
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from ..resolve.model import Document
     from ..validate.brand import Brand
     from ..workspace import Workspace

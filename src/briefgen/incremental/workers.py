@@ -8,17 +8,20 @@ worker behind; and a fork never inherits the build lock (see :mod:`briefgen.file
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import multiprocessing
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # multiprocessing costs a cold one-briefing build 15-20 ms to import
+    from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
 
 
 def _die_with_parent(parent: int) -> None:
+    import ctypes
+
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -43,6 +46,9 @@ def _init_worker(parent: int, styles: Path | None) -> None:
 def start_pool(jobs: int, warm_styles: Path | None = None) -> ProcessPoolExecutor:
     """A pool of ``jobs`` forked workers; with ``warm_styles`` they import the renderer and
     register the fonts under it as soon as they start."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     ctx = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                                initargs=(os.getpid(), warm_styles))
