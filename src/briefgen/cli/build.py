@@ -26,13 +26,16 @@ def _summary(counts: list[int], report: Report) -> str:
 
 
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
-    from ..workspace.quick import unchanged_index
+    from ..workspace.quick import input_hashes, unchanged_index
 
-    index = None if args.full or args.links else unchanged_index(args.root, args.stale_months)
+    files = input_hashes(args.root)
+    index = None if args.full or args.links else \
+        unchanged_index(args.root, args.stale_months, files=files)
     if index is not None:  # no input file changed since the last complete run
         report, counts = Report(list(index.diagnostics)), index.counts
     else:
-        ws = briefgen.open_workspace(args.root, stale_months=args.stale_months, full=args.full)
+        ws = briefgen.open_workspace(args.root, stale_months=args.stale_months, full=args.full,
+                                     files=files)
         report = ws.report
         counts = [len(ws.ids), len(ws.base.countries), len(ws.base.sources),
                   sum(1 for bid in ws.ids if ws.edition_of(bid) is not None)]
@@ -48,9 +51,10 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_where(args: argparse.Namespace, out: Output) -> int:
     from ..load.project import Layout, find_root, spec_paths
-    from ..workspace.quick import unchanged_index, where
+    from ..workspace.quick import input_hashes, unchanged_index, where
 
-    index = unchanged_index(args.root)
+    files = input_hashes(args.root)
+    index = unchanged_index(args.root, files=files)
     hits = None
     if index is not None:  # no input file changed: answer from the index alone
         try:
@@ -64,7 +68,7 @@ def cmd_where(args: argparse.Namespace, out: Output) -> int:
         files = {bid: paths[bid if bid in paths else bid.rsplit(".", 1)[0]].relative_to(
             layout.root).as_posix() for bid, _ in hits}
     else:
-        ws = briefgen.open_workspace(args.root)
+        ws = briefgen.open_workspace(args.root, files=files)
         hits = ws.where(args.id)
         files = {bid: ws.spec_file(bid) for bid, _ in hits}
         ws.save_index()

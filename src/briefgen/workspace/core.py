@@ -50,6 +50,9 @@ class Workspace:
     _docs: OrderedDict[str, Document] = field(default_factory=OrderedDict, repr=False)
     _evaluator: Evaluator | None = field(default=None, repr=False)
     _mail: tuple | None = field(default=None, repr=False)
+    #: the states :attr:`diagnostics` was worked out from, and its answer
+    _diagnosed: tuple[list[BriefingState], list[Diagnostic]] | None = \
+        field(default=None, repr=False)
 
     @property
     def mail(self):
@@ -184,8 +187,13 @@ class Workspace:
     # ------------------------------------------------------------------ reports
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        """Every error and warning of the project (evaluates every briefing)."""
+        """Every error and warning of the project (evaluates every briefing). Worked out
+        once for the same states (``check`` asks for it, then saving the index does)."""
         self.evaluate_all()
+        states = [self.states[bid] for bid in self.ids]
+        if self._diagnosed is not None and len(self._diagnosed[0]) == len(states) and \
+                all(a is b for a, b in zip(self._diagnosed[0], states, strict=True)):
+            return list(self._diagnosed[1])
         out = list(self.shared) + self.mail_errors + self.web_errors
         for bid in self.ids:
             out += self.states[bid].errors
@@ -194,7 +202,9 @@ class Workspace:
         out += warnings(self.base, [self.states[b] for b in self.ids if b not in editions],
                         self.stale_months, self.today)
         unique = {(str(d), d.severity): d for d in out}
-        return sorted(unique.values(), key=Diagnostic.sort_key)
+        found = sorted(unique.values(), key=Diagnostic.sort_key)
+        self._diagnosed = (states, found)
+        return list(found)
 
     @property
     def report(self) -> Report:
@@ -231,18 +241,23 @@ class Workspace:
 
 
 def open_workspace(root: Path | str = ".", *, stale_months: int = DEFAULT_STALE_MONTHS,
-                   today: dt.date | None = None, full: bool = False) -> Workspace:
+                   today: dt.date | None = None, full: bool = False,
+                   files: dict[str, str] | None = None) -> Workspace:
     """Load and validate what the briefings share; never raises for bad content (errors
-    are collected). ``full`` works everything out again, ignoring the index."""
+    are collected). ``full`` works everything out again, ignoring the index. ``files``:
+    the project's file hashes (:func:`briefgen.workspace.quick.input_hashes`) if the caller
+    has just taken them; a file saved since is found out by the next run."""
     # Loading makes many small objects and frees few: the cyclic garbage collector would
     # walk them again and again for nothing (about a third of the time at 1,000 briefings)
     with paused():
-        return _open(Path(root), stale_months, today, full)
+        return _open(Path(root), stale_months, today, full, files)
 
 
-def _open(root: Path, stale_months: int, today: dt.date | None, full: bool) -> Workspace:
+def _open(root: Path, stale_months: int, today: dt.date | None, full: bool,
+          files: dict[str, str] | None) -> Workspace:
     layout = Layout(find_root(root))
-    files = hash_files(layout.root, *layout.inputs())
+    if files is None:
+        files = hash_files(layout.root, *layout.inputs())
     raw = load_raw(layout.root, specs=False)
     base, shared = load_fact_base(raw)
     shared = [*raw.errors, *shared]

@@ -18,10 +18,19 @@ from ..incremental.index import (
 from ..load.project import Layout, find_root
 
 
-def unchanged_index(root: Path | str, stale_months: int | None = None) -> ProjectIndex | None:
-    """The index, if it describes the project exactly as it is now."""
+def input_hashes(root: Path | str) -> dict[str, str]:
+    """The content hash of every file a build reads (see ``incremental.index.hash_files``)."""
     layout = Layout(find_root(Path(root)))
-    files = hash_files(layout.root, *layout.inputs())
+    return hash_files(layout.root, *layout.inputs())
+
+
+def unchanged_index(root: Path | str, stale_months: int | None = None,
+                    files: dict[str, str] | None = None) -> ProjectIndex | None:
+    """The index, if it describes the project exactly as it is now (``files``: its
+    :func:`input_hashes`, if just taken)."""
+    layout = Layout(find_root(Path(root)))
+    if files is None:
+        files = hash_files(layout.root, *layout.inputs())
     try:  # a file changed since the index was written: do not read the whole index
         if files_stamp_path(layout.index).read_text() != files_digest(files):
             return None
