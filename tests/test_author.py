@@ -221,6 +221,49 @@ def test_link_check_reports_dead_and_moved_with_file_and_line(mini: Path, cli, w
 
 
 # ---------------------------------------------------------------------- watch
+def _watch_in_thread(root: Path, on_build) -> tuple[threading.Thread, threading.Event]:
+    from briefgen.author.watch import watch
+
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(root, ["defector-asylum"]),
+                              kwargs={"on_build": on_build, "on_error": print, "stop": stop,
+                                      "debounce_ms": 100}, daemon=True)
+    thread.start()
+    return thread, stop
+
+
+def test_watch_builds_a_save_made_before_the_watcher_started(full: Path) -> None:
+    """The watcher starts after the first build: a save made in between is caught up."""
+    calls: list[list[str]] = []
+    fact = full / "briefings/facts/countries/australia.yaml"
+
+    def on_build(result, changed: list[str]) -> None:
+        calls.append(changed)
+        if len(calls) == 1:  # after the first build read the files, before the watcher runs
+            fact.write_text(fact.read_text().replace("who were seeking asylum",
+                                                     "who have asked for asylum", 1))
+
+    thread, stop = _watch_in_thread(full, on_build)
+    deadline = time.monotonic() + 30
+    while len(calls) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(10)
+    assert calls == [[], ["briefings/facts/countries/australia.yaml"]]
+
+
+def test_watch_builds_nothing_more_when_nothing_changed(full: Path) -> None:
+    calls: list[list[str]] = []
+    thread, stop = _watch_in_thread(full, lambda result, changed: calls.append(changed))
+    deadline = time.monotonic() + 30
+    while not calls and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.5)  # three wake-ups of the watcher
+    stop.set()
+    thread.join(10)
+    assert calls == [[]]
+
+
 def test_watch_rebuilds_after_an_edit_and_stops_cleanly(full: Path) -> None:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "briefgen.cli", "watch", "--root",

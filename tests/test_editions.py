@@ -668,7 +668,14 @@ def test_a_slow_writer_never_loses_the_copy_of_an_edition(full: Path, monkeypatc
             return
         real(path, data)
 
+    real_remove = site_build._remove_edition_copies
+
+    def remove(folder: Path, keep: set[str]) -> None:
+        made.wait(1)  # a copy's writer, once submitted, has made editions/ by now
+        real_remove(folder, keep)
+
     monkeypatch.setattr(site_build, "write_atomic", slow)
+    monkeypatch.setattr(site_build, "_remove_edition_copies", remove)
     result = build_web(full, force=True)["html"]
     assert made.is_set() and not result.failed, result.failed
     copy = full / "dist/site" / MC / "editions"

@@ -386,3 +386,21 @@ def test_vendored_htmx_is_the_published_file() -> None:
     assert hashlib.sha256(data).hexdigest() == \
         "d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717"  # htmx.org@2.0.11
     assert "Zero-Clause BSD" in (folder / "LICENSE").read_text()
+
+
+def test_refresh_finds_nothing_new_in_a_project_with_editions(tmp_path: Path,
+                                                              built_full: Path) -> None:
+    """The editor compares the same files the workspace hashed: with a published edition
+    it used to see a change on every wake-up and rebuild the whole project."""
+    import datetime as dt
+
+    root = tmp_path / "project"
+    shutil.copytree(built_full, root)
+    briefgen.publish(briefgen.open_workspace(root), "military-cooperation", by="Test",
+                     now=dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC))
+    live = Editor(root)
+    version = live.version
+    assert live.refresh() is False and live.version == version
+    japan = root / JAPAN
+    japan.write_text(japan.read_text().replace("Japan did not attend", "Japan did not go to"))
+    assert live.refresh() is True and live.refresh() is False

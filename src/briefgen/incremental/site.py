@@ -198,6 +198,8 @@ class _Site:
         self.result = BuildResult(PROFILE)
         self.pdfs = Manifest.load(self.layout.manifest)
         self.writes: list[tuple[str, Path, Future]] = []
+        #: (page key, its folder, the edition copies it keeps): old copies to remove
+        self.cleanups: list[tuple[str, Path, set[str]]] = []
         self.archives: dict[str, list[Archived] | ContentError] = {}
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefgen-site")
         from ..render.html import SiteContext
@@ -300,11 +302,10 @@ class _Site:
             result.failed.append(Failure(bid, errors))
             self.emit("failed", f"{bid} (web)")
             return
-        # before the writes: they run in the pool, and an empty editions/ folder removed
-        # here while a writer had just made it failed the page (seen in CI)
-        _remove_edition_copies(folder, set(copies))
         for name, data in {**files, **copies}.items():
             self.write(f"page:{bid}", folder / name, data)
+        # copies of editions no longer published go once the page is written (see settle)
+        self.cleanups.append((f"page:{bid}", folder, set(copies)))
         for profile, name in PDF_NAMES.items():
             target = folder / name.format(id=bid)
             if any(d.profile == profile for d in downloads):
@@ -505,6 +506,12 @@ class _Site:
                 self.result.failed.append(Failure(bid if key.startswith("page:") else
                                                   f"web {key}", [diag]))
                 self.emit("failed", f"{bid} (web)")
+        # only after every write is done (a folder emptied while a writer thread had just
+        # made it failed the page: seen in CI), and only for pages that were written: a
+        # page that failed keeps its previous version, with the copies it links to
+        for key, folder, keep in self.cleanups:
+            if key not in failed:
+                _remove_edition_copies(folder, keep)
         for bid in self.result.built:
             self.emit("built", f"{bid} (web)")
         return failed

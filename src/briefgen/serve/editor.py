@@ -188,8 +188,10 @@ class Editor:
         """Pick up files changed on disk by someone else; rebuild what they change. True
         when something had changed."""
         with self.lock:
-            files = hash_files(self.root, [self.layout.briefings, self.layout.styles],
-                               [self.layout.mail_settings])
+            # the workspace's own list of inputs (published editions' snapshots too):
+            # anything else never matched once an edition existed, and every wake-up
+            # rebuilt the whole project
+            files = hash_files(self.root, *self.layout.inputs())
             if files == self.ws.files:
                 return False
             self.ws = open_workspace(self.root)
@@ -199,13 +201,16 @@ class Editor:
             return True
 
     def watch(self, stop: threading.Event, debounce_ms: int = 200) -> None:
-        """Refresh after every change under briefings/ and styles/ until ``stop`` is set."""
+        """Refresh after every change under briefings/, styles/ and editions/ (a publish
+        from the command line changes what the "What's new" box compares with) until
+        ``stop`` is set."""
         from watchfiles import watch as watch_files
 
+        paths = [self.layout.briefings, self.layout.styles,
+                 *([self.layout.editions] if self.layout.editions.is_dir() else [])]
         first = True  # the first wake-up, with the watcher running, catches up on any
         # change made before it started (refresh compares the files' hashes: cheap)
-        for changes in watch_files(self.layout.briefings, self.layout.styles,
-                                   debounce=debounce_ms, stop_event=stop,
+        for changes in watch_files(*paths, debounce=debounce_ms, stop_event=stop,
                                    raise_interrupt=False, rust_timeout=500,
                                    yield_on_timeout=True):
             if changes or first:
