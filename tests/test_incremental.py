@@ -201,3 +201,31 @@ def test_a_damaged_state_in_the_index_is_worked_out_again(built_full: Path, cli)
     ws = briefgen.open_workspace(built_full)  # that run wrote the state again, whole
     state = ws.state("military-cooperation")
     assert state.ok and all(len(e.reasons) >= 1 for v in state.lists.values() for e in v)
+
+
+def test_a_file_saved_while_a_build_reads_it_is_never_taken_as_built(built_full: Path) -> None:
+    """The files are hashed before they are read. A spec saved in between (B), built, then
+    saved back as it was (A): the index must say the PDF was made from B, so the next build
+    makes it again from A instead of keeping B's PDF as up to date."""
+    from pypdf import PdfReader
+
+    from briefgen.incremental.builder import build_profiles
+    from briefgen.workspace.quick import input_hashes
+
+    bid = "russia-military-ties"
+    spec = built_full / f"briefings/{bid}.yaml"
+    pdf = built_full / f"dist/{bid}.pdf"
+    a = spec.read_text() + "\n# edited: the index's state of it no longer holds\n"
+    spec.write_text(a)
+    title = next(line for line in a.splitlines() if line.startswith("title:"))
+    hashed = input_hashes(built_full)  # the run hashes the files: the spec is A
+    spec.write_text(a.replace(title, "title: Saved while the build ran"))  # then B is saved
+    ws = briefgen.open_workspace(built_full, files=hashed)
+    assert build_profiles(built_full, [bid], workspace=ws)["screen"].built == [bid]
+    assert "Saved while the build ran" in PdfReader(pdf).pages[0].extract_text()
+    spec.write_text(a)  # saved back as it was
+    result = build_profiles(built_full)["screen"]
+    assert result.built == [bid]
+    assert "Saved while the build ran" not in PdfReader(pdf).pages[0].extract_text()
+    assert "Saved while the build ran" not in (built_full / "dist/.briefgen/index.json") \
+        .read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ The hints that explain syntax errors live in :mod:`.yamlhints`.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import math
 import re
@@ -56,6 +57,10 @@ class YamlFile:
     raw_text: str = ""
     #: the file could not be read or parsed; its own error says why, nothing else is checked
     failed: bool = False
+    #: sha256 (16 hex digits, as ``incremental.index.hash_files``) of the bytes read, when
+    #: read from a file: what the index must record, even if the file changed since it was
+    #: hashed for this run
+    digest: str = ""
 
     def location(self, path: KeyPath = (), *, key: bool = False) -> Location:
         """Best position for ``path``: the node itself, else its nearest located ancestor."""
@@ -371,7 +376,10 @@ def load_yaml(path: Path, root: Path) -> tuple[YamlFile, list[Diagnostic]]:
             Diagnostic(Location(display, 1, 1), "",
                        f"file is {_size(max(size, len(raw)))}; briefgen reads YAML files up to "
                        f"{MAX_BYTES // 2**20} MB")]
+    digest = hashlib.sha256(raw).hexdigest()[:16]
     text, errors = _decode(raw, display)
     if text is None:
-        return YamlFile(path=path, display=display, failed=True), errors
-    return parse_yaml(text, path, display)
+        return YamlFile(path=path, display=display, failed=True, digest=digest), errors
+    file, errors = parse_yaml(text, path, display)
+    file.digest = digest
+    return file, errors

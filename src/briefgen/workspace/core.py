@@ -259,6 +259,7 @@ def _open(root: Path, stale_months: int, today: dt.date | None, full: bool,
     if files is None:
         files = hash_files(layout.root, *layout.inputs())
     raw = load_raw(layout.root, specs=False)
+    files = saw(files, raw.files())
     base, shared = load_fact_base(raw)
     shared = [*raw.errors, *shared]
     brands, brand_errors = _brands(raw, layout)
@@ -274,6 +275,16 @@ def _open(root: Path, stale_months: int, today: dt.date | None, full: bool,
     ws._evaluator = Evaluator(ws, paths, publisher_broken)
     ws.ids = sorted([*paths, *ws._evaluator.find_editions()])
     return ws
+
+
+def saw(files: dict[str, str], read: list) -> dict[str, str]:
+    """``files`` with the hash of what was actually read from each file in ``read``
+    (:class:`~briefgen.load.yamlfile.YamlFile`): a file saved between the hashing and the
+    reading is recorded as read, so the next run sees that it differs from the file now,
+    even if it is saved back as it was."""
+    changed = {f.display: f.digest for f in read
+               if f.digest and files.get(f.display, f.digest) != f.digest}
+    return {**files, **changed} if changed else files
 
 
 def _brands(raw: RawProject, layout: Layout) -> tuple[dict[str, Brand], list[Diagnostic]]:

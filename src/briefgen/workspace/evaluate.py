@@ -90,8 +90,22 @@ class Evaluator:
 
     def translations(self, language: str) -> TranslationSet:
         if language not in self._translations:
-            self._translations[language] = load_translations(self.ws.layout, language)
+            found = self._translations[language] = load_translations(self.ws.layout, language)
+            tfiles = [*found.specs.values(), *found.entities.values(),
+                      *(t for t, _ in found.sources.values()), found.publisher]
+            if self._saw([t.file for t in tfiles if t is not None]):
+                self._current.pop(f"translations:{language}", None)
         return self._translations[language]
+
+    def _saw(self, read: list) -> bool:
+        """Record what was read (see :func:`.core.saw`); True if a file had changed."""
+        from .core import saw
+
+        files = saw(self.ws.files, read)
+        if files is self.ws.files:
+            return False
+        self.ws.files = files
+        return True
 
     # ------------------------------------------------------------------ reuse
     def evaluate(self, bid: str, fresh: bool = False) -> tuple[BriefingState, Document | None]:
@@ -161,7 +175,9 @@ class Evaluator:
         if bid in self.editions:
             return self._read(self.editions[bid][0])
         if bid not in self._records:
-            self._records[bid] = self._spec(bid, *self._load(bid))
+            file, errors = self._load(bid)
+            self._saw([file])
+            self._records[bid] = self._spec(bid, file, errors)
             while len(self._records) > KEEP_RECORDS:
                 self._records.popitem(last=False)
         return self._records[bid]
