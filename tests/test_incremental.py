@@ -229,3 +229,17 @@ def test_a_file_saved_while_a_build_reads_it_is_never_taken_as_built(built_full:
     assert "Saved while the build ran" not in PdfReader(pdf).pages[0].extract_text()
     assert "Saved while the build ran" not in (built_full / "dist/.briefgen/index.json") \
         .read_text(encoding="utf-8")
+
+
+def test_a_brand_goes_to_the_workers_pickled_once_and_each_worker_unpickles_it_once():
+    import pickle
+
+    from briefgen.incremental.workers import Shipped
+
+    brand = {"name": "x", "colours": [1, 2]}  # any object the workspace holds
+    shipped = Shipped(brand)
+    assert shipped.get() is brand  # in the process that made it: the object itself
+    first, second = (pickle.loads(pickle.dumps(shipped)) for _ in range(2))  # two jobs
+    assert first.get() == brand and first.get() is second.get()
+    changed = pickle.loads(pickle.dumps(Shipped({"name": "x", "colours": [1, 3]})))
+    assert changed.get() == {"name": "x", "colours": [1, 3]}  # an edit is never stale

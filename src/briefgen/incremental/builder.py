@@ -25,7 +25,7 @@ from ..files import build_lock, remove_stray_temporaries, why, write_atomic
 from ..heap import frozen
 from ..load.project import Layout, find_root
 from .manifest import Manifest, tree_stamp
-from .workers import start_pool
+from .workers import Shipped, start_pool
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -85,6 +85,8 @@ def render_one(doc: Document, brand: Brand, profile: str) -> bytes:
 
 def _render_job(args) -> tuple[str, bytes | None, list[Diagnostic] | None]:
     doc, brand, profile = args
+    if isinstance(brand, Shipped):
+        brand = brand.get()
     try:
         return doc.id, render_one(doc, brand, profile), None
     except ContentError as exc:
@@ -259,6 +261,7 @@ class _Renderers:
         self.emit = emit
         self.waiting: list[tuple] = []
         self.running: deque[Future] = deque()
+        self.shipped: dict[int, Shipped] = {}  # by id() of a brand the workspace holds
 
     def __enter__(self) -> _Renderers:
         return self
@@ -277,15 +280,22 @@ class _Renderers:
             if self.jobs > 1 and len(self.waiting) + 1 >= PARALLEL_THRESHOLD:
                 self.pool, self.own_pool = start_pool(self.jobs), True
                 for waiting in self.waiting:
-                    self.running.append(self.pool.submit(_render_job, waiting))
+                    self.running.append(self.pool.submit(_render_job, self._shipped(waiting)))
                 self.waiting = []
             else:
                 self.waiting.append(job)
                 return
-        self.running.append(self.pool.submit(_render_job, job))
+        self.running.append(self.pool.submit(_render_job, self._shipped(job)))
         while len(self.running) > 2 * self.jobs + 2 or (self.running and
                                                         self.running[0].done()):
             yield self.running.popleft().result()
+
+    def _shipped(self, job: tuple) -> tuple:
+        doc, brand, profile = job
+        shipped = self.shipped.get(id(brand))
+        if shipped is None or shipped.obj is not brand:
+            shipped = self.shipped[id(brand)] = Shipped(brand)
+        return doc, shipped, profile
 
     def finish(self):
         for job in self.waiting:  # too few for workers: here, one after another

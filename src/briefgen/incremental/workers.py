@@ -8,7 +8,10 @@ worker behind; and a fork never inherits the build lock (see :mod:`briefgen.file
 from __future__ import annotations
 
 import contextlib
+import gc
+import hashlib
 import os
+import pickle
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +44,47 @@ def _init_worker(parent: int, styles: Path | None) -> None:
         # best effort: a font with a problem is reported by the workspace, not here
         with contextlib.suppress(Exception):
             register_font(path.resolve())
+    # What the worker holds now (modules, fonts) lives as long as it does: out of the
+    # collector's sight, a full collection while rendering no longer walks it each time.
+    gc.freeze()
+
+
+#: brands a worker has unpickled, by the digest of their bytes (a build uses one or two)
+_BRANDS: dict[bytes, object] = {}
+
+
+class Shipped:
+    """An object sent to every job as the bytes of one pickling, unpickled once per worker.
+
+    A brand is some 70 KB of pydantic models: pickled with each document it cost the parent
+    a pickling and each worker an unpickling per briefing. This pickles it once; a worker
+    unpickles the bytes the first time it sees their digest and reuses the object after.
+    In the process that made it, :meth:`get` is the object itself.
+    """
+
+    __slots__ = ("key", "data", "obj")
+
+    def __init__(self, obj: object):
+        self.obj = obj
+        self.data = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+        self.key = hashlib.blake2b(self.data, digest_size=16).digest()
+
+    def __getstate__(self) -> tuple[bytes, bytes]:
+        return self.key, self.data
+
+    def __setstate__(self, state: tuple[bytes, bytes]) -> None:
+        self.key, self.data = state
+        self.obj = None
+
+    def get(self) -> object:
+        if self.obj is None:
+            obj = _BRANDS.get(self.key)
+            if obj is None:
+                if len(_BRANDS) >= 8:
+                    _BRANDS.clear()
+                obj = _BRANDS[self.key] = pickle.loads(self.data)
+            self.obj = obj
+        return self.obj
 
 
 def start_pool(jobs: int, warm_styles: Path | None = None) -> ProcessPoolExecutor:
