@@ -62,7 +62,7 @@ class Shipped:
     In the process that made it, :meth:`get` is the object itself.
     """
 
-    __slots__ = ("key", "data", "obj")
+    __slots__ = ("data", "key", "obj")
 
     def __init__(self, obj: object):
         self.obj = obj
