@@ -365,6 +365,12 @@ def _early_pool(root: Path, ids: list[str] | None, force: bool, jobs: int | None
     layout = Layout(root)
     if not force and Manifest.summary(layout.manifest)[1].get(profile):
         return None
+    # The document model and the brand's schemas (pydantic) are imported now, before the
+    # fork: this process needs them next anyway, and each worker inherits them instead of
+    # importing them again to unpickle its first job.
+    from ..resolve import model  # noqa: F401
+    from ..validate import brand  # noqa: F401
+
     return start_pool(jobs, warm_styles=layout.styles)
 
 
