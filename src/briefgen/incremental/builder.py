@@ -357,8 +357,7 @@ def _early_pool(root: Path, ids: list[str] | None, force: bool, jobs: int | None
                 profile: str) -> ProcessPoolExecutor | None:
     """Worker processes started *before* the project is read, when most briefings will be
     rendered (``--force``, or nothing built yet for this profile): each worker imports the
-    renderer and registers the fonts in styles/ (about 0.2 s) while the parent reads and
-    validates, instead of after it."""
+    renderer (about 0.1 s) while the parent reads and validates, instead of after it."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or ids:
         return None
@@ -371,7 +370,7 @@ def _early_pool(root: Path, ids: list[str] | None, force: bool, jobs: int | None
     from ..resolve import model  # noqa: F401
     from ..validate import brand  # noqa: F401
 
-    return start_pool(jobs, warm_styles=layout.styles)
+    return start_pool(jobs, warm=True)
 
 
 def _remove_deleted(ws: Workspace, manifest: Manifest, profile: str, result: BuildResult,

@@ -13,7 +13,6 @@ import hashlib
 import os
 import pickle
 import signal
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # multiprocessing costs a cold one-briefing build 15-20 ms to import
@@ -32,20 +31,18 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _init_worker(parent: int, styles: Path | None) -> None:
+def _init_worker(parent: int, warm: bool) -> None:
     _die_with_parent(parent)
-    if styles is None:
+    if not warm:
         return
     from ..render.pdf.document import render_pdf  # noqa: F401 - the import is the warming
-    from ..render.pdf.fonts import register_font
     from ..resolve import model  # noqa: F401 - needed to unpickle the documents
 
-    for path in sorted(styles.rglob("*.ttf")):
-        # best effort: a font with a problem is reported by the workspace, not here
-        with contextlib.suppress(Exception):
-            register_font(path.resolve())
-    # What the worker holds now (modules, fonts) lives as long as it does: out of the
-    # collector's sight, a full collection while rendering no longer walks it each time.
+    # Fonts are not registered here: a document registers the faces it sets text in when
+    # it is rendered (each about 10-40 ms to parse), and a project's styles/ may hold many
+    # a briefing never uses (a monospace family, a Burmese one).
+    # What the worker holds now (modules) lives as long as it does: out of the collector's
+    # sight, a full collection while rendering no longer walks it each time.
     gc.freeze()
 
 
@@ -87,14 +84,14 @@ class Shipped:
         return self.obj
 
 
-def start_pool(jobs: int, warm_styles: Path | None = None) -> ProcessPoolExecutor:
-    """A pool of ``jobs`` forked workers; with ``warm_styles`` they import the renderer and
-    register the fonts under it as soon as they start."""
+def start_pool(jobs: int, warm: bool = False) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` forked workers; with ``warm`` they import the renderer as soon as
+    they start."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(os.getpid(), warm_styles))
+                               initargs=(os.getpid(), warm))
     pool.submit(int)  # with fork, the workers start at the first task: start them now
     return pool
