@@ -92,6 +92,41 @@ def test_builds_are_byte_identical(built: Path, cli) -> None:
     assert first == second and len(first) == 4
 
 
+def test_a_pdf_does_not_depend_on_what_the_process_rendered_before(full: Path) -> None:
+    """Words and lines are kept per process and shared between briefings (a statement or a
+    source comes back in many). A briefing's bytes must be the same whatever was rendered
+    before it: in order, in reverse, interleaved with the print profile (CMYK colours, equal
+    text), and with nothing kept."""
+    import briefgen
+    from briefgen.render import renderer
+    from briefgen.render.pdf import textblock
+
+    ws = briefgen.open_workspace(full)
+    docs = [ws.document(bid) for bid in ws.ids]
+    pdf = renderer("pdf")
+
+    def render(doc, profile: str = "screen") -> bytes:
+        return pdf.render(doc, ws.brands[doc.brand], profile)
+
+    def forget() -> None:
+        textblock._WORDS_CACHE.clear()
+        textblock._LINES_CACHE.clear()
+
+    in_order = {d.id: render(d) for d in docs}
+    reverse, printed = {}, {}
+    for d in reversed(docs):
+        printed[d.id] = render(d, "print")
+        reverse[d.id] = render(d)
+    alone = {}
+    for d in docs:
+        forget()
+        alone[d.id] = render(d)
+    forget()
+    assert len(docs) == 4 and in_order == reverse == alone
+    assert {d.id: render(d, "print") for d in docs} == printed
+    assert all(printed[k] != in_order[k] for k in printed)
+
+
 def test_markup_in_content_prints_literally(mini: Path, cli) -> None:
     spec = mini / "briefings/demo.yaml"
     spec.write_text(spec.read_text().replace(

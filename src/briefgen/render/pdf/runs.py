@@ -14,7 +14,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.fonts import tt2ps
 
 from ...resolve.model import Span
-from .textblock import Face, Run, text_width
+from .textblock import Face, Run, interned, text_width
 
 # Chicago Manual of Style 14.18: break a URL after a colon or a (double) slash; before a
 # full stop, comma, question mark, hash, per cent, tilde, hyphen or underscore; before or
@@ -53,7 +53,7 @@ class Faces:
             colour = self.link if link else style.textColor
             if muted and self.muted is not None:
                 colour = self.muted
-            face = self._cache[key] = Face(font, size, colour, rise)
+            face = self._cache[key] = interned(Face(font, size, colour, rise))
         return face
 
 

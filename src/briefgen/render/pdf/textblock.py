@@ -45,6 +45,17 @@ from .shaping import COMPLEX, Shaped, actual_text, glyph_ops, segments, shape
 
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")  # collapsed like HTML; no-break space is kept
 _WIDTH_CACHE: dict[tuple[str, str], float] = {}  # (font, text) -> width at 1 pt
+#: run lists -> (the runs, their words). A fact's statement or a source's note comes back in
+#: every briefing that uses it, so most blocks a worker lays out it has laid out before. The
+#: key holds each run's face by identity: faces are interned (:func:`interned`), and an entry
+#: keeps its runs, hence their faces, alive, so an id in a key is never reused while the entry
+#: exists. Words are never changed once made (line breaking makes new ones).
+_WORDS_CACHE: dict[tuple, tuple[tuple[Run, ...], list[_Word]]] = {}
+_FACES: dict[Face, Face] = {}
+_COLOURS: dict[Color, Color] = {}
+#: (id of a word list, width, breaking, justify, id of a hyphenator) -> (words, hyphenator,
+#: lines): see :func:`lines_of`
+_LINES_CACHE: dict[tuple, tuple[list[_Word], object, list[_Line]]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +176,56 @@ def _split_words(runs: list[Run]) -> list[_Word]:
     if pieces:
         words.append(_Word(pieces, width, space, brk, soft, soft))
     return words
+
+
+def interned(face: Face) -> Face:
+    """The one object this process uses for faces equal to ``face`` (and for its colour)."""
+    if len(_FACES) >= 10_000:
+        _FACES.clear()
+        _COLOURS.clear()
+    colour = _COLOURS.setdefault(face.colour, face.colour)
+    if colour is not face.colour:
+        face = Face(face.font, face.size, colour, face.rise)
+    return _FACES.setdefault(face, face)
+
+
+def words_of(runs: list[Run]) -> list[_Word]:
+    """:func:`_split_words`, once per distinct run list: a pure function of the runs and of
+    the fonts' widths (a font's name always stands for the one file it was registered from).
+    Comparing runs by value calls into each face and colour; the key is cheaper."""
+    key = tuple([(r.text, id(r.face), r.href, r.note, r.br, r.nohyph, r.nobreak)
+                 for r in runs])
+    hit = _WORDS_CACHE.get(key)
+    if hit is not None:
+        return hit[1]
+    if len(_WORDS_CACHE) >= 20_000:
+        _WORDS_CACHE.clear()
+    words = _split_words(runs)
+    _WORDS_CACHE[key] = (tuple(runs), words)
+    return words
+
+
+def lines_of(words: list[_Word], width: float, mode: str, justify: bool,
+             hyph) -> list[_Line]:
+    """``words`` broken into lines ``width`` wide, once per distinct set of arguments (a
+    block is measured at the same width in every briefing it is in). An entry keeps its
+    words and hyphenator alive, so their ids in its key are not reused while it exists.
+    Lines are never changed once made (a block split at a page break makes new ones)."""
+    key = (id(words), width, mode, justify, id(hyph))
+    hit = _LINES_CACHE.get(key)
+    if hit is not None:
+        return hit[2]
+    lines = _break(words, width)
+    if mode != "greedy" and len(lines) >= 2:
+        lines = _refine(lines, width, mode == "balance", hyph)
+    elif justify:
+        lines = _refine(lines, width, False, False)
+    elif lines:
+        lines[-1].last = True
+    if len(_LINES_CACHE) >= 20_000:
+        _LINES_CACHE.clear()
+    _LINES_CACHE[key] = (words, hyph, lines)
+    return lines
 
 
 def _complex(run: Run, text: str, before: str) -> list[list[_Piece]]:
@@ -382,7 +443,7 @@ class _Writer:
 
     def show(self, text: str, face: Face) -> None:
         code, canv = self.code, self.canv
-        if face.colour is not self.colour:
+        if face.colour is not self.colour and face.colour != self.colour:
             code.append(_fill(canv, face.colour))
             self.colour = face.colour
         if face.rise != self.rise:
@@ -407,7 +468,7 @@ class _Writer:
     def show_shaped(self, text: str, shaped: Shaped, face: Face) -> None:
         """Glyphs from HarfBuzz, in a span that carries ``text`` for copying and search."""
         code = self.code
-        if face.colour is not self.colour:
+        if face.colour is not self.colour and face.colour != self.colour:
             code.append(_fill(self.canv, face.colour))
             self.colour = face.colour
         code.append(actual_text(text))
@@ -437,22 +498,17 @@ class TextBlock(Flowable):
         self.spaceAfter = style.spaceAfter
         self.keepWithNext = getattr(style, "keepWithNext", 0)
         self.hyphenator = hyphenator
-        self._words = words if words is not None else _split_words(runs)
+        self._words = words if words is not None else words_of(runs)
         self._layout: tuple[float, list[_Line]] | None = None
 
     # ------------------------------------------------------------------ layout
     def lines(self, avail_width: float) -> list[_Line]:
         if self._layout is None or self._layout[0] != avail_width:
-            width = avail_width - self.style.leftIndent - self.style.rightIndent
-            lines = _break(self._words, width)
-            mode = getattr(self.style, "breaking", "greedy")
-            if mode != "greedy" and len(lines) >= 2:
-                lines = _refine(lines, width, mode == "balance", self.hyphenator)
-            elif getattr(self.style, "justify", False):
-                lines = _refine(lines, width, False, False)
-            elif lines:
-                lines[-1].last = True
-            self._layout = (avail_width, lines)
+            style = self.style
+            self._layout = (avail_width, lines_of(
+                self._words, avail_width - style.leftIndent - style.rightIndent,
+                getattr(style, "breaking", "greedy"), getattr(style, "justify", False),
+                self.hyphenator))
         return self._layout[1]
 
     def _notes_height(self, notes: list[int]) -> float:
@@ -562,6 +618,12 @@ def _stretch(line: _Line, measure: float) -> float:
     return max(0.0, (measure - natural) / len(spaces))
 
 
+def _differ(a: Face, b: Face) -> bool:
+    """Faces compare by value (identity first, the cheap answer for interned faces): what a
+    block draws never depends on which equal object its runs hold."""
+    return a is not b and a != b
+
+
 def _segments(line: _Line, x: float, extra: float = 0.0):
     """(run, text, x1, x2) for each stretch of a line in one face and one link; with
     ``extra`` (justified), each word is a stretch of its own, the spaces widened."""
@@ -583,7 +645,7 @@ def _segments(line: _Line, x: float, extra: float = 0.0):
             space = None
         if space is not None:
             r = space[0]
-            if glyphs is not None or (r is not run and (r.face is not run.face or
+            if glyphs is not None or (r is not run and (_differ(r.face, run.face) or
                                                         r.href != run.href)):
                 out.append((run, "".join(parts), start, x, glyphs))
                 run, parts, start, glyphs = r, [], x, None
@@ -602,7 +664,8 @@ def _segments(line: _Line, x: float, extra: float = 0.0):
                 run, parts, start, glyphs = r, [piece.text], x, piece.shaped
                 x += piece.width
                 continue
-            if run is None or (r is not run and (r.face is not run.face or r.href != run.href)):
+            if run is None or (r is not run and (_differ(r.face, run.face) or
+                                                 r.href != run.href)):
                 if run is not None:
                     out.append((run, "".join(parts), start, x, glyphs))
                 run, parts, start = r, [], x
