@@ -91,3 +91,25 @@ def test_ascii_shortcut_matches_reportlab(font: str, text: str) -> None:
     doc = PDFDocument()
     expected = ttf.splitString(text, doc)
     assert expected in ([(0, text.encode("ascii"))], [])
+
+
+def test_layout_caches_share_equal_text_and_stay_bounded(font: str, monkeypatch) -> None:
+    from briefgen.render.pdf import textblock
+    from briefgen.render.pdf.runs import Faces
+
+    monkeypatch.setattr(textblock, "MAX_HELD", 50)
+    monkeypatch.setattr(textblock, "_HELD", 0)
+    textblock._WORDS_CACHE.clear()
+    textblock._LINES_CACHE.clear()
+    # two documents' faces for the same style are one object: equal text is laid out once
+    first, second = (Faces(font, black).face(style(font), bold=True) for _ in range(2))
+    assert first is second
+    a = TextBlock([Run("the same statement in two briefings", first)], style(font))
+    b = TextBlock([Run("the same statement in two briefings", second)], style(font))
+    assert a.lines(200) is b.lines(200)
+    for n in range(40):  # far more than 50 words: the caches are emptied, never overfilled
+        block = TextBlock([Run(f"block {n} has five words", first)], style(font))
+        assert [[p.text for w in line.words for p in w.pieces] for line in block.lines(400)] == [
+            ["block", str(n), "has", "five", "words"]]
+        held = sum(len(words) for _, words in textblock._WORDS_CACHE.values())
+        assert held <= 50 + 5

@@ -56,6 +56,8 @@ _COLOURS: dict[Color, Color] = {}
 #: (id of a word list, width, breaking, justify, id of a hyphenator) -> (words, hyphenator,
 #: lines): see :func:`lines_of`
 _LINES_CACHE: dict[tuple, tuple[list[_Word], object, list[_Line]]] = {}
+MAX_HELD = 60_000  # words and lines in the two caches together (see :func:`_hold`)
+_HELD = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,9 +200,8 @@ def words_of(runs: list[Run]) -> list[_Word]:
     hit = _WORDS_CACHE.get(key)
     if hit is not None:
         return hit[1]
-    if len(_WORDS_CACHE) >= 20_000:
-        _WORDS_CACHE.clear()
     words = _split_words(runs)
+    _hold(len(words))
     _WORDS_CACHE[key] = (tuple(runs), words)
     return words
 
@@ -222,10 +223,21 @@ def lines_of(words: list[_Word], width: float, mode: str, justify: bool,
         lines = _refine(lines, width, False, False)
     elif lines:
         lines[-1].last = True
-    if len(_LINES_CACHE) >= 20_000:
-        _LINES_CACHE.clear()
+    _hold(len(lines))  # the words are counted where they were made
     _LINES_CACHE[key] = (words, hyph, lines)
     return lines
+
+
+def _hold(words: int) -> None:
+    """Count ``words`` (or lines) more kept by the layout caches; past ``MAX_HELD`` (some
+    40 MB, at about 600 bytes a word with its pieces and lines: the distinct text of well
+    over a hundred briefings), forget them all."""
+    global _HELD
+    _HELD += words
+    if _HELD > MAX_HELD:
+        _WORDS_CACHE.clear()
+        _LINES_CACHE.clear()
+        _HELD = words
 
 
 def _complex(run: Run, text: str, before: str) -> list[list[_Piece]]:
