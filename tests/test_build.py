@@ -209,3 +209,38 @@ def test_an_edited_brand_sheet_is_seen_by_the_same_process(built: Path) -> None:
     assert sorted(result.built) == ALL
     after = digests(built)
     assert all(after[name] != before[name] for name in before)
+
+
+@pytest.mark.parametrize("orderly", ["", "1"])
+def test_the_program_exits_with_its_code_and_all_its_output(full: Path, orderly: str) -> None:
+    """``briefgen`` ends its process without tearing the interpreter down (see
+    ``cli.exit_now``): what it printed must all arrive, through a pipe, with the right code,
+    as with the orderly exit."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    env = {**os.environ, "BRIEFGEN_ORDERLY_EXIT": orderly}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "briefgen.cli", *args], env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    done = run("build", "--root", str(full), "--jobs", "2", "--force")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("built ") >= 4 and "failed 0" in done.stdout
+    assert len(list((full / "dist").glob("*.pdf"))) == 4
+    assert not list(full.rglob("*.tmp")) and not list(full.rglob(".*.tmp*"))
+    spec = full / "briefings" / "military-cooperation.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("title:", "titel:", 1),
+                    encoding="utf-8")
+    broken = run("check", "--root", str(full))
+    assert broken.returncode == 1
+    report = broken.stdout + broken.stderr
+    assert "military-cooperation.yaml:" in report and "titel" in report
+    # the summary is the last thing printed: the output arrived whole
+    assert re.fullmatch(r"4 briefings, \d+ countries, \d+ sources: \d+ errors?, \d+ warnings?",
+                        broken.stdout.rstrip().splitlines()[-1])
+    usage = run("build", "--root", str(full), "--no-such-option")
+    assert usage.returncode == 2 and "unrecognized arguments" in usage.stderr

@@ -8,8 +8,12 @@ but through :class:`~briefgen.cli.output.Output`.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import threading
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .. import __version__
 from ..errors import BriefgenError, ContentError
@@ -54,3 +58,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.line(f"briefgen: internal error: {type(exc).__name__}: {exc} "
                  "(run again with --debug for the traceback)", "red", err=True)
         return 3
+
+
+def run() -> NoReturn:
+    """The ``briefgen`` program (and ``python -m briefgen.cli``): :func:`main`, then exit."""
+    exit_now(main())
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with ``code`` once its output is flushed, without tearing the
+    interpreter down object by object: freeing every module, schema and font took 0.05-0.1 s
+    after the work was done (a fifth of building one briefing). Everything briefgen writes
+    is on disk by then (written atomically and synced, locks released, worker processes
+    shut down). The orderly exit is kept whenever something may still need it: another
+    thread, a tracer or a coverage tool, an output that cannot be flushed, or
+    ``BRIEFGEN_ORDERLY_EXIT`` set in the environment."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: Python's own exit reports it as usual
+        sys.exit(code)
+    if (threading.active_count() > 1 or sys.gettrace() is not None
+            or "coverage" in sys.modules or os.environ.get("BRIEFGEN_ORDERLY_EXIT")):
+        sys.exit(code)
+    os._exit(code)
