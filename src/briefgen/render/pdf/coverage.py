@@ -154,9 +154,14 @@ def missing_glyphs(doc: Document, brand: Brand) -> list[Diagnostic]:
     brand = brand.for_language(doc.language)
     fixed = fixed_text(doc.strings, brand)
     known = brand.__dict__.setdefault("_fixed_ok", set())  # (role, face, text) with no gap
+    ascii_ok: dict[tuple[str, str], bool] = {}
     for text, role, face, origin in items(doc, brand):
-        if text.isascii() and _has_ascii(brand, role, face):
-            continue
+        if text.isascii():
+            ok = ascii_ok.get((role, face))
+            if ok is None:
+                ok = ascii_ok[(role, face)] = _has_ascii(brand, role, face)
+            if ok:
+                continue
         if text is fixed and (role, face, text) in known:
             continue
         have = brand.coverage(role, face)

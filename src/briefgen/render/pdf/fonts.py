@@ -127,9 +127,11 @@ def check_glyphs(doc: Document, brand: Brand) -> None:
 
     problems: dict[tuple, list[str]] = {}
     fixed = fixed_text(doc.strings, brand)
+    names: dict[tuple[str, str], str] = {}  # (role, face) -> registered font
     for text, role, face, origin in items(doc, brand):
-        path = brand.face(role, face)
-        name = register_font(path)
+        name = names.get((role, face))
+        if name is None:
+            name = names[(role, face)] = register_font(brand.face(role, face))
         if text is fixed:  # the same for every document: asked once per font
             if (name, text) in _FIXED_OK:
                 continue
