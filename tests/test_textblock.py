@@ -113,3 +113,17 @@ def test_layout_caches_share_equal_text_and_stay_bounded(font: str, monkeypatch)
             ["block", str(n), "has", "five", "words"]]
         held = sum(len(words) for _, words in textblock._WORDS_CACHE.values())
         assert held <= 50 + 5
+
+
+def test_the_words_cache_key_holds_every_field_of_a_run() -> None:
+    """``words_of`` keys a run list by each run's fields; a field added to Run and left out
+    of the key would let two different run lists share their words."""
+    import dataclasses
+    import inspect
+
+    from briefgen.render.pdf import textblock
+
+    names = [f.name for f in dataclasses.fields(Run)]
+    assert names == ["text", "face", "href", "note", "br", "nohyph", "nobreak"]
+    source = inspect.getsource(textblock.words_of)
+    assert "(r.text, id(r.face), r.href, r.note, r.br, r.nohyph, r.nobreak)" in source

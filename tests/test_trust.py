@@ -161,6 +161,28 @@ def test_a_font_that_is_not_truetype_is_refused(built_full: Path, cli) -> None:
 
 
 # ---------------------------------------------------------------------- state on disk
+def test_a_manifest_entry_edited_by_hand_is_judged_by_its_inputs(built_full: Path,
+                                                                   cli) -> None:
+    """The manifest keeps the digest of each entry's inputs, so a build need not work it out
+    again for every briefing; it is believed only while the summary written after the
+    manifest vouches for its bytes. Inputs edited by hand, digest left as it was: the
+    briefing is rebuilt all the same."""
+    manifest = built_full / "dist/.briefgen/manifest.json"
+    data = json.loads(manifest.read_text())
+    entry = data["briefings"]["screen:military-cooperation"]
+    assert isinstance(entry["digest"], str)
+    entry["deps"] = {**entry["deps"], "spec:military-cooperation": "0" * 16}
+    manifest.write_text(json.dumps(data))
+    other = built_full / "briefings/defector-asylum.yaml"  # a comment: no input changes, but
+    other.write_text(other.read_text(encoding="utf-8") + "# note\n", encoding="utf-8")
+    # the project's files did, so each briefing is compared with its manifest entry
+    code, out, err = cli("build", "--root", str(built_full), "--format", "pdf")
+    assert code == 0, out + err
+    assert "built military-cooperation" in out and "built 1, unchanged 3" in out
+    code, out, _ = cli("build", "--root", str(built_full), "--format", "pdf")
+    assert code == 0 and "built 0, unchanged 4" in out
+
+
 def test_a_tampered_manifest_cannot_touch_files_outside_dist(built_full: Path, tmp_path: Path,
                                                              cli) -> None:
     victim = tmp_path / "victim.pdf"

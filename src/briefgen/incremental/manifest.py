@@ -102,6 +102,29 @@ def _entry_ok(key: Any, value: Any) -> bool:
         isinstance(k, str) and isinstance(v, str) for k, v in deps.items())
 
 
+def _deps_digest(deps: dict[str, str]) -> str:
+    return digest({k: v for k, v in deps.items() if k != "profile"})
+
+
+def _entry(value: dict, whole: bool) -> dict[str, Any]:
+    """An entry as read: the same input names and hashes recur in every entry (one string
+    each). The digest of its inputs is kept when the file is whole (worked out again for
+    every entry, it cost 0.03 s of each build at 1,000 briefings)."""
+    entry: dict[str, Any] = {"deps": {sys.intern(a): sys.intern(b)
+                                      for a, b in value["deps"].items()}}
+    if whole and isinstance(value.get("digest"), str):
+        entry["digest"] = value["digest"]
+    return entry
+
+
+def _summary(manifest: Path) -> dict:
+    try:
+        data = json.loads(summary_path(manifest).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else {}
+
+
 @dataclass
 class Manifest:
     """What the last builds used. Only ever a guide to what to rebuild: a damaged or
@@ -118,14 +141,17 @@ class Manifest:
         if not path.is_file():
             return cls(path, {}, "no manifest yet")
         try:
-            data = read_json(path)
+            raw = path.read_bytes()
+            data = read_json(path, raw)
             if not isinstance(data, dict) or data.get("format") != FORMAT or \
                     not isinstance(data.get("briefings"), dict):
                 return cls(path, {}, "manifest has an old format")
             entries = data["briefings"]
-            # the same input names and hashes recur in every entry: one string each
-            good = {k: {"deps": {sys.intern(a): sys.intern(b) for a, b in v["deps"].items()}}
-                    for k, v in entries.items() if _entry_ok(k, v)}
+            # the digests written with the entries are used only if the summary written
+            # after them speaks for these very bytes: an entry edited since (or a build
+            # killed between the two writes) has its digest worked out again
+            whole = _summary(path).get("manifest") == hashlib.sha256(raw).hexdigest()
+            good = {k: _entry(v, whole) for k, v in entries.items() if _entry_ok(k, v)}
             stamps = data.get("stamps", {})
             stamps = {k: v for k, v in stamps.items() if isinstance(v, str)} \
                 if isinstance(stamps, dict) else {}
@@ -138,7 +164,7 @@ class Manifest:
         return sorted(k[len(prefix):] for k in self.briefings if k.startswith(prefix))
 
     def record(self, profile: str, bid: str, deps: dict[str, str]) -> None:
-        self.briefings[f"{profile}:{bid}"] = {"deps": deps}
+        self.briefings[f"{profile}:{bid}"] = {"deps": deps, "digest": _deps_digest(deps)}
 
     def forget(self, profile: str, bid: str) -> None:
         self.briefings.pop(f"{profile}:{bid}", None)
@@ -193,7 +219,7 @@ class Manifest:
         entry = self.briefings.get(key)
         if entry is None:
             return None
-        return digest({k: v for k, v in entry["deps"].items() if k != "profile"})
+        return entry.get("digest") or _deps_digest(entry["deps"])
 
     def changes(self, bid: str, deps: dict[str, str]) -> list[tuple[str, str | None, str | None]]:
         """(input, old hash, new hash) for every input that differs from the last build."""

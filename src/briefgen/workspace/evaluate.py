@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import OrderedDict
 from pathlib import Path
 from types import SimpleNamespace
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
 
 KEEP_RECORDS = 32
+#: what :func:`..editions.store.stamp` gives a briefing with no published edition
+_NO_EDITIONS = hashlib.sha256().hexdigest()[:16]
 
 
 class Evaluator:
@@ -46,6 +49,7 @@ class Evaluator:
         self._records: OrderedDict[str, tuple[BriefingRecord | None, list[Diagnostic]]] = \
             OrderedDict()
         self._current: dict[str, str] = {}
+        self._editions_seen: set[str] | None = None
         self._rels: dict[str, str] = {}
         self._pdf = None
         #: edition id -> (the briefing's id, the edition's language)
@@ -112,10 +116,27 @@ class Evaluator:
         index = self.ws.index
         if not fresh and index is not None:
             old = index.briefings.get(bid)
-            if old is not None and old.ok and all(self.current(key, bid) == value
-                                                  for key, value in old.inputs.items()):
+            if old is not None and old.ok and self._unchanged(old.inputs, bid):
                 return old, None
         return self._fresh(bid)
+
+    def _unchanged(self, inputs: dict[str, str], bid: str) -> bool:
+        """Whether every input in ``inputs`` has the value it had (:meth:`current`), as one
+        subset test of dict views, in C: a briefing has some sixty inputs, and at 1,000
+        briefings comparing them one by one in Python cost 0.1 s of every build."""
+        now = self._current
+        # the two values that are this briefing's own (current() never looks them up in
+        # the memo): written over the last briefing's before each test
+        now["spec"] = self.current("spec", bid)
+        now["publisher"] = self.current("publisher", bid)
+        if inputs.items() <= now.items():
+            return True
+        missing = inputs.keys() - now.keys()  # inputs no briefing asked about before
+        if not missing:
+            return False
+        for key in missing:
+            now[key] = self._value(key)
+        return inputs.items() <= now.items()
 
     def current(self, key: str, bid: str) -> str:
         """The value an input of ``bid`` has now (compared with the one it had)."""
@@ -145,6 +166,8 @@ class Evaluator:
             broken = ",".join(sorted(ws.base.broken_countries().values()))
             return hashlib.sha256(f"{ids}|{broken}".encode()).hexdigest()[:16]
         if kind == "editions":  # the published editions the "What's new" box compares with
+            if rest not in self._edition_folders():  # most briefings: none published
+                return _NO_EDITIONS
             from ..editions.store import stamp
 
             return stamp(ws.layout, rest)
@@ -160,6 +183,16 @@ class Evaluator:
             parts += sorted(info.digest for info in brand.fonts.values())
             return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
         return f"unknown input {key}"
+
+    def _edition_folders(self) -> set[str]:
+        """The names in editions/ (read once: asking for each briefing's own folder cost
+        0.02 s of every build at 1,000 briefings)."""
+        if self._editions_seen is None:
+            try:
+                self._editions_seen = set(os.listdir(self.ws.layout.editions))
+            except OSError:
+                self._editions_seen = set()
+        return self._editions_seen
 
     def _rel(self, bid: str) -> str:
         found = self._rels.get(bid)
