@@ -5,14 +5,17 @@
 For each size, a synthetic project (``synthetic.py``: 200 countries, 600 sources, N briefings
 of 3 to 5 pages; one country is listed in exactly five briefings) is built once, then each
 measure is taken ``--repeat`` times as a whole command in a fresh process, and the median is
-printed:
+printed. Every size is measured in the same rounds, so the edit at the largest size over the
+edit at the smallest is also given paired, round by round (a busy minute then weighs on both
+sides of the ratio alike):
 
 * one fact used by 5 briefings edited, then ``briefgen build`` (rebuilds those five);
 * ``briefgen where FACT``; ``briefgen check`` after a one-file edit; a no-op ``build``;
 * the peak memory of the main process in a full ``build --force --jobs 2``.
 
-Once, on the shipped project: one briefing built with ``--force`` in a cold process, beside
-``python -c "import reportlab.pdfgen.canvas"``; and the render time per briefing in process.
+On the shipped project, ``--cold`` rounds (11): one briefing built with ``--force`` in a cold
+process, beside ``python -c "import reportlab.pdfgen.canvas"``; and the render time per
+briefing in process.
 
 ``--compare REV`` runs the same commands against the code of commit REV (checked out into a
 temporary worktree, run with this interpreter and ``PYTHONPATH``) in the same run, in
@@ -88,22 +91,33 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def measure_size(codes: list[Code], size: int, repeat: int) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, list[float]]] = {c.name: {} for c in codes}
-    with tempfile.TemporaryDirectory() as tmp:
-        roots = {}
-        for code in codes:  # one project per version: their build state must not mix
-            root = Path(tmp) / code.name
-            make_project(root, size, repo=code.src.parent)
-            code.run("build", "--root", str(root), "--jobs", "2")
-            roots[code.name] = root
-        for n in range(repeat):
-            for code in (codes if n % 2 == 0 else list(reversed(codes))):
-                root, rec = roots[code.name], out[code.name]
-                from synthetic import edit_fact
+def measure_sizes(codes: list[Code], sizes: list[int], repeat: int
+                  ) -> tuple[dict[int, dict[str, dict[str, float]]], dict[str, float]]:
+    """Every size's measures, taken in the same rounds: each round goes through every version
+    and every size in turn (alternating the order), so that the machine's slow minutes fall
+    on all of them alike. Returns the medians by size, and for each version the median over
+    the rounds of its largest size's edit over its smallest size's edit, measured minutes
+    apart at most."""
+    out: dict[int, dict[str, dict[str, list[float]]]] = {
+        size: {c.name: {} for c in codes} for size in sizes}
+    ratios: dict[str, list[float]] = {c.name: [] for c in codes}
+    edit = "one fact edited, build (s)"
+    from synthetic import edit_fact
 
+    with tempfile.TemporaryDirectory() as tmp:
+        roots: dict[tuple[int, str], Path] = {}
+        for size in sizes:
+            for code in codes:  # one project per version: their build state must not mix
+                root = Path(tmp) / f"{code.name}-{size}"
+                make_project(root, size, repo=code.src.parent)
+                code.run("build", "--root", str(root), "--jobs", "2")
+                roots[size, code.name] = root
+        for n in range(repeat):
+            order = [(size, code) for size in sizes for code in codes]
+            for size, code in (order if n % 2 == 0 else order[::-1]):
+                root, rec = roots[size, code.name], out[size][code.name]
                 edit_fact(root, EDITED, n)
-                rec.setdefault("one fact edited, build (s)", []).append(
+                rec.setdefault(edit, []).append(
                     code.run("build", "--root", str(root), "--jobs", "2"))
                 rec.setdefault("where FACT (s)", []).append(
                     code.run("where", f"{EDITED}.f0", "--root", str(root)))
@@ -113,10 +127,17 @@ def measure_size(codes: list[Code], size: int, repeat: int) -> dict[str, dict[st
                 code.run("build", "--root", str(root), "--jobs", "2")
                 rec.setdefault("no-op build (s)", []).append(
                     code.run("build", "--root", str(root)))
-        for code in codes:
-            out[code.name]["main process peak, full build (MiB)"] = [
-                code.peak_rss(roots[code.name])]
-    return {name: {k: median(v) for k, v in rec.items()} for name, rec in out.items()}
+            if len(sizes) > 1:
+                for code in codes:
+                    ratios[code.name].append(out[sizes[-1]][code.name][edit][-1]
+                                             / out[sizes[0]][code.name][edit][-1])
+        for size in sizes:
+            for code in codes:
+                out[size][code.name]["main process peak, full build (MiB)"] = [
+                    code.peak_rss(roots[size, code.name])]
+    medians = {size: {name: {k: median(v) for k, v in rec.items()}
+                      for name, rec in by_code.items()} for size, by_code in out.items()}
+    return medians, {name: median(v) for name, v in ratios.items()}
 
 
 def measure_shipped(codes: list[Code], repeat: int) -> dict[str, dict[str, float]]:
@@ -184,6 +205,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,400,1000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--compare", metavar="REV")
+    parser.add_argument("--cold", type=int, default=11,
+                        help="rounds of the cold one-briefing build (cheap, and noisy)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory() as tmp:
@@ -192,10 +215,16 @@ def main() -> None:
             codes.append(Code(f"old ({args.compare})", worktree(args.compare, Path(tmp)) / "src"))
         try:
             table: dict[str, dict[str, dict[str, float]]] = {}
+            by_size, ratios = measure_sizes(codes, sizes, args.repeat)
             for size in sizes:
-                table[f"{size} briefings"] = measure_size(codes, size, args.repeat)
+                table[f"{size} briefings"] = by_size[size]
                 print_block(f"{size} briefings", table[f"{size} briefings"], codes)
-            table["shipped project"] = measure_shipped(codes, args.repeat)
+            if len(sizes) > 1:
+                name = f"edit at {sizes[-1]} over edit at {sizes[0]}, paired by round"
+                table[name] = {code: {"median": value} for code, value in ratios.items()}
+                print(f"\n{name}: " + ", ".join(f"{code} {value:.2f}"
+                                                for code, value in ratios.items()), flush=True)
+            table["shipped project"] = measure_shipped(codes, max(args.repeat, args.cold))
             for code in codes:
                 table["shipped project"][code.name]["render per briefing, in process (ms)"] = \
                     render_per_briefing(code, args.repeat)
