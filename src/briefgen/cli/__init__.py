@@ -74,8 +74,9 @@ def exit_now(code: int) -> NoReturn:
     thread, a tracer or a coverage tool, an output that cannot be flushed, or
     ``BRIEFGEN_ORDERLY_EXIT`` set in the environment."""
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: started without one
+                stream.flush()
     except (OSError, ValueError):  # a closed pipe: Python's own exit reports it as usual
         sys.exit(code)
     if (threading.active_count() > 1 or sys.gettrace() is not None
