@@ -157,6 +157,25 @@ def test_jobs_give_identical_bytes(full: Path, monkeypatch) -> None:
     assert digests(full) == one and len(one) == 4
 
 
+def test_named_briefings_forced_render_in_a_worker_with_the_same_bytes(full: Path,
+                                                                       monkeypatch) -> None:
+    """``build ID --force`` starts a worker that imports the renderer while this process
+    reads the project; the PDF is the one rendered here."""
+    from briefgen.incremental import builder
+
+    build_project(full, ["military-cooperation"], jobs=1)
+    one = digests(full)
+    started = []
+    real = builder.start_pool
+    monkeypatch.setattr(builder, "start_pool",
+                        lambda jobs, **kw: started.append(jobs) or real(jobs, **kw))
+    result = build_project(full, ["military-cooperation"], jobs=2, force=True)
+    assert result.built == ["military-cooperation"] and started == [1]
+    assert digests(full) == one and len(one) == 1
+    build_project(full, ["military-cooperation"], jobs=2)  # not forced: up to date, no worker
+    assert started == [1]
+
+
 def _hold_lock(folder: str, ready, release) -> None:
     with build_lock(Path(folder)):
         ready.set()

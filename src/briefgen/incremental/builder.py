@@ -359,10 +359,13 @@ def _early_pool(root: Path, ids: list[str] | None, force: bool, jobs: int | None
     rendered (``--force``, or nothing built yet for this profile): each worker imports the
     renderer (about 0.1 s) while the parent reads and validates, instead of after it."""
     jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or ids:
+    if jobs <= 1:
         return None
-    layout = Layout(root)
-    if not force and Manifest.summary(layout.manifest)[1].get(profile):
+    if ids:  # named briefings, to be rendered whatever changed: a worker for each, at most
+        if not force:  # ``jobs``, imports the renderer on the other core meanwhile
+            return None
+        jobs = min(jobs, len(ids))
+    elif not force and Manifest.summary(Layout(root).manifest)[1].get(profile):
         return None
     # The document model and the brand's schemas (pydantic) are imported now, before the
     # fork: this process needs them next anyway, and each worker inherits them instead of
