@@ -176,6 +176,24 @@ def test_named_briefings_forced_render_in_a_worker_with_the_same_bytes(full: Pat
     assert started == [1]
 
 
+def test_a_named_briefing_that_fails_in_its_worker_keeps_its_pdf(full: Path,
+                                                                 monkeypatch) -> None:
+    from briefgen.errors import RenderError
+    from briefgen.incremental import builder
+
+    build_project(full, ["military-cooperation"], jobs=1)
+    before = digests(full)
+
+    def broken(doc, brand, profile):  # the worker is forked after this, and inherits it
+        raise RenderError("the renderer broke")
+
+    monkeypatch.setattr(builder, "render_one", broken)
+    result = build_project(full, ["military-cooperation"], jobs=2, force=True)
+    assert result.built == [] and [f.id for f in result.failed] == ["military-cooperation"]
+    assert "the renderer broke" in str(result.failed[0].errors[0])
+    assert digests(full) == before
+
+
 def _hold_lock(folder: str, ready, release) -> None:
     with build_lock(Path(folder)):
         ready.set()

@@ -118,6 +118,8 @@ def _entry(value: dict, whole: bool) -> dict[str, Any]:
 
 
 def _summary(manifest: Path) -> dict:
+    """The summary beside ``manifest`` as written (empty when missing, damaged or old); it
+    speaks for the manifest only if its ``manifest`` hash is that of the manifest's bytes."""
     try:
         data = json.loads(summary_path(manifest).read_bytes())
     except (OSError, ValueError):
@@ -195,11 +197,10 @@ class Manifest:
         it, which holds the hash of the manifest it describes (hashing the manifest's 3 MB at
         1,000 briefings costs a few milliseconds; decoding them, a tenth of a second). A
         missing, damaged or outdated summary reads the manifest instead."""
+        data = _summary(path)
         try:
-            data = json.loads(summary_path(path).read_bytes())
             # it speaks for this manifest only: a damaged or replaced one is read itself
-            if isinstance(data, dict) and data.get("format") == FORMAT and \
-                    data.get("manifest") == hashlib.sha256(path.read_bytes()).hexdigest() and \
+            if data.get("manifest") == hashlib.sha256(path.read_bytes()).hexdigest() and \
                     isinstance(data.get("stamps"), dict) and isinstance(data.get("ids"), dict):
                 stamps = {str(k): v for k, v in data["stamps"].items() if isinstance(v, str)}
                 ids = {str(k): [str(b) for b in v if _id_ok(b)]
