@@ -14,8 +14,9 @@ sides of the ratio alike):
 * the peak memory of the main process in a full ``build --force --jobs 2``.
 
 On the shipped project, ``--cold`` rounds (11): one briefing built with ``--force`` in a cold
-process, beside ``python -c "import reportlab.pdfgen.canvas"``; and the CPU time per
-briefing in process.
+process (its PDF; and, for versions with the web edition, the command as typed, PDF and web
+page), beside ``python -c "import reportlab.pdfgen.canvas"``; and the CPU time per briefing
+in process.
 
 ``--compare REV`` runs the same commands against the code of commit REV (checked out into a
 temporary worktree, run with this interpreter and ``PYTHONPATH``) in the same run, in
@@ -63,8 +64,8 @@ class Code:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         return env
 
-    def run(self, *args: str, check: bool = True) -> float:
-        if args and args[0] == "build":
+    def run(self, *args: str, check: bool = True, web: bool = False) -> float:
+        if args and args[0] == "build" and not web:
             args = (*args, *self.pdf_only)
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "briefgen.cli", *args], env=self.env(),
@@ -147,12 +148,16 @@ def measure_shipped(codes: list[Code], repeat: int) -> dict[str, dict[str, float
             root = Path(tmp) / code.name
             shutil.copytree(code.src.parent / "briefings", root / "briefings")
             shutil.copytree(code.src.parent / "styles", root / "styles")
-            code.run("build", "--root", str(root))
+            code.run("build", "--root", str(root), web=True)  # PDFs, and web edition if any
         for n in range(repeat):
             for code in (codes if n % 2 == 0 else list(reversed(codes))):
                 rec = out[code.name]
+                root = str(Path(tmp) / code.name)
                 rec.setdefault("one briefing --force, cold process (s)", []).append(
-                    code.run("build", SHIPPED_ONE, "--force", "--root", str(Path(tmp) / code.name)))
+                    code.run("build", SHIPPED_ONE, "--force", "--root", root))
+                if code.pdf_only:  # the command as typed: its web page too
+                    rec.setdefault("the same, PDF and web page (s)", []).append(
+                        code.run("build", SHIPPED_ONE, "--force", "--root", root, web=True))
                 start = time.perf_counter()
                 subprocess.run([sys.executable, "-c", "import reportlab.pdfgen.canvas"],
                                env=code.env(), check=True)

@@ -422,3 +422,15 @@ def test_check_reports_mail_settings_and_template_errors(project: Path, cli) -> 
     template.write_text(template.read_text() + "{% if %}\n", encoding="utf-8")
     code, out, _ = cli("check", "--root", str(project))
     assert code == 1 and "styles/mail/briefing.html.j2:" in out and "syntax error" in out
+
+
+def test_a_mail_settings_error_does_not_fail_a_build(project: Path, cli) -> None:
+    """The mail settings are mail's (and check's) to report: a build of the PDFs and the
+    web edition says nothing about them and succeeds (it used to end with exit status 1
+    and no word of why)."""
+    settings = project / "mail/settings.yaml"
+    settings.write_text(SETTINGS.replace("list_id:", "list_di:"), encoding="utf-8")
+    code, out, err = cli("build", "--root", str(project), "--force")
+    assert (code, err) == (0, "") and "web: built 4," in out
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1 and "list_di: unknown key 'list_di'" in out

@@ -386,6 +386,72 @@ def test_rebuild_rewrites_nothing_and_force_gives_identical_bytes(web: Path) -> 
     assert tree(web) == before
 
 
+def test_forcing_named_briefings_forces_their_pages_not_the_shared_files(
+        web: Path, monkeypatch) -> None:
+    """`build ID --force` renders that page again; the brand's stylesheet and web fonts
+    (seconds to subset and compress) and the index are made again only when out of date or
+    missing, and a plain `--force` still makes everything."""
+    import briefgen.render.html.assets as assets
+
+    made = []
+    real = assets.woff2
+
+    def counting(path, *args, **kwargs):
+        made.append(path.name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(assets, "woff2", counting)
+    before = tree(web)
+    results = build_web(web, ids=["defector-asylum"], force=True)
+    assert results["html"].built == ["defector-asylum"] and made == []
+    assert tree(web) == before
+
+    fonts = web / "dist/site/_assets/default/fonts"
+    lost = sorted(fonts.glob("*.woff2"))[0]
+    lost.unlink()  # the stylesheet is still there: the fonts it names are checked too
+    results = build_web(web, ids=["defector-asylum"])  # the page itself is up to date
+    assert results["html"].built == [] and len(made) >= 1
+    assert tree(web) == before  # the missing files are back, the same bytes
+
+    made.clear()
+    build_web(web, force=True)
+    assert len(made) == len(list(fonts.glob("*.woff2"))) and tree(web) == before
+
+
+def test_a_broken_web_template_fails_the_pages_and_says_why_once(web: Path, cli) -> None:
+    page = web / "styles/web/page.html.j2"
+    page.write_text(page.read_text(encoding="utf-8") + "{% if %}\n", encoding="utf-8")
+    line = page.read_text(encoding="utf-8").count("\n")
+    code, out, err = cli("build", "military-cooperation", "--root", str(web))
+    error = (f"styles/web/page.html.j2:{line}:1: template syntax error: Expected an "
+             "expression, got 'end of statement block'")
+    assert code == 1 and err.count(error) == 1
+    assert err.endswith("military-cooperation: not built; its previous page is kept\n")
+    assert "screen: built 0, unchanged 1, failed 0" in out
+    assert "web: built 0, unchanged 0, failed 1" in out
+
+
+def test_one_briefing_built_keeps_the_index_note_that_the_templates_compile(
+        web: Path, monkeypatch) -> None:
+    """Compiling the web templates costs about 0.1 s: a build of one briefing keeps the
+    index's record that they compile (a digest of their files) instead of dropping it."""
+    from briefgen.incremental.index import ProjectIndex
+    from briefgen.render.html import HtmlRenderer
+
+    briefgen.open_workspace(web).save_index()  # the whole project: the templates checked
+    index = web / "dist/.briefgen/index.json"
+    assert ProjectIndex.load(index).web_ok
+    build_web(web, ids=["defector-asylum"], force=True)
+    assert ProjectIndex.load(index).web_ok
+
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("the templates were compiled again")
+
+    monkeypatch.setattr(HtmlRenderer, "check", no_compiling)
+    assert build_web(web, ids=["defector-asylum"], force=True)["html"].built == \
+        ["defector-asylum"]
+
+
 def test_a_fresh_build_elsewhere_gives_identical_bytes(web: Path, tmp_path: Path) -> None:
     other = make_project(tmp_path / "other", FIXTURES / "full" / "briefings")
     build_web(other, jobs=1)

@@ -98,12 +98,19 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
     if args.json:  # one report, or one per profile ("screen", "print") and "html"
         report = {p: r.as_json() for p, r in results.items()}
         print(json.dumps(report if prefix else next(iter(report.values())), indent=2))
-    first = next(iter(results.values()))  # the same content errors repeat for each output
-    print_report(out, first.shared_errors, err=True)
-    kept = "PDF" if "pdf" in formats else "page"
-    for fail in first.failed:
-        out.line(f"{fail.id}: not built; its previous {kept} is kept", "red", err=True)
-        print_report(out, fail.errors, err=True, indent="  ")
+    # the same content errors repeat for each output: each is printed once
+    shared = {str(d): d for r in results.values() for d in r.shared_errors}
+    print_report(out, list(shared.values()), err=True)
+    told: set[str] = set()
+    for profile, result in results.items():  # a briefing that fails in every output once
+        for fail in result.failed:
+            if fail.id in told:
+                continue
+            told.add(fail.id)
+            kept = "page" if profile == "html" else "PDF"
+            out.line(f"{fail.id}: not built; its previous {kept} is kept", "red", err=True)
+            print_report(out, [d for d in fail.errors if str(d) not in shared], err=True,
+                         indent="  ")
     failed = any(not r.ok for r in results.values())
     if not args.json:
         for profile, result in results.items():
@@ -177,7 +184,10 @@ def add_parsers(sub, common) -> None:
     p = sub.add_parser("build", parents=[common], help="render briefings to dist/")
     p.add_argument("ids", nargs="*", metavar="ID", help="briefings to build (default: all)")
     p.add_argument("--json", action="store_true", help="print a JSON report")
-    p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild even if nothing changed (with IDs: those briefings; the "
+                        "web edition's shared stylesheets, fonts and index only if out of "
+                        "date or missing)")
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="worker processes (default: CPU count)")
     p.add_argument("--explain", metavar="ID", help="say why each country is in each of ID's "

@@ -213,7 +213,10 @@ class _Site:
     def build(self, stamp: str | None) -> BuildResult:
         ws, layout, result = self.ws, self.layout, self.result
         blocking = {str(d) for fails in ws.failures.values() for d in fails}
-        result.shared_errors = [d for d in ws.errors if str(d) not in blocking]
+        # what stops the site but no single page: the fact base, the brands, the web
+        # templates (the mail settings are `mail`'s, and `check`'s, to report)
+        result.shared_errors = [d for d in [*ws.shared, *ws.web_errors]
+                                if d.is_error and str(d) not in blocking]
         folders = [layout.site, *[p for p in layout.site.rglob("*") if p.is_dir()]] \
             if layout.site.is_dir() else []
         remove_stray_temporaries(folders)
@@ -369,9 +372,17 @@ class _Site:
                 counts[state.brand] = counts.get(state.brand, 0) + 1
         return max(sorted(counts), key=lambda b: counts[b]) if counts else None
 
+    @property
+    def forced(self) -> bool:
+        """``--force`` rebuilds what every page shares (stylesheets, web fonts, the index)
+        only for the whole site: with named briefings it forces their pages, and the shared
+        files are made again only when out of date or missing (a brand's web fonts take
+        seconds to subset and compress)."""
+        return self.force and not self.ids
+
     def brand_assets(self, name: str, manifest: SiteManifest) -> None:
         from ..render.html.assets import subset_plan
-        from ..render.html.fonts import RECIPE
+        from ..render.html.fonts import RECIPE, licence_files, web_faces
 
         base, _, language = name.partition(".")
         brand = self.ws.brands[base]
@@ -379,18 +390,20 @@ class _Site:
         states = [self.ws.state(b) for b in self.ws.ids]
         states = [s for s in states if s.ok and s.brand == base and
                   self.ws.brands[base].for_language(s.language).web_name == name]
-        _, key, extra = subset_plan([s.chars for s in states],
-                                    {f for s in states for f in s.styles})
+        _, charset, extra = subset_plan([s.chars for s in states],
+                                        {f for s in states for f in s.styles})
         deps = {"briefgen": __version__,
                 f"brand:{name}": digest(brand.sheet.model_dump(mode="json")),
-                "charset": key, "faces": ",".join(sorted(extra)), "recipe": RECIPE,
+                "charset": charset, "faces": ",".join(sorted(extra)), "recipe": RECIPE,
                 "templates": self.templates}
         for faces in brand.font_paths.values():
             for path in faces.values():
                 deps[f"font:{path.name}"] = brand.fonts[path].digest
         folder = self.layout.site_assets(name)
         key = f"brand:{name}"
-        if not self.force and (folder / "site.css").is_file() and \
+        files = ["site.css", *(f.file for f in web_faces(brand, charset, extra)),
+                 *licence_files(brand)]
+        if not self.forced and all((folder / rel).is_file() for rel in files) and \
                 not _changed(manifest.shared.get(key), deps):
             return
         files = self.renderer.brand_assets(brand, [s.chars for s in states],
@@ -431,7 +444,7 @@ class _Site:
                      "publisher": digest(self.site.publisher.model_dump(mode="json")),
                      f"brand:{name}": digest(ws.brands[name].sheet.model_dump(mode="json"))})
         there = all((layout.site / n).is_file() for n in (PAGE, "feed.xml"))
-        if not self.force and there and not _changed(manifest.shared.get("index"), deps):
+        if not self.forced and there and not _changed(manifest.shared.get("index"), deps):
             return
         files = self.renderer.index(entries, ws.brands[name], self.site)
         for rel, data in files.items():

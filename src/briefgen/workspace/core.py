@@ -228,7 +228,9 @@ class Workspace:
             index.known = sorted([*self.base.entities, *self.base.facts, *self.base.sources])
             index.counts = [len(self.ids), len(self.base.countries), len(self.base.sources),
                             len(self._evaluator.editions)]
-            index.web_ok = getattr(self, "_web_ok", "")
+        # a digest of the template files themselves: still true of them while they are the
+        # same, so kept when this run did not compile them (one briefing built)
+        index.web_ok = getattr(self, "_web_ok", old.web_ok if old is not None else "")
         index.save()
         self.index = index
 
