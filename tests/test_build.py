@@ -281,3 +281,25 @@ def test_the_program_exits_with_its_code_and_all_its_output(full: Path, orderly:
                         broken.stdout.rstrip().splitlines()[-1])
     usage = run("build", "--root", str(full), "--no-such-option")
     assert usage.returncode == 2 and "unrecognized arguments" in usage.stderr
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_reader_that_goes_away_stops_nothing(full: Path, unbuffered: str) -> None:
+    """`briefgen build --force | head -1`: the reader closes the pipe after one line. The
+    build goes on to the end, says nothing of it (it used to end with 'internal error:
+    BrokenPipeError', exit status 3, half-way through) and exits with its own code."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    proc = subprocess.Popen([sys.executable, "-m", "briefgen.cli", "build", "--root",
+                             str(full), "--force", "--jobs", "1", "--format", "pdf"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0 and err == b""
+    assert first.startswith(b"built ")
+    assert len(list((full / "dist").glob("*.pdf"))) == 4
+    assert build_project(full).built == []  # every one of them recorded as built

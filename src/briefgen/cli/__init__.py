@@ -18,7 +18,7 @@ from typing import NoReturn
 from .. import __version__
 from ..errors import BriefgenError, ContentError
 from . import author, build, editions, mail, serve
-from .output import Output, print_report
+from .output import Output, print_report, reader_gone
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         out.line("briefgen: interrupted", err=True)
         return 130
+    except BrokenPipeError:  # printed outside Output (a JSON report): its reader has gone
+        reader_gone(sys.stdout)
+        return 1
     except Exception as exc:  # a bug in briefgen, not in the user's files
         if args.debug:
             raise
@@ -77,7 +80,10 @@ def exit_now(code: int) -> NoReturn:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:  # None: started without one
                 stream.flush()
-    except (OSError, ValueError):  # a closed pipe: Python's own exit reports it as usual
+    except BrokenPipeError:  # the reader went away before the last lines: nothing to say
+        reader_gone(sys.stdout)
+        reader_gone(sys.stderr)
+    except (OSError, ValueError):  # another failure to flush: Python's own exit reports it
         sys.exit(code)
     if (threading.active_count() > 1 or sys.gettrace() is not None
             or "coverage" in sys.modules or os.environ.get("BRIEFGEN_ORDERLY_EXIT")):

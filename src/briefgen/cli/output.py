@@ -4,6 +4,7 @@ markup taken from content; located reports; progress."""
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 
 from ..errors import Diagnostic, Report
@@ -36,10 +37,23 @@ class Output:
 
     def line(self, text: str = "", style: str | None = None, *, err: bool = False) -> None:
         stream = sys.stderr if err else sys.stdout
-        if not stream.isatty():  # plain text: what the tests and pipes read
-            print(text, file=stream)
-            return
-        (self.err if err else self.out).print(text, style=style, markup=False)
+        try:
+            if not stream.isatty():  # plain text: what the tests and pipes read
+                print(text, file=stream)
+                return
+            (self.err if err else self.out).print(text, style=style, markup=False)
+        except BrokenPipeError:  # `briefgen build | head -1`: the reader has gone, the
+            reader_gone(stream)  # work goes on (a build stopped half-way helps no one)
+
+
+def reader_gone(stream) -> None:
+    """Send what is still written to ``stream`` nowhere: its reader has closed the pipe.
+    (Python's advice: point the file descriptor at /dev/null, so that neither later lines
+    nor the flush at exit fail again.)"""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
 
 
 def _text(d: Diagnostic) -> str:
