@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from briefgen import open_workspace
 
@@ -84,6 +87,35 @@ def test_where_unknown_is_usage_error(full: Path, cli) -> None:
     code, _, err = cli("where", "austrlia", "--root", str(full))
     assert code == 2
     assert "did you mean 'australia'" in err
+
+
+@pytest.mark.parametrize("from_index", [False, True])
+def test_where_and_sources_say_when_errors_may_hide_an_answer(full: Path, cli,
+                                                             from_index: bool) -> None:
+    """A fact-base file with an error defines nothing, and a briefing that fails is not
+    counted: `where` and `sources --unused` say their answer may be incomplete, and name
+    the files, instead of a confident wrong answer with exit status 0 (a tired editor
+    deletes "unused" sources on the strength of it)."""
+    country = full / "briefings/facts/countries/australia.yaml"
+    country.write_text(country.read_text(encoding="utf-8").replace(
+        "    statement: Australia provides", "    statment: Australia provides", 1),
+        encoding="utf-8")
+    if from_index:  # the same answers from the index, the project unchanged since
+        assert cli("check", "--root", str(full))[0] == 1
+    note = ("briefgen: the answer may be incomplete: 4 files have errors (briefgen check "
+            "lists them); what they define, and the briefings that fail because of them, are "
+            "not counted: briefings/facts/countries/australia.yaml, "
+            "briefings/admm-plus-counter-terrorism.yaml, briefings/defector-asylum.yaml and "
+            "1 more\n")
+    code, out, err = cli("where", "irrawaddy-2022-defectors", "--root", str(full))
+    assert (code, out, err) == (1, "no briefing uses 'irrawaddy-2022-defectors'\n", note)
+    code, out, err = cli("where", "australia", "--root", str(full))
+    assert (code, out) == (2, "")
+    assert err == "briefgen: no country, body, fact or source 'australia'; " + note[10:]
+    code, out, err = cli("sources", "--unused", "--json", "--root", str(full))
+    assert (code, err) == (1, note) and json.loads(out)
+    code, out, err = cli("where", "myanmar", "--root", str(full))  # in a file that validates
+    assert code == 1 and err == note
 
 
 def test_countries_offering_protection_do_not_include_myanmar(full: Path, cli) -> None:

@@ -68,9 +68,20 @@ def cmd_sources(args: argparse.Namespace, out: Output) -> int:
         rows = [r for r in rows if r.stale]
     if args.unused:
         rows = [r for r in rows if not r.briefings]
+    from ..workspace.quick import blind_spots, incomplete
+
+    spots = blind_spots(ws.briefing_errors(), ws.layout)  # "unused" may be wrong then
     if args.json:
         print(json.dumps([r.as_json() for r in rows], indent=2))
-        return 0
+    else:
+        _source_table(out, rows)
+    if spots:
+        out.line(f"briefgen: {incomplete(spots)}", "yellow", err=True)
+        return 1
+    return 0
+
+
+def _source_table(out: Output, rows: list) -> None:
     from rich.table import Table
 
     table = Table(show_lines=False, box=None, pad_edge=False)
@@ -85,7 +96,6 @@ def cmd_sources(args: argparse.Namespace, out: Output) -> int:
                       r.url or "no URL", style="yellow" if r.stale else None)
     out.out.print(table)
     out.line(f"{count(len(rows), 'source')}")
-    return 0
 
 
 def cmd_translate(args: argparse.Namespace, out: Output) -> int:

@@ -49,27 +49,41 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
     return 1 if args.strict and report.warnings else 0
 
 
+def _where(answer, spots: list[str]):
+    """``answer()``; an unknown id may be defined in a file that has errors: say so."""
+    from ..workspace.quick import incomplete
+
+    try:
+        return answer()
+    except UsageError as exc:
+        if not spots:
+            raise
+        raise UsageError(f"{exc}; {incomplete(spots)}") from None
+
+
 def cmd_where(args: argparse.Namespace, out: Output) -> int:
     from ..load.project import Layout, find_root, spec_paths
-    from ..workspace.quick import input_hashes, unchanged_index, where
+    from ..workspace.quick import blind_spots, incomplete, input_hashes, unchanged_index, where
 
     files = input_hashes(args.root)
     index = unchanged_index(args.root, files=files)
+    layout = Layout(find_root(Path(args.root)))
     hits = None
     if index is not None:  # no input file changed: answer from the index alone
+        spots = blind_spots(index.diagnostics, layout)
         try:
-            hits = where(args.id, index.known, index.briefings)
+            hits = _where(lambda: where(args.id, index.known, index.briefings), spots)
         except (TypeError, ValueError, KeyError, IndexError):
             hits = None  # a damaged index: work it out from the files
     if hits is not None:
-        layout = Layout(find_root(Path(args.root)))
         paths = spec_paths(layout)
         # a translated edition (<id>.<lang>) is written in its briefing's spec
         files = {bid: paths[bid if bid in paths else bid.rsplit(".", 1)[0]].relative_to(
             layout.root).as_posix() for bid, _ in hits}
     else:
         ws = briefgen.open_workspace(args.root, files=files)
-        hits = ws.where(args.id)
+        spots = blind_spots(ws.briefing_errors(), layout)
+        hits = _where(lambda: ws.where(args.id), spots)
         files = {bid: ws.spec_file(bid) for bid, _ in hits}
         ws.save_index()
     for bid, how in hits:
@@ -78,6 +92,9 @@ def cmd_where(args: argparse.Namespace, out: Output) -> int:
             out.line(f"  {line}")
     if not hits:
         out.line(f"no briefing uses '{args.id}'")
+    if spots:
+        out.line(f"briefgen: {incomplete(spots)}", "yellow", err=True)
+        return 1
     return 0
 
 

@@ -206,6 +206,14 @@ class Workspace:
         self._diagnosed = (states, found)
         return list(found)
 
+    def briefing_errors(self) -> list[Diagnostic]:
+        """The errors of the fact base, brands and strings, and those that stop a briefing
+        (evaluates every briefing): what ``where`` and ``sources`` cannot see past. Neither
+        the mail settings nor the web templates, which hide no use of a fact."""
+        self.evaluate_all()
+        return [d for d in self.shared if d.is_error] + [
+            d for bid in self.ids for d in self.states[bid].errors]
+
     @property
     def report(self) -> Report:
         return Report(self.diagnostics)

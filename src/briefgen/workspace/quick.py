@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import Diagnostic, UsageError
 from ..hints import did_you_mean
 from ..incremental.index import (
     ProjectIndex,
@@ -42,6 +42,28 @@ def unchanged_index(root: Path | str, stale_months: int | None = None,
     if stale_months is not None and index.stale_months != stale_months:
         return None
     return index if files == index.files else None
+
+
+def blind_spots(diagnostics: list[Diagnostic], layout: Layout) -> list[str]:
+    """The files whose errors can hide a use from ``where`` and ``sources``: a fact-base
+    file that does not validate defines nothing, and a briefing that cannot be built is not
+    counted (the mail settings and the web and mail templates hide nothing)."""
+    skip = tuple(p.relative_to(layout.root).as_posix() + suffix for p, suffix in (
+        (layout.mail_settings, ""), (layout.mail_templates, "/"), (layout.web_templates, "/")))
+    facts = layout.facts.relative_to(layout.root).as_posix() + "/"
+    return sorted({d.location.path for d in diagnostics
+                   if d.is_error and not d.location.path.startswith(skip)},
+                  key=lambda path: (not path.startswith(facts), path))  # the fact base first
+
+
+def incomplete(files: list[str]) -> str:
+    """Why an answer may be missing something, in plain words."""
+    shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    one = len(files) == 1
+    return (f"the answer may be incomplete: {len(files)} file{'' if one else 's'} "
+            f"{'has' if one else 'have'} errors (briefgen check lists them); what "
+            f"{'it defines' if one else 'they define'}, and the briefings that fail because of "
+            f"{'it' if one else 'them'}, are not counted: {shown}")
 
 
 def where(ident: str, known: list[str], states: _States) -> list[tuple[str, list[str]]]:
