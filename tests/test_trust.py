@@ -44,6 +44,28 @@ def no_crash(code: int, out: str, err: str) -> None:
 
 
 # ---------------------------------------------------------------------- dependencies
+def test_a_fact_dated_after_the_briefing_fails_it(built_full: Path, cli) -> None:
+    """'as_of: 2029-07' for 2019-07: printed, the briefing of 23 November 2026 would say
+    its facts are as of July 2029. The briefings that use the fact fail, with the place to
+    fix; a date in the briefing's own month is fine."""
+    before = pdfs(built_full)
+    india = built_full / "briefings/facts/countries/india.yaml"
+    edit(india, "    as_of: 2019-07\n", "    as_of: 2029-07\n")
+    code, out, err = cli("build", "--root", str(built_full), "--format", "pdf")
+    no_crash(code, out, err)
+    assert err == (
+        "military-cooperation: not built; its previous PDF is kept\n"
+        "  briefings/facts/countries/india.yaml\n"
+        "    briefings/facts/countries/india.yaml:7:12: facts[0].as_of: 2029-07 is after "
+        "the date of briefing 'military-cooperation' (2026-11-23), which would then print "
+        "facts as of a day that had not come: check the year, or give the briefing a later "
+        "date\n")
+    assert pdfs(built_full) == before
+    edit(india, "    as_of: 2029-07\n", "    as_of: 2026-11\n")
+    code, out, err = cli("check", "--root", str(built_full))
+    assert code == 0, out
+
+
 @pytest.mark.parametrize("damage", [
     ("    as_of: 2021\n", "    as_of: 2021-13\n"),  # a date typo
     ("  - id: admm-plus-2023-absent", "   - id: admm-plus-2023-absent"),  # a bad indent

@@ -430,6 +430,7 @@ class _Resolver:
                                                 "the line break")
         if self.tr is not None:
             self.errors += self.tr.errors
+        self.check_as_of(spec.date)
         if self.errors or title is None or subject is None:
             return None, listed
         thin_citations(lead, blocks)
@@ -470,6 +471,19 @@ class _Resolver:
             elif p is not None:
                 out.append(p)
         return out
+
+    def check_as_of(self, date: dt.date) -> None:
+        """A fact "as of" a day after the briefing's own date is a typo (2029 for 2019) or
+        a briefing that needs a new date: printed, it would say its facts are as of a day
+        that had not come when it was issued."""
+        for key in sorted(self.used_facts):
+            rec = self.base.facts[key]
+            if rec.fact.as_of.earliest > date:
+                self.errors.append(rec.file.diag(
+                    (*rec.path, "as_of"),
+                    f"{rec.fact.as_of.iso()} is after the date of briefing '{self.rec.id}' "
+                    f"({date.isoformat()}), which would then print facts as of a day that had "
+                    "not come: check the year, or give the briefing a later date"))
 
     def facts_as_of(self) -> str | None:
         """The newest "as of" date of the facts used (the more precise of two that start on
