@@ -228,6 +228,33 @@ def test_strings_files_are_validated_and_needed(project: Path, cli) -> None:
     assert code == 1 and "no strings file for Burmese (my)" in out
 
 
+def test_a_strings_file_of_another_language_must_give_every_text(project: Path, cli) -> None:
+    """A Burmese strings file without 'date' and 'page' used to fill them in from the
+    built-in English ('Page ၁ of ၄' in a Burmese PDF), with check saying nothing; an empty
+    one was accepted as a whole page of English."""
+    strings = project / "styles/strings/my.yaml"
+    first = line_of(strings, "digits:")
+    text = strings.read_text(encoding="utf-8")
+    strings.write_text("\n".join(line for line in text.splitlines()
+                                 if not line.startswith(("date:", "page:"))) + "\n",
+                       encoding="utf-8")
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1
+    assert (f"styles/strings/my.yaml:{first}:1: 2 texts missing (date, page): an edition in "
+            "this language would print them in English; copy them from "
+            "styles/strings/en.yaml and translate them") in out
+    assert "the strings file styles/strings/my.yaml has errors" in out
+    strings.write_text("# to be translated\n", encoding="utf-8")
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1 and "styles/strings/my.yaml:1:1: 43 texts missing (months, date, " \
+        "month_year, year, page, published_by and 37 more)" in out
+    en = project / "styles/strings/en.yaml"  # English may leave texts out: the built-in ones
+    en.write_text("thank_you: Thanks\n", encoding="utf-8")
+    strings.unlink()
+    code, out, _ = cli("check", "--root", str(project))
+    assert "styles/strings/en.yaml:" not in out  # no error located in it
+
+
 def test_the_english_strings_file_says_what_briefgen_always_printed(full: Path) -> None:
     from briefgen.validate.strings import ENGLISH
 

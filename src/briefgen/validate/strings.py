@@ -200,10 +200,30 @@ def validate_strings(files: dict[str, YamlFile]) -> tuple[dict[str, Strings],
             continue
         data: Any = file.data
         model, diags = validate_model(Strings, file, data if data is not None else {})
+        missing = _missing(name, data)
+        if missing:
+            diags.append(file.diag((), missing))
         errors += diags
-        if model is not None:
+        if model is not None and not missing:
             out[name] = model
     return out, errors
+
+
+def _missing(name: str, data: Any) -> str | None:
+    """A strings file of a language other than English must give every text itself: the
+    English built in would otherwise be printed in, say, a Burmese edition ("Page ၁ of
+    ၄"), without a word of warning. (``digits`` may be left out: Latin digits.)"""
+    if strings_names(name)[-1] == "en":
+        return None
+    given = set(data) if isinstance(data, dict) else set()
+    missing = [k for k in Strings.model_fields if k != "digits" and k not in given]
+    if not missing:
+        return None
+    shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6
+                                     else "")
+    return (f"{len(missing)} text{'s' if len(missing) > 1 else ''} missing ({shown}): an "
+            "edition in this language would print them in English; copy them from "
+            "styles/strings/en.yaml and translate them")
 
 
 def strings_names(language: str) -> tuple[str, ...]:
