@@ -44,6 +44,32 @@ def no_crash(code: int, out: str, err: str) -> None:
 
 
 # ---------------------------------------------------------------------- dependencies
+def test_a_link_to_a_file_outside_the_project_is_not_read(built_full: Path, tmp_path: Path,
+                                                          cli) -> None:
+    """Nothing outside the project is read unless the user named it: a country file that is
+    a symbolic link out of the project is an error (it was read silently), like a font's;
+    a link inside the project is fine."""
+    before = pdfs(built_full)
+    japan = built_full / "briefings/facts/countries/japan.yaml"
+    outside = tmp_path / "elsewhere" / "japan.yaml"
+    outside.parent.mkdir()
+    japan.rename(outside)
+    japan.symlink_to(outside)
+    code, out, err = cli("check", "--root", str(built_full))
+    no_crash(code, out, err)
+    assert (f"  briefings/facts/countries/japan.yaml: this is a link to {outside}, outside the "
+            "project: briefgen reads only the project's own files (put the file itself here "
+            "instead of a link)\n") in out
+    code, out, err = cli("build", "--root", str(built_full), "--format", "pdf", "--force")
+    no_crash(code, out, err)
+    assert pdfs(built_full) == before
+    inside = built_full / "briefings/japan-original.yaml.txt"
+    japan.unlink()
+    outside.rename(inside)
+    japan.symlink_to(inside)
+    assert cli("check", "--root", str(built_full))[0] == 0
+
+
 def test_a_fact_dated_after_the_briefing_fails_it(built_full: Path, cli) -> None:
     """'as_of: 2029-07' for 2019-07: printed, the briefing of 23 November 2026 would say
     its facts are as of July 2029. The briefings that use the fact fail, with the place to

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import itertools
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -365,6 +366,13 @@ def _size(nbytes: int) -> str:
 def load_yaml(path: Path, root: Path) -> tuple[YamlFile, list[Diagnostic]]:
     """Read and parse one YAML file; never raises for bad content."""
     display = relative_path(path, root)
+    real, home = os.path.realpath(path), os.path.realpath(root)
+    if real != home and not real.startswith(home + os.sep):  # a link out of the project
+        shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else display
+        return YamlFile(path=path, display=shown, failed=True), [
+            Diagnostic(Location(shown), "", f"this is a link to {real}, outside the project: "
+                       "briefgen reads only the project's own files (put the file itself "
+                       "here instead of a link)")]
     try:
         size = path.stat().st_size
         raw = path.read_bytes() if size <= MAX_BYTES else b""
