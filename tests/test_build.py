@@ -303,3 +303,18 @@ def test_a_reader_that_goes_away_stops_nothing(full: Path, unbuffered: str) -> N
     assert first.startswith(b"built ")
     assert len(list((full / "dist").glob("*.pdf"))) == 4
     assert build_project(full).built == []  # every one of them recorded as built
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["build", "--jobs", "0"], "argument --jobs/-j: 0: give 1 or more"),
+    (["build", "-j", "-1"], "argument --jobs/-j: -1: give 1 or more"),
+    (["check", "--stale-months", "-5"], "argument --stale-months: -5: give 0 or more"),
+    (["sources", "--stale-months", "x"], "argument --stale-months: 'x' is not a whole number"),
+])
+def test_numbers_out_of_range_are_usage_errors(full: Path, capsys, args, message) -> None:
+    """`--jobs 0` and `--stale-months -5` used to be taken as given."""
+    from briefgen.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main([*args, "--root", str(full)])
+    assert exit_.value.code == 2 and f"error: {message}\n" in capsys.readouterr().err

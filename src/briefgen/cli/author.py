@@ -10,7 +10,7 @@ import briefgen
 
 from ..defaults import DEFAULT_STALE_MONTHS
 from ..errors import BriefgenError
-from .output import Output, count, print_report
+from .output import Output, at_least, count, print_report
 
 
 def cmd_new(args: argparse.Namespace, out: Output) -> int:
@@ -154,6 +154,6 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--stale", action="store_true", help="only sources past the threshold")
     p.add_argument("--unused", action="store_true", help="only sources no briefing uses")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--stale-months", type=int, default=DEFAULT_STALE_MONTHS, metavar="N",
+    p.add_argument("--stale-months", type=at_least(0), default=DEFAULT_STALE_MONTHS, metavar="N",
                    help="staleness threshold in months (default 12)")
     p.set_defaults(func=cmd_sources)

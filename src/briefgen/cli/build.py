@@ -10,7 +10,7 @@ import briefgen
 
 from ..defaults import DEFAULT_STALE_MONTHS
 from ..errors import Report, UsageError
-from .output import Output, build_progress, count, print_check, print_report
+from .output import Output, at_least, build_progress, count, print_check, print_report
 
 
 def _summary(counts: list[int], report: Report) -> str:
@@ -182,7 +182,7 @@ def cmd_pack(args: argparse.Namespace, out: Output) -> int:
 def add_parsers(sub, common) -> None:
     p = sub.add_parser("check", parents=[common], help="validate everything, render nothing")
     p.add_argument("--strict", action="store_true", help="warnings count as errors")
-    p.add_argument("--stale-months", type=int, default=DEFAULT_STALE_MONTHS, metavar="N",
+    p.add_argument("--stale-months", type=at_least(0), default=DEFAULT_STALE_MONTHS, metavar="N",
                    help="warn about facts and sources older than N months (default 12)")
     p.add_argument("--links", action="store_true", help="also check every source URL over "
                    "HTTP (results kept for a day in dist/.briefgen/links.json)")
@@ -205,7 +205,7 @@ def add_parsers(sub, common) -> None:
                    help="rebuild even if nothing changed (with IDs: those briefings; the "
                         "web edition's shared stylesheets, fonts and index only if out of "
                         "date or missing)")
-    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+    p.add_argument("--jobs", "-j", type=at_least(1), default=None, metavar="N",
                    help="worker processes (default: CPU count)")
     p.add_argument("--explain", metavar="ID", help="say why each country is in each of ID's "
                    "lists and why ID would be rebuilt; build nothing")
@@ -234,6 +234,6 @@ def add_parsers(sub, common) -> None:
                        help="all (or the named) briefings in one PDF with a contents page")
     p.add_argument("ids", nargs="*", metavar="ID", help="briefings, in this order (default: all)")
     p.add_argument("-o", "--output", metavar="PDF", help="where to write (default: dist/pack.pdf)")
-    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+    p.add_argument("--jobs", "-j", type=at_least(1), default=None, metavar="N",
                    help="worker processes for building stale briefings")
     p.set_defaults(func=cmd_pack)

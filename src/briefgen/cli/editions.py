@@ -7,7 +7,7 @@ import json
 
 import briefgen
 
-from .output import Output, build_progress, count
+from .output import Output, at_least, build_progress, count
 
 
 def cmd_publish(args: argparse.Namespace, out: Output) -> int:
@@ -68,7 +68,7 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--note", help="why this edition (one line, kept with it)")
     p.add_argument("--by", metavar="NAME", help="who publishes it (default: your git "
                    "user name, else your login name)")
-    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+    p.add_argument("--jobs", "-j", type=at_least(1), default=None, metavar="N",
                    help="worker processes for building (default: CPU count)")
     p.set_defaults(func=cmd_publish)
 

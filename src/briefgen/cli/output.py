@@ -10,6 +10,24 @@ import sys
 from ..errors import Diagnostic, Report
 
 
+def at_least(low: int):
+    """An argparse type: a whole number no smaller than ``low`` (``--jobs 0`` or
+    ``--stale-months -5`` used to be taken as given)."""
+    import argparse
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value}: give {low} or more")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
 class Output:
     """Plain lines on pipes; colour on a terminal (rich), never markup from content. The
     consoles are made on first use: a command whose output goes to a pipe, or that prints
