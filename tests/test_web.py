@@ -431,6 +431,20 @@ def test_a_broken_web_template_fails_the_pages_and_says_why_once(web: Path, cli)
     assert "web: built 0, unchanged 0, failed 1" in out
 
 
+def test_check_renders_the_web_templates_once(web: Path, cli) -> None:
+    """A template that compiles but fails on what it is given (a misspelt name) passed
+    check; every page then failed in the build."""
+    page = web / "styles/web/page.html.j2"
+    lines = page.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "{{ t.web_published }}" in text)
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "{{ t.web_published }}", "{{ t.web_publishd }}", 1), encoding="utf-8")
+    code, out, _ = cli("check", "--root", str(web))
+    assert code == 1
+    assert (f"  styles/web/page.html.j2:{line}:1: web template error: 'dict object' has no "
+            "attribute 'web_publishd'\n") in out
+
+
 def test_one_briefing_built_keeps_the_index_note_that_the_templates_compile(
         web: Path, monkeypatch) -> None:
     """Compiling the web templates costs about 0.1 s: a build of one briefing keeps the

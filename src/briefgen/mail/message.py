@@ -72,6 +72,38 @@ def load_templates(styles: Path, name: str, root: Path) -> Templates:
     return Templates(text, html, text_file, html_file)
 
 
+def _line_of(exc: BaseException) -> int:
+    """The template line a runtime error happened on (Jinja maps it into the traceback of
+    a template made from a string, whose code is named '<template>'), else 1."""
+    line, tb = 1, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def rehearse(templates: Templates, settings: MailSettings, doc: Document) -> list[Diagnostic]:
+    """Render both templates once, for ``doc`` and a made-up recipient with both kinds of
+    unsubscribe link: a template that compiles may still fail on what it is given (a
+    misspelt name), and ``check`` should say so before ``mail`` does."""
+    import datetime as dt
+
+    composer = Composer(doc, b"", settings, templates, "check", "check",
+                        dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+                        changes="one change since the last edition")
+    recipient = Recipient("reader@briefgen.invalid", "A Reader", "A", ["check"])
+    ctx = composer.context(recipient, Unsubscribe("https://briefgen.invalid/unsubscribe",
+                                                  "mailto:leave@briefgen.invalid"))
+    try:
+        for template, display in ((templates.text, templates.text_file),
+                                  (templates.html, templates.html_file)):
+            composer._render(template, display, ctx)
+    except ContentError as exc:
+        return list(exc.diagnostics)
+    return []
+
+
 def _plain(doc: Document) -> str:
     spans = [s for p in doc.lead for s in p.spans if s.note is None]
     return " ".join("".join(s.text for s in spans).split())
@@ -169,8 +201,8 @@ class Composer:
         try:
             return template.render(ctx)
         except TemplateError as exc:
-            raise ContentError([Diagnostic(Location(display), "", f"template error: {exc}")]
-                               ) from None
+            raise ContentError([Diagnostic(Location(display, _line_of(exc), 1), "",
+                                           f"template error: {exc}")]) from None
 
     def build(self, recipient: Recipient, *, test: bool = False) -> EmailMessage:
         s = self.settings

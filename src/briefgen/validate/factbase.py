@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import Diagnostic, Location
 from ..load.project import RawProject
-from ..load.yamlfile import KeyPath, YamlFile
+from ..load.yamlfile import KeyPath, YamlFile, format_key_path
 from .models import Briefing, Entity, Fact, Publisher, Source
 from .schema import describe, did_you_mean, validate_model
 from .types import check_id
@@ -63,6 +63,9 @@ class FactBase:
     broken_sources: dict[str, str] = field(default_factory=dict)
     #: source files that could not be read at all (any unknown source id may be in one)
     unreadable_source_files: list[str] = field(default_factory=list)
+    #: (file, key path, source id) cited by facts of files that failed their schema check:
+    #: checked against the sources too, so that every error of such a file shows at once
+    unchecked_citations: list[tuple[YamlFile, KeyPath, str]] = field(default_factory=list)
     #: the countries only, in id order (kept, not recomputed for every list)
     countries: dict[str, EntityRecord] = field(default_factory=dict)
     topics: set[str] = field(default_factory=set)
@@ -88,6 +91,7 @@ def _load_entities(files: list[YamlFile], base: FactBase, errors: list[Diagnosti
         errors.extend(diags)
         if entity is None:
             base.broken_entities[stem] = file.display
+            errors.extend(_unvalidated_facts(file, base, {d.key for d in diags}))
             continue
         problems: list[Diagnostic] = []
         if entity.id != stem:
@@ -122,6 +126,32 @@ def _load_entities(files: list[YamlFile], base: FactBase, errors: list[Diagnosti
         for i, fact in enumerate(entity.facts):
             key = f"{entity.id}.{fact.id}"
             base.facts[key] = FactRecord(key, fact, entity, file, ("facts", i))
+
+
+def _unvalidated_facts(file: YamlFile, base: FactBase, reported: set[str]) -> list[Diagnostic]:
+    """What can still be checked in the facts of a file that failed its schema check, so
+    that fixing one error does not reveal the next: duplicate fact ids now, and the sources
+    they cite once the sources are read (``unchecked_citations``). Places that already have
+    an error are left alone."""
+    facts = file.data.get("facts") if isinstance(file.data, dict) else None
+    if not isinstance(facts, list):
+        return []
+    out, seen = [], {}
+    for i, fact in enumerate(facts):
+        if not isinstance(fact, dict):
+            continue
+        fid = fact.get("id")
+        if isinstance(fid, str) and format_key_path(("facts", i, "id")) not in reported:
+            if fid in seen:
+                out.append(file.diag(("facts", i, "id"), f"duplicate fact id '{fid}' (also "
+                                                         f"facts[{seen[fid]}])"))
+            seen.setdefault(fid, i)
+        sources = fact.get("sources")
+        for j, sid in enumerate(sources if isinstance(sources, list) else []):
+            path = ("facts", i, "sources", j)
+            if isinstance(sid, str) and format_key_path(path) not in reported:
+                base.unchecked_citations.append((file, path, sid))
+    return out
 
 
 def _load_sources(files: list[YamlFile], base: FactBase, errors: list[Diagnostic],
@@ -200,6 +230,10 @@ def load_fact_base(raw: RawProject) -> tuple[FactBase, list[Diagnostic]]:
             errors.append(rec.file.diag((*rec.path, "sources", j), msg))
             eid = rec.entity.id
             base.broken_entities[eid] = rec.file.display
+    for file, path, sid in base.unchecked_citations:
+        if sid not in base.sources and sid not in base.broken_sources:
+            errors.append(file.diag(path, f"unknown source '{sid}'"
+                                          f"{did_you_mean(sid, base.sources)}"))
     for eid in base.broken_entities:
         if base.entities.pop(eid, None) is not None:
             for key in [k for k in base.facts if k.split(".", 1)[0] == eid]:

@@ -15,6 +15,16 @@ from ..load.yamlfile import KeyPath, YamlFile, format_key_path
 M = TypeVar("M", bound=BaseModel)
 
 
+#: the patterns of the schemas, in words
+FORMS = {
+    r"^[a-z]{2,3}(-[A-Z]{2})?$": "a language code: two or three lower-case letters, such as "
+                                 "en or my, perhaps with a country, such as en-GB",
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "an email address, such as info@example.org",
+    r"^[a-z0-9-]+\.[a-z0-9-]+$": "a fact, written country.fact-id, such as "
+                                "japan.training-review",
+}
+
+
 def describe(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -85,6 +95,9 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) 
     if kind == "missing":
         return f"missing required key '{loc[-1]}'"
     if kind == "string_type":
+        if isinstance(value, bool):  # topics: [no]
+            return (f"expected text, got {describe(value)}: YAML reads a bare yes, no, on, off, "
+                    "true or false as true/false; put the word in quotes, such as 'no'")
         return f"expected text, got {describe(value)}"
     if kind in ("list_type", "tuple_type"):
         return f"expected a list, got {describe(value)}"
@@ -102,8 +115,17 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) 
         limit = ctx.get("max_length", 0)
         return (f"too long: {len(value) if isinstance(value, str) else '?':,} characters, "
                 f"at most {limit:,} are allowed here")
+    if kind == "too_long":  # a limit checked after another validator: text or a list
+        limit = ctx.get("max_length", 0)
+        if isinstance(value, str):
+            return f"too long: {len(value):,} characters, at most {limit:,} are allowed here"
+        return f"too many: {ctx.get('actual_length', '?')} items, at most {limit:,} here"
     if kind == "string_pattern_mismatch":
-        return f"'{value}' does not have the expected form ({ctx.get('pattern', '')})"
+        pattern = ctx.get("pattern", "")
+        form = FORMS.get(pattern)
+        if form:
+            return f"'{value}' is not {form}"
+        return f"'{value}' does not have the expected form ({pattern})"
     if kind in ("value_error", "assertion_error"):
         exc = ctx.get("error")
         return str(exc) if exc is not None else err["msg"]

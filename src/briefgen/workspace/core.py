@@ -60,7 +60,14 @@ class Workspace:
         does not mail or its settings have errors (see :attr:`mail_errors`). Read when first
         asked for: a build does not need it."""
         if self._mail is None:
-            self._mail = _mail(self.raw, self.layout)
+            setup, found = _mail(self.raw, self.layout)
+            doc = self.sample_document() if setup is not None else None
+            if setup is not None and doc is not None:  # the templates, rendered once
+                from ..mail.message import rehearse
+
+                problems = rehearse(setup.templates, setup.settings, doc)
+                setup, found = (None, [*found, *problems]) if problems else (setup, found)
+            self._mail = (setup, found)
         return self._mail[0]
 
     @property
@@ -85,8 +92,22 @@ class Workspace:
         html = renderer("html")
         brand = self.brands.get("default") or next(iter(self.brands.values()))
         problems = list(html.check(None, brand))
+        if not problems and self.base.publisher is not None:
+            # compiled: now rendered once, for a briefing that can be built
+            doc = self.sample_document()
+            if doc is not None:
+                problems = html.rehearse(doc, self.brands[doc.brand].for_language(
+                    doc.language), self.base.publisher)
         self._web_ok = "" if problems else stamp
         return problems
+
+    def sample_document(self) -> Document | None:
+        """A briefing that can be built, resolved, to rehearse the web and mail templates
+        with: one at hand if there is one (no briefing is resolved twice), else the first."""
+        if self._docs:
+            return next(reversed(self._docs.values()))
+        bid = next((b for b in self.ids if self.ok(b)), None)
+        return self.document(bid) if bid is not None else None
 
     @property
     def root(self) -> Path:
@@ -119,7 +140,9 @@ class Workspace:
         with frozen():
             for bid in self.ids:
                 if bid not in self.states:
-                    self.evaluate(bid)
+                    _, doc = self.evaluate(bid)
+                    if doc is not None and not self._docs:  # one at hand, for the
+                        self._keep(doc)  # templates' rehearsal (see web_errors)
 
     def document(self, bid: str) -> Document | None:
         """The resolved document (None when the briefing has errors), resolved afresh from

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ...errors import Diagnostic
     from ...resolve.model import Document
     from ...validate.brand import Brand
+    from ...validate.models import Publisher
 
 __all__ = ["RENDERER", "Download", "EditionLink", "HtmlRenderer", "IndexEntry", "PageContext",
            "SiteContext"]
@@ -34,6 +35,28 @@ class HtmlRenderer:
         from .templates import folder_of, problems
 
         return problems(folder_of(brand))
+
+    def rehearse(self, doc: Document, brand: Brand, publisher: Publisher) -> list[Diagnostic]:
+        """Render the page, index, feed and sitemap once for ``doc`` (with a PDF of each
+        profile, a published edition and a public address, so that every branch runs): a
+        template that compiles may still fail on what it is given (a misspelt name), and
+        ``check`` should say so before a build does. What depends on one briefing's content
+        (a page too long) is left to the build of that page."""
+        from ...errors import RenderError
+        from ...validate.types import PartialDate
+
+        downloads = (Download("screen", f"{doc.id}.pdf", 100_000),
+                     Download("print", f"{doc.id}-print.pdf", 300_000))
+        editions = (EditionLink("2000-01-01-1", doc.date, "a note", "editions/x.pdf", 1),)
+        site = SiteContext(base_url="https://briefgen.invalid/site/", publisher=publisher)
+        day = PartialDate(doc.date.year, doc.date.month, doc.date.day)
+        try:
+            self.page_html(doc, brand, PageContext(site, downloads, (day, day), editions))
+            self.index([IndexEntry(doc.id, doc.title, doc.subtitle, doc.date, doc.language,
+                                   doc.title, downloads, editions)], brand, site)
+        except RenderError as exc:
+            return list(exc.diagnostics)
+        return []
 
     def render(self, doc: Document, brand: Brand, profile: str = "web") -> bytes:
         """The page alone, with no PDF links, base URL or facts' dates (see :meth:`page`)."""
