@@ -155,7 +155,8 @@ CTX = {"lists": {"countries": [{"name": "Chad"}, {"name": "Fiji"}, {"name": "Per
     ("{% for c in lists.countries if c.name != 'Fiji' %}{{ loop.index }}. {{ c.name }}"
      "{% if not loop.last %}; {% endif %}{% endfor %}", "1. Chad; 2. Peru"),
     ("{{ lists.countries|map(attribute='name')|join(', ') }}", "Chad, Fiji, Peru"),
-    ("{{ 'a' ~ 1 }} {{ [1, 2] }} {{ (1,) }} {{ {'k': 2}['k'] }}", "a1 [1, 2] (1,) 2"),
+    ("{{ 'a' ~ 1 }} {{ [1, 2]|join(',') }} {{ (1,)|first }} {{ {'k': 2}['k'] }}",
+     "a1 1,2 1 2"),
     ("{{ '{:,}'.format(1234567) }} {{ '%.1f' % 2.25 }} {{ 2 ** 10 }} {{ 'ab' * 2 }}",
      "1,234,567 2.2 1024 abab"),
     ("{{ 'Hello'|replace('l', 'L')|upper }} {{ [3, 1, 2]|sort|first }} {{ [1, 2]|sum }}",
@@ -168,6 +169,24 @@ CTX = {"lists": {"countries": [{"name": "Chad"}, {"name": "Fiji"}, {"name": "Per
 ])
 def test_ordinary_text_renders(text: str, expected: str) -> None:
     assert render_text(text, CTX) == expected
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("{{ lists.countries }}", "list"), ("{{ [1, 2] }}", "list"), ("{{ (1,) }}", "list"),
+    ("{{ self }}", "record"), ("{{ publisher }}", "record"), ("{{ none }}", "record"),
+    ("{{ lists }}", "record"),
+])
+def test_a_whole_list_or_record_is_not_printed(text: str, kind: str) -> None:
+    """'{{ self }}' printed '<TemplateReference None>' into the PDF, and a list Python's
+    brackets and quotes: spec text prints names, numbers and words, never a repr."""
+    expected = ("template error: this would print a whole list, in Python's notation; "
+                "print its parts, such as {{ x | join(', ') }} or {{ x | length }}"
+                if kind == "list" else
+                "template error: this would print a whole record (or nothing), in Python's "
+                "notation; print one of its fields, such as {{ country.name }}")
+    with pytest.raises(TextError) as exc:
+        render_text(text, {**CTX, "none": None})
+    assert str(exc.value) == expected
 
 
 def test_plain_text_is_returned_as_it_is() -> None:

@@ -32,7 +32,14 @@ from functools import lru_cache, wraps
 from types import BuiltinMethodType, MethodType
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, sandbox
+from jinja2 import (
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    Undefined,
+    UndefinedError,
+    sandbox,
+)
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.filters import FILTERS
@@ -59,6 +66,16 @@ class TextError(Exception):
 
 class _Limit(SecurityError):
     """A limit of time or size was reached (reported as a template error)."""
+
+
+class _Unprintable(TemplateError):
+    """Spec text would print a list, a record or nothing, in Python's notation."""
+
+
+_UNPRINTABLE_LIST = ("this would print a whole list, in Python's notation; print its parts, "
+                     "such as {{ x | join(', ') }} or {{ x | length }}")
+_UNPRINTABLE = ("this would print a whole record (or nothing), in Python's notation; print "
+                "one of its fields, such as {{ country.name }}")
 
 
 class _Budget:
@@ -404,6 +421,9 @@ class BriefingSandbox(sandbox.SandboxedEnvironment):
         budget = _BUDGET.get()
         if budget is not None:
             budget.spend(size)
+            if not isinstance(value, str | int | float | Undefined):  # a whole record
+                raise _Unprintable(_UNPRINTABLE_LIST if isinstance(value, list | tuple)
+                                   else _UNPRINTABLE)  # or None: Python's notation for it
         return value
 
 
