@@ -7,6 +7,7 @@ import hashlib
 import io
 import itertools
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -443,6 +444,24 @@ def test_check_renders_the_web_templates_once(web: Path, cli) -> None:
     assert code == 1
     assert (f"  styles/web/page.html.j2:{line}:1: web template error: 'dict object' has no "
             "attribute 'web_publishd'\n") in out
+
+
+def test_a_template_cannot_include_a_file_outside_its_folder(web: Path, cli,
+                                                            tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET", encoding="utf-8")
+    page = web / "styles/web/page.html.j2"
+    rel = os.path.relpath(secret, page.parent)
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "{{ t.web_published }}", '{% include "' + rel + '" %}{{ t.web_published }}', 1),
+        encoding="utf-8")
+    code, out, _ = cli("check", "--root", str(web))
+    assert code == 1 and f"web template error: '{rel}' is not a template in styles/web/ (a " \
+        "template can include or extend only the templates beside it)" in out
+    code, out, err = cli("build", "--root", str(web))
+    assert code == 1 and "SECRET" not in out + err
+    assert not any("SECRET" in p.read_text(errors="replace")
+                   for p in (web / "dist/site").rglob("*.html"))
 
 
 def test_one_briefing_built_keeps_the_index_note_that_the_templates_compile(

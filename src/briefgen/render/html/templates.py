@@ -11,7 +11,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, Template, TemplateError, TemplateSyntaxError
+from jinja2 import (
+    FileSystemLoader,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
 
 from ...errors import Diagnostic, Location, RenderError
 from ...resolve.textenv import BriefingSandbox
@@ -74,8 +80,11 @@ def render(folder: Path, name: str, context: dict) -> str:
     except TemplateError as exc:
         line = _line_in(exc, folder) or 1
         where = Location(_shown(folder, name), line, 1)
-        raise RenderError(f"{where}: {exc}", [Diagnostic(
-            where, "", f"web template error: {exc}")]) from None
+        message = (f"'{exc.name}' is not a template in {_shown(folder, None)}/ (a template "
+                   "can include or extend only the templates beside it)"
+                   if isinstance(exc, TemplateNotFound) else str(exc))
+        raise RenderError(f"{where}: {message}", [Diagnostic(
+            where, "", f"web template error: {message}")]) from None
 
 
 def _line_in(exc: BaseException, folder: Path) -> int | None:
