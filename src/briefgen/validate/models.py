@@ -187,7 +187,9 @@ class Briefing(Strict):
         "briefings/translations/my/.")
     brand: Id = "default"
     lead: Text | None = Field(None, description="The standfirst under the title.")
-    keywords: list[Line] = Field(default_factory=list)
+    keywords: Annotated[list[Line], Field(max_length=30)] = Field(
+        default_factory=list, description="Search words for the PDF's metadata and the web "
+        "page (at most 30; default: the topics of the facts it prints).")
     sections: Annotated[list[Section], Field(min_length=1)]
     more_information: list[MoreInfo] = Field(default_factory=list)
     calls_to_action: list[Literal["more_briefings", "donate"]] = Field(
