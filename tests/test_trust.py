@@ -239,11 +239,12 @@ def test_a_tampered_manifest_cannot_touch_files_outside_dist(built_full: Path, t
     inside.write_bytes(b"%PDF keep me too")
     manifest = built_full / "dist/.briefgen/manifest.json"
     data = json.loads(manifest.read_text())
-    deps = next(iter(data["briefings"].values()))["deps"]
+    entry = next(iter(data["briefings"].values()))
+    deps, out = entry["deps"], entry["out"]  # what the build wrote: [SHA-256, size, mtime_ns]
     for key in (f"screen:{victim.with_suffix('')}", "screen:../briefings/keep",
                 "screen:../../victim", "print:/etc/passwd"):
-        data["briefings"][key] = {"deps": deps, "output": str(victim)}
-    data["briefings"]["screen:ghost"] = {"deps": deps, "output": str(victim)}
+        data["briefings"][key] = {"deps": deps, "out": out, "output": str(victim)}
+    data["briefings"]["screen:ghost"] = {"deps": deps, "out": out, "output": str(victim)}
     manifest.write_text(json.dumps(data))
     (built_full / "dist/ghost.pdf").write_bytes(b"%PDF of a deleted spec")
     code, out, err = cli("build", "--root", str(built_full))

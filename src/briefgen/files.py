@@ -64,10 +64,11 @@ def why(exc: OSError, path: Path | None = None) -> str:
     return f"cannot write{shown}: {exc.strerror or exc}"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> os.stat_result:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a
     partial one: a temporary file in the same folder, fsync, then rename over. The new file
-    gets the mode the umask gives. Raises OSError (see :func:`why`)."""
+    gets the mode the umask gives. Returns the file's stat as written (size and mtime_ns: a
+    rename changes neither), for a build to record. Raises OSError (see :func:`why`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -76,11 +77,13 @@ def write_atomic(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+            written = os.fstat(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    return written
 
 
 def write_output(path: Path, data: bytes) -> None:

@@ -135,6 +135,8 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
                 out.line(result.note, "yellow")
             elif result.note and result.built:
                 out.line(f"full rebuild: {result.note}")
+            for what, reason in result.repaired.items():  # e.g. a PDF edited or damaged
+                out.line(f"rebuilt {what}: {reason}", "yellow")
             if result.ignored_entries:
                 out.line(f"ignored {count(result.ignored_entries, 'entry', 'entries')} of "
                          "dist/.briefgen/manifest.json that were not understood (the file was "

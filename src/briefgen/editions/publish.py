@@ -5,6 +5,12 @@ published: the errors are raised, located), then writes ``editions/<id>/<date>-<
 screen and print PDFs, the web page if ``dist/site/<id>/`` was built, the snapshot of the
 resolved document and ``edition.json`` (who, when, the note, the hash of every file).
 
+Only the very files the build wrote are frozen: the build before it hashes the briefing's
+PDFs and page files and makes again any that were changed outside briefgen (a warning says
+so), and each file is read under the build lock and kept only if its SHA-256 is the one the
+build recorded for it. A PDF that is not refuses the whole edition (nothing is written); a
+page file that is not leaves the page out, with a warning.
+
 The folder is written under a temporary name and renamed when complete, so an edition is
 there whole or not at all; a name that exists is never written to (publishing again the
 same day makes ``-2``, ``-3``...). A killed publish leaves only a hidden temporary folder,
@@ -125,6 +131,8 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
                              formats=("pdf", "html") if web else ("pdf",))
     failed = {f.id: f.errors for key, r in results.items() if key != "html"
               for f in r.failed}
+    repaired = {f"rebuilt {what}: {reason}" for r in results.values()
+                for what, reason in r.repaired.items()}
     if failed.get(bid):
         raise ContentError(list(failed[bid]))
     left_out += [eid for eid in translated if eid in failed]
@@ -153,6 +161,7 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
                              + "\n").encode()
     edition, previous = _write(ws, bid, now.date(), files)
     out = Published(bid, edition, hashes, previous)
+    out.warnings += sorted(repaired)
     out.warnings += notes
     for eid, older in sorted(stale.items()):
         out.warnings.append(f"{eid} is not in this edition: its translation is older than "
@@ -187,27 +196,54 @@ def _built_files(ws: Workspace, bid: str, digest: str, site_as: str = "site",
                 raise OutputError(f"dist/{rel} changed while it was being published (another "
                                   "build?); run `briefgen publish` again")
             try:
-                files[rel] = path.read_bytes()
+                data = path.read_bytes()
             except OSError as exc:
                 raise OutputError(f"cannot read dist/{rel}: {exc.strerror or exc}") from None
+            if hashlib.sha256(data).hexdigest() != manifest.written(f"{profile}:{bid}")[0]:
+                raise OutputError(f"dist/{rel} is not the PDF briefgen built for {bid}: it was "
+                                  "changed outside briefgen while it was being published "
+                                  "(is another program writing to dist/?); nothing was "
+                                  f"published. Run `briefgen publish {bid}` again: it builds "
+                                  "the PDF again first")
+            files[rel] = data
         site = layout.site_folder(bid)
-        page = SiteManifest.load(layout.site_manifest).pages.get(bid) or {}
+        web = SiteManifest.load(layout.site_manifest)
+        page = web.pages.get(bid) or {}
         try:
             fresh = _page_is_of(page, digest, site, bid, files, layout)
+            copies = _page_files(web.outputs.get(f"page:{bid}", {}), site) if fresh else None
         except OSError:
-            fresh = False
+            fresh, copies = False, None
         if site.is_dir() and not fresh and notes is not None:
             notes.append(f"the web page of {bid} is not in this edition: it was not made "
                          "from this build (run `briefgen build`, then publish again)")
-        if site.is_dir() and not site.is_symlink() and fresh:
-            for folder, dirs, names in os.walk(site):
-                dirs.sort()
-                for name in sorted(names):
-                    path = Path(folder) / name
-                    if path.is_file() and not path.is_symlink():
-                        files[f"{site_as}/" + path.relative_to(site).as_posix()] = \
-                            path.read_bytes()
+        elif fresh and copies is None and notes is not None:
+            notes.append(f"the web page of {bid} is not in this edition: one of its files was "
+                         "changed outside briefgen after the build (run `briefgen build`, "
+                         "then publish again)")
+        for name, data in (copies or {}).items():
+            files[f"{site_as}/{name}"] = data
     return files
+
+
+def _page_files(records: dict[str, list], site: Path) -> dict[str, bytes] | None:
+    """The files of the page folder ``site`` (never through a symlink), or None when one
+    the build wrote is missing or not the bytes it wrote (``records``: by name in the
+    folder, see ``incremental.site``). Files the build did not write (an image put there by
+    hand) are kept as they are, as before."""
+    if not records or site.is_symlink() or not site.is_dir():
+        return None
+    out = {}
+    for folder, dirs, names in os.walk(site):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(folder) / name
+            if path.is_file() and not path.is_symlink():
+                out[path.relative_to(site).as_posix()] = path.read_bytes()
+    for name, record in records.items():
+        if name not in out or hashlib.sha256(out[name]).hexdigest() != record[0]:
+            return None
+    return out
 
 
 def _page_is_of(page: dict[str, str], digest: str, site: Path, bid: str,

@@ -7,6 +7,12 @@ of deleted specs -> save the manifest.
 
 A briefing that the workspace says cannot be built (an error of its own or of anything it
 depends on) is never rendered: its previous PDF stays exactly as it was.
+
+A PDF is up to date when its inputs are those of its manifest entry *and* it is still the
+file that was written: missing, or other bytes than those recorded (see
+:mod:`.manifest`), it is rendered again, and a changed one is named in
+``BuildResult.repaired``. The no-op path compares each PDF's size and mtime_ns with the
+summary's; a build of named briefings hashes their PDFs whatever the stat says.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from ..errors import ContentError, Diagnostic, Location, LockBusy, OutputError, 
 from ..files import build_lock, remove_stray_temporaries, why, write_atomic
 from ..heap import frozen
 from ..load.project import Layout, find_root
-from .manifest import Manifest, tree_stamp
+from .manifest import CHANGED, Manifest, tree_stamp, written
 from .workers import Shipped, start_pool
 
 if TYPE_CHECKING:
@@ -60,6 +66,9 @@ class BuildResult:
     note: str | None = None
     #: manifest entries dropped because they were not understood (damaged or edited)
     ignored_entries: int = 0
+    #: outputs made again because they were changed outside briefgen: what (a briefing id,
+    #: or what the web edition shares) -> why, e.g. "dist/x.pdf was changed outside briefgen"
+    repaired: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -98,20 +107,28 @@ def _render_job(args) -> tuple[str, bytes | None, list[Diagnostic] | None]:
 # ---------------------------------------------------------------------- parent side
 def unchanged(root: Path, profile: str) -> tuple[BuildResult | None, str | None]:
     """(result, stamp): a finished no-op result when no input file changed since the last
-    clean build of ``profile`` and every PDF it wrote is still there."""
+    clean build of ``profile`` and every PDF it wrote is still there with the size and
+    mtime_ns it was written with (one stat each: a PDF whose stat differs is left to the
+    build, which hashes it)."""
     layout = Layout(root)
     try:
         folders, extra = layout.inputs()
         stamp = tree_stamp(root, folders, profile, extra)
     except OSError:
         return None, None
-    stamps, built = Manifest.summary(layout.manifest)
-    if stamps.get(profile) != stamp:
+    stamps, outputs, vouched = Manifest.summary(layout.manifest)
+    if stamps.get(profile) != stamp or not vouched:
         return None, stamp
-    ids = built.get(profile, [])
-    if not all(layout.pdf(bid, profile).is_file() for bid in ids):
-        return None, stamp
-    return BuildResult(profile, unchanged=ids), stamp
+    built = outputs.get(profile, {})
+    folder = os.fspath(layout.pdf_folder(profile))  # as layout.pdf(), without a Path each
+    for bid, (size, mtime) in built.items():
+        try:
+            st = os.stat(os.path.join(folder, f"{bid}.pdf"))  # the path from the id, as always
+        except OSError:
+            return None, stamp
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            return None, stamp
+    return BuildResult(profile, unchanged=sorted(built)), stamp
 
 
 def build_project(root: Path | str, ids: list[str] | None = None, *, force: bool = False,
@@ -194,6 +211,7 @@ def build(ws: Workspace, ids: list[str] | None = None, *, force: bool = False,
     """
     emit = on_event or (lambda event, bid: None)
     wanted = ids or ws.ids
+    verify = bool(ids)  # a few named briefings: their PDFs are hashed, not judged by stat
     result = BuildResult(profile)
     result.shared_errors = [d for d in ws.shared if d.is_error]
     layout = ws.layout
@@ -215,10 +233,15 @@ def build(ws: Workspace, ids: list[str] | None = None, *, force: bool = False,
                     changed = manifest.deps_digest(key) != state.deps_digest
                 else:
                     changed = bool(manifest.changes(key, {**state.deps, "profile": profile}))
-                if not (force or changed or not out.is_file()):
-                    result.unchanged.append(bid)
-                    emit("unchanged", bid)
-                    continue
+                if not (force or changed):
+                    problem = manifest.output_problem(key, out, verify=verify)
+                    if problem is None:
+                        result.unchanged.append(bid)
+                        emit("unchanged", bid)
+                        continue
+                    if problem == CHANGED:
+                        result.repaired[bid] = f"{out.relative_to(ws.root).as_posix()} was " \
+                                               "changed outside briefgen"
                 if doc is None:  # a state from the index: render from the YAML itself
                     doc = ws.document(bid)
                     state = ws.states[bid]
@@ -333,7 +356,7 @@ class _Writer:
 
     def write(self, bid: str, data: bytes) -> None:
         out = self.ws.layout.pdf(bid, self.profile)
-        self.pending.append((bid, out, self.pool.submit(write_atomic, out, data)))
+        self.pending.append((bid, out, self.pool.submit(_write, out, data)))
         self._settle(wait=False)
 
     def _settle(self, wait: bool) -> None:
@@ -341,16 +364,22 @@ class _Writer:
             bid, out, future = self.pending.popleft()
             rel = out.relative_to(self.ws.root).as_posix()
             try:
-                future.result()
+                record = future.result()
             except OSError as exc:
+                self.result.repaired.pop(bid, None)
                 self.result.failed.append(Failure(bid, [Diagnostic(
                     Location(rel), "", why(exc))]))
                 self.emit("failed", bid)
                 continue
-            self.manifest.record(self.profile, bid, self.deps_of[bid])
+            self.manifest.record(self.profile, bid, self.deps_of[bid], record)
             self.result.built.append(bid)
             self.result.outputs[bid] = rel
             self.emit("built", bid)
+
+
+def _write(path: Path, data: bytes) -> list:
+    """Write atomically; the record of what was written (hash, size, mtime_ns)."""
+    return written(data, write_atomic(path, data))
 
 
 def _early_pool(root: Path, ids: list[str] | None, force: bool, jobs: int | None,
@@ -415,8 +444,12 @@ def explain(ws: Workspace, bid: str, profile: str = "screen") -> list[str]:
     out = ws.layout.pdf(bid, profile)
     if manifest.note:
         lines.append(f"{bid}: would rebuild: {manifest.note}")
+    problem = manifest.output_problem(f"{profile}:{bid}", out, verify=True, refresh=False)
     if not out.is_file():
         lines.append(f"{bid}: would rebuild: {out.relative_to(ws.root)} is missing")
+    elif problem == CHANGED:
+        lines.append(f"{bid}: would rebuild: {out.relative_to(ws.root)} was changed outside "
+                     "briefgen (its SHA-256 is not the one it was written with)")
     for key, old, new in manifest.changes(f"{profile}:{bid}", deps):
         if old is None:
             lines.append(f"{bid}: would rebuild: new input {key} ({new})")

@@ -5,6 +5,16 @@ source's own content, not on the whole file), the countries each of its lists se
 publisher, the brand sheet chain and its fonts, the output profile and the briefgen version.
 Editing one fact therefore rebuilds exactly the briefings that use it, and reformatting a
 YAML file without changing a value rebuilds nothing.
+
+Each entry also records the PDF it wrote: its SHA-256, and its size and mtime_ns as written.
+A PDF is never taken on trust: a build compares its size and mtime_ns with the record (a
+stat, no reading), and one that differs is suspect and hashed; other bytes than those
+written are rendered again ("was changed outside briefgen"), the same bytes with a new time
+(a ``touch``, a copy) only refresh the record, so the next build is fast again. What a stat
+cannot see (other bytes of the same size with the time put back) is seen wherever a file is
+read by its bytes: a build of named briefings (``build ID``, ``publish``, ``mail``) hashes
+their PDFs whatever the stat says, and ``publish`` freezes a PDF only if its SHA-256 is the
+one recorded.
 """
 
 from __future__ import annotations
@@ -12,6 +22,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +37,61 @@ from ..ids import check_output_id
 if TYPE_CHECKING:
     from ..resolve.model import Document
 
-FORMAT = 2  # 2: no output paths (they are worked out from the id)
+FORMAT = 3  # 2: no output paths (they are worked out from the id); 3: what was written
+
+#: what :func:`check_written` finds wrong with an output
+MISSING = "missing"  # no file there (or a folder, or one that cannot be read)
+CHANGED = "changed"  # other bytes than those written
+
+#: an output as written: [SHA-256 (hex), size, mtime_ns]
+Written = list
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def written(data: bytes, st: os.stat_result) -> Written:
+    """The record of ``data`` just written to a file whose stat is ``st``."""
+    return [hashlib.sha256(data).hexdigest(), st.st_size, st.st_mtime_ns]
+
+
+def written_ok(value: Any) -> bool:
+    return type(value) is list and len(value) == 3 and type(value[0]) is str and \
+        type(value[1]) is int and type(value[2]) is int and value[1] >= 0 and \
+        _SHA256.match(value[0]) is not None
+
+
+def check_written(path: Path, record: Written, *,
+                  trust_stat: bool = True) -> tuple[str | None, Written | None]:
+    """(problem, refreshed record) of the output at ``path`` against its record: problem
+    None when the file holds the bytes written, :data:`MISSING` or :data:`CHANGED`.
+
+    Size and mtime_ns as recorded are believed (``trust_stat``) without reading a byte;
+    otherwise the file is hashed. Same bytes with another stat (a ``touch``, a copy) give
+    the record with the new stat, for the caller to keep: later builds then trust it again.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return MISSING, None
+    if not stat.S_ISREG(st.st_mode):
+        return MISSING, None
+    sha, size, mtime = record
+    if st.st_size != size:
+        return CHANGED, None  # other bytes, whatever they are: no need to read them
+    if trust_stat and st.st_mtime_ns == mtime:
+        return None, None
+    try:
+        with open(path, "rb") as fh:
+            before = os.fstat(fh.fileno())
+            found = hashlib.file_digest(fh, "sha256").hexdigest()
+            after = os.fstat(fh.fileno())
+    except OSError:
+        return MISSING, None
+    if found != sha or (before.st_size, before.st_mtime_ns) != \
+            (after.st_size, after.st_mtime_ns):  # other bytes, or being written right now
+        return CHANGED, None
+    if (after.st_size, after.st_mtime_ns) == (size, mtime):
+        return None, None
+    return None, [sha, after.st_size, after.st_mtime_ns]
 
 
 def digest(value: Any) -> str:
@@ -89,6 +156,12 @@ def tree_stamp(root: Path, folders: list[Path], profile: str,
     return h.hexdigest()
 
 
+def _stat_ok(value: Any) -> bool:
+    """[size, mtime_ns]"""
+    return isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value) \
+        and value[0] >= 0
+
+
 def _entry_ok(key: Any, value: Any) -> bool:
     if not isinstance(key, str) or not isinstance(value, dict):
         return False
@@ -99,7 +172,8 @@ def _entry_ok(key: Any, value: Any) -> bool:
         return False
     deps = value.get("deps")
     return profile in ("screen", "print") and isinstance(deps, dict) and all(
-        isinstance(k, str) and isinstance(v, str) for k, v in deps.items())
+        isinstance(k, str) and isinstance(v, str) for k, v in deps.items()) and \
+        written_ok(value.get("out"))
 
 
 def _deps_digest(deps: dict[str, str]) -> str:
@@ -111,7 +185,8 @@ def _entry(value: dict, whole: bool) -> dict[str, Any]:
     each). The digest of its inputs is kept when the file is whole (worked out again for
     every entry, it cost 0.03 s of each build at 1,000 briefings)."""
     entry: dict[str, Any] = {"deps": {sys.intern(a): sys.intern(b)
-                                      for a, b in value["deps"].items()}}
+                                      for a, b in value["deps"].items()},
+                             "out": value["out"]}
     if whole and isinstance(value.get("digest"), str):
         entry["digest"] = value["digest"]
     return entry
@@ -137,6 +212,9 @@ class Manifest:
     note: str | None = None  # why the old manifest was not used, if it was not
     stamps: dict[str, str] = field(default_factory=dict)  # profile -> tree_stamp of a clean build
     ignored: int = 0  # entries dropped because they were not understood
+    #: the summary written after the manifest vouches for its bytes: the digests and the
+    #: outputs' stats in it are believed (else each output is hashed)
+    whole: bool = False
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -157,7 +235,8 @@ class Manifest:
             stamps = data.get("stamps", {})
             stamps = {k: v for k, v in stamps.items() if isinstance(v, str)} \
                 if isinstance(stamps, dict) else {}
-            return cls(path, good, stamps=stamps, ignored=len(entries) - len(good))
+            return cls(path, good, stamps=stamps, ignored=len(entries) - len(good),
+                       whole=whole)
         except (OSError, ValueError, AttributeError, TypeError):
             return cls(path, {}, "manifest is unreadable")
 
@@ -165,8 +244,29 @@ class Manifest:
         prefix = f"{profile}:"
         return sorted(k[len(prefix):] for k in self.briefings if k.startswith(prefix))
 
-    def record(self, profile: str, bid: str, deps: dict[str, str]) -> None:
-        self.briefings[f"{profile}:{bid}"] = {"deps": deps, "digest": _deps_digest(deps)}
+    def record(self, profile: str, bid: str, deps: dict[str, str], out: Written) -> None:
+        """``bid`` was built for ``profile`` from ``deps`` and its PDF is ``out``."""
+        self.briefings[f"{profile}:{bid}"] = {"deps": deps, "digest": _deps_digest(deps),
+                                              "out": out}
+
+    def output_problem(self, key: str, path: Path, *, verify: bool = False,
+                       refresh: bool = True) -> str | None:
+        """What is wrong with the PDF of entry ``key`` at ``path`` (worked out from the id,
+        never read from here): None when it holds the bytes written, :data:`MISSING` or
+        :data:`CHANGED`. Its size and mtime_ns are believed when the summary vouches for the
+        manifest and not ``verify``; otherwise, or when they differ, it is hashed. Same bytes
+        with a new time refresh the record (``refresh``; saved with the manifest)."""
+        entry = self.briefings.get(key)
+        if entry is None:  # nothing to judge it by (the callers ask only of entries)
+            return MISSING
+        problem, fresh = check_written(path, entry["out"], trust_stat=self.whole and not verify)
+        if fresh is not None and refresh:
+            entry["out"] = fresh
+        return problem
+
+    def written(self, key: str) -> Written | None:
+        entry = self.briefings.get(key)
+        return entry["out"] if entry is not None else None
 
     def forget(self, profile: str, bid: str) -> None:
         self.briefings.pop(f"{profile}:{bid}", None)
@@ -181,35 +281,44 @@ class Manifest:
             summary_path(self.path).unlink()
         data = body.encode()
         write_atomic(self.path, data)
-        ids = {}
-        for key in self.briefings:
+        outputs: dict[str, dict[str, list[int]]] = {}
+        for key, entry in self.briefings.items():
             profile, _, bid = key.partition(":")
-            ids.setdefault(profile, []).append(bid)
+            outputs.setdefault(profile, {})[bid] = entry["out"][1:]
         summary = {"format": FORMAT, "stamps": self.stamps,
-                   "manifest": hashlib.sha256(data).hexdigest(),
-                   "ids": {p: sorted(v) for p, v in sorted(ids.items())}}
+                   "manifest": hashlib.sha256(data).hexdigest(), "outputs": outputs}
         with contextlib.suppress(OSError):  # only a shortcut: without it, the manifest is read
             write_atomic(summary_path(self.path), json.dumps(summary, sort_keys=True).encode())
 
     @staticmethod
-    def summary(path: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
-        """(stamps, ids by profile) of the manifest at ``path``, from the small file beside
-        it, which holds the hash of the manifest it describes (hashing the manifest's 3 MB at
-        1,000 briefings costs a few milliseconds; decoding them, a tenth of a second). A
-        missing, damaged or outdated summary reads the manifest instead."""
+    def summary(path: Path) -> tuple[dict[str, str], dict[str, dict[str, list[int]]], bool]:
+        """(stamps, the size and mtime_ns of each output by profile and id, vouched) of the
+        manifest at ``path``, from the small file beside it, which holds the hash of the
+        manifest it describes (hashing the manifest's 3 MB at 1,000 briefings costs a few
+        milliseconds; decoding them, a tenth of a second). A missing, damaged or outdated
+        summary reads the manifest instead, and is not ``vouched``: its outputs' stats are
+        not to be believed."""
         data = _summary(path)
         try:
             # it speaks for this manifest only: a damaged or replaced one is read itself
             if data.get("manifest") == hashlib.sha256(path.read_bytes()).hexdigest() and \
-                    isinstance(data.get("stamps"), dict) and isinstance(data.get("ids"), dict):
+                    isinstance(data.get("stamps"), dict) and \
+                    isinstance(data.get("outputs"), dict):
                 stamps = {str(k): v for k, v in data["stamps"].items() if isinstance(v, str)}
-                ids = {str(k): [str(b) for b in v if _id_ok(b)]
-                       for k, v in data["ids"].items() if isinstance(v, list)}
-                return stamps, ids
-        except (OSError, ValueError, TypeError):
+                outputs = {str(k): {b: s for b, s in v.items() if _id_ok(b) and _stat_ok(s)}
+                           for k, v in data["outputs"].items() if isinstance(v, dict)}
+                # every output or none: one left out would never be looked at
+                if sum(map(len, outputs.values())) == \
+                        sum(len(v) for v in data["outputs"].values()):
+                    return stamps, outputs, True
+        except (OSError, ValueError, TypeError, AttributeError):
             pass
         manifest = Manifest.load(path)
-        return dict(manifest.stamps), {p: manifest.ids(p) for p in manifest.profiles()}
+        outputs = {}
+        for key, entry in manifest.briefings.items():
+            profile, _, bid = key.partition(":")
+            outputs.setdefault(profile, {})[bid] = entry["out"][1:]
+        return dict(manifest.stamps), outputs, False
 
     def profiles(self) -> list[str]:
         return sorted({key.partition(":")[0] for key in self.briefings})

@@ -23,7 +23,16 @@ PDFs are copied beside the page only after their hashes match ``edition.json``.
 
 A briefing that cannot be built keeps its previous page, and while any briefing cannot be
 built the index, feed and sitemap keep their previous versions too (they list every
-briefing, and nothing is rendered from a briefing with errors).
+briefing, and nothing is rendered from a briefing with errors). So does a briefing whose PDF
+could not be written in this build, or whose up-to-date PDF is missing or was changed
+outside briefgen: its page never loses, nor offers, a PDF that is not the one built.
+
+Like the PDFs' manifest, this one records every file it writes: under what it was written
+for (``page:<id>``, ``brand:<name>``, ``index``), each file's name (from the fixed set of
+names that key writes; the folder comes from the id) and its SHA-256, size and mtime_ns.
+A file whose stat differs from the record is hashed: other bytes are made again ("was
+changed outside briefgen"), the same bytes refresh the record. The no-op path compares the
+stat of every file recorded; a build of named briefings hashes their pages' files.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -45,14 +55,23 @@ from ..files import build_lock, remove_stray_temporaries, why, write_atomic
 from ..ids import check_output_id
 from ..load.project import Layout, find_root
 from .builder import BuildResult, Event, Failure
-from .manifest import Manifest, digest, tree_stamp
+from .manifest import (
+    CHANGED,
+    Manifest,
+    Written,
+    check_written,
+    digest,
+    tree_stamp,
+    written,
+    written_ok,
+)
 
 if TYPE_CHECKING:
     from ..render.html import Download, EditionLink, HtmlRenderer
     from ..resolve.model import Document
     from ..workspace import Workspace
 
-FORMAT = 1
+FORMAT = 2  # 2: the files written (outputs)
 PROFILE = "web"
 PAGE = "index.html"
 SHARE = "share.png"
@@ -70,6 +89,9 @@ class SiteManifest:
     shared: dict[str, dict[str, str]] = field(default_factory=dict)
     stamp: str | None = None
     note: str | None = None
+    #: what was written for each key ("page:<id>", "brand:<name>", "index"): a file's name
+    #: within the key's folder -> [SHA-256, size, mtime_ns]
+    outputs: dict[str, dict[str, Written]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> SiteManifest:
@@ -83,13 +105,17 @@ class SiteManifest:
             shared = {k: v for k, v in data.get("shared", {}).items()
                       if isinstance(k, str) and _deps_ok(v)}
             stamp = data.get("stamp") if isinstance(data.get("stamp"), str) else None
-            return cls(path, pages, shared, stamp)
+            outputs = {k: {n: w for n, w in v.items() if _name_ok(k, n) and written_ok(w)}
+                       for k, v in data.get("outputs", {}).items()
+                       if _key_ok(k) and isinstance(v, dict)}
+            return cls(path, pages, shared, stamp, outputs=outputs)
         except (OSError, ValueError, AttributeError, TypeError):
             return cls(path, note="web manifest is unreadable")
 
     def save(self) -> None:
         body = json.dumps({"format": FORMAT, "pages": self.pages, "shared": self.shared,
-                           "stamp": self.stamp}, indent=1, sort_keys=True)
+                           "stamp": self.stamp, "outputs": self.outputs}, indent=1,
+                          sort_keys=True)
         write_atomic(self.path, body.encode())
 
 
@@ -99,6 +125,42 @@ def _id_ok(value: Any) -> bool:
         return isinstance(value, str) and bool(check_output_id(value))
     except ValueError:
         return False
+
+
+_FONT_FILE = re.compile(r"^fonts/(?!\.)[^/\\\x00]+$")  # a subset or a licence, in fonts/
+_EDITION_COPY = re.compile(rf"^{EDITIONS}/\d{{4}}-\d{{2}}-\d{{2}}-[1-9][0-9]{{0,5}}\.pdf$")
+_INDEX_FILES = (PAGE, "feed.xml", "sitemap.xml")
+
+
+def _key_ok(key: Any) -> bool:
+    if not isinstance(key, str):
+        return False
+    kind, _, name = key.partition(":")
+    return key == "index" or (kind in ("page", "brand") and _id_ok(name))
+
+
+def _name_ok(key: str, name: Any) -> bool:
+    """Only the names a key's files can have: a record can never name another file."""
+    if not isinstance(name, str):
+        return False
+    kind, _, bid = key.partition(":")
+    if kind == "index":
+        return name in _INDEX_FILES
+    if kind == "brand":
+        return name == "site.css" or bool(_FONT_FILE.match(name))
+    # PAGE_FILES, PDF_NAMES for this id, or an edition's copy (editions.store.NAME)
+    return name in PAGE_FILES or name == f"{bid}.pdf" or name == f"{bid}-print.pdf" or \
+        bool(_EDITION_COPY.match(name))
+
+
+def _output_folder(layout: Layout, key: str) -> Path:
+    """The folder of a key's files, worked out from the id or the brand's name."""
+    kind, _, name = key.partition(":")
+    if kind == "page":
+        return layout.site_folder(name)
+    if kind == "brand":
+        return layout.site_assets(name)
+    return layout.site
 
 
 def _deps_ok(value: Any) -> bool:
@@ -124,13 +186,32 @@ def _pdf_stat(layout: Layout) -> str:
     return h.hexdigest()
 
 
-def _outputs_there(layout: Layout, manifest: SiteManifest) -> bool:
-    pages = all((layout.site_folder(b) / name).is_file()
-                for b in manifest.pages for name in PAGE_FILES)
-    brands = all((layout.site_assets(k.partition(":")[2]) / "site.css").is_file()
-                 for k in manifest.shared if k.startswith("brand:") and
-                 _id_ok(k.partition(":")[2]))
-    return pages and brands and (layout.site / PAGE).is_file()
+def _outputs_intact(layout: Layout, manifest: SiteManifest) -> bool:
+    """Every file the last build recorded is there with the size and mtime_ns it was
+    written with (one stat each, nothing read), and each page, brand and the index has its
+    files recorded."""
+    outputs = manifest.outputs
+    if PAGE not in outputs.get("index", {}):
+        return False
+    if not all(name in outputs.get(f"page:{bid}", {}) for bid in manifest.pages
+               for name in PAGE_FILES):
+        return False
+    if not all("site.css" in outputs.get(key, {}) for key in manifest.shared
+               if key.startswith("brand:")):
+        return False
+    # strings, not Paths: a few thousand files at 1,000 briefings, and the no-op is timed
+    pages = os.fspath(layout.site_folder("x").parent)  # each page's folder is <pages>/<id>
+    for key, files in outputs.items():
+        kind, _, bid = key.partition(":")
+        folder = f"{pages}/{bid}" if kind == "page" else os.fspath(_output_folder(layout, key))
+        for name, (_, size, mtime) in files.items():
+            try:
+                st = os.stat(f"{folder}/{name}")
+            except OSError:
+                return False
+            if st.st_size != size or st.st_mtime_ns != mtime:
+                return False
+    return True
 
 
 class SiteBuild:
@@ -143,6 +224,8 @@ class SiteBuild:
         self.ids, self.force = ids, force
         self.emit = on_event or (lambda event, bid: None)
         self.inputs: str | None = None
+        #: briefings whose PDF failed in this build, with why: their pages are not built
+        self.pdf_failures: dict[str, list[Diagnostic]] = {}
         if not ids and not force:
             with contextlib.suppress(OSError):
                 folders, extra = self.layout.inputs()
@@ -150,6 +233,9 @@ class SiteBuild:
 
     def finish(self, results: dict[str, BuildResult],
                workspace: Workspace | None) -> dict[str, BuildResult]:
+        for result in results.values():
+            for fail in result.failed:
+                self.pdf_failures.setdefault(fail.id, list(fail.errors))
         results["html"] = self.run(workspace)
         return results
 
@@ -159,7 +245,7 @@ class SiteBuild:
         if self.inputs is not None:
             stamp = hashlib.sha256(f"{self.inputs}\0{_pdf_stat(layout)}".encode()).hexdigest()
             manifest = SiteManifest.load(layout.site_manifest)
-            if manifest.stamp == stamp and _outputs_there(layout, manifest):
+            if manifest.stamp == stamp and _outputs_intact(layout, manifest):
                 result = BuildResult(PROFILE, unchanged=sorted(manifest.pages))
                 for bid in result.unchanged:
                     self.emit("unchanged", f"{bid} (web)")
@@ -172,7 +258,8 @@ class SiteBuild:
             for bid in self.ids:
                 workspace.require(bid)
         with build_lock(layout.state):
-            return _Site(workspace, self.ids, self.force, self.emit).build(stamp)
+            return _Site(workspace, self.ids, self.force, self.emit,
+                         self.pdf_failures).build(stamp)
 
 
 def build_site(root: Path | str, ids: list[str] | None = None, *, force: bool = False,
@@ -189,11 +276,17 @@ def build_site(root: Path | str, ids: list[str] | None = None, *, force: bool = 
 
 # ---------------------------------------------------------------------- the build
 class _Site:
-    def __init__(self, ws: Workspace, ids: list[str] | None, force: bool, emit: Event):
+    def __init__(self, ws: Workspace, ids: list[str] | None, force: bool, emit: Event,
+                 pdf_failures: dict[str, list[Diagnostic]] | None = None):
         from ..render import renderer
 
         self.ws, self.layout, self.force, self.emit = ws, ws.layout, force, emit
         self.ids = ids
+        #: named briefings: their pages' files and PDFs are hashed, not judged by stat
+        self.verify = set(ids or ())
+        self.pdf_failures = pdf_failures or {}
+        #: what this build wrote (or found already written), by key: name -> record
+        self.written: dict[str, dict[str, Written]] = {}
         self.renderer: HtmlRenderer = renderer("html")  # type: ignore[assignment]
         self.result = BuildResult(PROFILE)
         self.pdfs = Manifest.load(self.layout.manifest)
@@ -222,7 +315,8 @@ class _Site:
         remove_stray_temporaries(folders)
         manifest = SiteManifest.load(layout.site_manifest)
         try:
-            downloads = {bid: self.downloads(bid) for bid in ws.ids if ws.ok(bid)}
+            downloads: dict[str, tuple[Download, ...] | list[Diagnostic]] = {
+                bid: self.downloads(bid) for bid in ws.ids if ws.ok(bid)}
             for bid in self.ids or ws.ids:
                 self.page(bid, manifest, downloads.get(bid, ()))
             for brand in sorted(self.brands()):
@@ -238,6 +332,10 @@ class _Site:
                 manifest.pages.pop(key[5:], None)
             else:
                 manifest.shared.pop(key, None)
+            manifest.outputs.pop(key, None)
+        for key, files in self.written.items():  # all a key's files, when it was written
+            if key not in failed:
+                manifest.outputs[key] = files
         ok = result.ok and not self.ids
         manifest.stamp = stamp if ok else None
         try:
@@ -247,24 +345,65 @@ class _Site:
         result.failed.sort(key=lambda f: f.id)
         return result
 
-    def downloads(self, bid: str) -> tuple[Download, ...]:
-        """The PDFs of ``bid`` that are on disk and up to date with its inputs."""
+    def downloads(self, bid: str) -> tuple[Download, ...] | list[Diagnostic]:
+        """The PDFs of ``bid`` built from its current inputs, each checked to be the file
+        that was written; or, when one is missing or changed since, why the page cannot be
+        built (it keeps its previous version: it must neither lose a PDF nor offer one that
+        is not the one built)."""
         from ..render.html import Download
 
         out = []
         state = self.ws.state(bid)
         for profile, name in PDF_NAMES.items():
-            path = self.layout.pdf(bid, profile)
-            if not path.is_file() or \
-                    self.pdfs.deps_digest(f"{profile}:{bid}") != state.deps_digest:
-                continue
-            out.append(Download(profile, name.format(id=bid), path.stat().st_size))
+            key, path = f"{profile}:{bid}", self.layout.pdf(bid, profile)
+            if self.pdfs.deps_digest(key) != state.deps_digest:
+                continue  # not built from these inputs (or never): not offered
+            problem = self.pdfs.output_problem(key, path, verify=bid in self.verify,
+                                               refresh=False)
+            if problem is not None:
+                rel = path.relative_to(self.layout.root).as_posix()
+                what = "was changed outside briefgen" if problem == CHANGED else "is missing"
+                return [Diagnostic(Location(rel), "", f"the PDF the web page offers {what} "
+                                   "since it was built; build the PDFs again (briefgen build)")]
+            record = self.pdfs.written(key)
+            out.append(Download(profile, name.format(id=bid), record[1]))
         return tuple(out)
 
-    def page(self, bid: str, manifest: SiteManifest, downloads: tuple[Download, ...]) -> None:
+    def intact(self, manifest: SiteManifest, key: str, names: list[str]
+               ) -> tuple[bool, str | None]:
+        """(all there as written, why not if one was changed): the files ``names`` of
+        ``key`` against their records, by stat, hashing those whose stat differs (all of
+        them for the pages of named briefings); same bytes with a new time refresh the
+        record."""
+        records = manifest.outputs.get(key, {})
+        folder = _output_folder(self.layout, key)
+        trust_stat = key.partition(":")[2] not in self.verify or not key.startswith("page:")
+        for name in names:
+            record = records.get(name)
+            if record is None:
+                return False, None
+            problem, fresh = check_written(folder / name, record, trust_stat=trust_stat)
+            if problem == CHANGED:
+                rel = (folder / name).relative_to(self.layout.root).as_posix()
+                return False, f"{rel} was changed outside briefgen"
+            if problem is not None:
+                return False, None
+            if fresh is not None:
+                records[name] = fresh
+        return True, None
+
+    def page(self, bid: str, manifest: SiteManifest,
+             downloads: tuple[Download, ...] | list[Diagnostic]) -> None:
         ws, result = self.ws, self.result
         if not ws.ok(bid):
             result.failed.append(Failure(bid, ws.failures.get(bid, [])))
+            self.emit("failed", f"{bid} (web)")
+            return
+        if bid in self.pdf_failures or isinstance(downloads, list):
+            # its PDF could not be written in this build, or is not the one built: the page
+            # keeps its previous version, with the PDFs it offers
+            why = self.pdf_failures.get(bid) or list(downloads)
+            result.failed.append(Failure(bid, why))
             self.emit("failed", f"{bid} (web)")
             return
         from ..render.html import PageContext
@@ -280,17 +419,20 @@ class _Site:
         deps = {"briefgen": __version__, "briefing": state.deps_digest, "profile": PROFILE,
                 "templates": self.templates}
         deps["site"] = self.site.base_url or ""
-        for d in downloads:
-            deps[f"pdf:{d.profile}"] = _file_digest(self.layout.pdf(bid, d.profile))
+        for d in downloads:  # the hash the PDF was written with (checked in downloads())
+            deps[f"pdf:{d.profile}"] = self.pdfs.written(f"{d.profile}:{bid}")[0][:16]
         if archived:
             deps["editions"] = digest([[e.name, e.sha256, e.note] for e in archived])
-        there = all((folder / name).is_file() for name in PAGE_FILES) and all(
-            (folder / d.href).is_file() for d in downloads) and all(
-            (folder / _edition_href(e.name)).is_file() for e in archived)
-        if not self.force and there and not _changed(manifest.pages.get(bid), deps):
-            result.unchanged.append(bid)
-            self.emit("unchanged", f"{bid} (web)")
-            return
+        if not self.force and not _changed(manifest.pages.get(bid), deps):
+            there, why = self.intact(manifest, f"page:{bid}", [
+                *PAGE_FILES, *(d.href for d in downloads),
+                *(_edition_href(e.name) for e in archived)])
+            if there:
+                result.unchanged.append(bid)
+                self.emit("unchanged", f"{bid} (web)")
+                return
+            if why:
+                result.repaired[f"{bid} (web)"] = why
         self.emit("start", f"{bid} (web)")
         doc = ws.document(bid)
         brand = ws.brand_of(bid).for_language(doc.language)
@@ -312,7 +454,8 @@ class _Site:
         for profile, name in PDF_NAMES.items():
             target = folder / name.format(id=bid)
             if any(d.profile == profile for d in downloads):
-                self.link(f"page:{bid}", self.layout.pdf(bid, profile), target)
+                self.link(f"page:{bid}", self.layout.pdf(bid, profile), target,
+                          self.pdfs.written(f"{profile}:{bid}"))
             elif target.is_file() and not target.is_symlink():
                 target.unlink()  # no longer up to date: never offer a stale PDF
         manifest.pages[bid] = deps
@@ -403,9 +546,12 @@ class _Site:
         key = f"brand:{name}"
         files = ["site.css", *(f.file for f in web_faces(brand, charset, extra)),
                  *licence_files(brand)]
-        if not self.forced and all((folder / rel).is_file() for rel in files) and \
-                not _changed(manifest.shared.get(key), deps):
-            return
+        if not self.forced and not _changed(manifest.shared.get(key), deps):
+            there, why = self.intact(manifest, key, files)
+            if there:
+                return
+            if why:
+                self.result.repaired[f"the stylesheet and fonts of brand {name} (web)"] = why
         files = self.renderer.brand_assets(brand, [s.chars for s in states],
                                            {f for s in states for f in s.styles})
         for rel, data in files.items():
@@ -426,7 +572,8 @@ class _Site:
         if name is None or self.site.publisher is None:
             return
         broken = [bid for bid in ws.ids if not ws.ok(bid) or
-                  isinstance(self.archives.get(bid), ContentError)]
+                  isinstance(self.archives.get(bid), ContentError) or
+                  bid in self.pdf_failures or isinstance(downloads.get(bid), list)]
         for bid in ws.ids:
             if bid not in broken:
                 try:
@@ -443,9 +590,13 @@ class _Site:
         deps.update({"templates": self.templates, "site": self.site.base_url or "",
                      "publisher": digest(self.site.publisher.model_dump(mode="json")),
                      f"brand:{name}": digest(ws.brands[name].sheet.model_dump(mode="json"))})
-        there = all((layout.site / n).is_file() for n in (PAGE, "feed.xml"))
-        if not self.forced and there and not _changed(manifest.shared.get("index"), deps):
-            return
+        if not self.forced and not _changed(manifest.shared.get("index"), deps):
+            names = [PAGE, "feed.xml", *(["sitemap.xml"] if self.site.base_url else [])]
+            there, why = self.intact(manifest, "index", names)
+            if there:
+                return
+            if why:
+                self.result.repaired["the index and feed (web)"] = why
         files = self.renderer.index(entries, ws.brands[name], self.site)
         for rel, data in files.items():
             self.write("index", layout.site / rel, data)
@@ -470,6 +621,7 @@ class _Site:
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only if nothing else is in it
             del manifest.pages[bid]
+            manifest.outputs.pop(f"page:{bid}", None)
             self.result.removed.append(bid)
             self.emit("removed", f"{bid} (web)")
         used = self.brands() | self.kept_brands()
@@ -486,20 +638,35 @@ class _Site:
                 with contextlib.suppress(OSError):
                     empty.rmdir()
             del manifest.shared[key]
+            manifest.outputs.pop(key, None)
 
     # .................................................................. writing
     def write(self, key: str, path: Path, data: bytes) -> None:
         if _same(path, data):
+            with contextlib.suppress(OSError):
+                self.recorded(key, path, written(data, path.stat()))
             return
-        self.writes.append((key, path, self.pool.submit(write_atomic, path, data)))
+        self.writes.append((key, path, self.pool.submit(_write, path, data)))
 
-    def link(self, key: str, source: Path, target: Path) -> None:
+    def link(self, key: str, source: Path, target: Path, record: Written) -> None:
         """The PDF beside its page: a hard link (no copy, no second fsync) where the file
-        system allows one, else a copy; atomic either way."""
-        if target.is_file() and (os.path.samefile(source, target) or
-                                 _same(target, source.read_bytes())):
-            return
-        self.writes.append((key, target, self.pool.submit(_link_atomic, source, target)))
+        system allows one, else a copy; atomic either way. ``record``: the PDF's, as
+        checked; a link is the same file, so it is its record too."""
+        if target.is_file():
+            if os.path.samefile(source, target):
+                self.recorded(key, target, list(record))
+                return
+            data = source.read_bytes()
+            if _same(target, data):
+                with contextlib.suppress(OSError):
+                    self.recorded(key, target, written(data, target.stat()))
+                return
+        self.writes.append((key, target, self.pool.submit(_link_atomic, source, target,
+                                                          record)))
+
+    def recorded(self, key: str, path: Path, record: Written) -> None:
+        name = path.relative_to(_output_folder(self.layout, key)).as_posix()
+        self.written.setdefault(key, {})[name] = record
 
     def settle(self) -> set[str]:
         """Wait for the writes; a page whose file could not be written fails (and is tried
@@ -507,7 +674,7 @@ class _Site:
         failed: set[str] = set()
         for key, path, future in self.writes:
             try:
-                future.result()
+                self.recorded(key, path, future.result())
             except OSError as exc:
                 failed.add(key)
                 rel = path.relative_to(self.layout.root).as_posix()
@@ -550,20 +717,26 @@ def _remove_edition_copies(folder: Path, keep: set[str]) -> None:
             copies.rmdir()  # only if empty
 
 
-def _link_atomic(source: Path, target: Path) -> None:
+def _write(path: Path, data: bytes) -> Written:
+    return written(data, write_atomic(path, data))
+
+
+def _link_atomic(source: Path, target: Path, record: Written) -> Written:
+    """Link (else copy) ``source``, whose record is ``record``, to ``target``; the record of
+    ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
     try:
         os.link(source, temp)
     except OSError:
-        write_atomic(target, source.read_bytes())
-        return
+        return _write(target, source.read_bytes())
     try:
         os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+    return list(record)  # the same file: should it differ, its stat will say so
 
 
 def _same(path: Path, data: bytes) -> bool:
@@ -571,13 +744,6 @@ def _same(path: Path, data: bytes) -> bool:
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
-
-
-def _file_digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    except OSError:
-        return "missing"
 
 
 def _folder_digest(folder: Path) -> str:

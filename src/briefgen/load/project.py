@@ -123,8 +123,11 @@ class Layout:
         return self.state / "fonts.json"
 
     def pdf(self, briefing_id: str, profile: str = "screen") -> Path:
-        folder = self.dist if profile == "screen" else self.dist / "print"
-        return folder / f"{briefing_id}.pdf"
+        return self.pdf_folder(profile) / f"{briefing_id}.pdf"
+
+    def pdf_folder(self, profile: str = "screen") -> Path:
+        """Where the PDFs of ``profile`` go: each is ``<id>.pdf`` in it (see :meth:`pdf`)."""
+        return self.dist if profile == "screen" else self.dist / "print"
 
     @property
     def output_folders(self) -> list[Path]:
