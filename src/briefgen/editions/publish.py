@@ -183,7 +183,7 @@ def _built_files(ws: Workspace, bid: str, digest: str, site_as: str = "site",
     very build), read while no build can write dist/, and only if they are the build of
     this very document. A page that is not is left out, with a line in ``notes``."""
     from ..incremental.manifest import Manifest
-    from ..incremental.site import SiteManifest
+    from ..incremental.site_manifest import SiteManifest
 
     layout = ws.layout
     files: dict[str, bytes] = {}
@@ -251,7 +251,7 @@ def _page_is_of(page: dict[str, str], digest: str, site: Path, bid: str,
     """Whether the web page in ``site`` was made from the build whose PDFs are ``files``:
     its web manifest entry names this document and these PDFs, and its PDF copies are
     these PDFs."""
-    from ..incremental.site import PDF_NAMES
+    from ..incremental.site_manifest import PDF_NAMES
 
     def built(profile: str) -> bytes:
         return files[layout.pdf(bid, profile).relative_to(layout.dist).as_posix()]
