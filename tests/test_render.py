@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import resource
@@ -389,3 +390,74 @@ def test_layout_stops_at_the_page_limit(full: Path, monkeypatch) -> None:
         "it out stopped there: shorten it, or use smaller text sizes or margins in "
         "styles/default.yaml"]
     assert not (full / "dist/military-cooperation.pdf").exists()
+
+
+def _damage_glyph(font: Path, char: str) -> None:
+    """Overwrite the glyph record of ``char`` with 0xFF bytes (a composite glyph whose
+    components name glyphs the font does not have)."""
+    from fontTools.ttLib import TTFont
+
+    f = TTFont(font)
+    gid = f.getGlyphID(f.getBestCmap()[ord(char)])
+    offset = f.reader.tables["glyf"].offset
+    start, end = f["loca"][gid], f["loca"][gid + 1]
+    data = bytearray(font.read_bytes())
+    data[offset + start:offset + end] = b"\xff" * (end - start)
+    font.write_bytes(bytes(data))
+
+
+def test_a_font_with_a_damaged_glyph_is_refused_by_check(mini: Path, cli) -> None:
+    # before: check passed, then build stopped with exit 3 (IndexError in ReportLab's
+    # makeSubset)
+    code, out, err = cli("build", "--root", str(mini))
+    assert code == 0, out + err
+    before = (mini / "dist/demo.pdf").read_bytes()
+    _damage_glyph(mini / "styles/fonts/Lato-Regular.ttf", "e")
+    code, out, _ = cli("check", "--root", str(mini))
+    assert code == 1
+    damaged = ("'fonts/Lato-Regular.ttf': this font file is damaged (glyph 'e' cannot be "
+               "read): replace it with a good copy")
+    assert [line.strip() for line in out.splitlines()
+            if line.startswith("  styles/default.yaml:")] == [
+        f"styles/default.yaml:21:16: fonts.families.lato.regular: {damaged}",
+        f"styles/default.yaml:26:16: fonts.families.lato-text.regular: {damaged}"]
+    done = _briefgen("build", "--root", str(mini))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "demo: not built; its previous PDF is kept" in done.stderr
+    assert "internal error" not in done.stderr
+    assert (mini / "dist/demo.pdf").read_bytes() == before
+
+
+def test_a_damaged_font_the_font_cache_vouched_for_fails_at_the_font(mini: Path, cli) -> None:
+    # the renderer's own guard: dist/.briefgen/fonts.json says the damaged file is fine
+    code, out, err = cli("build", "--root", str(mini))
+    assert code == 0, out + err
+    before = (mini / "dist/demo.pdf").read_bytes()
+    font = mini / "styles/fonts/Lato-Regular.ttf"
+    good = hashlib.sha256(font.read_bytes()).hexdigest()[:16]
+    _damage_glyph(font, "e")
+    bad = hashlib.sha256(font.read_bytes()).hexdigest()[:16]
+    cache = mini / "dist/.briefgen/fonts.json"
+    facts = json.loads(cache.read_text())
+    facts["fonts"][bad] = facts["fonts"][good]
+    cache.write_text(json.dumps(facts))
+    code, out, _ = cli("check", "--root", str(mini))
+    assert code == 0, out
+    done = _briefgen("build", "--root", str(mini), "--format", "pdf")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert ("demo: not built; its previous PDF is kept\n  styles/fonts/Lato-Regular.ttf\n"
+            "    styles/fonts/Lato-Regular.ttf: this font file is damaged (glyph 'e' cannot be "
+            "read): replace it with a good copy") in done.stderr
+    assert "internal error" not in done.stderr
+    assert (mini / "dist/demo.pdf").read_bytes() == before
+
+
+def test_no_shipped_font_has_a_damaged_glyph() -> None:
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    from briefgen.validate.fontfiles import damaged_glyphs
+
+    fonts = sorted((Path(__file__).resolve().parents[1] / "styles/fonts").glob("*.ttf"))
+    assert len(fonts) >= 11
+    for path in fonts:
+        assert damaged_glyphs(TTFontFile(str(path), validate=0), path.read_bytes()) == [], path

@@ -5,7 +5,8 @@ and every error points at the file of the chain that set the bad value. Validati
 everything a renderer will rely on: colours, finite numbers, the colour names the logo uses,
 the header and footer placeholders, the room the page leaves for text (:mod:`.geometry`,
 for the sheet and for each language's sheet), and the font files themselves (inside
-``styles/``, real TrueType fonts, with the characters each one has).
+``styles/``, real TrueType fonts whose every glyph can be embedded, with the characters each
+one has).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..errors import Diagnostic, Location
+from ..errors import Diagnostic, Location, relative_path
 from ..load.yamlfile import YamlFile
 from . import geometry
 from .fontfiles import FontCache, FontInfo
@@ -236,6 +237,11 @@ class Brand:
         #: when a briefing is laid out
         self.locations: dict[tuple, Location] = {}
         self.display = f"styles/{name}.yaml"  # the sheet, as errors name it
+        self.root: Path | None = None  # the project's folder
+
+    def font_display(self, path: Path) -> str:
+        """A font file as errors name it: relative to the project (styles/fonts/x.ttf)."""
+        return relative_path(path, self.root) if self.root is not None else path.name
 
     def where(self, path: tuple) -> Location:
         """The place in the sheet (or the sheet of its chain that set it) of ``path``."""
@@ -375,7 +381,7 @@ def validate_brand(sheets: dict[str, YamlFile], name: str, styles: Path,
     brand = Brand(name, sheet, [f.path for f in chain], font_paths, infos)
     brand.languages = languages
     brand.locations = _locations(locate)
-    brand.display = chain[0].display
+    brand.display, brand.root = chain[0].display, styles.parent
     return brand, []
 
 
@@ -414,7 +420,7 @@ def _language_brand(name: str, merged: dict[str, Any], lang: str, chain: list[Ya
     brand = Brand(name, sheet, [f.path for f in chain], font_paths, infos)
     brand.language = lang
     brand.locations = _locations(place)
-    brand.display = chain[0].display
+    brand.display, brand.root = chain[0].display, styles.parent
     return brand
 
 

@@ -16,13 +16,13 @@ from reportlab.platypus import KeepTogether, PageBreak, Table, TableStyle
 from reportlab.platypus.doctemplate import LayoutError
 
 from ... import __version__
-from ...errors import Diagnostic, RenderError
+from ...errors import Diagnostic, Location, RenderError
 from ...load.yamlfile import format_key_path
 from ...resolve.model import CountryListBlock, Document, Heading, Para
 from ...validate import geometry
 from ...validate.brand import Brand
 from .coverage import as_of, facts_as_of
-from .fonts import check_glyphs, register_brand_fonts
+from .fonts import DamagedFont, check_glyphs, register_brand_fonts
 from .footnotes import Anchor, FootnoteState, KeepWithNotes
 from .keep import HeadingBlock
 from .linebreak import hyphenator
@@ -329,6 +329,10 @@ class _Renderer:
             template.build(self.story(), canvasmaker=canvas_class(d.date, self.draw_footer))
         except LayoutError as exc:
             raise self.no_room(template, exc) from None
+        except DamagedFont as exc:
+            message = f"{self.brand.font_display(exc.path)}: {exc.problem}"
+            raise RenderError(message, [Diagnostic(Location(
+                self.brand.font_display(exc.path)), "", exc.problem)]) from None
         return buf.getvalue()
 
     def no_room(self, template: BriefingDocTemplate, exc: LayoutError) -> RenderError:
