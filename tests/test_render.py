@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
+import resource
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -234,3 +239,225 @@ def test_title_is_set_in_the_title_familys_bold(built: Path) -> None:
                for ref in page["/Resources"].get_object()["/Font"].values()
                if str(ref.get_object()["/BaseFont"]).endswith("Lato-Regular")}
     assert len(regular) == 1, regular
+
+
+# ---------------------------------------------------------------------- no room, bad fonts
+def _briefgen(*args: str) -> subprocess.CompletedProcess:
+    """``briefgen`` in a process of its own, bounded in time and memory: a layout that never
+    ends fails the test instead of hanging it (or filling the machine's memory)."""
+
+    import briefgen
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+    env = {**os.environ, "PYTHONPATH": str(Path(briefgen.__file__).parents[1])}  # this code
+    return subprocess.run([sys.executable, "-m", "briefgen.cli", *args], capture_output=True,
+                          text=True, timeout=180, preexec_fn=limit, env=env)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+NO_ROOM = {
+    "margins-past-the-page": ("left: 20, right: 20", "left: 150, right: 150", [
+        "styles/default.yaml:7:40: page.margins.left: the left and right margins (150 + 150 "
+        "mm) leave no text column at all on the 210 mm wide A4 page; it must be at least 60 "
+        "mm wide (about 35 characters of 10 pt text a line): make left + right at most 150 "
+        "mm"]),
+    "narrow-column": ("left: 20, right: 20", "left: 97, right: 97", [
+        "styles/default.yaml:7:40: page.margins.left: the left and right margins (97 + 97 mm) "
+        "leave a text column only 16 mm wide on the 210 mm wide A4 page; it must be at least "
+        "60 mm wide (about 35 characters of 10 pt text a line): make left + right at most "
+        "150 mm"]),
+    "huge-title": ("title:    {size: 23, leading: 27}", "title:    {size: 230, leading: 270}", [
+        "styles/default.yaml:37:20: sizes.title.size: 230 pt text sets only about 4 "
+        "characters a line in the 170 mm text column, and a title or heading needs room for "
+        "at least 10: use a size of at most 96.3 pt, or narrower margins",
+        "styles/default.yaml:37:34: sizes.title.leading: a leading of 270 pt fits only 2.6 "
+        "lines in the 251 mm text area of the other pages; it must fit at least 5 (a "
+        "paragraph of three lines is never split to leave one line alone, and a heading "
+        "stays with two lines of what follows): use a smaller size and a leading of at most "
+        "142.2 pt, or smaller top and bottom margins"]),
+    "huge-body": ("body:     {size: 10, leading: 14}", "body:     {size: 100, leading: 140}", [
+        "styles/default.yaml:41:20: sizes.body.size: 100 pt text sets only about 9 characters "
+        "a line in the 170 mm text column, and running text needs room for at least 25: use "
+        "a size of at most 38.5 pt, or narrower margins",
+        "styles/default.yaml:41:34: sizes.body.leading: a leading of 140 pt fits only 5.1 "
+        "lines in the 251 mm text area of the other pages; it must fit at least 12 (a request "
+        "in the call-to-action panel is never split across pages): use a smaller size and a "
+        "leading of at most 59.2 pt, or smaller top and bottom margins"]),
+    "tall-margins": ("top: 22, bottom: 24", "top: 150, bottom: 140", [
+        "styles/default.yaml:7:18: page.margins.top: the top and bottom margins (150 + 140 mm) "
+        "leave 7 mm for text on the 297 mm high page; it needs at least 60 mm (room for a "
+        "paragraph and the footnotes it cites): make top + bottom at most 237 mm"]),
+    "band-past-the-page": ("band_height: 30", "band_height: 300", [
+        "styles/default.yaml:44:14: band_height: a band 300 mm tall leaves no room for text "
+        "on the first page (below the band and the 8 mm gap under it, above the 24 mm bottom "
+        "margin); it needs at least 60 mm (room for a paragraph and the footnotes it cites): "
+        "make the band at most 205 mm tall"]),
+    "burmese-notes": ("      note:     {size: 7.5, leading: 13}",
+                      "      note:     {size: 7.5, leading: 80}", [
+        "styles/default.yaml:81:38: languages.my.sizes.note.leading: (in the sheet for "
+        "language 'my') footnotes of 7.5 pt on 80 pt leading: a page holds only about 1044 "
+        "characters of them (8 lines of 125); it must hold at least 1500 (three notes of up "
+        "to 500 characters, cited on one line, are set at the foot of its page): use a "
+        "leading of at most 55.7 pt, or a smaller size and leading, or a larger text area"]),
+}
+
+
+@pytest.mark.parametrize("case", NO_ROOM)
+def test_a_page_without_room_for_text_is_refused_by_check(mini: Path, cli, case: str) -> None:
+    # before: `check` passed these sheets, then `build` looped with its memory growing
+    # (margins wider than the page) or stopped with exit 3 (ReportLab's LayoutError)
+    old, new, expected = NO_ROOM[case]
+    code, out, err = cli("build", "--root", str(mini))
+    assert code == 0, out + err
+    before = (mini / "dist/demo.pdf").read_bytes()
+    _edit(mini / "styles/default.yaml", old, new)
+    code, out, _ = cli("check", "--root", str(mini))
+    assert code == 1
+    assert [line.strip() for line in out.splitlines()
+            if line.startswith("  styles/default.yaml:")] == expected
+    done = _briefgen("build", "--root", str(mini))  # ends, whatever the sheet says
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "demo: not built; its previous PDF is kept" in done.stderr
+    assert expected[0] in done.stderr and "internal error" not in done.stderr
+    assert (mini / "dist/demo.pdf").read_bytes() == before
+
+
+def test_the_renderer_refuses_a_page_without_room_for_text(mini: Path) -> None:
+    import copy
+
+    from briefgen import open_workspace
+    from briefgen.errors import RenderError
+    from briefgen.render.pdf.document import render_pdf
+
+    ws = open_workspace(mini)
+    brand = ws.brand_of("demo")
+    narrow = copy.copy(brand)  # as if check had not looked: a 20 mm column
+    page = brand.sheet.page
+    narrow.sheet = brand.sheet.model_copy(update={"page": page.model_copy(update={
+        "margins": page.margins.model_copy(update={"left": 95, "right": 95})})})
+    with pytest.raises(RenderError) as raised:
+        render_pdf(ws.document("demo"), narrow)
+    assert [str(d) for d in raised.value.diagnostics] == [
+        "styles/default.yaml:7:40: page.margins.left: the left and right margins (95 + 95 mm) "
+        "leave a text column only 20 mm wide on the 210 mm wide A4 page; it must be at least "
+        "60 mm wide (about 35 characters of 10 pt text a line): make left + right at most "
+        "150 mm"]
+
+
+def test_notes_taller_than_a_page_are_an_error_at_the_text_that_cites_them(mini: Path,
+                                                                           cli) -> None:
+    # content no check can measure: one line citing 25 sources, whose notes need more than
+    # a page. Before: exit 3 (ReportLab's LayoutError)
+    code, out, err = cli("build", "--root", str(mini))
+    assert code == 0, out + err
+    before = (mini / "dist/demo.pdf").read_bytes()
+    words = " ".join(["word"] * 79)
+    with (mini / "briefings/facts/sources/news.yaml").open("a", encoding="utf-8") as f:
+        for i in range(25):
+            f.write(f"\nsrc-{i}:\n  title: {words}\n  publisher: Publisher {i}\n"
+                    f"  url: https://example.org/{i}\n  published: 2021-06-01\n  kind: news\n")
+    _edit(mini / "briefings/demo.yaml", "Text with a footnote.[^abc-2021]",
+          "Text with a footnote." + "".join(f"[^src-{i}]" for i in range(25)))
+    code, out, _ = cli("check", "--root", str(mini))
+    assert code == 0, out
+    done = _briefgen("build", "--root", str(mini))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert ("briefings/demo.yaml:8:9: sections[0].paragraphs[0]: this text and the 25 "
+            "footnotes it cites must be on one page, and need more than the 251 mm a page has "
+            "for text (page 3): cite fewer sources in one place, or shorten their titles, or "
+            "use smaller text sizes or margins in styles/default.yaml") in done.stderr
+    assert "demo: not built; its previous PDF is kept" in done.stderr
+    assert "internal error" not in done.stderr
+    assert (mini / "dist/demo.pdf").read_bytes() == before
+
+
+def test_layout_stops_at_the_page_limit(full: Path, monkeypatch) -> None:
+    from briefgen.incremental.builder import build_project
+    from briefgen.render.pdf import pages
+
+    monkeypatch.setattr(pages, "MAX_PAGES", 2)  # military-cooperation has three
+    result = build_project(full, ["military-cooperation"], jobs=1)
+    assert [f.id for f in result.failed] == ["military-cooperation"]
+    assert [str(d) for d in result.failed[0].errors] == [
+        "briefings/military-cooperation.yaml:4:1: this briefing runs past 2 pages, and laying "
+        "it out stopped there: shorten it, or use smaller text sizes or margins in "
+        "styles/default.yaml"]
+    assert not (full / "dist/military-cooperation.pdf").exists()
+
+
+def _damage_glyph(font: Path, char: str) -> None:
+    """Overwrite the glyph record of ``char`` with 0xFF bytes (a composite glyph whose
+    components name glyphs the font does not have)."""
+    from fontTools.ttLib import TTFont
+
+    f = TTFont(font)
+    gid = f.getGlyphID(f.getBestCmap()[ord(char)])
+    offset = f.reader.tables["glyf"].offset
+    start, end = f["loca"][gid], f["loca"][gid + 1]
+    data = bytearray(font.read_bytes())
+    data[offset + start:offset + end] = b"\xff" * (end - start)
+    font.write_bytes(bytes(data))
+
+
+def test_a_font_with_a_damaged_glyph_is_refused_by_check(mini: Path, cli) -> None:
+    # before: check passed, then build stopped with exit 3 (IndexError in ReportLab's
+    # makeSubset)
+    code, out, err = cli("build", "--root", str(mini))
+    assert code == 0, out + err
+    before = (mini / "dist/demo.pdf").read_bytes()
+    _damage_glyph(mini / "styles/fonts/Lato-Regular.ttf", "e")
+    code, out, _ = cli("check", "--root", str(mini))
+    assert code == 1
+    damaged = ("'fonts/Lato-Regular.ttf': this font file is damaged (glyph 'e' cannot be "
+               "read): replace it with a good copy")
+    assert [line.strip() for line in out.splitlines()
+            if line.startswith("  styles/default.yaml:")] == [
+        f"styles/default.yaml:21:16: fonts.families.lato.regular: {damaged}",
+        f"styles/default.yaml:26:16: fonts.families.lato-text.regular: {damaged}"]
+    done = _briefgen("build", "--root", str(mini))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "demo: not built; its previous PDF is kept" in done.stderr
+    assert "internal error" not in done.stderr
+    assert (mini / "dist/demo.pdf").read_bytes() == before
+
+
+def test_a_damaged_font_the_font_cache_vouched_for_fails_at_the_font(mini: Path, cli) -> None:
+    # the renderer's own guard: dist/.briefgen/fonts.json says the damaged file is fine
+    code, out, err = cli("build", "--root", str(mini))
+    assert code == 0, out + err
+    before = (mini / "dist/demo.pdf").read_bytes()
+    font = mini / "styles/fonts/Lato-Regular.ttf"
+    good = hashlib.sha256(font.read_bytes()).hexdigest()[:16]
+    _damage_glyph(font, "e")
+    bad = hashlib.sha256(font.read_bytes()).hexdigest()[:16]
+    cache = mini / "dist/.briefgen/fonts.json"
+    facts = json.loads(cache.read_text())
+    facts["fonts"][bad] = facts["fonts"][good]
+    cache.write_text(json.dumps(facts))
+    code, out, _ = cli("check", "--root", str(mini))
+    assert code == 0, out
+    done = _briefgen("build", "--root", str(mini), "--format", "pdf")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert ("demo: not built; its previous PDF is kept\n  styles/fonts/Lato-Regular.ttf\n"
+            "    styles/fonts/Lato-Regular.ttf: this font file is damaged (glyph 'e' cannot be "
+            "read): replace it with a good copy") in done.stderr
+    assert "internal error" not in done.stderr
+    assert (mini / "dist/demo.pdf").read_bytes() == before
+
+
+def test_no_shipped_font_has_a_damaged_glyph() -> None:
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    from briefgen.validate.fontfiles import damaged_glyphs
+
+    fonts = sorted((Path(__file__).resolve().parents[1] / "styles/fonts").glob("*.ttf"))
+    assert len(fonts) >= 11
+    for path in fonts:
+        assert damaged_glyphs(TTFontFile(str(path), validate=0), path.read_bytes()) == [], path

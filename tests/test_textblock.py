@@ -50,6 +50,19 @@ def test_lines_fit_and_keep_every_word_in_order(font: str, words: list[str], wid
     assert "".join(got) == "".join(words)
 
 
+def test_a_block_with_no_room_for_a_line_is_a_layout_error(font: str) -> None:
+    # never lines of no width (every character on a line of its own, page after page)
+    from reportlab.platypus.doctemplate import LayoutError
+
+    block = TextBlock([Run("Some text", Face(font, 10, black))], style(font))
+    with pytest.raises(LayoutError, match="no room for text"):
+        block.lines(0)
+    indented = ParagraphStyle("i", parent=style(font), leftIndent=30)
+    with pytest.raises(LayoutError, match="no room for text"):
+        TextBlock([Run("Some text", Face(font, 10, black))], indented).lines(25)
+    assert len(block.lines(30)) == 2  # a narrow line still works
+
+
 def test_forced_breaks_and_whitespace(font: str) -> None:
     face = Face(font, 10, black)
     runs = [Run("  one\t two \n", face), Run("", face, br=True), Run("three", face)]

@@ -127,6 +127,35 @@ def test_urls_break_by_chicago_never_after_their_own_hyphen() -> None:
     assert all(not line.endswith("-") for line in q)
 
 
+def test_a_url_broken_for_no_width_at_all_ends() -> None:
+    # margins wider than the page gave a line of negative width, and break_url appended
+    # empty lines for ever (a build that never ended, its memory growing): run it in a
+    # process of its own, bounded in time and memory
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    import briefgen
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    font = Path(__file__).resolve().parents[1] / "styles/fonts/Lato-Regular.ttf"
+    code = ("from pathlib import Path\n"
+            "from briefgen.render.pdf.fonts import register_font\n"
+            "from briefgen.render.pdf.runs import break_url\n"
+            f"font = register_font(Path({str(font)!r}))\n"
+            "for width in (-255.1, 0, 1):\n"
+            "    print(repr(break_url('https://example.org/a?b=c', font, 8, width)))\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(briefgen.__file__).parents[1])}  # this code
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, preexec_fn=limit, env=env)
+    assert done.returncode == 0, done.stderr
+    one_each = repr(list("https://example.org/a?b=c"))
+    assert done.stdout.splitlines() == [one_each] * 3  # a character a line, none lost
+
+
 # ---------------------------------------------------------------------- line breaking
 @pytest.fixture(scope="module")
 def font() -> str:

@@ -3,20 +3,24 @@
 A derived sheet names only what it changes; mappings are merged key by key down the chain,
 and every error points at the file of the chain that set the bad value. Validation covers
 everything a renderer will rely on: colours, finite numbers, the colour names the logo uses,
-the header and footer placeholders, and the font files themselves (inside ``styles/``, real
-TrueType fonts, with the characters each one has).
+the header and footer placeholders, the room the page leaves for text (:mod:`.geometry`,
+for the sheet and for each language's sheet), and the font files themselves (inside
+``styles/``, real TrueType fonts whose every glyph can be embedded, with the characters each
+one has).
 """
 
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..errors import Diagnostic, Location
+from ..errors import Diagnostic, Location, relative_path
 from ..load.yamlfile import YamlFile
+from . import geometry
 from .fontfiles import FontCache, FontInfo
 from .schema import did_you_mean, validate_model
 from .types import Id
@@ -229,6 +233,19 @@ class Brand:
         #: the sheet as editions in a language see it (``languages:`` merged over it)
         self.languages: dict[str, Brand] = {}
         self.language: str | None = None  # set on a language's brand
+        #: where the sheet sets its page geometry (margins, band, sizes), for errors found
+        #: when a briefing is laid out
+        self.locations: dict[tuple, Location] = {}
+        self.display = f"styles/{name}.yaml"  # the sheet, as errors name it
+        self.root: Path | None = None  # the project's folder
+
+    def font_display(self, path: Path) -> str:
+        """A font file as errors name it: relative to the project (styles/fonts/x.ttf)."""
+        return relative_path(path, self.root) if self.root is not None else path.name
+
+    def where(self, path: tuple) -> Location:
+        """The place in the sheet (or the sheet of its chain that set it) of ``path``."""
+        return self.locations.get(path) or Location(self.display)
 
     def for_language(self, language: str) -> Brand:
         """The brand for text in ``language`` (``my``, ``en-GB``): its ``languages:`` entry
@@ -350,6 +367,8 @@ def validate_brand(sheets: dict[str, YamlFile], name: str, styles: Path,
     for role in ("title", "heading", "body", "small", "mono"):
         if role not in sheet.fonts.roles:
             problems.append(chain[0].diag(("fonts", "roles"), f"missing font role '{role}'"))
+    locate = partial(_place, chain, ())
+    problems.extend(_geometry(sheet, locate))
     font_paths, infos = _fonts(sheet, chain, styles, fonts, problems)
     languages: dict[str, Brand] = {}
     for lang in sheet.languages if not problems else ():
@@ -361,6 +380,8 @@ def validate_brand(sheets: dict[str, YamlFile], name: str, styles: Path,
         return None, problems
     brand = Brand(name, sheet, [f.path for f in chain], font_paths, infos)
     brand.languages = languages
+    brand.locations = _locations(locate)
+    brand.display, brand.root = chain[0].display, styles.parent
     return brand, []
 
 
@@ -376,15 +397,7 @@ def _language_brand(name: str, merged: dict[str, Any], lang: str, chain: list[Ya
     if digits is not None:
         data["digits"] = digits
     prefix = ("languages", lang)
-
-    def place(path: tuple) -> tuple[YamlFile, tuple]:
-        for file in chain:
-            probe = (*prefix, *path)
-            while len(probe) > len(prefix):
-                if probe in file.values:
-                    return file, (*prefix, *path)
-                probe = probe[:-1]
-        return _owner(chain, path), path
+    place = partial(_place, chain, prefix)
 
     sheet, diags = validate_model(BrandSheet, chain[0], data)
     if diags:
@@ -400,12 +413,52 @@ def _language_brand(name: str, merged: dict[str, Any], lang: str, chain: list[Ya
             file, path = place(("fonts", "roles", role))
             problems.append(file.diag(path, f"unknown font family '{fam_id}'"
                                             f"{did_you_mean(fam_id, sheet.fonts.families)}"))
+    problems.extend(_geometry(sheet, place, f"(in the sheet for language '{lang}') "))
     font_paths, infos = _fonts(sheet, chain, styles, cache, problems, place)
     if len(problems) > before:
         return None
     brand = Brand(name, sheet, [f.path for f in chain], font_paths, infos)
     brand.language = lang
+    brand.locations = _locations(place)
+    brand.display, brand.root = chain[0].display, styles.parent
     return brand
+
+
+def _place(chain: list[YamlFile], prefix: tuple, path: tuple) -> tuple[YamlFile, tuple]:
+    """The sheet of the chain that set ``path`` and the path there: under ``prefix`` (a
+    language's entry, ``languages.my``) when that entry set it, else the path itself."""
+    if prefix:
+        for file in chain:
+            probe = (*prefix, *path)
+            while len(probe) > len(prefix):
+                if probe in file.values:
+                    return file, (*prefix, *path)
+                probe = probe[:-1]
+    return _owner(chain, path), path
+
+
+def _geometry(sheet: BrandSheet, place, prefix: str = "") -> list[Diagnostic]:
+    """A located error for each way the sheet leaves too little room for text."""
+    out = []
+    for problem in geometry.problems(sheet):
+        file, path = place(problem.path)
+        out.append(file.diag(path, prefix + problem.message))
+    return out
+
+
+#: the keys a geometry problem (see :mod:`.geometry`) can point at
+GEOMETRY_KEYS = (("band_height",), *(("page", "margins", side)
+                                    for side in ("top", "bottom", "left", "right")),
+                 *(("sizes", role, attr) for role in geometry.SIZE_ROLES
+                   for attr in ("size", "leading")))
+
+
+def _locations(place) -> dict[tuple, Location]:
+    out = {}
+    for key in GEOMETRY_KEYS:
+        file, path = place(key)
+        out[key] = file.location(path)
+    return out
 
 
 def _fonts(sheet: BrandSheet, chain: list[YamlFile], styles: Path, cache: FontCache,

@@ -13,12 +13,16 @@ from urllib.parse import urlsplit
 
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Table, TableStyle
+from reportlab.platypus.doctemplate import LayoutError
 
 from ... import __version__
+from ...errors import Diagnostic, Location, RenderError
+from ...load.yamlfile import format_key_path
 from ...resolve.model import CountryListBlock, Document, Heading, Para
+from ...validate import geometry
 from ...validate.brand import Brand
 from .coverage import as_of, facts_as_of
-from .fonts import check_glyphs, register_brand_fonts
+from .fonts import DamagedFont, check_glyphs, register_brand_fonts
 from .footnotes import Anchor, FootnoteState, KeepWithNotes
 from .keep import HeadingBlock
 from .linebreak import hyphenator
@@ -26,6 +30,7 @@ from .pages import (
     BriefingDocTemplate,
     Palette,
     PrintGeometry,
+    TooManyPages,
     _bold,
     canvas_class,
     make_styles,
@@ -77,7 +82,9 @@ class _Renderer:
         text = self.text(style).spans(para.spans)
         if para.as_of:  # a dated fact: the reader sees when it was true
             text.add(as_of(para.as_of, self.strings), italic=True, muted=True, nobreak=True)
-        return self.block(text, state=self.notes)
+        block = self.block(text, state=self.notes)
+        block.origin = (para.origin, para.key)
+        return block
 
     def url_width(self, style: str, indent: float = 0) -> float:
         return self.width - indent - self.styles[style].leftIndent
@@ -163,6 +170,7 @@ class _Renderer:
         cell.extend(self.block(self.text("box_line").spans(p.spans)) for p in d.whats_new)
         table = self.panel([cell], 0)
         table.spaceAfter = 3 * mm
+        table.what = "the “What’s new” box"
         return table
 
     def closing(self) -> list:
@@ -181,6 +189,7 @@ class _Renderer:
             # the seed's sign-off closes the last request, a little apart, in the brand colour
             cells[-1].append(self.block(self.text("signoff").add(s.thank_you, bold=True)))
             flow.append(self.panel(cells, 10 * mm))
+            flow[-1].what = "the panel with the calls to action"
         t = self.text("publisher").add(s.published_by.format(publisher=p.name), bold=True).br()
         t.add(", ".join(p.address)).br()
         t.add(urlsplit(p.web).netloc or p.web, href=p.web).add(s.separator)
@@ -269,7 +278,7 @@ class _Renderer:
     def decorate_later(self, canv, doc) -> None:
         w, h = page_size(self.brand)
         m = self.brand.sheet.page.margins
-        y = h - m.top * mm + 6 * mm
+        y = h - m.top * mm + geometry.HEADER_RISE_MM * mm
         canv.saveState()
         canv.setFillColor(self.palette.muted)
         draw_line(canv, m.left * mm, y, self.page_text(self.brand.sheet.header),
@@ -282,7 +291,7 @@ class _Renderer:
     def draw_footer(self, canv, number: int, total: int) -> None:
         w, _ = page_size(self.brand)
         m = self.brand.sheet.page.margins
-        y = m.bottom * mm - 10 * mm
+        y = m.bottom * mm - geometry.FOOTER_DROP_MM * mm
         canv.saveState()
         canv.setStrokeColor(self.palette.rule)
         canv.setLineWidth(0.5)
@@ -316,8 +325,42 @@ class _Renderer:
             lang=d.language, displayDocTitle=True, initialFontName=self.fonts["body"],
             pageCompression=1,
             **(PrintGeometry(self.brand).doc_kwargs() if self.palette.cmyk else {}))
-        template.build(self.story(), canvasmaker=canvas_class(d.date, self.draw_footer))
+        try:
+            template.build(self.story(), canvasmaker=canvas_class(d.date, self.draw_footer))
+        except LayoutError as exc:
+            raise self.no_room(template, exc) from None
+        except DamagedFont as exc:
+            message = f"{self.brand.font_display(exc.path)}: {exc.problem}"
+            raise RenderError(message, [Diagnostic(Location(
+                self.brand.font_display(exc.path)), "", exc.problem)]) from None
         return buf.getvalue()
+
+    def no_room(self, template: BriefingDocTemplate, exc: LayoutError) -> RenderError:
+        """What did not fit, at the text it sets when known, else at the briefing."""
+        sheet = self.brand.display
+        if isinstance(exc, TooManyPages):
+            message = (f"this briefing runs past {template.page_limit} pages, and laying it out "
+                       f"stopped there: shorten it, or use smaller text sizes or margins in "
+                       f"{sheet}")
+            return RenderError(message, [Diagnostic(self.doc.origin, "", message)])
+        f = template.current
+        frame = getattr(template, "frame", None)
+        room = f"the {frame._height / mm:.0f} mm" if frame is not None else "the room"
+        where = f"{room} a page has for text (page {template.page})"
+        layout = getattr(f, "_layout", None) if isinstance(f, TextBlock) else None
+        notes = len({n for line in layout[1] for n in line.notes}) if layout else 0
+        if notes:
+            message = (f"this text and the {notes} footnote{'s' * (notes > 1)} it cites must "
+                       f"be on one page, and need more than {where}: cite fewer sources in "
+                       f"one place, or shorten their titles, or use smaller text sizes or "
+                       f"margins in {sheet}")
+        else:
+            what = "this text" if isinstance(f, TextBlock) else \
+                getattr(f, "what", "a part of this briefing")
+            message = (f"{what} needs more than {where}, and cannot be split across pages: "
+                       f"shorten it, or use smaller text sizes or margins in {sheet}")
+        location, key = getattr(f, "origin", None) or (self.doc.origin, "")
+        return RenderError(message, [Diagnostic(location, key, message)])
 
 
 def _restyle(style, name: str, **changes):
@@ -331,4 +374,10 @@ def _restyle(style, name: str, **changes):
 
 
 def render_pdf(doc: Document, brand: Brand, *, cmyk: bool = False) -> bytes:
+    # check has refused such a sheet; a page without room for text is never laid out
+    found = geometry.problems(brand.sheet)
+    if found:
+        raise RenderError("the brand sheet leaves no room for text", [
+            Diagnostic(brand.where(p.path), format_key_path(p.path), p.message)
+            for p in found])
     return _Renderer(doc, brand, cmyk).render()

@@ -6,6 +6,7 @@ brand's record of each font; this second check guards against the two drifting a
 from __future__ import annotations
 
 import hashlib
+import struct
 import unicodedata
 from pathlib import Path
 
@@ -19,6 +20,39 @@ from ...validate.brand import FACES, Brand
 
 _REGISTERED: dict[Path, str] = {}
 _FACES = FACES
+
+
+class DamagedFont(Exception):
+    """ReportLab could not make a subset of the font at ``path`` for the PDF: the file is
+    damaged (``problem``, in plain words). Raised when the PDF is written."""
+
+    def __init__(self, path: Path, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = path, problem
+
+
+def _checked_subsets(face, path: Path) -> None:
+    """Make ``face`` raise :class:`DamagedFont` where subsetting meets a damaged glyph.
+
+    ReportLab reads a subset's glyph records only when it writes the PDF, with no check: a
+    damaged record gives an IndexError (a component naming a glyph past the end) or a
+    struct.error / TTFError (a record running past its data). ``check`` refuses such a font
+    (see :func:`briefgen.validate.fontfiles.damaged_glyphs`); this is for a font that
+    changed, or a font cache that lied, since."""
+    make = face.makeSubset
+
+    def make_subset(subset):
+        try:
+            return make(subset)
+        except (IndexError, KeyError, struct.error, TTFError):
+            from ...validate.fontfiles import damage_message, damaged_glyphs
+
+            damaged = damaged_glyphs(face, face._ttf_data)
+            raise DamagedFont(path, damage_message(face, damaged) if damaged else
+                              "this font file is damaged (it cannot be embedded): replace "
+                              "it with a good copy") from None
+
+    face.makeSubset = make_subset
 
 
 _NAMES: dict[Path, str] = {}  # every file given a name, registered or not yet
@@ -40,9 +74,11 @@ def register_font(path: Path) -> str:
     if path not in _REGISTERED:
         name = _font_name(path)
         try:
-            pdfmetrics.registerFont(TTFont(name, str(path)))
+            font = TTFont(name, str(path))
         except (TTFError, OSError) as exc:
             raise RenderError(f"{path}: cannot use font: {exc}") from None
+        _checked_subsets(font.face, path)
+        pdfmetrics.registerFont(font)
         _REGISTERED[path] = name
     return _REGISTERED[path]
 

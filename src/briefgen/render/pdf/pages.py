@@ -16,8 +16,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus.doctemplate import LayoutError
 
 from ...validate.brand import Brand
+from ...validate.geometry import BAND_GAP_MM, NOTE_INDENT_MM
 from .footnotes import FootnoteState
 
 
@@ -79,7 +81,8 @@ def make_styles(brand: Brand, fonts: dict[str, str], palette: Palette) -> dict[s
         "item_body": style("item_body", "body", "body", leftIndent=indent, spaceAfter=2),
         "item_source": style("item_source", "small", "small", leftIndent=indent,
                              textColor=palette.muted, spaceAfter=3),
-        "note": style("note", "small", "note", leftIndent=4 * mm, bulletIndent=0,
+        "note": style("note", "small", "note", leftIndent=NOTE_INDENT_MM * mm,
+                      bulletIndent=0,
                       bulletFontSize=s.note.size,
                       bulletFontName=fonts["small"], textColor=palette.ink),
         "info_label": style("info_label", "body", "body", fontName=_bold(fonts["body"]),
@@ -187,9 +190,26 @@ class _Frame(Frame):
         return copy.copy(self)
 
 
+#: a layout that runs past this many pages stops (the shipped briefings have two to four;
+#: a page takes 1-10 ms to lay out, so the limit also bounds the time to seconds)
+MAX_PAGES = 500
+
+
+class TooManyPages(LayoutError):
+    """The layout ran past :data:`MAX_PAGES` pages (the limit is the template's
+    ``page_limit``: ReportLab makes the exception again to add to its message)."""
+
+
 class BriefingDocTemplate(BaseDocTemplate):
     """First page with the brand band, later pages with a running header; footnotes are
-    drawn at each page's end."""
+    drawn at each page's end.
+
+    Layout is bounded: past :data:`MAX_PAGES` it stops with :class:`TooManyPages`, and
+    ``current`` is the flowable being laid out, for saying which one did not fit when
+    ReportLab raises a ``LayoutError``."""
+
+    current = None
+    page_limit = 0
 
     def __init__(self, filename, *, brand: Brand, palette: Palette, fonts: dict[str, str],
                  notes: FootnoteState, decorate_first, decorate_later, **kw):
@@ -201,7 +221,7 @@ class BriefingDocTemplate(BaseDocTemplate):
                          bottomMargin=m.bottom * mm, **kw)
         band = brand.sheet.band_height * mm
         w = size[0] - (m.left + m.right) * mm
-        first_h = size[1] - band - 8 * mm - m.bottom * mm
+        first_h = size[1] - band - BAND_GAP_MM * mm - m.bottom * mm
         later_h = size[1] - (m.top + m.bottom) * mm
         first = _Frame(m.left * mm, m.bottom * mm, w, first_h, id="first", leftPadding=0,
                       rightPadding=0, topPadding=0, bottomPadding=0)
@@ -215,7 +235,14 @@ class BriefingDocTemplate(BaseDocTemplate):
         notes.doc = self
         notes.width = w
 
+    def handle_flowable(self, flowables):
+        self.current = flowables[0] if flowables else None
+        super().handle_flowable(flowables)
+
     def handle_pageBegin(self):
+        if self.page >= MAX_PAGES:
+            self.page_limit = MAX_PAGES
+            raise TooManyPages(f"more than {MAX_PAGES} pages")
         self.fn_state.start_page()
         super().handle_pageBegin()
         for frame in self.pageTemplate.frames:

@@ -127,7 +127,7 @@ def break_url(url: str, font: str, size: float, width: float,
         if current:
             lines.append(current)
             limit = width
-        while w > limit:
+        while piece and w > limit:  # a character wider than the line: alone on it
             cut = len(piece)
             while cut > 1 and text_width(piece[:cut], font, size) > limit:
                 cut -= 1

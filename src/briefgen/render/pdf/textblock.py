@@ -37,6 +37,7 @@ from reportlab.lib.colors import CMYKColor, Color
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFObject, PDFString
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.flowables import Flowable
 
 from .fonts import has_printable_ascii
@@ -512,13 +513,17 @@ class TextBlock(Flowable):
         self.hyphenator = hyphenator
         self._words = words if words is not None else words_of(runs)
         self._layout: tuple[float, list[_Line]] | None = None
+        self.origin = None  # (Location, key) of the text it sets, for layout errors
 
     # ------------------------------------------------------------------ layout
     def lines(self, avail_width: float) -> list[_Line]:
         if self._layout is None or self._layout[0] != avail_width:
             style = self.style
+            measure = avail_width - style.leftIndent - style.rightIndent
+            if measure <= 0:  # nothing can be set (and a URL broken to fit would never end)
+                raise LayoutError(f"no room for text: lines {measure:.1f} pt long")
             self._layout = (avail_width, lines_of(
-                self._words, avail_width - style.leftIndent - style.rightIndent,
+                self._words, measure,
                 getattr(style, "breaking", "greedy"), getattr(style, "justify", False),
                 self.hyphenator))
         return self._layout[1]
@@ -564,6 +569,7 @@ class TextBlock(Flowable):
         else:
             part.spaceBefore = 0
         part._layout = (self._layout[0], lines)
+        part.origin = self.origin
         return part
 
     # ------------------------------------------------------------------ drawing
