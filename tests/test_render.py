@@ -97,6 +97,16 @@ def test_builds_are_byte_identical(built: Path, cli) -> None:
     assert first == second and len(first) == 4
 
 
+def test_source_date_epoch_changes_no_byte(built: Path, cli, monkeypatch) -> None:
+    """ReportLab seeds a file's /ID with SOURCE_DATE_EPOCH when it is set (build systems
+    set it): a PDF built under it differed from the same PDF built without, and a PDF
+    rebuilt during a publish could then not match the one built before."""
+    first = {p.name: p.read_bytes() for p in (built / "dist").glob("*.pdf")}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert cli("build", "--root", str(built), "--force", "--jobs", "1")[0] == 0
+    assert {p.name: p.read_bytes() for p in (built / "dist").glob("*.pdf")} == first
+
+
 def test_a_pdf_does_not_depend_on_what_the_process_rendered_before(full: Path) -> None:
     """Words and lines are kept per process and shared between briefings (a statement or a
     source comes back in many). A briefing's bytes must be the same whatever was rendered

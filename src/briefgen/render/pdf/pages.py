@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import copy
 import datetime as dt
+import hashlib
 import time
 
 from reportlab.lib.colors import CMYKColor, Color, HexColor
@@ -131,6 +132,10 @@ class PrintGeometry:
                 "enforceColorSpace": "cmyk"}
 
 
+#: the time ReportLab's invariant mode dates a file with (when SOURCE_DATE_EPOCH is unset)
+_INVARIANT_TIME = 946684800.0
+
+
 def epoch(date: dt.date) -> int:
     return calendar.timegm(date.timetuple())
 
@@ -143,6 +148,11 @@ def canvas_class(source_date: dt.date, draw_footer):
         def __init__(self, *args, **kwargs):
             kwargs["invariant"] = 1
             super().__init__(*args, **kwargs)
+            # ReportLab seeds the file's /ID with SOURCE_DATE_EPOCH when it is set: seeded
+            # again as without it, so that the same inputs give the same bytes everywhere
+            sig = self._doc.signature = hashlib.md5(usedforsecurity=False)
+            sig.update(b"a reportlab document")
+            sig.update(ascii(_INVARIANT_TIME).encode())
             ts = self._doc._timeStamp
             ts.t = epoch(source_date)
             ts.lt = time.gmtime(ts.t)
