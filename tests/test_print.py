@@ -69,6 +69,19 @@ def test_boxes_are_a4_trim_plus_3mm_bleed_on_every_page(printed: Path) -> None:
             assert bleed[0] - media[0] > 5 * MM and media[3] - bleed[3] > 5 * MM
 
 
+def test_a_bleed_under_3mm_is_an_error_of_check(mini: Path, cli) -> None:
+    """'bleed: 1' passed check, the print build and publish; only preflight refused the PDF."""
+    sheet = mini / "styles/default.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    assert "\n  bleed: 3\n" in text
+    sheet.write_text(text.replace("\n  bleed: 3\n", "\n  bleed: 1\n", 1), encoding="utf-8")
+    line = text[:text.index("  bleed: 3")].count("\n") + 1
+    code, out, _ = cli("check", "--root", str(mini))
+    assert code == 1 and (f"styles/default.yaml:{line}:10: page.bleed: 1 mm is less than the "
+                          "3 mm a print shop needs for the print profile (briefgen preflight "
+                          "refuses it): use 3 or more") in out
+
+
 def test_print_has_the_screen_text_links_outline_and_embedded_fonts(printed: Path) -> None:
     for bid in ALL:
         screen = PdfReader(printed / f"dist/{bid}.pdf")

@@ -68,6 +68,14 @@ class Page(Strict):
     bleed: Unit = Field(3, description="Print bleed in millimetres (at least 3 for print).")
     crop_marks: CropMarks = Field(default_factory=CropMarks)
 
+    @field_validator("bleed")
+    @classmethod
+    def _print_bleed(cls, value: float) -> float:
+        if value < 3:  # the print profile would make a PDF that preflight refuses
+            raise ValueError(f"{value:g} mm is less than the 3 mm a print shop needs for the "
+                             "print profile (briefgen preflight refuses it): use 3 or more")
+        return value
+
 
 class Family(Strict):
     regular: str
