@@ -17,6 +17,14 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def replace_once(path: Path, old: str, new: str) -> int:
+    """Replace the first ``old`` in ``path`` by ``new``; returns the line it was on."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[:text.index(old)].count("\n") + 1
+
+
 def make_project(dest: Path, briefings: Path) -> Path:
     shutil.copytree(briefings, dest / "briefings")
     shutil.copytree(REPO / "styles", dest / "styles")

@@ -427,11 +427,10 @@ def test_check_reports_mail_settings_and_template_errors(project: Path, cli) -> 
 def test_check_renders_the_mail_templates_once(project: Path, cli) -> None:
     """A template that compiles but fails on what it is given (a misspelt name) passed
     check, and `mail` then failed, without a line number."""
-    template = project / "styles/mail/briefing.txt.j2"
-    lines = template.read_text(encoding="utf-8").splitlines()
-    line = next(n for n, text in enumerate(lines, 1) if "{{ briefing.url }}" in text)
-    template.write_text(template.read_text(encoding="utf-8").replace(
-        "{{ briefing.url }}", "{{ briefing.url.foo.bar }}", 1), encoding="utf-8")
+    from conftest import replace_once
+
+    line = replace_once(project / "styles/mail/briefing.txt.j2", "{{ briefing.url }}",
+                        "{{ briefing.url.foo.bar }}")
     code, out, _ = cli("check", "--root", str(project))
     assert code == 1
     assert (f"  styles/mail/briefing.txt.j2:{line}:1: template error: 'str object' has no "

@@ -17,7 +17,7 @@ import pytest
 import briefgen
 from briefgen.incremental.builder import build_profiles
 from briefgen.render.html.page import description, report_id
-from conftest import FIXTURES, make_project
+from conftest import FIXTURES, make_project, replace_once
 from webcheck import built_web_project, parse, squash
 
 ALL = ["admm-plus-counter-terrorism", "defector-asylum", "military-cooperation",
@@ -435,11 +435,8 @@ def test_a_broken_web_template_fails_the_pages_and_says_why_once(web: Path, cli)
 def test_check_renders_the_web_templates_once(web: Path, cli) -> None:
     """A template that compiles but fails on what it is given (a misspelt name) passed
     check; every page then failed in the build."""
-    page = web / "styles/web/page.html.j2"
-    lines = page.read_text(encoding="utf-8").splitlines()
-    line = next(n for n, text in enumerate(lines, 1) if "{{ t.web_published }}" in text)
-    page.write_text(page.read_text(encoding="utf-8").replace(
-        "{{ t.web_published }}", "{{ t.web_publishd }}", 1), encoding="utf-8")
+    line = replace_once(web / "styles/web/page.html.j2", "{{ t.web_published }}",
+                        "{{ t.web_publishd }}")
     code, out, _ = cli("check", "--root", str(web))
     assert code == 1
     assert (f"  styles/web/page.html.j2:{line}:1: web template error: 'dict object' has no "
