@@ -437,6 +437,24 @@ def test_check_renders_the_mail_templates_once(project: Path, cli) -> None:
             "attribute 'foo'\n") in out
 
 
+@pytest.mark.parametrize(("code", "error"), [
+    ("{{ 1 // 0 }}", "ZeroDivisionError: integer division or modulo by zero"),
+    ("{{ briefing.title + 1 }}", "TypeError: can only concatenate str (not \"int\") to str"),
+])
+def test_a_mail_template_that_fails_is_a_located_error_not_a_crash(project: Path, cli, code,
+                                                                   error) -> None:
+    """The rehearsal caught only Jinja's own errors: '{{ 1 // 0 }}' made check and every
+    build end with exit 3 (found by review)."""
+    template = project / "styles/mail/briefing.txt.j2"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text + code + "\n", encoding="utf-8")
+    line = text.count("\n") + 1
+    status, out, _ = cli("check", "--root", str(project))
+    assert status == 1
+    assert f"  styles/mail/briefing.txt.j2:{line}:1: template error: {error}\n" in out
+    assert cli("build", "--root", str(project), "--format", "pdf")[0] == 0
+
+
 def test_a_mail_settings_error_does_not_fail_a_build(project: Path, cli) -> None:
     """The mail settings are mail's (and check's) to report: a build of the PDFs and the
     web edition says nothing about them and succeeds (it used to end with exit status 1

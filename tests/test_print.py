@@ -79,7 +79,8 @@ def test_a_bleed_under_3mm_is_an_error_of_check(mini: Path, cli) -> None:
     code, out, _ = cli("check", "--root", str(mini))
     assert code == 1 and (f"styles/default.yaml:{line}:10: page.bleed: 1 mm is less than the "
                           "3 mm a print shop needs for the print profile (briefgen preflight "
-                          "refuses it): use 3 or more") in out
+                          "refuses it): use 3 or more, or 0 for a brand that is never "
+                          "printed") in out
 
 
 def test_print_has_the_screen_text_links_outline_and_embedded_fonts(printed: Path) -> None:

@@ -97,6 +97,25 @@ def test_builds_are_byte_identical(built: Path, cli) -> None:
     assert first == second and len(first) == 4
 
 
+def test_sheets_that_built_before_the_geometry_check_still_pass(mini: Path, cli) -> None:
+    """The geometry check must not refuse what built before it (found by review): a Letter
+    page with half-inch margins, a 10 mm top margin, no bleed for a brand never printed. A
+    size too small to be text is refused, not divided by."""
+    from conftest import replace_once
+
+    sheet = mini / "styles/default.yaml"
+    replace_once(sheet, "  size: A4", "  size: Letter")
+    replace_once(sheet, "{top: 22, bottom: 24, left: 20, right: 20}",
+                 "{top: 10, bottom: 12.7, left: 12.7, right: 12.7}")
+    replace_once(sheet, "  bleed: 3", "  bleed: 0")
+    assert cli("check", "--root", str(mini))[0] == 0
+    assert cli("build", "--root", str(mini), "--format", "pdf")[0] == 0
+    line = replace_once(sheet, "  body:     {size: 10,", "  body:     {size: 5e-324,")
+    code, out, _ = cli("check", "--root", str(mini))
+    assert code == 1 and \
+        f"styles/default.yaml:{line}:20: sizes.body.size: 5e-324 is too small: at least 1\n" in out
+
+
 def test_source_date_epoch_changes_no_byte(built: Path, cli, monkeypatch) -> None:
     """ReportLab seeds a file's /ID with SOURCE_DATE_EPOCH when it is set (build systems
     set it): a PDF built under it differed from the same PDF built without, and a PDF

@@ -363,3 +363,17 @@ def test_pack_into_a_folder_is_a_usage_error(built_full: Path, cli) -> None:
     code, _out, err = cli("pack", "--root", str(built_full), "-o", str(built_full / "dist"))
     assert code == 2
     assert "that is a folder; name the PDF file to write" in err
+
+
+@pytest.mark.parametrize("name", ["manifest-summary.json", "manifest.json", "site.json",
+                                  "index.json"])
+def test_state_files_nested_too_deeply_are_damaged_not_a_crash(built_full: Path, cli,
+                                                               name: str) -> None:
+    """'[' x 200,000 in a file of dist/.briefgen/ ended in RecursionError, exit 3 (found by
+    review): it is a damaged file like any other, and the build goes on without it."""
+    assert cli("build", "--root", str(built_full))[0] == 0
+    before = pdfs(built_full)
+    (built_full / "dist/.briefgen" / name).write_text("[" * 200_000 + "]" * 200_000)
+    code, out, err = cli("build", "--root", str(built_full))
+    assert code == 0, (out, err)
+    assert pdfs(built_full) == before

@@ -482,6 +482,30 @@ def test_one_briefing_built_keeps_the_index_note_that_the_templates_compile(
         ["defector-asylum"]
 
 
+def test_a_repaired_print_pdf_keeps_its_inputs_and_its_link(web: Path) -> None:
+    """With mail settings, check's rehearsal of the mail templates ran inside the build's
+    saving of the index and resolved a briefing whose state came from the index; the next
+    profile then recorded a repaired print PDF with no inputs, and its page dropped the
+    print PDF (found by review)."""
+    import json
+
+    from smtpserver import SETTINGS
+
+    (web / "mail").mkdir()
+    (web / "mail/settings.yaml").write_text(SETTINGS, encoding="utf-8")
+    build_web(web)
+    first = ALL[0]
+    os.utime(web / f"dist/{ALL[1]}.pdf")  # a screen PDF touched: no screen no-op
+    with open(web / f"dist/print/{first}.pdf", "ab") as pdf:
+        pdf.write(b"x\n")  # the first briefing's print PDF damaged
+    results = build_web(web)
+    assert results["print"].built == [first]
+    manifest = json.loads((web / "dist/.briefgen/manifest.json").read_text())
+    assert len(manifest["briefings"][f"print:{first}"]["deps"]) > 10
+    page = (web / f"dist/site/{first}/index.html").read_text(encoding="utf-8")
+    assert f"{first}-print.pdf" in page and (web / f"dist/site/{first}/{first}-print.pdf").is_file()
+
+
 def test_a_fresh_build_elsewhere_gives_identical_bytes(web: Path, tmp_path: Path) -> None:
     other = make_project(tmp_path / "other", FIXTURES / "full" / "briefings")
     build_web(other, jobs=1)

@@ -161,4 +161,7 @@ def read_json(path: Path, raw: bytes | None = None) -> Any:
     if raw is None:
         raw = path.read_bytes()
     with paused():
-        return json.loads(raw)
+        try:
+            return json.loads(raw)
+        except RecursionError:  # [[[[...: a damaged file, like any other that is not JSON
+            raise ValueError(f"{path}: nested too deeply") from None

@@ -10,7 +10,7 @@ ID_PATTERN = _ID.pattern  # for the JSON Schemas
 
 
 def check_id(value: str) -> str:
-    if not _ID.match(value):
+    if not _ID.fullmatch(value):  # not match: "$" also takes a final newline
         raise ValueError(f"'{value}' is not a valid id: use lower-case letters, digits and "
                          "single hyphens, e.g. 'north-korea'")
     return value
@@ -22,6 +22,6 @@ _OUTPUT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z]{2,3}(?:-[A-Z]{2})?
 
 def check_output_id(value: str) -> str:
     """A briefing id, or a briefing id and a language: the name of a PDF a build writes."""
-    if not _OUTPUT_ID.match(value):
+    if not _OUTPUT_ID.fullmatch(value):  # not match: "$" also takes a final newline
         raise ValueError(f"'{value}' is not a briefing or edition id")
     return value

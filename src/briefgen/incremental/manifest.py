@@ -56,7 +56,7 @@ def written(data: bytes, st: os.stat_result) -> Written:
 def written_ok(value: Any) -> bool:
     return type(value) is list and len(value) == 3 and type(value[0]) is str and \
         type(value[1]) is int and type(value[2]) is int and value[1] >= 0 and \
-        _SHA256.match(value[0]) is not None
+        _SHA256.fullmatch(value[0]) is not None
 
 
 def check_written(path: Path, record: Written, *,
@@ -197,7 +197,7 @@ def _summary(manifest: Path) -> dict:
     speaks for the manifest only if its ``manifest`` hash is that of the manifest's bytes."""
     try:
         data = json.loads(summary_path(manifest).read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) and data.get("format") == FORMAT else {}
 

@@ -59,7 +59,7 @@ class SiteManifest:
                        for k, v in data.get("outputs", {}).items()
                        if _key_ok(k) and isinstance(v, dict)}
             return cls(path, pages, shared, stamp, outputs=outputs)
-        except (OSError, ValueError, AttributeError, TypeError):
+        except (OSError, ValueError, AttributeError, TypeError, RecursionError):
             return cls(path, note="web manifest is unreadable")
 
     def save(self) -> None:
@@ -77,7 +77,7 @@ def id_ok(value: Any) -> bool:
         return False
 
 
-_FONT_FILE = re.compile(r"^fonts/(?!\.)[^/\\\x00]+$")  # a subset or a licence, in fonts/
+_FONT_FILE = re.compile(r"^fonts/(?!\.)[^/\\\x00\n\r]+$")  # a subset or a licence, in fonts/
 _EDITION_COPY = re.compile(rf"^{EDITIONS}/\d{{4}}-\d{{2}}-\d{{2}}-[1-9][0-9]{{0,5}}\.pdf$")
 _INDEX_FILES = (PAGE, "feed.xml", "sitemap.xml")
 
@@ -97,10 +97,10 @@ def _name_ok(key: str, name: Any) -> bool:
     if kind == "index":
         return name in _INDEX_FILES
     if kind == "brand":
-        return name == "site.css" or bool(_FONT_FILE.match(name))
+        return name == "site.css" or bool(_FONT_FILE.fullmatch(name))
     # PAGE_FILES, PDF_NAMES for this id, or an edition's copy (editions.store.NAME)
     return name in PAGE_FILES or name == f"{bid}.pdf" or name == f"{bid}-print.pdf" or \
-        bool(_EDITION_COPY.match(name))
+        bool(_EDITION_COPY.fullmatch(name))
 
 
 def output_folder(layout: Layout, key: str) -> Path:

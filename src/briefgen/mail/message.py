@@ -203,6 +203,14 @@ class Composer:
         except TemplateError as exc:
             raise ContentError([Diagnostic(Location(display, _line_of(exc), 1), "",
                                            f"template error: {exc}")]) from None
+        except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError,
+                AssertionError) as exc:  # {{ 1 // 0 }}, {{ title + 1 }}: the template's
+            raise ContentError([Diagnostic(  # doing, not briefgen's
+                Location(display, _line_of(exc), 1), "",
+                f"template error: {type(exc).__name__}: {exc}")]) from None
+        except RecursionError:
+            raise ContentError([Diagnostic(Location(display, 1, 1), "",
+                                           "template error: too deeply nested")]) from None
 
     def build(self, recipient: Recipient, *, test: bool = False) -> EmailMessage:
         s = self.settings

@@ -71,9 +71,11 @@ class Page(Strict):
     @field_validator("bleed")
     @classmethod
     def _print_bleed(cls, value: float) -> float:
-        if value < 3:  # the print profile would make a PDF that preflight refuses
-            raise ValueError(f"{value:g} mm is less than the 3 mm a print shop needs for the "
-                             "print profile (briefgen preflight refuses it): use 3 or more")
+        if 0 < value < 3:  # the print profile would make a PDF that preflight refuses (0:
+            raise ValueError(  # a brand set up for the screen only, no bleed at all)
+                f"{value:g} mm is less than the 3 mm a print shop needs for the print profile "
+                "(briefgen preflight refuses it): use 3 or more, or 0 for a brand that is "
+                "never printed")
         return value
 
 
@@ -96,8 +98,8 @@ class Fonts(Strict):
 
 
 class TextSize(Strict):
-    size: Annotated[float, Field(gt=0)]
-    leading: Annotated[float, Field(gt=0)]
+    size: Annotated[float, Field(ge=1)]  # points: under 1 is no text size (and 5e-324
+    leading: Annotated[float, Field(ge=1)]  # would divide the page by zero)
 
 
 class Sizes(Strict):
@@ -157,8 +159,8 @@ class LanguageFonts(Strict):
 
 
 class SizeOverride(Strict):
-    size: Annotated[float, Field(gt=0)] | None = None
-    leading: Annotated[float, Field(gt=0)] | None = None
+    size: Annotated[float, Field(ge=1)] | None = None
+    leading: Annotated[float, Field(ge=1)] | None = None
 
 
 class LanguageStyle(Strict):

@@ -53,8 +53,8 @@ NOTE_INDENT_MM = 4.0  # a footnote's text, after its number
 
 MIN_COLUMN_MM = 60.0
 MIN_TEXT_MM = 60.0
-MIN_TOP_MM = 12.0  # the header 6 mm inside the page edge
-MIN_BOTTOM_MM = 15.0  # the footer's baseline 5 mm inside the page edge
+MIN_TOP_MM = 9.0  # the header's baseline at least 3 mm inside the page edge
+MIN_BOTTOM_MM = 11.0  # the footer's baseline at least 1 mm inside the page edge
 EM_PER_CHAR = 0.5  # an average character of text, in ems
 RUNNING = ("lead", "body", "small", "note")
 MIN_CHARS = {"title": 10, "subtitle": 10, "heading": 10,

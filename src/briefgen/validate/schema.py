@@ -115,6 +115,10 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) 
         limit = ctx.get("max_length", 0)
         return (f"too long: {len(value) if isinstance(value, str) else '?':,} characters, "
                 f"at most {limit:,} are allowed here")
+    if kind in ("greater_than_equal", "greater_than"):
+        limit = ctx.get("ge", ctx.get("gt"))
+        shown = f"{limit:g}" if isinstance(limit, int | float) else limit
+        return f"{value} is too small: {'at least' if 'ge' in ctx else 'more than'} {shown}"
     if kind == "too_long":  # a limit checked after another validator: text or a list
         limit = ctx.get("max_length", 0)
         if isinstance(value, str):

@@ -48,6 +48,7 @@ class Workspace:
     #: content hashes of facts and sources for the build manifest, computed once
     digests: dict[str, str] = field(default_factory=dict, repr=False)
     _docs: OrderedDict[str, Document] = field(default_factory=OrderedDict, repr=False)
+    _doc_states: dict[str, BriefingState] = field(default_factory=dict, repr=False)
     _evaluator: Evaluator | None = field(default=None, repr=False)
     _mail: tuple | None = field(default=None, repr=False)
     #: the states :attr:`diagnostics` was worked out from, and its answer
@@ -149,6 +150,9 @@ class Workspace:
         the YAML files if it is not at hand: never taken from the index."""
         if bid in self._docs:
             self._docs.move_to_end(bid)
+            # with the state it was resolved with: a state reused from the index since
+            # has only the digest of its inputs, and a build records the inputs themselves
+            self.states[bid] = self._doc_states[bid]
             return self._docs[bid]
         state, doc = self._evaluator.evaluate(bid, fresh=True)
         self.states[bid] = state
@@ -160,8 +164,10 @@ class Workspace:
 
     def _keep(self, doc: Document) -> None:
         self._docs[doc.id] = doc
+        self._doc_states[doc.id] = self.states[doc.id]  # the state resolved with it
         while len(self._docs) > KEEP_DOCUMENTS:
-            self._docs.popitem(last=False)
+            gone, _ = self._docs.popitem(last=False)
+            self._doc_states.pop(gone, None)
 
     def record(self, bid: str) -> BriefingRecord | None:
         return self._evaluator.record(bid)
@@ -251,10 +257,14 @@ class Workspace:
         old = self.index or ProjectIndex.load(self.layout.index)
         index = ProjectIndex(self.layout.index)
         previous = old.briefings if old is not None else _States({})
+        complete = len(self.states) == len(self.ids)
+        # worked out first: rehearsing the templates may resolve a briefing, whose state
+        # in memory then replaces the one from the index
+        diagnostics = self.diagnostics if complete else []
         index.briefings = previous.merged(self.states, set(self.ids))
-        if len(self.states) == len(self.ids):
+        if complete:
             index.files = dict(self.files)
-            index.diagnostics = self.diagnostics
+            index.diagnostics = diagnostics
             index.stale_months = self.stale_months
             index.known = sorted([*self.base.entities, *self.base.facts, *self.base.sources])
             index.counts = [len(self.ids), len(self.base.countries), len(self.base.sources),
