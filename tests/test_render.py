@@ -193,8 +193,8 @@ def test_missing_glyph_is_a_located_error(mini: Path, cli) -> None:
     spec.write_text(spec.read_text().replace("Text with a footnote.", "Text ☃ here ☂ ☃."))
     code, out, _ = cli("check", "--root", str(mini))
     assert code == 1  # check knows before any rendering, and says it once per text
-    assert ("briefings/demo.yaml:8:9: sections[0].paragraphs[0]: the fonts lato-text regular "
-            "have no glyphs for '☃' (U+2603 SNOWMAN), '☂' (U+2602 UMBRELLA); replace "
+    assert ("briefings/demo.yaml:8:9: sections[0].paragraphs[0]: the font lato-text regular "
+            "has no glyphs for '☃' (U+2603 SNOWMAN), '☂' (U+2602 UMBRELLA); replace "
             "those characters or use a font that has them") in out
     assert out.count("SNOWMAN") == 1
     code, _, err = cli("build", "--root", str(mini))

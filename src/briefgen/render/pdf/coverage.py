@@ -180,13 +180,15 @@ def missing_glyphs(doc: Document, brand: Brand) -> list[Diagnostic]:
     for (location, key), chars in found.items():
         names = ", ".join(f"'{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')})"
                           for ch in chars)
-        fonts = ", ".join(sorted({f for faces in chars.values() for f in faces}))
+        faces = sorted({f for faces in chars.values() for f in faces})
+        fonts = (f"the font {faces[0]} has" if len(faces) == 1 else
+                 f"the fonts {', '.join(faces)} have")
         if len(chars) == 1:
-            message = (f"the font {fonts} has no glyph for {names}; replace the character "
-                       "or use a font that has it")
+            message = (f"{fonts} no glyph for {names}; replace the character or use a font "
+                       "that has it")
         else:
-            message = (f"the fonts {fonts} have no glyphs for {names}; replace those "
-                       "characters or use a font that has them")
+            message = (f"{fonts} no glyphs for {names}; replace those characters or use a "
+                       "font that has them")
         out.append(Diagnostic(location, key, message))
     return out
 
