@@ -214,6 +214,9 @@ def main() -> None:
     parser.add_argument("--compare", metavar="REV")
     parser.add_argument("--cold", type=int, default=11,
                         help="rounds of the cold one-briefing build (cheap, and noisy)")
+    parser.add_argument("--out", default="benchmarks/results.json",
+                        help="where the results go (--sizes '' measures the shipped project "
+                             "only: give it a file of its own)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory() as tmp:
@@ -250,7 +253,7 @@ def main() -> None:
               "compare": args.compare, "results": table,
               "this process peak (MiB)": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
               / 1024}
-    (REPO / "benchmarks/results.json").write_text(json.dumps(result, indent=2) + "\n")
+    (REPO / args.out).write_text(json.dumps(result, indent=2) + "\n")
 
 
 def print_block(title: str, block: dict[str, dict[str, float]], codes: list[Code]) -> None:

@@ -318,3 +318,105 @@ def test_numbers_out_of_range_are_usage_errors(full: Path, capsys, args, message
     with pytest.raises(SystemExit) as exit_:
         main([*args, "--root", str(full)])
     assert exit_.value.code == 2 and f"error: {message}\n" in capsys.readouterr().err
+
+
+# ------------------------------------------------------- what a worker receives (plain copies)
+_WORKER = """
+import pickle, sys
+job = pickle.load(sys.stdin.buffer)
+from briefgen.incremental.builder import _render_job
+bid, data, errors = _render_job(job)
+assert errors is None, errors
+sys.stdout.buffer.write(data)
+sys.stderr.write(" ".join(m for m in ("pydantic", "jinja2", "markdown_it") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("bid", ["military-cooperation", "military-cooperation.my"])
+def test_a_worker_renders_plain_copies_without_pydantic_to_the_same_bytes(full: Path,
+                                                                          bid: str) -> None:
+    """A worker unpickles a document and a brand whose models are plain copies
+    (briefgen.render.plain): it imports neither pydantic nor the schemas (which is what
+    lets a one-briefing build fork it before importing them), and its PDF is the one
+    rendered in this process from the models themselves, for English and Burmese."""
+    import pickle
+    import subprocess
+    import sys
+
+    from briefgen.incremental.builder import _Renderers
+    from briefgen.render import renderer
+    from briefgen.workspace import open_workspace
+
+    if bid.endswith(".my"):
+        from test_burmese import enable_burmese
+
+        enable_burmese(full)
+    ws = open_workspace(full)
+    doc, brand = ws.document(bid), ws.brand_of(bid)
+    assert type(doc.strings).__module__ == "briefgen.validate.strings"  # models here
+    here = renderer("pdf").render(doc, brand, "screen")
+    job = _Renderers(1, None, lambda *a: None)._shipped((doc, brand, "screen"))
+    assert type(job[0].strings).__name__ == "PlainStrings"
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    out = subprocess.run([sys.executable, "-c", _WORKER], input=pickle.dumps(job),
+                         capture_output=True, env={"PYTHONPATH": src, "PATH": "/usr/bin"},
+                         check=True)
+    assert out.stderr.decode() == ""  # none of the three was imported
+    assert out.stdout == here
+
+
+def test_plain_strings_format_as_the_model_does() -> None:
+    import datetime as dt
+
+    from briefgen.render.plain import PlainStrings, Record, plain_strings
+    from briefgen.validate.dates import PartialDate
+    from briefgen.validate.strings import Strings
+
+    model = Strings(digits="myanmar", page="စာမျက်နှာ {number} / {total}")
+    copy = plain_strings(model)
+    assert isinstance(copy, PlainStrings) and plain_strings(model) is copy  # made once
+    assert copy.page_text(3, 12) == model.page_text(3, 12) == "စာမျက်နှာ ၃ / ၁၂"
+    assert copy.fixed_texts() == model.fixed_texts()
+    day = dt.date(2026, 11, 29)
+    assert copy.date_text(day) == model.date_text(day)
+    assert copy.partial(PartialDate(2021, 2)) == model.partial(PartialDate(2021, 2))
+    assert copy.text_names() == tuple(Strings.model_fields)
+    with pytest.raises(AttributeError, match="read-only"):
+        copy.page = "changed"
+    assert Record({"a": 1}) == Record({"a": 1}) and hash(Record({"a": (1,)}))
+
+
+def test_fonts_parsed_early_come_from_styles_only_and_a_damaged_manifest_costs_nothing(
+        full: Path, monkeypatch) -> None:
+    """The worker of ``build ID --force`` parses the fonts the manifest says the briefing
+    used last time, found by name under styles/; a manifest that is garbage, or names a
+    file outside styles/, parses nothing early, and the build is the same."""
+    from briefgen.incremental import workers
+    from briefgen.render.pdf import fonts
+
+    build_project(full, ["military-cooperation"], jobs=1)
+    one = digests(full)
+    warmed: list[list[Path]] = []
+    monkeypatch.setattr(fonts, "warm", lambda paths: warmed.append(paths))
+    workers._warm_fonts(full, "screen", ["military-cooperation"])
+    names = sorted(p.name for p in warmed[0])
+    assert "Lato-Regular.ttf" in names and "Lato-Black.ttf" in names
+    assert all(p.is_relative_to((full / "styles").resolve()) for p in warmed[0])
+
+    manifest = full / "dist/.briefgen/manifest.json"
+    data = json.loads(manifest.read_text())
+    outside = full.parent / "outside.ttf"
+    outside.write_bytes(b"not a font")
+    data["briefings"]["screen:military-cooperation"]["deps"] = {
+        "font:outside.ttf": "x", "font:../outside.ttf": "x"}
+    manifest.write_text(json.dumps(data))
+    warmed.clear()
+    workers._warm_fonts(full, "screen", ["military-cooperation"])
+    assert warmed == [[]]
+    manifest.write_text("[" * 100_000)
+    warmed.clear()
+    workers._warm_fonts(full, "screen", ["military-cooperation"])
+    assert warmed == []
+    monkeypatch.undo()
+    result = build_project(full, ["military-cooperation"], jobs=2, force=True)
+    assert result.built == ["military-cooperation"] and digests(full) == one

@@ -314,11 +314,16 @@ class _Renderers:
             yield self.running.popleft().result()
 
     def _shipped(self, job: tuple) -> tuple:
+        """The job as a worker gets it: plain copies of the models (:mod:`..render.plain`),
+        so that unpickling them imports no pydantic, and the brand pickled once."""
+        from ..render.plain import plain_brand, plain_document
+
         doc, brand, profile = job
         shipped = self.shipped.get(id(brand))
-        if shipped is None or shipped.obj is not brand:
-            shipped = self.shipped[id(brand)] = Shipped(brand)
-        return doc, shipped, profile
+        if shipped is None or shipped.source is not brand:
+            shipped = self.shipped[id(brand)] = Shipped(plain_brand(brand))
+            shipped.source = brand
+        return plain_document(doc), shipped, profile
 
     def finish(self):
         for job in self.waiting:  # too few for workers: here, one after another
@@ -393,8 +398,11 @@ def _early_pool(root: Path, ids: list[str] | None, force: bool, jobs: int | None
     if ids:  # named briefings, to be rendered whatever changed: a worker for each, at most
         if not force:  # ``jobs``, imports the renderer on the other core meanwhile
             return None
-        jobs = min(jobs, len(ids))
-    elif not force and Manifest.summary(Layout(root).manifest)[1].get(profile):
+        # Forked now, before this process imports the schemas (pydantic, about 0.15 s): a
+        # worker renders from plain copies (:mod:`..render.plain`) and never imports them,
+        # so it is ready, fonts and all, by the time the briefing is resolved.
+        return start_pool(min(jobs, len(ids)), warm=True, fonts=(root, profile, ids))
+    if not force and Manifest.summary(Layout(root).manifest)[1].get(profile):
         return None
     # The document model and the brand's schemas (pydantic) are imported now, before the
     # fork: this process needs them next anyway, and each worker inherits them instead of

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import Location
-from ..validate.models import Publisher
-from ..validate.strings import ENGLISH, Strings
+
+if TYPE_CHECKING:  # pydantic models: not imported here, so that a renderer's worker can
+    # unpickle a document (whose publisher and strings are plain copies) without them
+    from ..validate.models import Publisher
+    from ..validate.strings import Strings
+
+
+def _english() -> Strings:
+    from ..validate.strings import ENGLISH
+
+    return ENGLISH
 
 
 @dataclass(frozen=True)
@@ -141,7 +151,7 @@ class Document:
     #: the date of the edition the generated box compares with ("Since the edition of ...")
     whats_new_since: str | None = None
     #: the fixed texts, month names and digits of the document's language
-    strings: Strings = ENGLISH
+    strings: Strings = field(default_factory=_english)
     #: a translated edition: how many of its translations are not reviewed yet (the PDF
     #: says "Draft translation" while there is any)
     unreviewed: int = 0

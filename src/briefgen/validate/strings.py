@@ -14,7 +14,6 @@ checked when the file is read, so that formatting can never fail while rendering
 
 from __future__ import annotations
 
-import datetime as dt
 import string
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -23,15 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from ..errors import Diagnostic
 from ..load.yamlfile import YamlFile
 from .schema import validate_model
-from .types import PartialDate
-
-#: the digit sets a brand or a strings file may choose
-DIGITS = {"latin": "0123456789", "myanmar": "၀၁၂၃၄၅၆၇၈၉"}
+from .wording import DIGITS, PLACES, Wording  # noqa: F401 - DIGITS re-exported
 
 Phrase = Annotated[str, Field(max_length=200)]
 
 
-class Strings(BaseModel):
+class Strings(Wording, BaseModel):
     """The fixed texts of one language (English by default)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -110,14 +106,7 @@ class Strings(BaseModel):
                                      "place.")
 
     #: the placeholders each text must use (and may not go beyond)
-    PLACES: ClassVar[dict[str, tuple[str, ...]]] = {
-        "date": ("day", "month", "year"), "month_year": ("month", "year"), "year": ("year",),
-        "page": ("number", "total"), "published_by": ("publisher",), "phone": ("phone",),
-        "as_of": ("date",), "facts_as_of": ("date",), "list_number": ("number",),
-        "web_feed_title": ("publisher",), "web_date_range": ("oldest", "newest"),
-        "web_edition_of": ("date",), "web_note": ("number",), "web_back": ("number",),
-        "web_back_to": ("citation", "number"),
-    }
+    PLACES: ClassVar[dict[str, tuple[str, ...]]] = PLACES
 
     @field_validator("*")
     @classmethod
@@ -142,47 +131,8 @@ class Strings(BaseModel):
                 raise ValueError(f"'{{{name}}}' is not allowed here; {can}")
         return value
 
-    # ------------------------------------------------------------------ formatting
-    def number(self, n: int | str) -> str:
-        """``n`` in this language's digits."""
-        text = str(n)
-        if self.digits == "latin":
-            return text
-        return text.translate(_table(self.digits))
-
-    def date_text(self, value: dt.date) -> str:
-        return self.date.format(day=self.number(value.day), month=self.months[value.month - 1],
-                                year=self.number(value.year))
-
-    def partial(self, value: PartialDate) -> str:
-        """A date known to the day, month or year, as :meth:`PartialDate.human` in English."""
-        if value.day:
-            return self.date_text(value.earliest)
-        if value.month:
-            return self.month_year.format(month=self.months[value.month - 1],
-                                          year=self.number(value.year))
-        return self.year.format(year=self.number(value.year))
-
-    def list_text(self, number: int) -> str:
-        return self.list_number.format(number=self.number(number))
-
-    def page_text(self, number: int, total: int) -> str:
-        return self.page.format(number=self.number(number), total=self.number(total))
-
-    def fixed_texts(self) -> list[str]:
-        """Every fixed text and digit this language prints (for the glyph check)."""
-        out = [getattr(self, name).format(**{p: "" for p in self.PLACES.get(name, ())})
-               for name in type(self).model_fields if name not in ("digits", "months")]
-        return [*out, *self.months, DIGITS[self.digits]]
-
-
-_TABLES: dict[str, dict[int, str]] = {}
-
-
-def _table(digits: str) -> dict[int, str]:
-    if digits not in _TABLES:
-        _TABLES[digits] = str.maketrans(DIGITS["latin"], DIGITS[digits])
-    return _TABLES[digits]
+    def text_names(self) -> tuple[str, ...]:
+        return tuple(type(self).model_fields)
 
 
 ENGLISH = Strings()

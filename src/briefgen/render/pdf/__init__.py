@@ -21,9 +21,12 @@ class PdfRenderer:
         return missing_glyphs(doc, brand)  # with the brand's fonts for the doc's language
 
     def render(self, doc: Document, brand: Brand, profile: str) -> bytes:
+        from ..plain import plain_brand, plain_document
         from .document import render_pdf
 
-        return render_pdf(doc, brand.for_language(doc.language), cmyk=profile == "print")
+        # always from plain copies of the models, in this process as in a worker
+        return render_pdf(plain_document(doc), plain_brand(brand).for_language(doc.language),
+                          cmyk=profile == "print")
 
 
 RENDERER = PdfRenderer()

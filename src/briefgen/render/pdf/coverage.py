@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ...errors import Diagnostic
 from ...resolve.model import CountryListBlock, Document, Heading, Origin, Para
-from ...validate.brand import Brand
-from ...validate.strings import ENGLISH, Strings
-from ...validate.types import PartialDate
+from ...validate.dates import PartialDate
+
+if TYPE_CHECKING:  # no pydantic here: a worker renders from plain copies (render.plain)
+    from ...validate.branding import Brand
+    from ...validate.wording import Wording as Strings
 
 #: never drawn: the text blocks collapse whitespace and drop C0/C1 control characters
 _SKIPPED = set(" \t\n\r\f\v")
@@ -29,12 +32,12 @@ FIXED_TEXT = ("…",)
 Item = tuple[str, str, str, Origin]  # (text, font role, face, origin)
 
 
-def facts_as_of(iso: str, strings: Strings = ENGLISH) -> str:
+def facts_as_of(iso: str, strings: Strings) -> str:
     """The line under the date in the first-page band: "Facts as of March 2026"."""
     return strings.facts_as_of.format(date=strings.partial(PartialDate.parse(iso)))
 
 
-def as_of(when: str, strings: Strings = ENGLISH) -> str:
+def as_of(when: str, strings: Strings) -> str:
     """The date of a dated fact, after its text: one unbreakable unit, so a line never ends
     on a dangling dash ("— as of 18 January 2020", joined by no-break spaces)."""
     return " \u2014\u00a0" + strings.as_of.format(date=when).replace(" ", "\u00a0")

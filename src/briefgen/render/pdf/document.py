@@ -17,10 +17,9 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from ... import __version__
 from ...errors import Diagnostic, Location, RenderError
-from ...load.yamlfile import format_key_path
 from ...resolve.model import CountryListBlock, Document, Heading, Para
 from ...validate import geometry
-from ...validate.brand import Brand
+from ...validate.branding import Brand
 from .coverage import as_of, facts_as_of
 from .fonts import DamagedFont, check_glyphs, register_brand_fonts
 from .footnotes import Anchor, FootnoteState, KeepWithNotes
@@ -377,6 +376,8 @@ def render_pdf(doc: Document, brand: Brand, *, cmyk: bool = False) -> bytes:
     # check has refused such a sheet; a page without room for text is never laid out
     found = geometry.problems(brand.sheet)
     if found:
+        from ...load.yamlfile import format_key_path
+
         raise RenderError("the brand sheet leaves no room for text", [
             Diagnostic(brand.where(p.path), format_key_path(p.path), p.message)
             for p in found])

@@ -5,6 +5,7 @@ brand's record of each font; this second check guards against the two drifting a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import struct
 import unicodedata
@@ -16,7 +17,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from ...errors import Diagnostic, RenderError
 from ...resolve.model import Document
-from ...validate.brand import FACES, Brand
+from ...validate.branding import FACES, Brand
 
 _REGISTERED: dict[Path, str] = {}
 _FACES = FACES
@@ -81,6 +82,14 @@ def register_font(path: Path) -> str:
         pdfmetrics.registerFont(font)
         _REGISTERED[path] = name
     return _REGISTERED[path]
+
+
+def warm(paths: list[Path]) -> None:
+    """Register ``paths`` ahead of need, once each (a worker waiting for its first job);
+    a font that cannot be read is left for the document that needs it to report."""
+    for path in paths:
+        with contextlib.suppress(RenderError):
+            register_font(path)
 
 
 def register_brand_fonts(brand: Brand, needed: set[Path] | None = None) -> dict[str, str]:

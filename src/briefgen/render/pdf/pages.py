@@ -19,7 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError
 
-from ...validate.brand import Brand
+from ...validate.branding import Brand
 from ...validate.geometry import BAND_GAP_MM, NOTE_INDENT_MM
 from .footnotes import FootnoteState
 
