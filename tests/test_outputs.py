@@ -324,3 +324,50 @@ def test_a_pdf_that_cannot_be_written_keeps_its_page_whole(project: Path, cli,
     assert (project / COPY).read_bytes() == pdf.read_bytes()
     links = briefgen.open_workspace(project)  # the page offers its PDF again
     assert links.ok(DA) and f'href="{DA}.pdf"' in (project / PAGE).read_text()
+
+
+# ---------------------------------------------------------------------- links under dist/
+@pytest.mark.parametrize("linked", ["page folder", "print folder", "pdf"])
+def test_a_link_under_dist_is_replaced_and_what_it_points_to_is_never_read_or_written(
+        project: Path, cli, linked: str, tmp_path: Path) -> None:
+    """A folder or file of the build's output replaced by a symbolic link to somewhere
+    outside the project (``dist/site/<id>`` linked to a folder of the web server, say): the
+    build neither reads nor writes through the link. It removes the link and writes a real
+    folder or file in its place; what the link pointed to is left exactly as it was."""
+    import sys
+
+    outside = tmp_path / "outside"
+    if linked == "print folder":
+        assert cli("build", "--root", str(project), "--profile", "print")[0] == 0
+    inside = {"page folder": project / f"dist/site/{DA}", "print folder": project / "dist/print",
+              "pdf": project / PDF}[linked]
+    if inside.is_dir():
+        shutil.copytree(inside, outside)  # the same files, outside
+        shutil.rmtree(inside)
+        inside.symlink_to(outside, target_is_directory=True)
+    else:
+        outside.mkdir()
+        shutil.copy2(inside, outside / inside.name)
+        inside.unlink()
+        inside.symlink_to(outside / inside.name)
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(outside.rglob("*"))}
+    opened: list[str] = []
+    active = [True]  # an audit hook cannot be removed: it stops looking after this test
+
+    def audit(event: str, args: tuple) -> None:
+        if active and event == "open" and isinstance(args[0], str | Path) and \
+                str(outside) in os.path.realpath(args[0]):
+            opened.append(str(args[0]))
+
+    sys.addaudithook(audit)
+    try:
+        code, out, err = cli("build", "--root", str(project), "--profile", "all")
+    finally:
+        active.clear()
+    assert code == 0, out + err
+    assert not inside.is_symlink() and inside.exists()
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(outside.rglob("*"))} \
+        == before
+    assert opened == []
+    code, out, err = cli("build", "--root", str(project), "--profile", "all")
+    assert code == 0 and "built 0" in out, out + err  # and then all is in order

@@ -86,6 +86,43 @@ def write_atomic(path: Path, data: bytes) -> os.stat_result:
     return written
 
 
+class OwnFolders:
+    """Keeps briefgen's output tree its own: before a file under ``base`` (``dist/``) is
+    read to compare or written, every folder between ``base`` and it, and the file itself,
+    must not be a symbolic link. A link found there (``dist/site/<id>`` pointing elsewhere,
+    made by hand or another tool) is removed, not followed: what it points to is neither
+    read nor written, and the build writes a real folder or file in its place. ``base``
+    itself may be a link: that is the user's choice of where the output goes. Each folder
+    is looked at once per build."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        self.seen: set[Path] = set()
+
+    def __call__(self, path: Path) -> Path:
+        """``path`` (a file under ``base``), once no link stands between ``base`` and it."""
+        self.folder(path.parent)
+        if path.is_symlink():
+            path.unlink()
+        return path
+
+    def folder(self, path: Path) -> Path:
+        """``path`` (a folder under ``base``), once neither it nor a folder between ``base``
+        and it is a link."""
+        try:
+            rel = path.relative_to(self.base)
+        except ValueError:
+            return path
+        folder = self.base
+        for part in rel.parts:
+            folder = folder / part
+            if folder not in self.seen:
+                if folder.is_symlink():
+                    folder.unlink()
+                self.seen.add(folder)
+        return path
+
+
 def write_output(path: Path, data: bytes) -> None:
     """:func:`write_atomic` for a file the user asked for: an OSError becomes an
     :class:`OutputError` that names the path and the fix."""

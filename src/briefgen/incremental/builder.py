@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ContentError, Diagnostic, Location, LockBusy, OutputError, RenderError
-from ..files import build_lock, remove_stray_temporaries, why, write_atomic
+from ..files import OwnFolders, build_lock, remove_stray_temporaries, why, write_atomic
 from ..heap import frozen
 from ..load.project import Layout, find_root
 from .manifest import CHANGED, Manifest, tree_stamp, written
@@ -121,9 +121,11 @@ def unchanged(root: Path, profile: str) -> tuple[BuildResult | None, str | None]
         return None, stamp
     built = outputs.get(profile, {})
     folder = os.fspath(layout.pdf_folder(profile))  # as layout.pdf(), without a Path each
+    if folder != os.fspath(layout.dist) and os.path.islink(folder):
+        return None, stamp  # dist/print made a link: the build replaces it (files.OwnFolders)
     for bid, (size, mtime) in built.items():
-        try:
-            st = os.stat(os.path.join(folder, f"{bid}.pdf"))  # the path from the id, as always
+        try:  # a PDF made a link has the link's size: the build replaces it too
+            st = os.lstat(os.path.join(folder, f"{bid}.pdf"))  # the path from the id, always
         except OSError:
             return None, stamp
         if st.st_size != size or st.st_mtime_ns != mtime:
@@ -216,6 +218,9 @@ def build(ws: Workspace, ids: list[str] | None = None, *, force: bool = False,
     result.shared_errors = [d for d in ws.shared if d.is_error]
     layout = ws.layout
     with build_lock(layout.state):
+        own = OwnFolders(layout.dist)
+        for folder in layout.output_folders:  # dist/print made a link: replaced, not entered
+            own.folder(folder)
         remove_stray_temporaries([*layout.output_folders, layout.state])
         manifest = Manifest.load(layout.manifest)
         result.note, result.ignored_entries = manifest.note, manifest.ignored
@@ -349,6 +354,7 @@ class _Writer:
         self.deps_of, self.result, self.emit = deps_of, result, emit
         self.pending: deque[tuple[str, Path, Future]] = deque()
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefgen-write")
+        self.own = OwnFolders(ws.layout.dist)  # dist/print a link: replaced, not followed
 
     def __enter__(self) -> _Writer:
         return self
@@ -360,7 +366,7 @@ class _Writer:
             self.pool.shutdown(wait=True)
 
     def write(self, bid: str, data: bytes) -> None:
-        out = self.ws.layout.pdf(bid, self.profile)
+        out = self.own(self.ws.layout.pdf(bid, self.profile))
         self.pending.append((bid, out, self.pool.submit(_write, out, data)))
         self._settle(wait=False)
 

@@ -69,16 +69,18 @@ def check_written(path: Path, record: Written, *,
     the record with the new stat, for the caller to keep: later builds then trust it again.
     """
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except OSError:
         return MISSING, None
-    if not stat.S_ISREG(st.st_mode):
+    if not stat.S_ISREG(st.st_mode):  # a folder, or a link: made again
         return MISSING, None
     sha, size, mtime = record
     if st.st_size != size:
         return CHANGED, None  # other bytes, whatever they are: no need to read them
     if trust_stat and st.st_mtime_ns == mtime:
         return None, None
+    if os.path.realpath(path) != os.path.abspath(path):  # reached through a symbolic link:
+        return MISSING, None  # not read (it may lead out of the project); written afresh
     try:
         with open(path, "rb") as fh:
             before = os.fstat(fh.fileno())

@@ -49,7 +49,7 @@ from .. import __version__
 from ..editions.archive import Archived, archive, verified
 from ..editions.store import NAME
 from ..errors import ContentError, Diagnostic, Location, OutputError, RenderError
-from ..files import build_lock, remove_stray_temporaries, why, write_atomic
+from ..files import OwnFolders, build_lock, remove_stray_temporaries, why, write_atomic
 from ..load.project import Layout, find_root
 from .builder import BuildResult, Event, Failure
 from .manifest import (
@@ -166,6 +166,7 @@ class _Site:
         self.cleanups: list[tuple[str, Path, set[str]]] = []
         self.archives: dict[str, list[Archived] | ContentError] = {}
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefgen-site")
+        self.own = OwnFolders(self.layout.dist)  # no link under dist/ is followed
         from ..render.html import SiteContext
 
         publisher = ws.base.publisher
@@ -181,6 +182,12 @@ class _Site:
         # templates (the mail settings are `mail`'s, and `check`'s, to report)
         result.shared_errors = [d for d in [*ws.shared, *ws.web_errors]
                                 if d.is_error and str(d) not in blocking]
+        for folder in (layout.site, layout.pdf_folder("print")):  # links replaced first:
+            self.own.folder(folder)  # nothing below is looked for through one
+        if layout.site.is_dir():
+            for entry in os.scandir(layout.site):
+                if entry.is_symlink():
+                    self.own.folder(Path(entry.path))
         folders = [layout.site, *[p for p in layout.site.rglob("*") if p.is_dir()]] \
             if layout.site.is_dir() else []
         remove_stray_temporaries(folders)
@@ -253,7 +260,8 @@ class _Site:
             record = records.get(name)
             if record is None:
                 return False, None
-            problem, fresh = check_written(folder / name, record, trust_stat=trust_stat)
+            problem, fresh = check_written(self.own(folder / name), record,
+                                           trust_stat=trust_stat)
             if problem == CHANGED:
                 rel = (folder / name).relative_to(self.layout.root).as_posix()
                 return False, f"{rel} was changed outside briefgen"
@@ -513,6 +521,7 @@ class _Site:
 
     # .................................................................. writing
     def write(self, key: str, path: Path, data: bytes) -> None:
+        self.own(path)
         if _same(path, data):
             with contextlib.suppress(OSError):
                 self.recorded(key, path, written(data, path.stat()))
@@ -523,6 +532,7 @@ class _Site:
         """The PDF beside its page: a hard link (no copy, no second fsync) where the file
         system allows one, else a copy; atomic either way. ``record``: the PDF's, as
         checked; a link is the same file, so it is its record too."""
+        self.own(target)
         if target.is_file():
             if os.path.samefile(source, target):
                 self.recorded(key, target, list(record))
