@@ -371,3 +371,17 @@ def test_a_link_under_dist_is_replaced_and_what_it_points_to_is_never_read_or_wr
     assert opened == []
     code, out, err = cli("build", "--root", str(project), "--profile", "all")
     assert code == 0 and "built 0" in out, out + err  # and then all is in order
+
+
+def test_dist_itself_may_be_a_link_and_a_touched_pdf_is_hashed_not_rebuilt(
+        project: Path, cli, tmp_path: Path) -> None:
+    """``dist/`` linked elsewhere is the user's choice of where the output goes: followed,
+    and judged as a real folder is (a touched PDF is hashed and kept)."""
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(project / "dist", elsewhere)
+    (project / "dist").symlink_to(elsewhere, target_is_directory=True)
+    os.utime(project / PDF)  # same bytes, a new time
+    before = (project / PDF).read_bytes()
+    code, out, err = cli("build", "--root", str(project))
+    assert code == 0 and "screen: built 0, unchanged 4" in out, out + err
+    assert (project / "dist").is_symlink() and (project / PDF).read_bytes() == before

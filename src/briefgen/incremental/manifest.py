@@ -79,8 +79,6 @@ def check_written(path: Path, record: Written, *,
         return CHANGED, None  # other bytes, whatever they are: no need to read them
     if trust_stat and st.st_mtime_ns == mtime:
         return None, None
-    if os.path.realpath(path) != os.path.abspath(path):  # reached through a symbolic link:
-        return MISSING, None  # not read (it may lead out of the project); written afresh
     try:
         with open(path, "rb") as fh:
             before = os.fstat(fh.fileno())

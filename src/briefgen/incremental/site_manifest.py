@@ -147,7 +147,7 @@ def outputs_intact(layout: Layout, manifest: SiteManifest) -> bool:
         return False
     # strings, not Paths: a few thousand files at 1,000 briefings, and the no-op is timed
     pages = os.fspath(layout.site_folder("x").parent)  # each page's folder is <pages>/<id>
-    if any(os.path.islink(f) for f in (layout.dist / "print", layout.site, pages)):
+    if os.path.islink(layout.dist / "print") or os.path.islink(pages):
         return False  # a folder of the output made a link: the build replaces it
     for key, files in outputs.items():
         kind, _, bid = key.partition(":")
