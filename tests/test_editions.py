@@ -654,19 +654,23 @@ def test_a_slow_writer_never_loses_the_copy_of_an_edition(full: Path, monkeypatc
 
     build_web(full)
     publish(full)
-    real = site_build.write_atomic
+    real = site_build.write_all_atomic
     made = threading.Event()
 
-    def slow(path: Path, data: bytes) -> os.stat_result:
-        if path.parent.name == "editions":
+    def slow(files: list[tuple[Path, bytes]]) -> list[os.stat_result]:
+        if not any(path.parent.name == "editions" for path, _ in files):
+            return real(files)
+        for path, _ in files:
             path.parent.mkdir(parents=True, exist_ok=True)
-            made.set()
-            time.sleep(0.3)  # the folder exists and is empty meanwhile
+        made.set()
+        time.sleep(0.3)  # the folder exists and is empty meanwhile
+        stats = []
+        for path, data in files:
             with open(path.parent / f".{path.name}.slow.tmp", "wb") as fh:  # no mkdir
                 fh.write(data)
             os.replace(path.parent / f".{path.name}.slow.tmp", path)
-            return path.stat()  # what was written, for the web manifest
-        return real(path, data)
+            stats.append(path.stat())  # what was written, for the web manifest
+        return stats
 
     real_remove = site_build._remove_edition_copies
 
@@ -674,7 +678,7 @@ def test_a_slow_writer_never_loses_the_copy_of_an_edition(full: Path, monkeypatc
         made.wait(1)  # a copy's writer, once submitted, has made editions/ by now
         real_remove(folder, keep)
 
-    monkeypatch.setattr(site_build, "write_atomic", slow)
+    monkeypatch.setattr(site_build, "write_all_atomic", slow)
     monkeypatch.setattr(site_build, "_remove_edition_copies", remove)
     result = build_web(full, force=True)["html"]
     assert made.is_set() and not result.failed, result.failed

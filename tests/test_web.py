@@ -591,6 +591,80 @@ def test_broken_briefing_keeps_its_page_and_the_index(web: Path, cli) -> None:
     assert after["defector-asylum/index.html"] != before["defector-asylum/index.html"]
 
 
+@pytest.mark.parametrize("fault", ["render", "write"])
+def test_a_page_that_fails_keeps_the_index_and_feed(web: Path, cli, monkeypatch,
+                                                    fault: str) -> None:
+    """A page can fail where ``check`` cannot see (its share image, its file cannot be
+    written): it keeps its previous version, and so do the index and feed, which would
+    otherwise list the new title beside the old page."""
+    from briefgen.errors import RenderError
+    from briefgen.render.html import HtmlRenderer
+
+    bid = "russia-military-ties"
+    spec = web / f"briefings/{bid}.yaml"
+    edit(spec, "protection at the UN\"", "protection at the UN (revised)\"")
+    before = tree(web)
+    if fault == "render":
+        page = HtmlRenderer.page
+
+        def failing(self, doc, brand, context):
+            if doc.id == bid:
+                raise RenderError("the share image cannot be drawn")
+            return page(self, doc, brand, context)
+
+        monkeypatch.setattr(HtmlRenderer, "page", failing)
+    else:
+        (web / f"dist/site/{bid}/index.html").unlink()
+        (web / f"dist/site/{bid}/index.html").mkdir()
+    code, out, err = cli("build", "--root", str(web), "--format", "html")
+    assert code == 1
+    assert f"{bid}: not built; its previous page is kept" in err
+    assert out.splitlines()[-2:] == [
+        f"the index, feed and sitemap keep their previous version until {bid} can be "
+        "built", "built 0, unchanged 3, failed 1, removed 0"]
+    after = tree(web)
+    for name in ("index.html", "feed.xml", f"{bid}/share.png"):
+        assert after[name] == before[name], name
+    monkeypatch.undo()
+    if fault == "write":
+        (web / f"dist/site/{bid}/index.html").rmdir()
+    code, out, err = cli("build", "--root", str(web), "--format", "html")
+    assert code == 0, err
+    assert "(revised)" in (web / "dist/site/index.html").read_text(encoding="utf-8")
+    assert "(revised)" in (web / "dist/site/feed.xml").read_text(encoding="utf-8")
+
+
+def test_a_full_disk_mid_page_leaves_every_file_of_the_page_as_it_was(web: Path, cli,
+                                                                     monkeypatch) -> None:
+    """A page's files (its HTML and share image) are written all or none: the disk filling
+    up at the second leaves the first as it was too, never a new card beside an old page."""
+    import errno
+
+    import briefgen.files as files
+
+    bid = "russia-military-ties"
+    edit(web / f"briefings/{bid}.yaml", "protection at the UN\"",
+         "protection at the UN (revised)\"")
+    before = tree(web)
+    real = files.os.fsync
+    calls = []
+
+    def full(fd):
+        if os.readlink(f"/proc/self/fd/{fd}").split("/")[-1].startswith(".share.png."):
+            calls.append(fd)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd)
+
+    monkeypatch.setattr(files.os, "fsync", full)
+    code, _out, err = cli("build", "--root", str(web), "--format", "html")
+    assert code == 1 and calls
+    assert f"dist/site/{bid}/share.png: cannot write: the disk is full; free some space " \
+           "and run it again" in err
+    after = tree(web)
+    assert after == before
+    assert not list((web / f"dist/site/{bid}").glob(".*.tmp"))
+
+
 def test_format_option_and_pdf_links_that_follow_the_pdfs(full: Path, cli) -> None:
     code, out, _ = cli("build", "--root", str(full), "--format", "html")
     assert code == 0 and "built 4, unchanged 0" in out

@@ -69,21 +69,43 @@ def write_atomic(path: Path, data: bytes) -> os.stat_result:
     partial one: a temporary file in the same folder, fsync, then rename over. The new file
     gets the mode the umask gives. Returns the file's stat as written (size and mtime_ns: a
     rename changes neither), for a build to record. Raises OSError (see :func:`why`)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    return write_all_atomic([(path, data)])[0]
+
+
+def write_all_atomic(files: list[tuple[Path, bytes]]) -> list[os.stat_result]:
+    """Write several files, all or none (a web page and its share image, say): each goes
+    to a temporary file beside it, and only once every one is written and synced are they
+    renamed over their files. A folder in the way, a full disk or a refused permission
+    leaves every file as it was. Returns each file's stat as written; raises OSError."""
+    temps: list[str] = []
+    stats: list[os.stat_result] = []
     try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), file_mode())
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-            written = os.fstat(fh.fileno())
-        os.replace(tmp, path)
+        for path, data in files:
+            try:
+                if path.is_dir() and not path.is_symlink():  # before anything is renamed
+                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                           dir=path.parent)
+                temps.append(tmp)
+                with os.fdopen(fd, "wb") as fh:
+                    os.fchmod(fh.fileno(), file_mode())
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                    stats.append(os.fstat(fh.fileno()))
+            except OSError as exc:
+                if exc.filename is None:  # which of the files it was, for the message
+                    exc.filename = os.fspath(path)
+                raise
+        for (path, _), tmp in zip(files, temps, strict=True):
+            os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        for tmp in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
-    return written
+    return stats
 
 
 class OwnFolders:

@@ -25,7 +25,10 @@ A briefing that cannot be built keeps its previous page, and while any briefing 
 built the index, feed and sitemap keep their previous versions too (they list every
 briefing, and nothing is rendered from a briefing with errors). So does a briefing whose PDF
 could not be written in this build, or whose up-to-date PDF is missing or was changed
-outside briefgen: its page never loses, nor offers, a PDF that is not the one built.
+outside briefgen: its page never loses, nor offers, a PDF that is not the one built. A page
+that fails where ``check`` cannot see (its share image, a file that cannot be written)
+keeps its previous version in the same way: its files are written all or none, its old PDF
+copies go only once the new page is written, and the index waits for the pages to settle.
 
 Like the PDFs' manifest, this one records every file it writes: under what it was written
 for (``page:<id>``, ``brand:<name>``, ``index``), each file's name (from the fixed set of
@@ -49,7 +52,7 @@ from .. import __version__
 from ..editions.archive import Archived, archive, verified
 from ..editions.store import NAME
 from ..errors import ContentError, Diagnostic, Location, OutputError, RenderError
-from ..files import OwnFolders, build_lock, remove_stray_temporaries, why, write_atomic
+from ..files import OwnFolders, build_lock, remove_stray_temporaries, why, write_all_atomic
 from ..load.project import Layout, find_root
 from .builder import BuildResult, Event, Failure
 from .manifest import (
@@ -161,9 +164,12 @@ class _Site:
         self.renderer: HtmlRenderer = renderer("html")  # type: ignore[assignment]
         self.result = BuildResult(PROFILE)
         self.pdfs = Manifest.load(self.layout.manifest)
-        self.writes: list[tuple[str, Path, Future]] = []
+        #: (key, the files, the future of their records): written all or none per key
+        self.writes: list[tuple[str, list[Path], Future]] = []
         #: (page key, its folder, the edition copies it keeps): old copies to remove
         self.cleanups: list[tuple[str, Path, set[str]]] = []
+        #: (page key, a PDF copy beside it that is no longer up to date): removed after
+        self.stale: list[tuple[str, Path]] = []
         self.archives: dict[str, list[Archived] | ContentError] = {}
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefgen-site")
         self.own = OwnFolders(self.layout.dist)  # no link under dist/ is followed
@@ -192,6 +198,7 @@ class _Site:
             if layout.site.is_dir() else []
         remove_stray_temporaries(folders)
         manifest = SiteManifest.load(layout.site_manifest)
+        failed: set[str] = set()
         try:
             downloads: dict[str, tuple[Download, ...] | list[Diagnostic]] = {
                 bid: self.downloads(bid) for bid in ws.ids if ws.ok(bid)}
@@ -199,12 +206,15 @@ class _Site:
                 self.page(bid, manifest, downloads.get(bid, ()))
             for brand in sorted(self.brands()):
                 self.brand_assets(brand, manifest)
+            failed = self.settle()  # the pages written, or failed, before the index is judged
             self.index(manifest, downloads)
             if not self.ids:
                 self.remove_deleted(manifest)
         finally:
-            failed = self.settle()
+            failed |= self.settle()
             self.pool.shutdown(wait=True)
+            for bid in self.result.built:
+                self.emit("built", f"{bid} (web)")
         for key in failed:
             if key.startswith("page:"):
                 manifest.pages.pop(key[5:], None)
@@ -326,8 +336,8 @@ class _Site:
             result.failed.append(Failure(bid, errors))
             self.emit("failed", f"{bid} (web)")
             return
-        for name, data in {**files, **copies}.items():
-            self.write(f"page:{bid}", folder / name, data)
+        self.write(f"page:{bid}", {folder / name: data
+                                   for name, data in {**files, **copies}.items()})
         # copies of editions no longer published go once the page is written (see settle)
         self.cleanups.append((f"page:{bid}", folder, set(copies)))
         for profile, name in PDF_NAMES.items():
@@ -336,7 +346,9 @@ class _Site:
                 self.link(f"page:{bid}", self.layout.pdf(bid, profile), target,
                           self.pdfs.written(f"{profile}:{bid}"))
             elif target.is_file() and not target.is_symlink():
-                target.unlink()  # no longer up to date: never offer a stale PDF
+                # no longer up to date: never offer a stale PDF (once the page that no
+                # longer links to it is written: a page that fails keeps its links whole)
+                self.stale.append((f"page:{bid}", target))
         manifest.pages[bid] = deps
         result.built.append(bid)
         result.outputs[bid] = (folder / PAGE).relative_to(self.layout.root).as_posix()
@@ -433,8 +445,7 @@ class _Site:
                 self.result.repaired[f"the stylesheet and fonts of brand {name} (web)"] = why
         files = self.renderer.brand_assets(brand, [s.chars for s in states],
                                            {f for s in states for f in s.styles})
-        for rel, data in files.items():
-            self.write(key, folder / rel, data)
+        self.write(key, {folder / rel: data for rel, data in files.items()})
         fonts = folder / "fonts"
         if fonts.is_dir():  # subsets of an earlier character set or font
             for path in fonts.iterdir():
@@ -450,7 +461,10 @@ class _Site:
         name = self.index_brand()
         if name is None or self.site.publisher is None:
             return
-        broken = [bid for bid in ws.ids if not ws.ok(bid) or
+        # a page that failed in this build (its template, its share image, writing it)
+        # keeps its previous version: the index must not list what that page does not say
+        pages_failed = {f.id for f in self.result.failed}
+        broken = [bid for bid in ws.ids if not ws.ok(bid) or bid in pages_failed or
                   isinstance(self.archives.get(bid), ContentError) or
                   bid in self.pdf_failures or isinstance(downloads.get(bid), list)]
         for bid in ws.ids:
@@ -477,8 +491,7 @@ class _Site:
             if why:
                 self.result.repaired["the index and feed (web)"] = why
         files = self.renderer.index(entries, ws.brands[name], self.site)
-        for rel, data in files.items():
-            self.write("index", layout.site / rel, data)
+        self.write("index", {layout.site / rel: data for rel, data in files.items()})
         sitemap = layout.site / "sitemap.xml"
         if "sitemap.xml" not in files and sitemap.is_file() and not sitemap.is_symlink():
             sitemap.unlink()
@@ -520,13 +533,19 @@ class _Site:
             manifest.outputs.pop(key, None)
 
     # .................................................................. writing
-    def write(self, key: str, path: Path, data: bytes) -> None:
-        self.own(path)
-        if _same(path, data):
-            with contextlib.suppress(OSError):
-                self.recorded(key, path, written(data, path.stat()))
-            return
-        self.writes.append((key, path, self.pool.submit(_write, path, data)))
+    def write(self, key: str, files: dict[Path, bytes]) -> None:
+        """Write the files of ``key`` (a page, the index, a brand's assets), all or none;
+        those already on disk with these bytes are only recorded."""
+        todo = []
+        for path, data in files.items():
+            self.own(path)
+            if _same(path, data):
+                with contextlib.suppress(OSError):
+                    self.recorded(key, path, written(data, path.stat()))
+            else:
+                todo.append((path, data))
+        if todo:
+            self.writes.append((key, [p for p, _ in todo], self.pool.submit(_write, todo)))
 
     def link(self, key: str, source: Path, target: Path, record: Written) -> None:
         """The PDF beside its page: a hard link (no copy, no second fsync) where the file
@@ -542,22 +561,26 @@ class _Site:
                 with contextlib.suppress(OSError):
                     self.recorded(key, target, written(data, target.stat()))
                 return
-        self.writes.append((key, target, self.pool.submit(_link_atomic, source, target,
-                                                          record)))
+        self.writes.append((key, [target], self.pool.submit(_link_atomic, source, target,
+                                                            record)))
 
     def recorded(self, key: str, path: Path, record: Written) -> None:
         name = path.relative_to(output_folder(self.layout, key)).as_posix()
         self.written.setdefault(key, {})[name] = record
 
     def settle(self) -> set[str]:
-        """Wait for the writes; a page whose file could not be written fails (and is tried
-        again by the next build), as does the index or a brand's assets."""
+        """Wait for the writes so far; a page whose file could not be written fails (and is
+        tried again by the next build), as does the index or a brand's assets."""
         failed: set[str] = set()
-        for key, path, future in self.writes:
+        writes, cleanups, stale = self.writes, self.cleanups, self.stale
+        self.writes, self.cleanups, self.stale = [], [], []
+        for key, paths, future in writes:
             try:
-                self.recorded(key, path, future.result())
+                for path, record in zip(paths, future.result(), strict=True):
+                    self.recorded(key, path, record)
             except OSError as exc:
                 failed.add(key)
+                path = next((p for p in paths if os.fspath(p) == exc.filename), paths[0])
                 rel = path.relative_to(self.layout.root).as_posix()
                 diag = Diagnostic(Location(rel), "", why(exc))
                 bid = key[5:] if key.startswith("page:") else key
@@ -570,11 +593,13 @@ class _Site:
         # only after every write is done (a folder emptied while a writer thread had just
         # made it failed the page: seen in CI), and only for pages that were written: a
         # page that failed keeps its previous version, with the copies it links to
-        for key, folder, keep in self.cleanups:
+        for key, folder, keep in cleanups:
             if key not in failed:
                 _remove_edition_copies(folder, keep)
-        for bid in self.result.built:
-            self.emit("built", f"{bid} (web)")
+        for key, path in stale:
+            if key not in failed:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
         return failed
 
 
@@ -598,26 +623,27 @@ def _remove_edition_copies(folder: Path, keep: set[str]) -> None:
             copies.rmdir()  # only if empty
 
 
-def _write(path: Path, data: bytes) -> Written:
-    return written(data, write_atomic(path, data))
+def _write(files: list[tuple[Path, bytes]]) -> list[Written]:
+    return [written(data, st) for (_, data), st in zip(files, write_all_atomic(files),
+                                                       strict=True)]
 
 
-def _link_atomic(source: Path, target: Path, record: Written) -> Written:
+def _link_atomic(source: Path, target: Path, record: Written) -> list[Written]:
     """Link (else copy) ``source``, whose record is ``record``, to ``target``; the record of
-    ``target``."""
+    ``target`` (in a list, as :func:`_write` gives)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
     try:
         os.link(source, temp)
     except OSError:
-        return _write(target, source.read_bytes())
+        return _write([(target, source.read_bytes())])
     try:
         os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    return list(record)  # the same file: should it differ, its stat will say so
+    return [list(record)]  # the same file: should it differ, its stat will say so
 
 
 def _same(path: Path, data: bytes) -> bool:
