@@ -665,6 +665,45 @@ def test_a_full_disk_mid_page_leaves_every_file_of_the_page_as_it_was(web: Path,
     assert not list((web / f"dist/site/{bid}").glob(".*.tmp"))
 
 
+@pytest.mark.parametrize("formats", [("--format", "html"), ("--profile", "all")])
+def test_a_damaged_font_a_tampered_cache_vouches_for_fails_cleanly(web: Path, cli,
+                                                                  formats) -> None:
+    """check trusts dist/.briefgen/fonts.json (by content hash); a font damaged since, with
+    the cache made to vouch for the damaged bytes, passed check and then crashed the build
+    in Pillow (share image) and fontTools (web fonts), exit 3. Now each output that needs
+    the font fails at the font file, and every file stays as it was."""
+    font = web / "styles/fonts/Lato-Black.ttf"
+    data = bytearray(font.read_bytes())
+    good = hashlib.sha256(data).hexdigest()[:16]
+    data[12:200] = b"\x07" * 188  # the table directory
+    font.write_bytes(bytes(data))
+    cache_file = web / "dist/.briefgen/fonts.json"
+    cache = json.loads(cache_file.read_text())
+    cache["fonts"][hashlib.sha256(data).hexdigest()[:16]] = cache["fonts"][good]
+    cache_file.write_text(json.dumps(cache))
+    edit(web / "briefings/russia-military-ties.yaml", "protection at the UN\"",
+         "protection at the UN (revised)\"")
+    assert cli("check", "--root", str(web))[0] == 0  # what the cache says
+    before = tree(web)
+    pdfs = {p: p.read_bytes() for p in (web / "dist").rglob("*.pdf")}
+    code, _out, err = cli("build", "--root", str(web), *formats)
+    assert code == 1, err
+    problem = ("styles/fonts/Lato-Black.ttf: this font file cannot be read ({}): it may be "
+               "damaged; replace it with a good copy")
+    lines = err.splitlines()
+    assert "the stylesheet and web fonts of brand default: not made; the previous files " \
+           "are kept" in lines
+    assert "    " + problem.format("no 'head' table") in lines  # fontTools
+    if formats[1] == "html":
+        assert f"    {problem.format('unknown file format')}" in lines  # Pillow
+    else:
+        assert "    " + problem.format("head table not found ttf name=b'Lato-Black'") \
+            in lines  # ReportLab
+    assert "internal error" not in err
+    assert tree(web) == before
+    assert {p: p.read_bytes() for p in (web / "dist").rglob("*.pdf")} == pdfs
+
+
 def test_format_option_and_pdf_links_that_follow_the_pdfs(full: Path, cli) -> None:
     code, out, _ = cli("build", "--root", str(full), "--format", "html")
     assert code == 0 and "built 4, unchanged 0" in out

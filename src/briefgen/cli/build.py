@@ -124,8 +124,13 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
             if fail.id in told:
                 continue
             told.add(fail.id)
-            kept = "page" if profile == "html" else "PDF"
-            out.line(f"{fail.id}: not built; its previous {kept} is kept", "red", err=True)
+            if fail.id.startswith("web "):  # what every page shares
+                out.line(f"{_shared_web(fail.id[4:])}: not made; the previous files are "
+                         "kept", "red", err=True)
+            else:
+                kept = "page" if profile == "html" else "PDF"
+                out.line(f"{fail.id}: not built; its previous {kept} is kept", "red",
+                         err=True)
             print_report(out, [d for d in fail.errors if str(d) not in shared], err=True,
                          indent="  ")
     failed = any(not r.ok for r in results.values())
@@ -239,3 +244,10 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--jobs", "-j", type=at_least(1), default=None, metavar="N",
                    help="worker processes for building stale briefings")
     p.set_defaults(func=cmd_pack)
+
+
+def _shared_web(key: str) -> str:
+    """A web build's shared output (``brand:NAME``, ``index``) as a person names it."""
+    if key.startswith("brand:"):
+        return f"the stylesheet and web fonts of brand {key[6:]}"
+    return "the index and feed" if key == "index" else key

@@ -443,8 +443,16 @@ class _Site:
                 return
             if why:
                 self.result.repaired[f"the stylesheet and fonts of brand {name} (web)"] = why
-        files = self.renderer.brand_assets(brand, [s.chars for s in states],
-                                           {f for s in states for f in s.styles})
+        try:
+            files = self.renderer.brand_assets(brand, [s.chars for s in states],
+                                               {f for s in states for f in s.styles})
+        except RenderError as exc:  # a font that cannot be read: its files stay as they were
+            self.result.failed.append(Failure(f"web {key}", list(exc.diagnostics) or
+                                              [Diagnostic(Location(brand.display), "",
+                                                          str(exc))]))
+            self.emit("failed", f"{key} (web)")
+            manifest.shared.pop(key, None)
+            return
         self.write(key, {folder / rel: data for rel, data in files.items()})
         fonts = folder / "fonts"
         if fonts.is_dir():  # subsets of an earlier character set or font

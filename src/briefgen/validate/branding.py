@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import Location, relative_path
+from ..errors import Diagnostic, Location, RenderError, relative_path
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -43,6 +43,11 @@ class Brand:
     def font_display(self, path: Path) -> str:
         """A font file as errors name it: relative to the project (styles/fonts/x.ttf)."""
         return relative_path(path, self.root) if self.root is not None else path.name
+
+    def font_error(self, path: Path, problem: str) -> RenderError:
+        """A font file of this brand that cannot be used, as an error located at the file."""
+        shown = self.font_display(path)
+        return RenderError(f"{shown}: {problem}", [Diagnostic(Location(shown), "", problem)])
 
     def where(self, path: tuple) -> Location:
         """The place in the sheet (or the sheet of its chain that set it) of ``path``."""

@@ -27,6 +27,25 @@ FORMAT = 2  # 2: glyph records are checked (an entry of format 1 never looked at
 _MEMO: dict[tuple[Path, int, int], FontInfo] = {}
 
 
+class DamagedFont(Exception):
+    """A font file a renderer's parser (ReportLab, FreeType, fontTools) could not read
+    although ``check`` vouched for it: it changed since, or the font cache lied. ``problem``
+    says so in plain words; :meth:`briefgen.validate.branding.Brand.font_error` locates
+    it at the file."""
+
+    def __init__(self, path: Path, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = path, problem
+
+    @classmethod
+    def unreadable(cls, path: Path, exc: BaseException) -> DamagedFont:
+        detail = str(exc) or type(exc).__name__
+        if isinstance(exc, KeyError) and exc.args:  # fontTools: a table it needs is not there
+            detail = f"no {str(exc.args[0]).strip()!r} table"
+        return cls(path, f"this font file cannot be read ({detail}): it may be damaged; "
+                         "replace it with a good copy")
+
+
 @dataclass(frozen=True)
 class FontInfo:
     path: Path

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...validate.brand import Brand
+from ...validate.fontfiles import DamagedFont
 from .fonts import charset, charset_key, licence_files, web_faces, woff2
 from .templates import folder_of, render
 
@@ -61,7 +62,11 @@ def brand_assets(brand: Brand, texts: list[str], styles: set[str]) -> dict[str, 
            .encode("utf-8")}
     for face in web_faces(brand, key, extra):
         if face.file not in out:
-            out[face.file] = woff2(face.source, brand.fonts[face.source].digest, chars, key)
+            try:
+                out[face.file] = woff2(face.source, brand.fonts[face.source].digest, chars,
+                                       key)
+            except DamagedFont as exc:
+                raise brand.font_error(exc.path, exc.problem) from None
     for name, path in licence_files(brand).items():
         out[name] = path.read_bytes()
     return out

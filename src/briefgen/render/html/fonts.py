@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...validate.brand import Brand
+from ...validate.fontfiles import DamagedFont
 
 #: the faces the stylesheet sets text in, by font role (``styles/web/site.css.j2``)
 WEB_FACES = {"title": ("bold",), "heading": ("bold",),
@@ -109,15 +110,20 @@ def _quiet():
 
 
 def woff2(path: Path, digest: str, chars: frozenset[int], key: str | None = None) -> bytes:
-    """``path`` subset to ``chars``, as WOFF2 (kept in memory by content, for ``watch``)."""
+    """``path`` subset to ``chars``, as WOFF2 (kept in memory by content, for ``watch``).
+    Raises :class:`DamagedFont` for a file fontTools cannot read (it changed since ``check``
+    read it, or the font cache lied)."""
     key = key or charset_key(chars)
     with _LOCK:
         done = _MEMO.get((digest, key))
         if done is not None:
             return done
-        with _quiet():
-            data = _convert(path, chars, hashlib.sha256(f"{digest}{key}".encode())
-                            .hexdigest()[:8])
+        try:
+            with _quiet():
+                data = _convert(path, chars, hashlib.sha256(f"{digest}{key}".encode())
+                                .hexdigest()[:8])
+        except Exception as exc:  # fontTools on a damaged file: KeyError, struct.error...
+            raise DamagedFont.unreadable(path, exc) from None
         _MEMO[(digest, key)] = data
         return data
 

@@ -19,12 +19,14 @@ from __future__ import annotations
 import io
 import itertools
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from ...errors import RenderError
 from ...resolve.model import Document
 from ...validate.brand import Brand
+from ...validate.fontfiles import DamagedFont
 from ..pdf.myanmar import syllable_breaks  # a plain function over text: no ReportLab
 
 WIDTH, HEIGHT = 1200, 630
@@ -45,7 +47,19 @@ NO_RAQM = ("the share image of a Burmese briefing needs Pillow with libraqm (com
 def _font(path: Path, size: int):
     from PIL import ImageFont
 
-    return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+    try:
+        return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+    except (OSError, ValueError) as exc:  # FreeType cannot read it: "unknown file format"
+        raise DamagedFont.unreadable(path, exc) from None
+
+
+@contextmanager
+def _reading(path: Path):
+    """FreeType failing on a glyph of ``path`` (OSError: "invalid outline", say): damaged."""
+    try:
+        yield
+    except OSError as exc:
+        raise DamagedFont.unreadable(path, exc) from None
 
 
 def _complex(text: str) -> bool:
@@ -66,7 +80,10 @@ def _shaping_font(path: Path, size: int):
 
     if not _raqm_available():
         raise RenderError(NO_RAQM)
-    font = ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.RAQM)
+    try:
+        font = ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.RAQM)
+    except (OSError, ValueError) as exc:
+        raise DamagedFont.unreadable(path, exc) from None
     if font.layout_engine != ImageFont.Layout.RAQM:
         raise RenderError(NO_RAQM)
     return font
@@ -80,7 +97,8 @@ def _shaping_options(language: str) -> dict[str, str]:
 
 @lru_cache(maxsize=4096)
 def _shaped_width(text: str, path: Path, size: int, language: str) -> float:
-    return _shaping_font(path, size).getlength(text, **_shaping_options(language))
+    with _reading(path):
+        return _shaping_font(path, size).getlength(text, **_shaping_options(language))
 
 
 @lru_cache(maxsize=256)
@@ -90,11 +108,12 @@ def _shaped(text: str, path: Path, size: int, language: str):
 
     font = _shaping_font(path, size)
     options = _shaping_options(language)
-    left, top, right, bottom = font.getbbox(text, **options)
-    mask = None
-    if right > left and bottom > top:
-        mask = Image.new("L", (right - left, bottom - top), 0)
-        ImageDraw.Draw(mask).text((-left, -top), text, font=font, fill=255, **options)
+    with _reading(path):
+        left, top, right, bottom = font.getbbox(text, **options)
+        mask = None
+        if right > left and bottom > top:
+            mask = Image.new("L", (right - left, bottom - top), 0)
+            ImageDraw.Draw(mask).text((-left, -top), text, font=font, fill=255, **options)
     return mask, left, top, _shaped_width(text, path, size, language)
 
 
@@ -109,12 +128,13 @@ def _glyph(path: Path, size: int, ch: str):
     from PIL import Image, ImageDraw
 
     font = _font(path, size)
-    left, top, right, bottom = font.getbbox(ch)
-    mask = None
-    if right > left and bottom > top:
-        mask = Image.new("L", (right - left, bottom - top), 0)
-        ImageDraw.Draw(mask).text((-left, -top), ch, font=font, fill=255)
-    return mask, left, top, font.getlength(ch)
+    with _reading(path):
+        left, top, right, bottom = font.getbbox(ch)
+        mask = None
+        if right > left and bottom > top:
+            mask = Image.new("L", (right - left, bottom - top), 0)
+            ImageDraw.Draw(mask).text((-left, -top), ch, font=font, fill=255)
+        return mask, left, top, font.getlength(ch)
 
 
 def _line(image, xy: tuple[float, float], text: str, path: Path, size: int, ink: int,
@@ -206,6 +226,15 @@ def _fit_title(title: str, path: Path, width: int, language: str = "",
 
 
 def share_png(doc: Document, brand: Brand) -> bytes:
+    """The share image of ``doc``; RenderError, located at the font file, when one of the
+    brand's fonts cannot be read (changed since ``check``, or a font cache that lied)."""
+    try:
+        return _share_png(doc, brand)
+    except DamagedFont as exc:
+        raise brand.font_error(exc.path, exc.problem) from None
+
+
+def _share_png(doc: Document, brand: Brand) -> bytes:
     """The picture is drawn as palette indices into one 8-bit image: 0 is the band, 1 to
     TEXT_TOP a ramp from the band to the band-text colour (drawing text with ink TEXT_TOP
     blends it, so its anti-aliased edges land on the ramp), then one index for each other

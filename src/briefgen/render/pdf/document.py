@@ -16,7 +16,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Table, TableStyle
 from reportlab.platypus.doctemplate import LayoutError
 
 from ... import __version__
-from ...errors import Diagnostic, Location, RenderError
+from ...errors import Diagnostic, RenderError
 from ...resolve.model import CountryListBlock, Document, Heading, Para
 from ...validate import geometry
 from ...validate.branding import Brand
@@ -329,9 +329,7 @@ class _Renderer:
         except LayoutError as exc:
             raise self.no_room(template, exc) from None
         except DamagedFont as exc:
-            message = f"{self.brand.font_display(exc.path)}: {exc.problem}"
-            raise RenderError(message, [Diagnostic(Location(
-                self.brand.font_display(exc.path)), "", exc.problem)]) from None
+            raise self.brand.font_error(exc.path, exc.problem) from None
         return buf.getvalue()
 
     def no_room(self, template: BriefingDocTemplate, exc: LayoutError) -> RenderError:

@@ -18,18 +18,10 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from ...errors import Diagnostic, RenderError
 from ...resolve.model import Document
 from ...validate.branding import FACES, Brand
+from ...validate.fontfiles import DamagedFont
 
 _REGISTERED: dict[Path, str] = {}
 _FACES = FACES
-
-
-class DamagedFont(Exception):
-    """ReportLab could not make a subset of the font at ``path`` for the PDF: the file is
-    damaged (``problem``, in plain words). Raised when the PDF is written."""
-
-    def __init__(self, path: Path, problem: str):
-        super().__init__(f"{path}: {problem}")
-        self.path, self.problem = path, problem
 
 
 def _checked_subsets(face, path: Path) -> None:
@@ -71,13 +63,14 @@ def _font_name(path: Path) -> str:
 
 
 def register_font(path: Path) -> str:
-    """Register one TrueType file (once per process); returns its ReportLab name."""
+    """Register one TrueType file (once per process); returns its ReportLab name. Raises
+    :class:`DamagedFont` for a file ReportLab cannot read."""
     if path not in _REGISTERED:
         name = _font_name(path)
         try:
             font = TTFont(name, str(path))
-        except (TTFError, OSError) as exc:
-            raise RenderError(f"{path}: cannot use font: {exc}") from None
+        except (TTFError, OSError, IndexError, KeyError, ValueError, struct.error) as exc:
+            raise DamagedFont.unreadable(path, exc) from None
         _checked_subsets(font.face, path)
         pdfmetrics.registerFont(font)
         _REGISTERED[path] = name
@@ -88,7 +81,7 @@ def warm(paths: list[Path]) -> None:
     """Register ``paths`` ahead of need, once each (a worker waiting for its first job);
     a font that cannot be read is left for the document that needs it to report."""
     for path in paths:
-        with contextlib.suppress(RenderError):
+        with contextlib.suppress(DamagedFont, RenderError):
             register_font(path)
 
 
@@ -98,6 +91,13 @@ def register_brand_fonts(brand: Brand, needed: set[Path] | None = None) -> dict[
     Parsing a face costs about 10 ms: with ``needed`` (the files a document will set text
     in), only those and the regular face of each family they belong to are registered; the
     other faces keep their names and mappings, and are never drawn."""
+    try:
+        return _register_brand_fonts(brand, needed)
+    except DamagedFont as exc:
+        raise brand.font_error(exc.path, exc.problem) from None
+
+
+def _register_brand_fonts(brand: Brand, needed: set[Path] | None) -> dict[str, str]:
     families: dict[str, dict[str, str]] = {}
     for fam_id, faces in brand.font_paths.items():
         used = needed is None or any(path in needed for path in faces.values())
@@ -176,7 +176,11 @@ def check_glyphs(doc: Document, brand: Brand) -> None:
     for text, role, face, origin in items(doc, brand):
         name = names.get((role, face))
         if name is None:
-            name = names[(role, face)] = register_font(brand.face(role, face))
+            path = brand.face(role, face)
+            try:
+                name = names[(role, face)] = register_font(path)
+            except DamagedFont as exc:
+                raise brand.font_error(exc.path, exc.problem) from None
         if text is fixed:  # the same for every document: asked once per font
             if (name, text) in _FIXED_OK:
                 continue
