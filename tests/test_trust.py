@@ -188,6 +188,28 @@ def test_what_check_passes_build_builds_and_what_breaks_is_located(built_full: P
     assert pdfs(built_full) == before
 
 
+@pytest.mark.parametrize("schema_error", [True, False], ids=["with", "without"])
+def test_a_brand_sheet_says_all_its_errors_at_once(built_full: Path, cli,
+                                                   schema_error: bool) -> None:
+    """A schema error hid the font files and the language entries until it was fixed, and
+    any error hid the languages' own: a designer fixed a sheet in rounds."""
+    sheet = built_full / "styles/default.yaml"
+    if schema_error:
+        edit(sheet, 'rgb: "#8E1B2E"', 'rgb: "#8E1B2"')
+    edit(sheet, "bold: fonts/Lato-Bold.ttf", "bold: fonts/Lato-Bolt.ttf")
+    edit(sheet, "roles: {title: padauk,", "roles: {title: padok,")
+    code, out, err = cli("check", "--root", str(built_full))
+    no_crash(code, out, err)
+    said = [line.strip() for line in out.splitlines() if line.startswith("  styles/")]
+    assert said == [
+        *(["styles/default.yaml:10:52: colours.brand.rgb: '#8E1B2' is not an RGB colour: "
+           "use #RRGGBB"] if schema_error else []),
+        "styles/default.yaml:27:13: fonts.families.lato-text.bold: font file "
+        "'fonts/Lato-Bolt.ttf' not found",
+        "styles/default.yaml:73:22: languages.my.fonts.roles.title: unknown font family "
+        "'padok' (did you mean 'padauk'?)"]
+
+
 def test_a_truncated_font_is_a_located_error(built_full: Path, cli) -> None:
     font = built_full / "styles/fonts/Lato-Italic.ttf"
     font.write_bytes(font.read_bytes()[:100_000])

@@ -300,9 +300,15 @@ def validate_brand(sheets: dict[str, YamlFile], name: str, styles: Path,
         merged = _merge(merged, data)
     sheet, diags = validate_model(BrandSheet, chain[0], merged)
     if diags:
-        # point each error at the sheet of the chain that actually set the value
-        return None, [_owner(chain, _parse_key(d.key)).diag(_parse_key(d.key), d.message)
-                      if d.key else d for d in diags]
+        # point each error at the sheet of the chain that actually set the value; then
+        # what can be checked without a valid sheet, so that all is said at once: the font
+        # files named, and each language's own entries
+        problems = [_owner(chain, _parse_key(d.key)).diag(_parse_key(d.key), d.message)
+                    if d.key else d for d in diags]
+        bad = {_parse_key(d.key) for d in diags if d.key}
+        _raw_fonts(merged, chain, styles, fonts, problems, bad)
+        _languages_alone(name, merged, chain, styles, fonts, problems)
+        return None, problems
     assert sheet is not None
     problems: list[Diagnostic] = []
     colour_names = list(Colours.model_fields)
@@ -326,8 +332,11 @@ def validate_brand(sheets: dict[str, YamlFile], name: str, styles: Path,
     locate = partial(_place, chain, ())
     problems.extend(_geometry(sheet, locate))
     font_paths, infos = _fonts(sheet, chain, styles, fonts, problems)
+    if problems:
+        _languages_alone(name, merged, chain, styles, fonts, problems)
+        return None, problems
     languages: dict[str, Brand] = {}
-    for lang in sheet.languages if not problems else ():
+    for lang in sheet.languages:
         sub = _language_brand(name, merged, lang, chain, styles, fonts, problems)
         if sub is not None:
             languages[lang] = sub
@@ -425,26 +434,98 @@ def _fonts(sheet: BrandSheet, chain: list[YamlFile], styles: Path, cache: FontCa
     for fam_id, fam in sheet.fonts.families.items():
         font_paths[fam_id] = {}
         for face in FACES:
-            rel = getattr(fam, face)
             key = ("fonts", "families", fam_id, face)
             owner = _owner(chain, key)
             if place is not None:
                 owner, key = place(key)
-            path = (owner.path.parent / rel).resolve()
-            if not path.is_relative_to(styles_root):
-                problems.append(owner.diag(key, f"'{rel}' is outside the styles/ folder; put "
-                                                "the font in styles/fonts/ with its licence"))
-                continue
-            if path.suffix.lower() != ".ttf":
-                problems.append(owner.diag(key, f"'{rel}' is not a TrueType (.ttf) font"))
-                continue
-            if not path.is_file():
-                problems.append(owner.diag(key, f"font file '{rel}' not found"))
-                continue
-            info = cache.info(path)
-            if info.error:
-                problems.append(owner.diag(key, f"'{rel}': {info.error}"))
-                continue
-            font_paths[fam_id][face] = path
-            infos[path] = info
+            found = _font_file(owner, key, getattr(fam, face), styles_root, cache, problems)
+            if found is not None:
+                font_paths[fam_id][face] = found.path
+                infos[found.path] = found
     return font_paths, infos
+
+
+def _font_file(owner: YamlFile, key: tuple, rel: str, styles_root: Path, cache: FontCache,
+               problems: list[Diagnostic]) -> FontInfo | None:
+    """What the font file ``rel`` (as the sheet ``owner`` names it at ``key``) holds, or
+    None with the reason added to ``problems``."""
+    path = (owner.path.parent / rel).resolve()
+    if not path.is_relative_to(styles_root):
+        problems.append(owner.diag(key, f"'{rel}' is outside the styles/ folder; put the "
+                                        "font in styles/fonts/ with its licence"))
+        return None
+    if path.suffix.lower() != ".ttf":
+        problems.append(owner.diag(key, f"'{rel}' is not a TrueType (.ttf) font"))
+        return None
+    if not path.is_file():
+        problems.append(owner.diag(key, f"font file '{rel}' not found"))
+        return None
+    info = cache.info(path)
+    if info.error:
+        problems.append(owner.diag(key, f"'{rel}': {info.error}"))
+        return None
+    return info
+
+
+def _raw_fonts(merged: dict[str, Any], chain: list[YamlFile], styles: Path, cache: FontCache,
+               problems: list[Diagnostic], bad: set[tuple]) -> None:
+    """The font files a sheet that failed its schema names, each checked as
+    :func:`_fonts` would (a file not found is said now, not after the schema is fixed);
+    values the schema refused (``bad``) are left to its message."""
+    fonts = merged.get("fonts")
+    families = fonts.get("families") if isinstance(fonts, dict) else None
+    if not isinstance(families, dict):
+        return
+    styles_root = styles.resolve()
+    for fam_id, fam in families.items():
+        if not isinstance(fam, dict):
+            continue
+        for face in FACES:
+            key = ("fonts", "families", fam_id, face)
+            rel = fam.get(face)
+            if isinstance(rel, str) and not any(key[:n] in bad for n in range(1, 5)):
+                _font_file(_owner(chain, key), key, rel, styles_root, cache, problems)
+
+
+def _languages_alone(name: str, merged: dict[str, Any], chain: list[YamlFile], styles: Path,
+                     cache: FontCache, problems: list[Diagnostic]) -> None:
+    """When the sheet itself has errors: each language's errors at its own entries
+    (``languages.my...``), as far as they can be told without a valid sheet: its schema
+    errors, the font files it names and the families its roles name. What it only inherits
+    is the sheet's, said once already."""
+    languages = merged.get("languages")
+    if not isinstance(languages, dict):
+        return
+    said = {str(p) for p in problems}
+    sheet_says = {(p.key, p.message) for p in problems}  # inherited: the same at its own key
+    styles_root = styles.resolve()
+    base = merged.get("fonts")
+    base = base.get("families") if isinstance(base, dict) else None
+    base = list(base) if isinstance(base, dict) else []
+    for lang, entry in languages.items():
+        if not isinstance(lang, str) or not (entry is None or isinstance(entry, dict)):
+            continue
+        found: list[Diagnostic] = []
+        _language_brand(name, merged, lang, chain, styles, cache, found)
+        prefix, own = ("languages", lang), f"languages.{lang}"
+        found = [d for d in found if d.key == own or d.key.startswith(own + ".")]
+        fonts = (entry or {}).get("fonts")
+        fonts = fonts if isinstance(fonts, dict) else {}
+        families = fonts.get("families")
+        families = families if isinstance(families, dict) else {}
+        known = [*base, *families]
+        roles = fonts.get("roles")
+        for role, fam_id in (roles.items() if isinstance(roles, dict) else ()):
+            if isinstance(fam_id, str) and fam_id not in known:
+                file, path = _place(chain, prefix, ("fonts", "roles", role))
+                found.append(file.diag(path, f"unknown font family '{fam_id}'"
+                                             f"{did_you_mean(fam_id, known)}"))
+        for fam_id, fam in families.items():
+            for face in FACES if isinstance(fam, dict) else ():
+                if isinstance(fam.get(face), str):
+                    file, path = _place(chain, prefix, ("fonts", "families", fam_id, face))
+                    _font_file(file, path, fam[face], styles_root, cache, found)
+        for d in found:
+            if str(d) not in said and (d.key[len(own) + 1:], d.message) not in sheet_says:
+                said.add(str(d))
+                problems.append(d)
