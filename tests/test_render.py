@@ -211,6 +211,29 @@ def test_missing_glyph_in_a_fact_is_reported_at_the_fact(mini: Path, cli) -> Non
     assert "facts[0].statement: the font lato-text regular has no glyph for '☃'" in out
 
 
+def test_missing_glyph_in_a_fixed_text_is_reported_where_it_is_set(mini: Path, cli) -> None:
+    """The strings file's texts and the brand's label are printed by every briefing: a
+    character no font has was blamed at each briefing's title; it is said once, at the key
+    that sets it, and every briefing still fails with it."""
+    strings = mini / "styles/strings/en.yaml"
+    strings.write_text(strings.read_text(encoding="utf-8").replace(
+        "thank_you: Thank you", "thank_you: Thank you ☃"), encoding="utf-8")
+    sheet = mini / "styles/default.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace(
+        "label: Briefing", "label: Briefing ☂"), encoding="utf-8")
+    code, out, _ = cli("check", "--root", str(mini))
+    assert code == 1
+    fonts = "the fonts lato-text bold, lato-text regular have no glyph for"
+    hint = "replace the character or use a font that has it"
+    assert [line.strip() for line in out.splitlines() if "no glyph" in line] == [
+        f"styles/default.yaml:45:8: label: {fonts} '☂' (U+2602 UMBRELLA); {hint}",
+        f"styles/strings/en.yaml:16:12: thank_you: {fonts} '☃' (U+2603 SNOWMAN); {hint}"]
+    code, _, err = cli("build", "--root", str(mini))
+    assert code == 1 and "demo: not built; its previous PDF is kept" in err
+    assert "styles/strings/en.yaml:16:12: thank_you:" in err
+    assert not (mini / "dist/demo.pdf").exists()
+
+
 def test_country_entries_are_never_split_across_pages(built: Path) -> None:
     checked, split = split_entries(built)
     assert split == []

@@ -418,9 +418,13 @@ GEOMETRY_KEYS = (("band_height",), *(("page", "margins", side)
                    for attr in ("size", "leading")))
 
 
+#: the sheet's own words every page prints: errors about their glyphs point at them
+TEXT_KEYS = (("label",), ("header",), ("footer",))
+
+
 def _locations(place) -> dict[tuple, Location]:
     out = {}
-    for key in GEOMETRY_KEYS:
+    for key in (*GEOMETRY_KEYS, *TEXT_KEYS):
         file, path = place(key)
         out[key] = file.location(path)
     return out

@@ -17,9 +17,9 @@ from __future__ import annotations
 import string
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Location
 from ..load.yamlfile import YamlFile
 from .schema import validate_model
 from .wording import DIGITS, PLACES, Wording  # noqa: F401 - DIGITS re-exported
@@ -31,6 +31,8 @@ class Strings(Wording, BaseModel):
     """The fixed texts of one language (English by default)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    #: text name -> where its file sets it (see :meth:`where`); not a field
+    _where: dict[str, Location] = PrivateAttr(default_factory=dict)
 
     digits: Literal["latin", "myanmar"] = Field(
         "latin", description="Digits for page numbers, dates, list and note numbers (a brand "
@@ -134,6 +136,19 @@ class Strings(Wording, BaseModel):
     def text_names(self) -> tuple[str, ...]:
         return tuple(type(self).model_fields)
 
+    def where(self, name: str) -> Location | None:
+        return self._where.get(name)
+
+    def __eq__(self, other: object) -> bool:
+        """The same texts are the same strings, wherever they were read from."""
+        if not isinstance(other, Strings):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(tuple(tuple(v) if isinstance(v, list) else v
+                          for v in self.__dict__.values()))
+
 
 ENGLISH = Strings()
 
@@ -155,6 +170,8 @@ def validate_strings(files: dict[str, YamlFile]) -> tuple[dict[str, Strings],
             diags.append(file.diag((), missing))
         errors += diags
         if model is not None and not missing:
+            model._where = {key: file.location((key,)) for key in model.text_names()
+                            if (key,) in file.values}
             out[name] = model
     return out, errors
 

@@ -42,6 +42,11 @@ class Wording:
         """The names of every text, in the schema's order."""
         raise NotImplementedError
 
+    def where(self, name: str):
+        """Where the strings file sets the text ``name`` (a Location), for errors about it;
+        None when not known (the built-in English, a worker's plain copy)."""
+        return None
+
     def number(self, n: int | str) -> str:
         """``n`` in this language's digits."""
         text = str(n)

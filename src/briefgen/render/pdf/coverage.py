@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from ...errors import Diagnostic
 from ...resolve.model import CountryListBlock, Document, Heading, Origin, Para
 from ...validate.dates import PartialDate
+from ...validate.wording import DIGITS, PLACES
 
 if TYPE_CHECKING:  # no pydantic here: a worker renders from plain copies (render.plain)
     from ...validate.branding import Brand
@@ -151,8 +152,32 @@ def fixed_text(strings: Strings, brand: Brand | None) -> str:
     return text
 
 
+def fixed_parts(strings: Strings, brand: Brand | None) -> Iterator[tuple[str, Origin | None]]:
+    """The parts of :func:`fixed_text`, each with where it is set: a strings file's key,
+    the brand sheet's label, header or footer (None: briefgen's own, or not known)."""
+    def at(location, key: str) -> Origin | None:
+        return Origin(location, key) if location is not None else None
+
+    for name in strings.text_names():
+        if name not in ("digits", "months"):
+            yield getattr(strings, name).format(**{p: "" for p in PLACES.get(name, ())}), \
+                at(strings.where(name), name)
+    for month in strings.months:
+        yield month, at(strings.where("months"), "months")
+    yield DIGITS[strings.digits], at(strings.where("digits"), "digits")
+    for text in FIXED_TEXT:
+        yield text, None
+    if brand is not None:
+        sheet = brand.sheet
+        yield sheet.label.upper(), at(brand.locations.get(("label",)), "label")
+        for key in ("header", "footer"):
+            yield getattr(sheet, key).format(short_title="", title="", publisher=""), \
+                at(brand.locations.get((key,)), key)
+
+
 def missing_glyphs(doc: Document, brand: Brand) -> list[Diagnostic]:
-    """One error per text that uses characters its face lacks, naming each character."""
+    """One error per text that uses characters its face lacks, naming each character. The
+    fixed texts (a strings file's, the brand's label) are blamed where they are set."""
     found: dict[tuple, dict[str, list[str]]] = {}
     brand = brand.for_language(doc.language)
     fixed = fixed_text(doc.strings, brand)
@@ -171,14 +196,17 @@ def missing_glyphs(doc: Document, brand: Brand) -> list[Diagnostic]:
         if text is fixed and all(ord(ch) in have or ch in _SKIPPED for ch in set(text)):
             known.add((role, face, text))
             continue
-        for ch in dict.fromkeys(text):
-            if ch in _SKIPPED or ord(ch) in have or unicodedata.category(ch) == "Cc":
-                continue
-            where = (origin.location, origin.key)
-            label = f"{brand.family_name(role)} {face.replace('_', ' ')}"
-            faces = found.setdefault(where, {}).setdefault(ch, [])
-            if label not in faces:
-                faces.append(label)
+        parts = fixed_parts(doc.strings, brand) if text is fixed else ((text, origin),)
+        for part, at in parts:
+            at = at or origin
+            for ch in dict.fromkeys(part):
+                if ch in _SKIPPED or ord(ch) in have or unicodedata.category(ch) == "Cc":
+                    continue
+                where = (at.location, at.key)
+                label = f"{brand.family_name(role)} {face.replace('_', ' ')}"
+                faces = found.setdefault(where, {}).setdefault(ch, [])
+                if label not in faces:
+                    faces.append(label)
     out = []
     for (location, key), chars in found.items():
         names = ", ".join(f"'{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')})"
