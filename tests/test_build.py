@@ -146,7 +146,7 @@ def test_json_report(built: Path, cli) -> None:
     code, out, _ = cli("build", "--root", str(built), "--json", "--format", "pdf")
     assert code == 0
     assert json.loads(out) == {"built": [], "unchanged": ALL, "failed": [], "removed": [],
-                               "errors": []}
+                               "errors": [], "rebuilt": {}}
 
 
 def test_jobs_give_identical_bytes(full: Path, monkeypatch) -> None:

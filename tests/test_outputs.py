@@ -115,6 +115,12 @@ def test_a_damaged_pdf_is_rendered_again_and_the_build_says_so(project: Path, cl
         f"rebuilt {DA} (web): {COPY} was changed outside briefgen",
         "web: built 1, unchanged 3, failed 0, removed 0"]
     assert pdf.read_bytes() == good and (project / COPY).read_bytes() == good
+    pdf.write_bytes(good[:1000])  # --json says so too
+    code, out, _ = cli("build", "--root", str(project), "--json")
+    report = json.loads(out)
+    assert code == 0 and report["screen"]["rebuilt"] == {
+        DA: f"{PDF} was changed outside briefgen"}
+    assert report["html"]["rebuilt"] == {f"{DA} (web)": f"{COPY} was changed outside briefgen"}
     # the PDF and the page's copy of it are written again; nothing else (the page's own
     # bytes are the same, so it is not written)
     assert rewritten(before, outputs(project)) == {PDF, COPY}

@@ -589,6 +589,10 @@ def test_broken_briefing_keeps_its_page_and_the_index(web: Path, cli) -> None:
         before["russia-military-ties/index.html"]
     assert after["index.html"] == before["index.html"]
     assert after["defector-asylum/index.html"] != before["defector-asylum/index.html"]
+    code, out, _ = cli("build", "--root", str(web), "--json")
+    assert code == 1 and json.loads(out)["html"]["note"] == (
+        "the index, feed and sitemap keep their previous version until "
+        "russia-military-ties can be built")
 
 
 @pytest.mark.parametrize("fault", ["render", "write"])

@@ -78,7 +78,11 @@ class BuildResult:
         return {"built": self.built, "unchanged": self.unchanged,
                 "failed": [{"id": f.id, "errors": [str(e) for e in f.errors]}
                            for f in self.failed],
-                "removed": self.removed, "errors": [str(e) for e in self.shared_errors]}
+                "removed": self.removed, "errors": [str(e) for e in self.shared_errors],
+                # made again because changed outside briefgen: what -> why
+                "rebuilt": dict(self.repaired),
+                # what the web edition kept, and why (the index while a briefing fails)
+                **({"note": self.note} if self.note and self.profile == "html" else {})}
 
     def summary(self) -> str:
         return (f"built {len(self.built)}, unchanged {len(self.unchanged)}, "
