@@ -81,8 +81,8 @@ class BuildResult:
                 "removed": self.removed, "errors": [str(e) for e in self.shared_errors],
                 # made again because changed outside briefgen: what -> why
                 "rebuilt": dict(self.repaired),
-                # what the web edition kept, and why (the index while a briefing fails)
-                **({"note": self.note} if self.note and self.profile == "html" else {})}
+                # why everything was rebuilt, or why the index keeps its previous version
+                **({"note": self.note} if self.note else {})}
 
     def summary(self) -> str:
         return (f"built {len(self.built)}, unchanged {len(self.unchanged)}, "
