@@ -650,7 +650,7 @@ def test_a_slow_writer_never_loses_the_copy_of_an_edition(full: Path, monkeypatc
     import threading
     import time
 
-    import briefgen.incremental.site as site_build
+    import briefgen.incremental.site_writes as site_build
 
     build_web(full)
     publish(full)
@@ -672,14 +672,14 @@ def test_a_slow_writer_never_loses_the_copy_of_an_edition(full: Path, monkeypatc
             stats.append(path.stat())  # what was written, for the web manifest
         return stats
 
-    real_remove = site_build._remove_edition_copies
+    real_remove = site_build.remove_edition_copies
 
     def remove(folder: Path, keep: set[str]) -> None:
         made.wait(1)  # a copy's writer, once submitted, has made editions/ by now
         real_remove(folder, keep)
 
     monkeypatch.setattr(site_build, "write_all_atomic", slow)
-    monkeypatch.setattr(site_build, "_remove_edition_copies", remove)
+    monkeypatch.setattr(site_build, "remove_edition_copies", remove)
     result = build_web(full, force=True)["html"]
     assert made.is_set() and not result.failed, result.failed
     copy = full / "dist/site" / MC / "editions"

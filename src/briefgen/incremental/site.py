@@ -43,26 +43,22 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..editions.archive import Archived, archive, verified
-from ..editions.store import NAME
 from ..errors import ContentError, Diagnostic, Location, OutputError, RenderError
-from ..files import OwnFolders, build_lock, remove_stray_temporaries, why, write_all_atomic
+from ..files import OwnFolders, build_lock, remove_stray_temporaries, why
 from ..load.project import Layout, find_root
 from .builder import BuildResult, Event, Failure
 from .manifest import (
     CHANGED,
     Manifest,
-    Written,
     check_written,
     digest,
     tree_stamp,
-    written,
 )
 from .site_manifest import (
     EDITIONS,
@@ -76,6 +72,7 @@ from .site_manifest import (
     outputs_intact,
     pdf_stat,
 )
+from .site_writes import SiteWriter, remove_edition_copies
 
 if TYPE_CHECKING:
     from ..render.html import Download, EditionLink, HtmlRenderer
@@ -159,20 +156,12 @@ class _Site:
         #: named briefings: their pages' files and PDFs are hashed, not judged by stat
         self.verify = set(ids or ())
         self.pdf_failures = pdf_failures or {}
-        #: what this build wrote (or found already written), by key: name -> record
-        self.written: dict[str, dict[str, Written]] = {}
         self.renderer: HtmlRenderer = renderer("html")  # type: ignore[assignment]
         self.result = BuildResult(PROFILE)
         self.pdfs = Manifest.load(self.layout.manifest)
-        #: (key, the files, the future of their records): written all or none per key
-        self.writes: list[tuple[str, list[Path], Future]] = []
-        #: (page key, its folder, the edition copies it keeps): old copies to remove
-        self.cleanups: list[tuple[str, Path, set[str]]] = []
-        #: (page key, a PDF copy beside it that is no longer up to date): removed after
-        self.stale: list[tuple[str, Path]] = []
         self.archives: dict[str, list[Archived] | ContentError] = {}
-        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefgen-site")
         self.own = OwnFolders(self.layout.dist)  # no link under dist/ is followed
+        self.writer = SiteWriter(self.layout, self.own)
         from ..render.html import SiteContext
 
         publisher = ws.base.publisher
@@ -212,7 +201,7 @@ class _Site:
                 self.remove_deleted(manifest)
         finally:
             failed |= self.settle()
-            self.pool.shutdown(wait=True)
+            self.writer.shutdown()
             for bid in self.result.built:
                 self.emit("built", f"{bid} (web)")
         for key in failed:
@@ -221,7 +210,7 @@ class _Site:
             else:
                 manifest.shared.pop(key, None)
             manifest.outputs.pop(key, None)
-        for key, files in self.written.items():  # all a key's files, when it was written
+        for key, files in self.writer.written.items():  # a key's files, when written
             if key not in failed:
                 manifest.outputs[key] = files
         ok = result.ok and not self.ids
@@ -339,16 +328,16 @@ class _Site:
         self.write(f"page:{bid}", {folder / name: data
                                    for name, data in {**files, **copies}.items()})
         # copies of editions no longer published go once the page is written (see settle)
-        self.cleanups.append((f"page:{bid}", folder, set(copies)))
+        self.writer.remove_copies_after(f"page:{bid}", folder, set(copies))
         for profile, name in PDF_NAMES.items():
             target = folder / name.format(id=bid)
             if any(d.profile == profile for d in downloads):
-                self.link(f"page:{bid}", self.layout.pdf(bid, profile), target,
-                          self.pdfs.written(f"{profile}:{bid}"))
+                self.writer.link(f"page:{bid}", self.layout.pdf(bid, profile), target,
+                                 self.pdfs.written(f"{profile}:{bid}"))
             elif target.is_file() and not target.is_symlink():
                 # no longer up to date: never offer a stale PDF (once the page that no
                 # longer links to it is written: a page that fails keeps its links whole)
-                self.stale.append((f"page:{bid}", target))
+                self.writer.remove_after(f"page:{bid}", target)
         manifest.pages[bid] = deps
         result.built.append(bid)
         result.outputs[bid] = (folder / PAGE).relative_to(self.layout.root).as_posix()
@@ -517,7 +506,7 @@ class _Site:
                 with contextlib.suppress(FileNotFoundError):
                     if path.is_file() and not path.is_symlink():
                         path.unlink()
-            _remove_edition_copies(folder, set())
+            remove_edition_copies(folder, set())
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only if nothing else is in it
             del manifest.pages[bid]
@@ -542,123 +531,25 @@ class _Site:
 
     # .................................................................. writing
     def write(self, key: str, files: dict[Path, bytes]) -> None:
-        """Write the files of ``key`` (a page, the index, a brand's assets), all or none;
-        those already on disk with these bytes are only recorded."""
-        todo = []
-        for path, data in files.items():
-            self.own(path)
-            if _same(path, data):
-                with contextlib.suppress(OSError):
-                    self.recorded(key, path, written(data, path.stat()))
-            else:
-                todo.append((path, data))
-        if todo:
-            self.writes.append((key, [p for p, _ in todo], self.pool.submit(_write, todo)))
-
-    def link(self, key: str, source: Path, target: Path, record: Written) -> None:
-        """The PDF beside its page: a hard link (no copy, no second fsync) where the file
-        system allows one, else a copy; atomic either way. ``record``: the PDF's, as
-        checked; a link is the same file, so it is its record too."""
-        self.own(target)
-        if target.is_file():
-            if os.path.samefile(source, target):
-                self.recorded(key, target, list(record))
-                return
-            data = source.read_bytes()
-            if _same(target, data):
-                with contextlib.suppress(OSError):
-                    self.recorded(key, target, written(data, target.stat()))
-                return
-        self.writes.append((key, [target], self.pool.submit(_link_atomic, source, target,
-                                                            record)))
-
-    def recorded(self, key: str, path: Path, record: Written) -> None:
-        name = path.relative_to(output_folder(self.layout, key)).as_posix()
-        self.written.setdefault(key, {})[name] = record
+        self.writer.write(key, files)
 
     def settle(self) -> set[str]:
         """Wait for the writes so far; a page whose file could not be written fails (and is
         tried again by the next build), as does the index or a brand's assets."""
-        failed: set[str] = set()
-        writes, cleanups, stale = self.writes, self.cleanups, self.stale
-        self.writes, self.cleanups, self.stale = [], [], []
-        for key, paths, future in writes:
-            try:
-                for path, record in zip(paths, future.result(), strict=True):
-                    self.recorded(key, path, record)
-            except OSError as exc:
-                failed.add(key)
-                path = next((p for p in paths if os.fspath(p) == exc.filename), paths[0])
-                rel = path.relative_to(self.layout.root).as_posix()
-                diag = Diagnostic(Location(rel), "", why(exc))
-                bid = key[5:] if key.startswith("page:") else key
-                if bid in self.result.built:
-                    self.result.built.remove(bid)
-                    self.result.outputs.pop(bid, None)
-                self.result.failed.append(Failure(bid if key.startswith("page:") else
-                                                  f"web {key}", [diag]))
-                self.emit("failed", f"{bid} (web)")
-        # only after every write is done (a folder emptied while a writer thread had just
-        # made it failed the page: seen in CI), and only for pages that were written: a
-        # page that failed keeps its previous version, with the copies it links to
-        for key, folder, keep in cleanups:
-            if key not in failed:
-                _remove_edition_copies(folder, keep)
-        for key, path in stale:
-            if key not in failed:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-        return failed
+        failed = self.writer.settle()
+        for key, diag in failed.items():
+            bid = key[5:] if key.startswith("page:") else key
+            if bid in self.result.built:
+                self.result.built.remove(bid)
+                self.result.outputs.pop(bid, None)
+            self.result.failed.append(Failure(bid if key.startswith("page:") else
+                                              f"web {key}", [diag]))
+            self.emit("failed", f"{bid} (web)")
+        return set(failed)
 
 
 def _edition_href(name: str) -> str:
     return f"{EDITIONS}/{name}.pdf"
-
-
-def _remove_edition_copies(folder: Path, keep: set[str]) -> None:
-    """Copies of editions that are no longer in ``editions/`` (only files named like one)."""
-    copies = folder / EDITIONS
-    if not copies.is_dir() or copies.is_symlink():
-        return
-    for path in copies.iterdir():
-        rel = f"{EDITIONS}/{path.name}"
-        if rel not in keep and path.suffix == ".pdf" and NAME.match(path.stem) and \
-                path.is_file() and not path.is_symlink():
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-    if not keep:
-        with contextlib.suppress(OSError):
-            copies.rmdir()  # only if empty
-
-
-def _write(files: list[tuple[Path, bytes]]) -> list[Written]:
-    return [written(data, st) for (_, data), st in zip(files, write_all_atomic(files),
-                                                       strict=True)]
-
-
-def _link_atomic(source: Path, target: Path, record: Written) -> list[Written]:
-    """Link (else copy) ``source``, whose record is ``record``, to ``target``; the record of
-    ``target`` (in a list, as :func:`_write` gives)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
-    try:
-        os.link(source, temp)
-    except OSError:
-        return _write([(target, source.read_bytes())])
-    try:
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    return [list(record)]  # the same file: should it differ, its stat will say so
-
-
-def _same(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
 
 
 def _folder_digest(folder: Path) -> str:
