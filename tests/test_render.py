@@ -133,7 +133,7 @@ def test_a_pdf_does_not_depend_on_what_the_process_rendered_before(full: Path) -
     text), and with nothing kept."""
     import briefgen
     from briefgen.render import renderer
-    from briefgen.render.pdf import textblock
+    from briefgen.render.pdf import lines
 
     ws = briefgen.open_workspace(full)
     docs = [ws.document(bid) for bid in ws.ids]
@@ -143,8 +143,8 @@ def test_a_pdf_does_not_depend_on_what_the_process_rendered_before(full: Path) -
         return pdf.render(doc, ws.brands[doc.brand], profile)
 
     def forget() -> None:
-        textblock._WORDS_CACHE.clear()
-        textblock._LINES_CACHE.clear()
+        lines._WORDS_CACHE.clear()
+        lines._LINES_CACHE.clear()
 
     in_order = {d.id: render(d) for d in docs}
     reverse, printed = {}, {}

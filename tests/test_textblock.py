@@ -107,13 +107,13 @@ def test_ascii_shortcut_matches_reportlab(font: str, text: str) -> None:
 
 
 def test_layout_caches_share_equal_text_and_stay_bounded(font: str, monkeypatch) -> None:
-    from briefgen.render.pdf import textblock
+    from briefgen.render.pdf import lines
     from briefgen.render.pdf.runs import Faces
 
-    monkeypatch.setattr(textblock, "MAX_HELD", 50)
-    monkeypatch.setattr(textblock, "_HELD", 0)
-    textblock._WORDS_CACHE.clear()
-    textblock._LINES_CACHE.clear()
+    monkeypatch.setattr(lines, "MAX_HELD", 50)
+    monkeypatch.setattr(lines, "_HELD", 0)
+    lines._WORDS_CACHE.clear()
+    lines._LINES_CACHE.clear()
     # two documents' faces for the same style are one object: equal text is laid out once
     first, second = (Faces(font, black).face(style(font), bold=True) for _ in range(2))
     assert first is second
@@ -124,7 +124,7 @@ def test_layout_caches_share_equal_text_and_stay_bounded(font: str, monkeypatch)
         block = TextBlock([Run(f"block {n} has five words", first)], style(font))
         assert [[p.text for w in line.words for p in w.pieces] for line in block.lines(400)] == [
             ["block", str(n), "has", "five", "words"]]
-        held = sum(len(words) for _, words in textblock._WORDS_CACHE.values())
+        held = sum(len(words) for _, words in lines._WORDS_CACHE.values())
         assert held <= 50 + 5
 
 
@@ -134,9 +134,9 @@ def test_the_words_cache_key_holds_every_field_of_a_run() -> None:
     import dataclasses
     import inspect
 
-    from briefgen.render.pdf import textblock
+    from briefgen.render.pdf import lines
 
     names = [f.name for f in dataclasses.fields(Run)]
     assert names == ["text", "face", "href", "note", "br", "nohyph", "nobreak"]
-    source = inspect.getsource(textblock.words_of)
+    source = inspect.getsource(lines.words_of)
     assert "(r.text, id(r.face), r.href, r.note, r.br, r.nohyph, r.nobreak)" in source

@@ -14,7 +14,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.fonts import tt2ps
 
 from ...resolve.model import Span
-from .textblock import Face, Run, interned, text_width
+from .lines import Face, Run, interned, text_width
 
 # Chicago Manual of Style 14.18: break a URL after a colon or a (double) slash; before a
 # full stop, comma, question mark, hash, per cent, tilde, hyphen or underscore; before or
