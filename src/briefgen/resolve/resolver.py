@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import Diagnostic
 from ..load.yamlfile import KeyPath, YamlFile, format_key_path
 from ..validate.factbase import BriefingRecord, EntityRecord, FactBase, FactRecord
-from ..validate.models import CountryList, Fact
+from ..validate.models import CountryList
 from ..validate.schema import did_you_mean
 from ..validate.strings import ENGLISH, Strings
 from .inline import order_markers, parse_inline, thin_citations
@@ -35,6 +35,16 @@ from .model import (
     SourceLink,
     Span,
 )
+from .selection import (
+    CountryView,
+    FactView,
+    Selection,
+    matches,
+    members_key,
+    order_by,
+    topic_members,
+    view_of,
+)
 from .textenv import TextError, render_text
 from .translations import Translator
 from .typography import typographic
@@ -42,31 +52,6 @@ from .typography import typographic
 #: longest title or heading a Jinja expression may produce (the spec's own text is bounded
 #: by the schema)
 MAX_LINE = 400
-
-
-@dataclass(frozen=True)
-class FactView:
-    """What spec text sees of a fact (``{{ countries[0].facts[0].statement }}``)."""
-
-    id: str
-    statement: str
-    as_of: str
-    status: str
-    topics: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CountryView:
-    id: str
-    name: str
-    facts: tuple[FactView, ...]
-
-
-@dataclass
-class _Selection:
-    entity: EntityRecord
-    facts: list[FactRecord]
-    reasons: list[str]
 
 
 @dataclass
@@ -236,7 +221,7 @@ class _Resolver:
         return _Place(rec.file, (*rec.path, "statement"))
 
     # ------------------------------------------------------------------ country lists
-    def select(self, cl: CountryList, path: KeyPath) -> list[_Selection]:
+    def select(self, cl: CountryList, path: KeyPath) -> list[Selection]:
         countries = self.base.countries
         for j, cid in enumerate(cl.exclude):
             if cid not in countries and cid not in self.base.broken_entities:
@@ -274,19 +259,19 @@ class _Resolver:
                 continue
             self.reads.add(f"file:{rec.file.display}")
             facts = [self.base.facts[f"{eid}.{f.id}"] for f in rec.entity.facts
-                     if _matches(f, wanted, cl.status)]
+                     if matches(f, wanted, cl.status)]
             if cl.topics is not None:
                 for f in rec.entity.facts:
-                    if _matches(f, cl.topics, cl.status):
+                    if matches(f, cl.topics, cl.status):
                         topics = ", ".join(t for t in f.topics if t in cl.topics)
                         reasons.append(f"fact {eid}.{f.id} has topic {topics} "
                                        f"(status {f.status})")
-            out.append(_Selection(rec, facts, reasons))
+            out.append(Selection(rec, facts, reasons))
         if cl.countries is not None:
-            _order(out, cl.order, lambda s: s.entity, lambda s: s.facts)
+            order_by(out, cl.order, lambda s: s.entity, lambda s: s.facts)
         return out
 
-    def country_block(self, cl: CountryList, selection: list[_Selection],
+    def country_block(self, cl: CountryList, selection: list[Selection],
                       ctx: dict[str, Any], date: dt.date) -> CountryListBlock:
         entries = []
         for n, sel in enumerate(selection, start=1):
@@ -327,7 +312,7 @@ class _Resolver:
             self.error((), "cannot resolve: briefings/facts/publisher.yaml is missing or "
                            "has errors")
             return None, {}
-        selections: dict[int, list[_Selection]] = {}
+        selections: dict[int, list[Selection]] = {}
         for i, section in enumerate(spec.sections):
             if section.country_list is not None:
                 selections[i] = self.select(section.country_list,
@@ -496,11 +481,11 @@ class _Resolver:
     def doc_id(self) -> str:
         return f"{self.rec.id}.{self.edition}" if self.edition else self.rec.id
 
-    def view(self, sel: _Selection) -> CountryView:
+    def view(self, sel: Selection) -> CountryView:
         """What spec text sees of a selected country (translated where translations are
         at hand; a missing one is reported where it is printed, not here)."""
         if self.tr is None:
-            return _view(sel)
+            return view_of(sel)
         rec = sel.entity
         tfile = self.tr.tset.entities.get(rec.entity.id)
         name = self.tr.known(tfile, ("name",))
@@ -535,55 +520,6 @@ class _Resolver:
 def _kind(file: YamlFile) -> str:
     """The folder of a fact file: countries or bodies."""
     return file.path.parent.name
-
-
-def _matches(fact: Fact, topics: list[str] | None, status: list[str] | None) -> bool:
-    if topics is not None and not set(fact.topics) & set(topics):
-        return False
-    return status is None or fact.status in status
-
-
-def _view(sel: _Selection) -> CountryView:
-    return CountryView(sel.entity.entity.id, sel.entity.entity.name, tuple(
-        FactView(f.fact.id, f.fact.statement, f.fact.as_of.iso(), f.fact.status,
-                 tuple(f.fact.topics)) for f in sel.facts))
-
-
-_EPOCH = dt.date(1, 1, 1)
-
-
-def _order(items: list, order: str, entity_of, facts_of) -> None:
-    if order == "alphabetical":
-        items.sort(key=lambda s: entity_of(s).entity.name)
-    elif order == "date":
-        items.sort(key=lambda s: max((f.fact.as_of.earliest for f in facts_of(s)),
-                                     default=None) or _EPOCH, reverse=True)
-
-
-def topic_members(base: FactBase, cl: CountryList) -> list[EntityRecord]:
-    """The countries a topic-selected list holds, in its order (the one rule for both the
-    resolver and the reuse check of the index)."""
-    wanted = cl.fact_topics or cl.topics
-    chosen = []
-    for rec in sorted(base.countries.values(), key=lambda r: r.entity.name):
-        eid = rec.entity.id
-        if eid in cl.exclude or not any(_matches(f, cl.topics, cl.status)
-                                        for f in rec.entity.facts):
-            continue
-        shown = [base.facts[f"{eid}.{f.id}"] for f in rec.entity.facts
-                 if _matches(f, wanted, cl.status)]
-        chosen.append((rec, shown))
-    _order(chosen, cl.order, lambda c: c[0], lambda c: c[1])
-    return [rec for rec, _ in chosen]
-
-
-def members_key(cl: CountryList) -> str:
-    """The index's name for a topic selection: its rule, as JSON."""
-    import json
-
-    return "members:" + json.dumps({"topics": cl.topics, "status": cl.status,
-                                    "exclude": cl.exclude, "order": cl.order,
-                                    "fact_topics": cl.fact_topics}, sort_keys=True)
 
 
 @dataclass
