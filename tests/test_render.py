@@ -223,7 +223,7 @@ def test_missing_glyph_in_a_fixed_text_is_reported_where_it_is_set(mini: Path, c
         "label: Briefing", "label: Briefing ☂"), encoding="utf-8")
     code, out, _ = cli("check", "--root", str(mini))
     assert code == 1
-    fonts = "the fonts lato-text bold, lato-text regular have no glyph for"
+    fonts = "the fonts lato-text bold, lato-text italic, lato-text regular have no glyph for"
     hint = "replace the character or use a font that has it"
     assert [line.strip() for line in out.splitlines() if "no glyph" in line] == [
         f"styles/default.yaml:45:8: label: {fonts} '☂' (U+2602 UMBRELLA); {hint}",

@@ -12,6 +12,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -208,6 +209,102 @@ def test_a_brand_sheet_says_all_its_errors_at_once(built_full: Path, cli,
         "'fonts/Lato-Bolt.ttf' not found",
         "styles/default.yaml:73:22: languages.my.fonts.roles.title: unknown font family "
         "'padok' (did you mean 'padauk'?)"]
+
+
+SHEET, EN = "styles/default.yaml", "styles/strings/en.yaml"
+MC = "briefings/military-cooperation.yaml"
+#: name -> (edits: (file, old, new)...), the error lines check must print, exactly
+SAID_ONCE = {
+    "a NUL in a font's name, with a schema error": (
+        [(SHEET, 'rgb: "#8E1B2E"', "rgb: red"),
+         (SHEET, "bold: fonts/Lato-Black.ttf", 'bold: "fonts/La\\0to.ttf"')],
+        [f"{SHEET}:10:52: colours.brand.rgb: 'red' is not an RGB colour: use #RRGGBB",
+         f"{SHEET}:22:13: fonts.families.lato.bold: 'fonts/La\\x00to.ttf' cannot be used as "
+         "a font file (embedded null byte)",
+         f"{SHEET}:22:22: fonts.families.lato.bold: contains control character U+0000 "
+         "(NULL), written as \\0; delete it"]),
+    "a font name too long, in a language": (
+        [(SHEET, "regular: fonts/Padauk-Regular.ttf", f"regular: fonts/{'a' * 300}.ttf")],
+        [f"{SHEET}:69:20: languages.my.fonts.families.padauk.regular: 'fonts/{'a' * 74}' "
+         "cannot be used as a font file (File name too long)"]),
+    "a language's wrong value, with a schema error": (
+        [(SHEET, 'rgb: "#8E1B2E"', "rgb: red"), (SHEET, "label: ", "label: 5 #", 2)],
+        [f"{SHEET}:10:52: colours.brand.rgb: 'red' is not an RGB colour: use #RRGGBB",
+         f"{SHEET}:82:12: languages.my.label: expected text, got a number (5)"]),
+    "an error a language only inherits": (
+        [(SHEET, "    lato:\n      regular: fonts/Lato-Regular.ttf\n"
+                 "      bold: fonts/Lato-Black.ttf\n      italic: fonts/Lato-Italic.ttf\n"
+                 "      bold_italic: fonts/Lato-BoldItalic.ttf\n",
+          "    lato: fonts/Lato-Regular.ttf\n")],
+        [f"{SHEET}:20:11: fonts.families.lato: expected a mapping of keys, got text "
+         "('fonts/Lato-Regular.ttf')"]),
+    "a role's unknown family, with a schema error": (
+        [(SHEET, 'rgb: "#8E1B2E"', "rgb: red"), (SHEET, "roles: {title: lato,",
+                                                 "roles: {title: lati,")],
+        [f"{SHEET}:10:52: colours.brand.rgb: 'red' is not an RGB colour: use #RRGGBB",
+         f"{SHEET}:35:18: fonts.roles.title: unknown font family 'lati' (did you mean "
+         "'lato'?)"]),
+    "a glyph missing from 'as of', which dated statements print": (
+        [(EN, 'as_of: "as of {date}"', 'as_of: "as of ☃ {date}"')],
+        [f"{EN}:21:8: as_of: the fonts lato-text bold, lato-text italic, lato-text regular "
+         "have no glyph for '☃' (U+2603 SNOWMAN); replace the character or use a font that "
+         "has it"]),
+    "a glyph missing from the digits the brand sets": (
+        [(SHEET, "name: Default\n", "name: Default\ndigits: myanmar\n")],
+        [f"{SHEET}:5:9: digits: the fonts lato-text bold, lato-text italic, lato-text regular "
+         "have no glyphs for '၀' (U+1040 MYANMAR DIGIT ZERO), '၁' (U+1041 MYANMAR DIGIT ONE), "
+         "'၂' (U+1042 MYANMAR DIGIT TWO), '၃' (U+1043 MYANMAR DIGIT THREE), '၄' (U+1044 "
+         "MYANMAR DIGIT FOUR), '၅' (U+1045 MYANMAR DIGIT FIVE), '၆' (U+1046 MYANMAR DIGIT "
+         "SIX), '၇' (U+1047 MYANMAR DIGIT SEVEN), '၈' (U+1048 MYANMAR DIGIT EIGHT), '၉' "
+         "(U+1049 MYANMAR DIGIT NINE); replace those characters or use a font that has "
+         "them"]),
+    "a glyph missing from a language's label": (
+        [(MC, "language: en-GB\n", "language: en-GB\nlanguages: [en-GB, my]\n"),
+         (SHEET, 'label: "', 'label: "☃')],
+        [f"{SHEET}:82:12: languages.my.label: the fonts padauk bold, padauk italic, padauk "
+         "regular have no glyph for '☃' (U+2603 SNOWMAN); replace the character or use a "
+         "font that has it"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SAID_ONCE))
+def test_each_sheet_and_strings_error_is_said_once_where_it_is_set(built_full: Path, cli,
+                                                                  case: str) -> None:
+    """Found by review: a language repeated the sheet's errors (with a prefix, or at a key
+    that does not exist), a font name made check exit 3, and texts of the strings file
+    that dated statements, notes and list numbers print were blamed at each fact."""
+    edits, expected = SAID_ONCE[case]
+    for file, old, new, *nth in edits:
+        path = built_full / file
+        text = path.read_text(encoding="utf-8")
+        at = -1
+        for _ in range(nth[0] if nth else 1):
+            at = text.index(old, at + 1)
+        path.write_text(text[:at] + new + text[at + len(old):], encoding="utf-8")
+    before = pdfs(built_full)
+    code, out, err = cli("check", "--root", str(built_full))
+    no_crash(code, out, err)
+    said = [line.strip() for line in out.splitlines()  # errors, not "fix them first"
+            if re.match(r"\s+\S+:\d+:\d+: ", line) and not line.endswith("fix them first")]
+    assert said == expected
+    code, out, err = cli("build", "--root", str(built_full))
+    no_crash(code, out, err)
+    assert pdfs(built_full) == before
+
+
+def test_an_error_is_blamed_at_the_sheet_that_sets_the_value(built_full: Path, cli) -> None:
+    """A sheet that extends another and sets one colour was blamed for its parent's bad
+    colour (any key of the same mapping made it the owner)."""
+    (built_full / "styles/child.yaml").write_text(
+        'extends: default\ncolours:\n  accent: {cmyk: [0, 0.29, 0.88, 0.11], rgb: "#E3A11B"}\n',
+        encoding="utf-8")
+    edit(built_full / SHEET, 'rgb: "#8E1B2E"', "rgb: red")
+    edit(built_full / "briefings/russia-military-ties.yaml", "brand: default", "brand: child")
+    code, out, err = cli("check", "--root", str(built_full))
+    no_crash(code, out, err)
+    assert f"  {SHEET}:10:52: colours.brand.rgb: 'red' is not an RGB colour: use #RRGGBB" \
+        in out.splitlines()
+    assert "styles/child.yaml:" not in out.replace("(styles/child.yaml)", "")
 
 
 def test_a_truncated_font_is_a_located_error(built_full: Path, cli) -> None:

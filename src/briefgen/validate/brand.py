@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..errors import Diagnostic, Location
-from ..load.yamlfile import YamlFile
+from ..load.yamlfile import YamlFile, format_key_path
 from . import geometry
 from .branding import FACES, Brand
 from .fontfiles import FontCache, FontInfo
@@ -247,14 +247,18 @@ def _parse_key(key: str) -> tuple:
 
 
 def _owner(chain: list[YamlFile], path: tuple) -> YamlFile:
-    """The sheet of the chain that set the value at ``path`` (most derived first)."""
+    """The sheet of the chain that set the value at ``path``: the one that names the
+    longest part of it (a sheet that sets ``colours.accent`` does not own ``colours.brand``,
+    which its parent sets), the most derived of those that name as much."""
+    best, depth = chain[0], 0
     for file in chain:
         probe = tuple(path)
-        while probe:
+        while len(probe) > depth:
             if probe in file.values:
-                return file
+                best, depth = file, len(probe)
+                break
             probe = probe[:-1]
-    return chain[0]
+    return best
 
 
 def _chain(sheets: dict[str, YamlFile], name: str) -> tuple[list[YamlFile], list[Diagnostic]]:
@@ -306,34 +310,17 @@ def validate_brand(sheets: dict[str, YamlFile], name: str, styles: Path,
         problems = [_owner(chain, _parse_key(d.key)).diag(_parse_key(d.key), d.message)
                     if d.key else d for d in diags]
         bad = {_parse_key(d.key) for d in diags if d.key}
+        problems += _references(merged, chain, bad)
         _raw_fonts(merged, chain, styles, fonts, problems, bad)
-        _languages_alone(name, merged, chain, styles, fonts, problems)
+        _languages_alone(name, merged, chain, styles, fonts, problems, bad)
         return None, problems
     assert sheet is not None
-    problems: list[Diagnostic] = []
-    colour_names = list(Colours.model_fields)
-    for i, shape in enumerate(sheet.logo.shapes):
-        for attr in ("fill", "stroke"):
-            value = getattr(shape, attr)
-            if value is not None and value not in colour_names:
-                path = ("logo", "shapes", i, attr)
-                problems.append(_owner(chain, path).diag(
-                    path, f"unknown colour '{value}'{did_you_mean(value, colour_names)}; "
-                          f"use one of: {', '.join(colour_names)}"))
-    for role, fam_id in sheet.fonts.roles.items():
-        if fam_id not in sheet.fonts.families:
-            path = ("fonts", "roles", role)
-            problems.append(_owner(chain, path).diag(
-                path, f"unknown font family '{fam_id}'"
-                      f"{did_you_mean(fam_id, sheet.fonts.families)}"))
-    for role in ("title", "heading", "body", "small", "mono"):
-        if role not in sheet.fonts.roles:
-            problems.append(chain[0].diag(("fonts", "roles"), f"missing font role '{role}'"))
+    problems = _references(merged, chain, set())
     locate = partial(_place, chain, ())
     problems.extend(_geometry(sheet, locate))
     font_paths, infos = _fonts(sheet, chain, styles, fonts, problems)
     if problems:
-        _languages_alone(name, merged, chain, styles, fonts, problems)
+        _languages_alone(name, merged, chain, styles, fonts, problems, set())
         return None, problems
     languages: dict[str, Brand] = {}
     for lang in sheet.languages:
@@ -345,9 +332,51 @@ def validate_brand(sheets: dict[str, YamlFile], name: str, styles: Path,
         return None, problems
     brand = Brand(name, sheet, [f.path for f in chain], font_paths, infos)
     brand.languages = languages
-    brand.locations = _locations(locate)
+    brand.locations, brand.key_paths = _locations(locate), _key_paths(locate)
     brand.display, brand.root = chain[0].display, styles.parent
     return brand, []
+
+
+def _refused(path: tuple, bad: set[tuple]) -> bool:
+    """Whether the schema refused ``path`` or a mapping around it."""
+    return any(path[:n] in bad for n in range(1, len(path) + 1))
+
+
+def _references(merged: dict[str, Any], chain: list[YamlFile],
+                bad: set[tuple]) -> list[Diagnostic]:
+    """What the sheet names that must exist: the colour of each logo shape, each role's
+    font family, and the five roles. Read from the sheet as written (the schema has made
+    sure of the types when it passed), so that it is said with a schema error elsewhere;
+    values the schema refused (``bad``) are left to its message."""
+    out = []
+    colour_names = list(Colours.model_fields)
+    logo = merged.get("logo")
+    shapes = logo.get("shapes") if isinstance(logo, dict) else None
+    for i, shape in enumerate(shapes if isinstance(shapes, list) else ()):
+        for attr in ("fill", "stroke"):
+            value = shape.get(attr) if isinstance(shape, dict) else None
+            path = ("logo", "shapes", i, attr)
+            if isinstance(value, str) and value not in colour_names and \
+                    not _refused(path, bad):
+                out.append(_owner(chain, path).diag(
+                    path, f"unknown colour '{value}'{did_you_mean(value, colour_names)}; "
+                          f"use one of: {', '.join(colour_names)}"))
+    fonts = merged.get("fonts")
+    families = fonts.get("families") if isinstance(fonts, dict) else None
+    roles = fonts.get("roles") if isinstance(fonts, dict) else None
+    if not isinstance(roles, dict) or _refused(("fonts", "roles"), bad):
+        return out
+    for role, fam_id in roles.items():
+        path = ("fonts", "roles", role)
+        if isinstance(families, dict) and not _refused(("fonts", "families"), bad) and \
+                isinstance(fam_id, str) and fam_id not in families and \
+                not _refused(path, bad):
+            out.append(_owner(chain, path).diag(
+                path, f"unknown font family '{fam_id}'{did_you_mean(fam_id, families)}"))
+    for role in ("title", "heading", "body", "small", "mono"):
+        if role not in roles:
+            out.append(chain[0].diag(("fonts", "roles"), f"missing font role '{role}'"))
+    return out
 
 
 def _language_brand(name: str, merged: dict[str, Any], lang: str, chain: list[YamlFile],
@@ -384,7 +413,7 @@ def _language_brand(name: str, merged: dict[str, Any], lang: str, chain: list[Ya
         return None
     brand = Brand(name, sheet, [f.path for f in chain], font_paths, infos)
     brand.language = lang
-    brand.locations = _locations(place)
+    brand.locations, brand.key_paths = _locations(place), _key_paths(place)
     brand.display, brand.root = chain[0].display, styles.parent
     return brand
 
@@ -392,14 +421,24 @@ def _language_brand(name: str, merged: dict[str, Any], lang: str, chain: list[Ya
 def _place(chain: list[YamlFile], prefix: tuple, path: tuple) -> tuple[YamlFile, tuple]:
     """The sheet of the chain that set ``path`` and the path there: under ``prefix`` (a
     language's entry, ``languages.my``) when that entry set it, else the path itself."""
-    if prefix:
+    owner = _owner(chain, path)
+    if prefix:  # the language's entry that names the most of it, if as much as the sheet
+        best, depth = None, 0
         for file in chain:
-            probe = (*prefix, *path)
-            while len(probe) > len(prefix):
-                if probe in file.values:
-                    return file, (*prefix, *path)
-                probe = probe[:-1]
-    return _owner(chain, path), path
+            named = _named(file, (*prefix, *path)) - len(prefix)
+            if named > depth:
+                best, depth = file, named
+        if best is not None and depth >= _named(owner, path):
+            return best, (*prefix, *path)
+    return owner, path
+
+
+def _named(file: YamlFile, path: tuple) -> int:
+    """How long a part of ``path`` ``file`` names (0: none of it)."""
+    probe = tuple(path)
+    while probe and probe not in file.values:
+        probe = probe[:-1]
+    return len(probe)
 
 
 def _geometry(sheet: BrandSheet, place, prefix: str = "") -> list[Diagnostic]:
@@ -418,8 +457,9 @@ GEOMETRY_KEYS = (("band_height",), *(("page", "margins", side)
                    for attr in ("size", "leading")))
 
 
-#: the sheet's own words every page prints: errors about their glyphs point at them
-TEXT_KEYS = (("label",), ("header",), ("footer",))
+#: the sheet's own words every page prints, and its digits: errors about their glyphs
+#: point at them
+TEXT_KEYS = (("label",), ("header",), ("footer",), ("digits",))
 
 
 def _locations(place) -> dict[tuple, Location]:
@@ -428,6 +468,11 @@ def _locations(place) -> dict[tuple, Location]:
         file, path = place(key)
         out[key] = file.location(path)
     return out
+
+
+def _key_paths(place) -> dict[tuple, str]:
+    """The key path each of :data:`TEXT_KEYS` is set at (``languages.my.label``)."""
+    return {key: format_key_path(place(key)[1]) for key in TEXT_KEYS}
 
 
 def _fonts(sheet: BrandSheet, chain: list[YamlFile], styles: Path, cache: FontCache,
@@ -453,7 +498,17 @@ def _font_file(owner: YamlFile, key: tuple, rel: str, styles_root: Path, cache: 
                problems: list[Diagnostic]) -> FontInfo | None:
     """What the font file ``rel`` (as the sheet ``owner`` names it at ``key``) holds, or
     None with the reason added to ``problems``."""
-    path = (owner.path.parent / rel).resolve()
+    def unusable(exc: Exception) -> None:  # a name too long, a loop of links, a NUL...
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        shown = "".join(f"\\x{ord(c):02x}" if ord(c) < 32 or ord(c) == 127 else c
+                        for c in rel[:80])
+        problems.append(owner.diag(key, f"'{shown}' cannot be used as a font file "
+                                        f"({detail})"))
+
+    try:
+        path = (owner.path.parent / rel).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        return unusable(exc)
     if not path.is_relative_to(styles_root):
         problems.append(owner.diag(key, f"'{rel}' is outside the styles/ folder; put the "
                                         "font in styles/fonts/ with its licence"))
@@ -461,7 +516,11 @@ def _font_file(owner: YamlFile, key: tuple, rel: str, styles_root: Path, cache: 
     if path.suffix.lower() != ".ttf":
         problems.append(owner.diag(key, f"'{rel}' is not a TrueType (.ttf) font"))
         return None
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except (OSError, ValueError) as exc:
+        return unusable(exc)
+    if not found:
         problems.append(owner.diag(key, f"font file '{rel}' not found"))
         return None
     info = cache.info(path)
@@ -492,7 +551,7 @@ def _raw_fonts(merged: dict[str, Any], chain: list[YamlFile], styles: Path, cach
 
 
 def _languages_alone(name: str, merged: dict[str, Any], chain: list[YamlFile], styles: Path,
-                     cache: FontCache, problems: list[Diagnostic]) -> None:
+                     cache: FontCache, problems: list[Diagnostic], bad: set[tuple]) -> None:
     """When the sheet itself has errors: each language's errors at its own entries
     (``languages.my...``), as far as they can be told without a valid sheet: its schema
     errors, the font files it names and the families its roles name. What it only inherits
@@ -502,6 +561,7 @@ def _languages_alone(name: str, merged: dict[str, Any], chain: list[YamlFile], s
         return
     said = {str(p) for p in problems}
     sheet_says = {(p.key, p.message) for p in problems}  # inherited: the same at its own key
+    # (what the sheet's schema refused under languages.<lang> it has said already)
     styles_root = styles.resolve()
     base = merged.get("fonts")
     base = base.get("families") if isinstance(base, dict) else None
@@ -529,7 +589,9 @@ def _languages_alone(name: str, merged: dict[str, Any], chain: list[YamlFile], s
                 if isinstance(fam.get(face), str):
                     file, path = _place(chain, prefix, ("fonts", "families", fam_id, face))
                     _font_file(file, path, fam[face], styles_root, cache, found)
+        again = f"(in the sheet for language '{lang}') "
         for d in found:
-            if str(d) not in said and (d.key[len(own) + 1:], d.message) not in sheet_says:
+            inherited = (d.key[len(own) + 1:], d.message.removeprefix(again)) in sheet_says
+            if str(d) not in said and not inherited and not _refused(_parse_key(d.key), bad):
                 said.add(str(d))
                 problems.append(d)

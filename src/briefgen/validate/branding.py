@@ -37,6 +37,8 @@ class Brand:
         #: where the sheet sets its page geometry (margins, band, sizes), for errors found
         #: when a briefing is laid out
         self.locations: dict[tuple, Location] = {}
+        #: the key path of each of its words (label, header, footer, digits) as set
+        self.key_paths: dict[tuple, str] = {}
         self.display = f"styles/{name}.yaml"  # the sheet, as errors name it
         self.root: Path | None = None  # the project's folder
 

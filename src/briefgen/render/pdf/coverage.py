@@ -27,8 +27,9 @@ if TYPE_CHECKING:  # no pydantic here: a worker renders from plain copies (rende
 #: never drawn: the text blocks collapse whitespace and drop C0/C1 control characters
 _SKIPPED = set(" \t\n\r\f\v")
 
-#: characters the PDF prints whatever the language: the ellipsis of a cut contents line
-FIXED_TEXT = ("…",)
+#: characters the PDF prints whatever the language: the ellipsis of a cut contents line,
+#: the dash and no-break space before the date of a dated statement (:func:`as_of`)
+FIXED_TEXT = ("…", "\u2014\u00a0")
 
 Item = tuple[str, str, str, Origin]  # (text, font role, face, origin)
 
@@ -51,19 +52,17 @@ def _face(bold: bool, italic: bool) -> str:
 
 def _para(p: Para, role: str, strings: Strings) -> Iterator[Item]:
     origin = Origin(p.origin, p.key)
-    for span in p.spans:
-        if span.note is not None:
-            yield strings.number(span.note) + strings.marker_separator, role, "regular", \
-                origin
-        else:
+    for span in p.spans:  # (a note's marker and the date after a dated statement are the
+        if span.note is None:  # strings' digits and words: see fixed_parts)
             yield span.text, "mono" if span.code else role, _face(span.bold, span.italic), origin
-    if p.as_of:
-        yield as_of(p.as_of, strings), role, "italic", origin
 
 
 def items(doc: Document, brand: Brand | None = None) -> Iterator[Item]:
-    """Every text of ``doc`` with the role and face the PDF sets it in (with ``brand``,
-    the brand's words too: label, header, footer)."""
+    """Every text of ``doc`` with the role and face the PDF sets it in, at the place it
+    comes from; what the strings file and the brand add around it (list numbers, "as of",
+    a note's date and punctuation, the label...) is the last item, the fixed text, set
+    in each face of :data:`FIXED_FACES` (see :func:`fixed_parts` for where each part is
+    set)."""
     title, pub, s = doc.origin_of("title"), doc.publisher, doc.strings
     yield doc.title, "title", "bold", title
     yield doc.short_title, "small", "regular", doc.origin_of("short_title")
@@ -73,13 +72,10 @@ def items(doc: Document, brand: Brand | None = None) -> Iterator[Item]:
         yield from _para(p, "body", s)
     if doc.whats_new:
         box = Origin(doc.whats_new[0].origin, "whats_new")
-        yield s.whats_new, "body", "bold", box
         if doc.whats_new_since:
             yield doc.whats_new_since, "body", "regular", box
         for p in doc.whats_new:
             yield from _para(p, "body", s)
-    if doc.facts_as_of:
-        yield facts_as_of(doc.facts_as_of, s), "small", "regular", title
     for block in doc.blocks:
         if isinstance(block, Heading):
             yield block.text, "heading", "bold", block.origin or title
@@ -87,8 +83,7 @@ def items(doc: Document, brand: Brand | None = None) -> Iterator[Item]:
             yield from _para(block, "body", s)
         elif isinstance(block, CountryListBlock):
             for entry in block.entries:
-                yield f"{s.list_text(entry.number)} {entry.name}", "body", "bold", \
-                    entry.origin or title
+                yield entry.name, "body", "bold", entry.origin or title
                 for p in entry.statements:
                     yield from _para(p, "body", s)
                 for link in entry.sources:
@@ -97,8 +92,7 @@ def items(doc: Document, brand: Brand | None = None) -> Iterator[Item]:
                         yield link.url, "small", "regular", link.origin or title
     for note in doc.notes.values():
         origin = note.origin or title
-        yield f"{s.number(note.number)} {note.publisher}{s.comma}{note.date or ''}" \
-              f"{s.full_stop}", "small", "regular", origin
+        yield note.publisher, "small", "regular", origin
         if note.title:
             yield note.title, "small", "italic", origin
         if note.url:
@@ -109,12 +103,13 @@ def items(doc: Document, brand: Brand | None = None) -> Iterator[Item]:
             yield info.url, "small", "regular", info.origin or title
     name = doc.origin_of("publisher.name")
     yield pub.name, "title", "bold", name  # the band
-    yield s.published_by.format(publisher=pub.name), "small", "bold", name
+    yield pub.name, "small", "bold", name  # "Published by ..."
     yield pub.name, "small", "regular", name  # the footer
     yield ", ".join(pub.address), "small", "regular", doc.origin_of("publisher.address")
-    contact = s.separator.join([urlsplit(pub.web).netloc or pub.web, pub.email,
-                                s.phone.format(phone=pub.phone)])
-    yield contact, "small", "regular", doc.origin_of("publisher.phone")
+    yield urlsplit(pub.web).netloc or pub.web, "small", "regular", \
+        doc.origin_of("publisher.web")
+    yield pub.email, "small", "regular", doc.origin_of("publisher.email")
+    yield pub.phone, "small", "regular", doc.origin_of("publisher.phone")
     yield pub.more_briefings, "body", "regular", name
     yield pub.donate, "body", "regular", name
     if pub.tagline:
@@ -127,8 +122,9 @@ def items(doc: Document, brand: Brand | None = None) -> Iterator[Item]:
         yield fixed, role, face, title
 
 
-#: the faces the fixed texts are set in
-FIXED_FACES = (("body", "regular"), ("body", "bold"), ("small", "regular"), ("small", "bold"))
+#: the faces the fixed texts are set in ("as of" and its date in body italic)
+FIXED_FACES = (("body", "regular"), ("body", "bold"), ("body", "italic"),
+               ("small", "regular"), ("small", "bold"))
 _FIXED: dict[tuple[int, int], tuple[Strings, Brand | None, str]] = {}
 
 
@@ -164,15 +160,20 @@ def fixed_parts(strings: Strings, brand: Brand | None) -> Iterator[tuple[str, Or
                 at(strings.where(name), name)
     for month in strings.months:
         yield month, at(strings.where("months"), "months")
-    yield DIGITS[strings.digits], at(strings.where("digits"), "digits")
+    if brand is not None and brand.sheet.digits is not None:  # the brand's, over the file's
+        yield DIGITS[strings.digits], at(brand.locations.get(("digits",)),
+                                         brand.key_paths.get(("digits",), "digits"))
+    else:
+        yield DIGITS[strings.digits], at(strings.where("digits"), "digits")
     for text in FIXED_TEXT:
         yield text, None
     if brand is not None:
         sheet = brand.sheet
-        yield sheet.label.upper(), at(brand.locations.get(("label",)), "label")
+        yield sheet.label.upper(), at(brand.locations.get(("label",)),
+                                      brand.key_paths.get(("label",), "label"))
         for key in ("header", "footer"):
             yield getattr(sheet, key).format(short_title="", title="", publisher=""), \
-                at(brand.locations.get((key,)), key)
+                at(brand.locations.get((key,)), brand.key_paths.get((key,), key))
 
 
 def missing_glyphs(doc: Document, brand: Brand) -> list[Diagnostic]:
