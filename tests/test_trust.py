@@ -307,6 +307,32 @@ def test_an_error_is_blamed_at_the_sheet_that_sets_the_value(built_full: Path, c
     assert "styles/child.yaml:" not in out.replace("(styles/child.yaml)", "")
 
 
+@pytest.mark.parametrize("table", ["glyf", "loca", "hmtx"])
+def test_a_font_whose_letters_draw_nothing_is_damaged(built_full: Path, cli,
+                                                      table: str) -> None:
+    """A zeroed 'glyf', 'loca' or 'hmtx' table leaves well-formed glyphs with no outline or
+    no width: check passed, and the PDF printed invisible text (found by review)."""
+    font = built_full / "styles/fonts/Lato-Italic.ttf"
+    data = bytearray(font.read_bytes())
+    count = int.from_bytes(data[4:6], "big")
+    for n in range(count):
+        entry = data[12 + 16 * n:28 + 16 * n]
+        if entry[:4] == table.encode():
+            offset, length = int.from_bytes(entry[8:12], "big"), int.from_bytes(entry[12:16],
+                                                                                "big")
+            data[offset:offset + length] = bytes(length)
+    font.write_bytes(bytes(data))
+    before = pdfs(built_full)
+    code, out, err = cli("check", "--root", str(built_full))
+    no_crash(code, out, err)
+    assert "styles/default.yaml:23:15: fonts.families.lato.italic: 'fonts/Lato-Italic.ttf': " \
+           "this font file is damaged (its letters have no outlines or no widths: text set " \
+           "in it would not show): replace it with a good copy" in out
+    code, out, err = cli("build", "--root", str(built_full), "--force")
+    no_crash(code, out, err)
+    assert pdfs(built_full) == before
+
+
 def test_a_truncated_font_is_a_located_error(built_full: Path, cli) -> None:
     font = built_full / "styles/fonts/Lato-Italic.ttf"
     font.write_bytes(font.read_bytes()[:100_000])

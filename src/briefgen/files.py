@@ -9,6 +9,7 @@ import fcntl
 import json
 import os
 import re
+import secrets
 import tempfile
 import threading
 import time
@@ -60,7 +61,9 @@ def why(exc: OSError, path: Path | None = None) -> str:
     if code == errno.EISDIR:
         return f"cannot write{shown}: a folder is in the way; move it aside"
     if code == errno.EEXIST:
-        return f"cannot create the folder for{shown}: a file of that name is in the way"
+        return (f"cannot create the folder for{shown}: a file of that name is in the way"
+                if shown else "cannot create a folder here: a file of that name is in the "
+                              "way; move it aside")
     return f"cannot write{shown}: {exc.strerror or exc}"
 
 
@@ -73,39 +76,115 @@ def write_atomic(path: Path, data: bytes) -> os.stat_result:
 
 
 def write_all_atomic(files: list[tuple[Path, bytes]]) -> list[os.stat_result]:
-    """Write several files, all or none (a web page and its share image, say): each goes
-    to a temporary file beside it, and only once every one is written and synced are they
-    renamed over their files. A folder in the way, a full disk or a refused permission
-    leaves every file as it was. Returns each file's stat as written; raises OSError."""
-    temps: list[str] = []
-    stats: list[os.stat_result] = []
+    """Write several files, all or none (a web page and its share image, say): see
+    :class:`Staged`. Returns each file's stat as written; raises OSError."""
+    staged = Staged()
     try:
-        for path, data in files:
-            try:
-                if path.is_dir() and not path.is_symlink():  # before anything is renamed
-                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                           dir=path.parent)
-                temps.append(tmp)
-                with os.fdopen(fd, "wb") as fh:
-                    os.fchmod(fh.fileno(), file_mode())
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                    stats.append(os.fstat(fh.fileno()))
-            except OSError as exc:
-                if exc.filename is None:  # which of the files it was, for the message
-                    exc.filename = os.fspath(path)
-                raise
-        for (path, _), tmp in zip(files, temps, strict=True):
-            os.replace(tmp, path)
+        stats = [staged.write(path, data) for path, data in files]
+        staged.commit()
     except BaseException:
-        for tmp in temps:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        staged.discard()
         raise
     return stats
+
+
+class Staged:
+    """Files made beside their places, put in place together (:meth:`commit`) or not at
+    all (:meth:`discard`). Each is written to a temporary file in its folder and synced;
+    a folder in the way, a full disk or a refused permission while writing leaves every
+    file as it was. Putting them in place renames each over its file, after a hard link
+    to each file replaced is kept aside: should a rename fail half-way, the files already
+    replaced are put back. An OSError names the file it is about (``filename``)."""
+
+    def __init__(self) -> None:
+        self.temps: list[tuple[str, Path]] = []  # (temporary file, its place)
+
+    def write(self, path: Path, data: bytes) -> os.stat_result:
+        """``data``, written and synced beside ``path``: its stat."""
+        try:
+            if path.is_dir() and not path.is_symlink():  # before anything is renamed
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                       dir=path.parent)
+            self.temps.append((tmp, path))
+            with os.fdopen(fd, "wb") as fh:
+                os.fchmod(fh.fileno(), file_mode())
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+                return os.fstat(fh.fileno())
+        except OSError as exc:
+            _about(exc, path)
+            raise
+
+    def link(self, source: Path, path: Path) -> os.stat_result | None:
+        """A hard link to ``source`` beside ``path`` (no copy, no second sync): its stat;
+        None where the file system cannot link (write a copy instead)."""
+        try:
+            if path.is_dir() and not path.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _about(exc, path)
+            raise
+        tmp = _beside(path)
+        try:
+            os.link(source, tmp)
+        except OSError:
+            return None
+        self.temps.append((tmp, path))
+        return os.stat(tmp)
+
+    def commit(self) -> None:
+        backups: dict[Path, str] = {}
+        done: list[Path] = []
+        try:
+            for _, path in self.temps:
+                if os.path.isfile(path) and not os.path.islink(path):
+                    aside = _beside(path)
+                    with contextlib.suppress(OSError):  # no hard links: cannot be put back
+                        os.link(path, aside)
+                        backups[path] = aside
+            for tmp, path in self.temps:
+                try:
+                    os.replace(tmp, path)
+                except OSError as exc:
+                    _about(exc, path)
+                    raise
+                done.append(path)
+        except BaseException:
+            for path in reversed(done):  # put back what was replaced, remove what was new
+                with contextlib.suppress(OSError):
+                    if path in backups:
+                        os.replace(backups.pop(path), path)
+                    else:
+                        os.unlink(path)
+            raise
+        finally:
+            for aside in backups.values():
+                with contextlib.suppress(OSError):
+                    os.unlink(aside)
+        self.temps = []
+
+    def discard(self) -> None:
+        for tmp, _ in self.temps:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        self.temps = []
+
+
+def _beside(path: Path) -> str:
+    """A temporary name beside ``path``, of the form stray temporaries are known by."""
+    return os.path.join(path.parent, f".{path.name}.{secrets.token_hex(4)}.tmp")
+
+
+def _about(exc: OSError, path: Path) -> None:
+    """Make ``exc`` name ``path``, or the folder it was about, rather than a temporary."""
+    name = exc.filename
+    if name is None or os.path.basename(os.fspath(name)).startswith(f".{path.name}."):
+        exc.filename = os.fspath(path)
+    exc.filename2 = None
 
 
 class OwnFolders:

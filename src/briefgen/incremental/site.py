@@ -325,19 +325,20 @@ class _Site:
             result.failed.append(Failure(bid, errors))
             self.emit("failed", f"{bid} (web)")
             return
-        self.write(f"page:{bid}", {folder / name: data
-                                   for name, data in {**files, **copies}.items()})
-        # copies of editions no longer published go once the page is written (see settle)
-        self.writer.remove_copies_after(f"page:{bid}", folder, set(copies))
+        links = []  # the PDFs beside the page, put in place with it
         for profile, name in PDF_NAMES.items():
             target = folder / name.format(id=bid)
             if any(d.profile == profile for d in downloads):
-                self.writer.link(f"page:{bid}", self.layout.pdf(bid, profile), target,
-                                 self.pdfs.written(f"{profile}:{bid}"))
+                links.append((self.layout.pdf(bid, profile), target,
+                              self.pdfs.written(f"{profile}:{bid}")))
             elif target.is_file() and not target.is_symlink():
                 # no longer up to date: never offer a stale PDF (once the page that no
                 # longer links to it is written: a page that fails keeps its links whole)
                 self.writer.remove_after(f"page:{bid}", target)
+        self.writer.write(f"page:{bid}", {folder / name: data for name, data in
+                                          {**files, **copies}.items()}, links)
+        # copies of editions no longer published go once the page is written (see settle)
+        self.writer.remove_copies_after(f"page:{bid}", folder, set(copies))
         manifest.pages[bid] = deps
         result.built.append(bid)
         result.outputs[bid] = (folder / PAGE).relative_to(self.layout.root).as_posix()
@@ -371,16 +372,21 @@ class _Site:
         index = self.index_brand()
         return used | ({index} if index else set())
 
-    def kept_brands(self) -> set[str]:
+    def kept_brands(self, made: set[str]) -> set[str]:
         """The web names of the brands of pages that fail now but stay on the site in their
-        previous version: their stylesheet and fonts stay too."""
+        previous version: their stylesheet and fonts stay too. A brand whose sheet has
+        errors keeps every name it was made under (``made``: ``default``, ``default.my``)."""
         kept = set()
         for bid in self.ws.ids:
             state = self.ws.state(bid)
-            if not self.ws.ok(bid) and state.brand in self.ws.brands and \
-                    (self.layout.site_folder(bid) / PAGE).is_file():
+            if self.ws.ok(bid) or not state.brand or \
+                    not (self.layout.site_folder(bid) / PAGE).is_file():
+                continue
+            if state.brand in self.ws.brands:
                 language = state.language or ""
                 kept.add(self.ws.brands[state.brand].for_language(language).web_name)
+            else:  # the sheet has errors: which of its names the page used is not known
+                kept |= {n for n in made if n.partition(".")[0] == state.brand}
         return kept
 
     def index_brand(self) -> str | None:
@@ -513,7 +519,8 @@ class _Site:
             manifest.outputs.pop(f"page:{bid}", None)
             self.result.removed.append(bid)
             self.emit("removed", f"{bid} (web)")
-        used = self.brands() | self.kept_brands()
+        made = {key.partition(":")[2] for key in manifest.shared if key.startswith("brand:")}
+        used = self.brands() | self.kept_brands(made)
         for key in sorted(manifest.shared):
             kind, _, name = key.partition(":")
             if kind != "brand" or name in used or not id_ok(name):
@@ -542,6 +549,7 @@ class _Site:
             if bid in self.result.built:
                 self.result.built.remove(bid)
                 self.result.outputs.pop(bid, None)
+            self.result.repaired.pop(f"{bid} (web)", None)  # not made again after all
             self.result.failed.append(Failure(bid if key.startswith("page:") else
                                               f"web {key}", [diag]))
             self.emit("failed", f"{bid} (web)")

@@ -1,7 +1,7 @@
 """How the web build writes (:mod:`.site`): in a pool of threads, all or none per key.
 
 A key (``page:<id>``, ``brand:<name>``, ``index``) is what its files were written for; its
-files go out together (:func:`briefgen.files.write_all_atomic`), so a page is never left
+files go out together (:class:`briefgen.files.Staged`), so a page is never left
 with a new share image beside its old HTML. A file already holding the bytes is only
 recorded; the PDF beside a page is a hard link where the file system allows one. What a
 written page no longer needs (copies of editions no longer published, a PDF no longer up
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..editions.store import NAME
 from ..errors import Diagnostic, Location
-from ..files import OwnFolders, why, write_all_atomic
+from ..files import OwnFolders, Staged, why
 from ..load.project import Layout
 from .manifest import Written, written
 from .site_manifest import EDITIONS, output_folder
@@ -37,9 +37,12 @@ class SiteWriter:
         self.stale: list[tuple[str, Path]] = []
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefgen-site")
 
-    def write(self, key: str, files: dict[Path, bytes]) -> None:
-        """Write the files of ``key`` (a page, the index, a brand's assets), all or none;
-        those already on disk with these bytes are only recorded."""
+    def write(self, key: str, files: dict[Path, bytes],
+              links: list[tuple[Path, Path, Written]] = ()) -> None:
+        """Write the files of ``key`` (a page, the index, a brand's assets), all or none
+        (see :class:`briefgen.files.Staged`), with ``links``: (a PDF, its place beside the
+        page, its record as checked), a hard link where the file system allows one, else a
+        copy. What is already on disk with these bytes is only recorded."""
         todo = []
         for path, data in files.items():
             self.own(path)
@@ -48,25 +51,22 @@ class SiteWriter:
                     self.recorded(key, path, written(data, path.stat()))
             else:
                 todo.append((path, data))
-        if todo:
-            self.writes.append((key, [p for p, _ in todo], self.pool.submit(_write, todo)))
-
-    def link(self, key: str, source: Path, target: Path, record: Written) -> None:
-        """The PDF beside its page: a hard link (no copy, no second fsync) where the file
-        system allows one, else a copy; atomic either way. ``record``: the PDF's, as
-        checked; a link is the same file, so it is its record too."""
-        self.own(target)
-        if target.is_file():
-            if os.path.samefile(source, target):
-                self.recorded(key, target, list(record))
-                return
-            data = source.read_bytes()
-            if _same(target, data):
-                with contextlib.suppress(OSError):
-                    self.recorded(key, target, written(data, target.stat()))
-                return
-        self.writes.append((key, [target], self.pool.submit(_link_atomic, source, target,
-                                                            record)))
+        linked = []
+        for source, target, record in links:
+            self.own(target)
+            if target.is_file():
+                if os.path.samefile(source, target):  # a link is the same file: its record
+                    self.recorded(key, target, list(record))
+                    continue
+                data = source.read_bytes()
+                if _same(target, data):
+                    with contextlib.suppress(OSError):
+                        self.recorded(key, target, written(data, target.stat()))
+                    continue
+            linked.append((source, target, record))
+        if todo or linked:
+            paths = [p for p, _ in todo] + [t for _, t, _ in linked]
+            self.writes.append((key, paths, self.pool.submit(_write, todo, linked)))
 
     def remove_copies_after(self, key: str, folder: Path, keep: set[str]) -> None:
         """Once ``key`` is written: remove the edition copies in ``folder`` not in ``keep``."""
@@ -91,9 +91,11 @@ class SiteWriter:
             try:
                 for path, record in zip(paths, future.result(), strict=True):
                     self.recorded(key, path, record)
-            except OSError as exc:
-                path = next((p for p in paths if os.fspath(p) == exc.filename), paths[0])
-                rel = path.relative_to(self.layout.root).as_posix()
+            except OSError as exc:  # at the file (or the folder) it is about
+                where = Path(exc.filename) if exc.filename else paths[0]
+                if not where.is_relative_to(self.layout.root):
+                    where = paths[0]
+                rel = where.relative_to(self.layout.root).as_posix()
                 failed.setdefault(key, Diagnostic(Location(rel), "", why(exc)))
         # only after every write is done (a folder emptied while a writer thread had just
         # made it failed the page: seen in CI), and only for pages that were written: a
@@ -127,27 +129,23 @@ def remove_edition_copies(folder: Path, keep: set[str]) -> None:
             copies.rmdir()  # only if empty
 
 
-def _write(files: list[tuple[Path, bytes]]) -> list[Written]:
-    return [written(data, st) for (_, data), st in zip(files, write_all_atomic(files),
-                                                       strict=True)]
-
-
-def _link_atomic(source: Path, target: Path, record: Written) -> list[Written]:
-    """Link (else copy) ``source``, whose record is ``record``, to ``target``; the record of
-    ``target`` (in a list, as :func:`_write` gives)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
+def _write(files: list[tuple[Path, bytes]],
+           links: list[tuple[Path, Path, Written]] = ()) -> list[Written]:
+    """Put ``files`` and ``links`` in place together; the record of each, in order."""
+    staged = Staged()
     try:
-        os.link(source, temp)
-    except OSError:
-        return _write([(target, source.read_bytes())])
-    try:
-        os.replace(temp, target)
+        records = [written(data, staged.write(path, data)) for path, data in files]
+        for source, target, record in links:
+            if staged.link(source, target) is None:  # no hard links here: a copy
+                data = source.read_bytes()
+                records.append(written(data, staged.write(target, data)))
+            else:
+                records.append(list(record))  # the same file: should it differ, its
+        staged.commit()  # stat will say so
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+        staged.discard()
         raise
-    return [list(record)]  # the same file: should it differ, its stat will say so
+    return records
 
 
 def _same(path: Path, data: bytes) -> bool:

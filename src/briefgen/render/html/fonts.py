@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...validate.brand import Brand
-from ...validate.fontfiles import DamagedFont
+from ...validate.fontfiles import DamagedFont, check_sound
 
 #: the faces the stylesheet sets text in, by font role (``styles/web/site.css.j2``)
 WEB_FACES = {"title": ("bold",), "heading": ("bold",),
@@ -118,6 +118,7 @@ def woff2(path: Path, digest: str, chars: frozenset[int], key: str | None = None
         done = _MEMO.get((digest, key))
         if done is not None:
             return done
+        check_sound(path)  # fontTools copies a glyph zeroed by damage as an empty one
         try:
             with _quiet():
                 data = _convert(path, chars, hashlib.sha256(f"{digest}{key}".encode())

@@ -26,7 +26,7 @@ from pathlib import Path
 from ...errors import RenderError
 from ...resolve.model import Document
 from ...validate.brand import Brand
-from ...validate.fontfiles import DamagedFont
+from ...validate.fontfiles import DamagedFont, check_sound
 from ..pdf.myanmar import syllable_breaks  # a plain function over text: no ReportLab
 
 WIDTH, HEIGHT = 1200, 630
@@ -47,6 +47,7 @@ NO_RAQM = ("the share image of a Burmese briefing needs Pillow with libraqm (com
 def _font(path: Path, size: int):
     from PIL import ImageFont
 
+    check_sound(path)  # FreeType draws a damaged glyph as nothing
     try:
         return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
     except (OSError, ValueError) as exc:  # FreeType cannot read it: "unknown file format"
@@ -80,6 +81,7 @@ def _shaping_font(path: Path, size: int):
 
     if not _raqm_available():
         raise RenderError(NO_RAQM)
+    check_sound(path)
     try:
         font = ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.RAQM)
     except (OSError, ValueError) as exc:

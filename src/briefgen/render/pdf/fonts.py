@@ -18,9 +18,21 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from ...errors import Diagnostic, RenderError
 from ...resolve.model import Document
 from ...validate.branding import FACES, Brand
-from ...validate.fontfiles import DamagedFont
+from ...validate.fontfiles import BLANK_MESSAGE, DamagedFont, blank_letters, mostly_blank
 
 _REGISTERED: dict[Path, str] = {}
+_BLANK: dict[tuple[str, int], bool] = {}  # (font, code point) -> its glyph draws nothing
+
+
+def _blank(font_name: str, code: int) -> bool:
+    """Whether the glyph of ``code`` in a registered font has no outline or no width (it
+    would not show): asked once per character and font, and only for mapped characters."""
+    key = (font_name, code)
+    found = _BLANK.get(key)
+    if found is None:
+        face = pdfmetrics.getFont(font_name).face
+        found = _BLANK[key] = bool(blank_letters(face, face._ttf_data, (code,))[0])
+    return found
 _FACES = FACES
 
 
@@ -69,9 +81,11 @@ def register_font(path: Path) -> str:
         name = _font_name(path)
         try:
             font = TTFont(name, str(path))
-        except (TTFError, OSError, IndexError, KeyError, ValueError, struct.error) as exc:
-            raise DamagedFont.unreadable(path, exc) from None
+        except Exception as exc:  # ReportLab on a damaged file: TTFError, struct.error,
+            raise DamagedFont.unreadable(path, exc) from None  # even an AttributeError
         _checked_subsets(font.face, path)
+        if mostly_blank(font.face, font.face._ttf_data):  # a font cache vouched for it
+            raise DamagedFont(path, BLANK_MESSAGE)
         pdfmetrics.registerFont(font)
         _REGISTERED[path] = name
     return _REGISTERED[path]
@@ -147,7 +161,8 @@ def has_printable_ascii(font_name: str) -> bool:
     ok = _FULL_ASCII.get(font_name)
     if ok is None:
         cmap = pdfmetrics.getFont(font_name).face.charToGlyph
-        ok = _FULL_ASCII[font_name] = all(n in cmap for n in range(32, 127))
+        ok = _FULL_ASCII[font_name] = all(n in cmap and not _blank(font_name, n)
+                                          for n in range(32, 127))
     return ok
 
 
@@ -157,7 +172,8 @@ def missing_glyphs(font_name: str, text: str) -> list[str]:
     cmap = pdfmetrics.getFont(font_name).face.charToGlyph
     out = []
     for ch in dict.fromkeys(text):  # each distinct character once, in order of appearance
-        if ord(ch) in cmap or ch in " \t\n\r\f\v" or unicodedata.category(ch) == "Cc":
+        if (ord(ch) in cmap and not _blank(font_name, ord(ch))) or \
+                ch in " \t\n\r\f\v" or unicodedata.category(ch) == "Cc":
             continue
         out.append(ch)
     return out
