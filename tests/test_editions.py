@@ -654,23 +654,20 @@ def test_a_slow_writer_never_loses_the_copy_of_an_edition(full: Path, monkeypatc
 
     build_web(full)
     publish(full)
-    real = site_build.write_all_atomic
     made = threading.Event()
 
-    def slow(files: list[tuple[Path, bytes]]) -> list[os.stat_result]:
-        if not any(path.parent.name == "editions" for path, _ in files):
-            return real(files)
-        for path, _ in files:
+    class Slow(site_build.Staged):
+        def write(self, path: Path, data: bytes) -> os.stat_result:
+            if path.parent.name != "editions":
+                return super().write(path, data)
             path.parent.mkdir(parents=True, exist_ok=True)
-        made.set()
-        time.sleep(0.3)  # the folder exists and is empty meanwhile
-        stats = []
-        for path, data in files:
-            with open(path.parent / f".{path.name}.slow.tmp", "wb") as fh:  # no mkdir
+            made.set()
+            time.sleep(0.3)  # the folder exists and is empty meanwhile
+            temp = path.parent / f".{path.name}.slowtest.tmp"
+            with open(temp, "wb") as fh:  # no mkdir
                 fh.write(data)
-            os.replace(path.parent / f".{path.name}.slow.tmp", path)
-            stats.append(path.stat())  # what was written, for the web manifest
-        return stats
+            self.temps.append((str(temp), path))
+            return temp.stat()  # what was written, for the web manifest
 
     real_remove = site_build.remove_edition_copies
 
@@ -678,7 +675,7 @@ def test_a_slow_writer_never_loses_the_copy_of_an_edition(full: Path, monkeypatc
         made.wait(1)  # a copy's writer, once submitted, has made editions/ by now
         real_remove(folder, keep)
 
-    monkeypatch.setattr(site_build, "write_all_atomic", slow)
+    monkeypatch.setattr(site_build, "Staged", Slow)
     monkeypatch.setattr(site_build, "remove_edition_copies", remove)
     result = build_web(full, force=True)["html"]
     assert made.is_set() and not result.failed, result.failed
