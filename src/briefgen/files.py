@@ -140,8 +140,8 @@ class Staged:
         backups: dict[Path, str] = {}
         done: list[Path] = []
         try:
-            for _, path in self.temps:
-                if os.path.isfile(path) and not os.path.islink(path):
+            for _, path in self.temps if len(self.temps) > 1 else ():  # (one rename is
+                if os.path.isfile(path) and not os.path.islink(path):  # atomic by itself)
                     aside = _beside(path)
                     with contextlib.suppress(OSError):  # no hard links: cannot be put back
                         os.link(path, aside)
