@@ -774,6 +774,41 @@ def test_a_damaged_font_a_tampered_cache_vouches_for_fails_cleanly(web: Path, cl
     assert {p: p.read_bytes() for p in (web / "dist").rglob("*.pdf")} == pdfs
 
 
+def test_pages_whose_brand_web_fonts_fail_keep_their_previous_version(web: Path, cli) -> None:
+    """A page depends on its brand's web fonts: when they cannot be made (a font damaged
+    after check, vouched for by a tampered cache, in a face the share image does not use),
+    the pages that would be rebuilt fail and keep their previous version, and so do the
+    index and feed. They used to be rewritten beside the previous font subsets, which lack
+    any new letter."""
+    font = web / "styles/fonts/Lato-Italic.ttf"
+    data = bytearray(font.read_bytes())
+    good = hashlib.sha256(data).hexdigest()[:16]
+    offset, length = _table(bytes(data), b"glyf")
+    data[offset:offset + length] = bytes(length)
+    font.write_bytes(bytes(data))
+    cache_file = web / "dist/.briefgen/fonts.json"
+    cache = json.loads(cache_file.read_text())
+    cache["fonts"][hashlib.sha256(data).hexdigest()[:16]] = cache["fonts"][good]
+    cache_file.write_text(json.dumps(cache))
+    edit(web / "briefings/russia-military-ties.yaml", "protection at the UN\"",
+         "protection at the UN (revised)\"")
+    assert cli("check", "--root", str(web))[0] == 0  # what the cache says
+    before = tree(web)
+    code, out, err = cli("build", "--root", str(web), "--format", "html")
+    assert code == 1, err
+    assert tree(web) == before
+    assert "built 0, unchanged 0, failed 5, removed 0" in out
+    assert "the index, feed and sitemap keep their previous version until " \
+           "admm-plus-counter-terrorism, defector-asylum, military-cooperation, " \
+           "russia-military-ties can be built" in out
+    lines = err.splitlines()
+    brand_at = lines.index("the stylesheet and web fonts of brand default: not made; the "
+                           "previous files are kept")
+    page_at = lines.index("russia-military-ties: not built; its previous page is kept")
+    assert brand_at < page_at  # the page says "see above"
+    assert lines[page_at + 2] == "    styles/default.yaml: the page needs the web fonts of " \
+                                 "brand default, which could not be made (see above)"
+    assert "internal error" not in err
 def test_format_option_and_pdf_links_that_follow_the_pdfs(full: Path, cli) -> None:
     code, out, _ = cli("build", "--root", str(full), "--format", "html")
     assert code == 0 and "built 4, unchanged 0" in out

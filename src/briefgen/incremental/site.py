@@ -160,6 +160,8 @@ class _Site:
         self.result = BuildResult(PROFILE)
         self.pdfs = Manifest.load(self.layout.manifest)
         self.archives: dict[str, list[Archived] | ContentError] = {}
+        #: web names of the brands whose stylesheet and web fonts could not be made now
+        self.failed_brands: set[str] = set()
         self.own = OwnFolders(self.layout.dist)  # no link under dist/ is followed
         self.writer = SiteWriter(self.layout, self.own)
         from ..render.html import SiteContext
@@ -191,10 +193,10 @@ class _Site:
         try:
             downloads: dict[str, tuple[Download, ...] | list[Diagnostic]] = {
                 bid: self.downloads(bid) for bid in ws.ids if ws.ok(bid)}
+            for brand in sorted(self.brands()):  # first: a page needs its brand's fonts
+                self.brand_assets(brand, manifest)
             for bid in self.ids or ws.ids:
                 self.page(bid, manifest, downloads.get(bid, ()))
-            for brand in sorted(self.brands()):
-                self.brand_assets(brand, manifest)
             failed = self.settle()  # the pages written, or failed, before the index is judged
             self.index(manifest, downloads)
             if not self.ids:
@@ -311,6 +313,14 @@ class _Site:
                 return
             if why:
                 result.repaired[f"{bid} (web)"] = why
+        name = ws.brands[state.brand].for_language(state.language).web_name
+        if name in self.failed_brands:  # the page would lack letters, or its fonts
+            result.failed.append(Failure(bid, [Diagnostic(
+                Location(ws.brands[state.brand].display), "",
+                f"the page needs the web fonts of brand {name}, which could not be made "
+                "(see above)")]))
+            self.emit("failed", f"{bid} (web)")
+            return
         self.emit("start", f"{bid} (web)")
         doc = ws.document(bid)
         brand = ws.brand_of(bid).for_language(doc.language)
@@ -447,6 +457,7 @@ class _Site:
                                                           str(exc))]))
             self.emit("failed", f"{key} (web)")
             manifest.shared.pop(key, None)
+            self.failed_brands.add(name)
             return
         self.write(key, {folder / rel: data for rel, data in files.items()})
         fonts = folder / "fonts"
@@ -479,6 +490,10 @@ class _Site:
         if broken and (layout.site / PAGE).is_file():
             self.result.note = (f"the index, feed and sitemap keep their previous version "
                                 f"until {', '.join(broken)} can be built")
+            return
+        if name in self.failed_brands:  # set in that brand's stylesheet and fonts
+            self.result.note = ("the index, feed and sitemap keep their previous version "
+                                f"until the web fonts of brand {name} can be made")
             return
         entries = [entry_of(ws.state(b), downloads.get(b, ()), self.edition_links(b))
                    for b in ws.ids if b not in broken]
