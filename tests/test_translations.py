@@ -184,6 +184,49 @@ def test_the_draft_line_is_printed(project: Path) -> None:
     assert "မူကြမ်း" not in pdftotext_of(pdf)
 
 
+def review_everything(root: Path) -> None:
+    for path in (root / TRANSLATIONS).rglob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("reviewed: false",
+                                                                 "reviewed: true"),
+                        encoding="utf-8")
+
+
+@pdftotext
+def test_a_reviewed_translation_older_than_the_english_is_a_draft_again(project: Path,
+                                                                        cli) -> None:
+    """A review was of the English as it was: when the English changes, the edition is a
+    draft again, in its PDF, its web page and --explain, until the translation is brought
+    up to date and reviewed (it went out looking final, marked only by check's warning:
+    found by review)."""
+    review_everything(project)
+    code, out, err = cli("build", "--root", str(project), EDITION)
+    assert code == 0, out + err
+    pdf, page = project / f"dist/{EDITION}.pdf", project / f"dist/site/{EDITION}/index.html"
+    assert "မူကြမ်း" not in pdftotext_of(pdf)
+    assert 'class="draft"' not in page.read_text(encoding="utf-8")
+    edit_training_review(project)  # the English changes; the translation says it is reviewed
+    code, out, err = cli("build", "--root", str(project), EDITION)
+    assert code == 0, out + err
+    text = pdftotext_of(pdf)
+    assert text.count("ဘာသာပြန် မူကြမ်း") == text.count("စာမျက်နှာ ") == 4
+    assert '<p class="draft" role="note">ဘာသာပြန် မူကြမ်း</p>' in \
+        page.read_text(encoding="utf-8")
+    code, out, _ = cli("build", "--root", str(project), "--explain", EDITION)
+    assert f"{EDITION}: draft: 1 translated text is not reviewed yet (or older than the " \
+           "English)" in out
+    assert "is older than the English" in out
+
+
+def test_a_translated_edition_is_published_only_with_its_briefing(project: Path, cli) -> None:
+    code, _out, err = cli("publish", "--root", str(project), EDITION)
+    assert code == 2
+    assert err.strip().endswith(f"{EDITION} is a translated edition of military-cooperation: "
+                                "publish military-cooperation, which publishes its translated "
+                                "editions with it (each one that has no errors and is not "
+                                "older than the English)")
+    assert not (project / "editions").exists()
+
+
 def test_dropping_a_language_removes_its_pdf_and_a_broken_spec_keeps_it(project: Path) -> None:
     assert build_project(project).ok
     pdf = project / f"dist/{EDITION}.pdf"

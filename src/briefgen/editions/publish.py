@@ -105,6 +105,11 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
     from ..incremental.builder import build_profiles
 
     ws.require(bid)
+    edition = ws.edition_of(bid)
+    if edition is not None:  # published with its briefing, only when up to date with it
+        raise UsageError(f"{bid} is a translated edition of {edition[0]}: publish "
+                         f"{edition[0]}, which publishes its translated editions with it "
+                         "(each one that has no errors and is not older than the English)")
     note = _note(note)
     state = ws.state(bid)
     if not state.ok:  # with the errors of the files it names, as `build` shows them

@@ -491,7 +491,8 @@ def _translation_lines(ws: Workspace, bid: str, state) -> list[str]:
         if doc is not None and doc.draft:
             lines.append(f"{bid}: draft: {doc.unreviewed} translated "
                          f"{'text is' if doc.unreviewed == 1 else 'texts are'} not reviewed "
-                         "yet; the PDF says so in its footer until every one is")
+                         "yet (or older than the English); the PDF says so in its footer, "
+                         "and the web page under its title, until every one is reviewed")
         elif doc is not None:
             lines.append(f"{bid}: every translation is reviewed")
     for eid in ws.ids:

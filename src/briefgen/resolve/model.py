@@ -152,8 +152,9 @@ class Document:
     whats_new_since: str | None = None
     #: the fixed texts, month names and digits of the document's language
     strings: Strings = field(default_factory=_english)
-    #: a translated edition: how many of its translations are not reviewed yet (the PDF
-    #: says "Draft translation" while there is any)
+    #: a translated edition: how many of its translations are not reviewed yet, or are
+    #: older than the English (the PDF and the web page say "Draft translation" while
+    #: there is any)
     unreviewed: int = 0
     #: further inputs with a hash of each (strings, translations), for the build manifest
     text_inputs: dict[str, str] = field(default_factory=dict)

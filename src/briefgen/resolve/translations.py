@@ -10,7 +10,8 @@ and records, each where a translator must act:
   not the hash of the English now): "translation of australia.training-review (my) is older
   than the English", at the translation's line;
 * whether the entry is **reviewed**: an edition with any unreviewed text is a draft, and its
-  PDF says so in the footer.
+  PDF says so in the footer (and its web page, under the title). A text older than the
+  English counts as unreviewed even if marked reviewed: the review was of other English.
 
 It also gives each text it used a hash for the build manifest, so that editing one
 translation rebuilds exactly the editions that print it.
@@ -146,15 +147,16 @@ class Translator:
                                                f"into {language_name(lang)} yet: write the "
                                                "translation of `original` here"))
             return None
-        if entry.value.hash != text_hash(english):
+        stale = entry.value.hash != text_hash(english)
+        if stale:
             self.warnings.append(Diagnostic(
                 entry.file.location(entry.text_path), format_key_path(entry.text_path),
                 f"translation of {label} ({lang}) is older than the English: the English "
                 f"changed after it was translated; `{self.command}` puts the new English "
                 "beside it (and the old as `previous`), then update the translation",
                 Severity.WARNING, "stale-translation"))
-        if not entry.value.reviewed:
-            self.unreviewed += 1
+        if stale or not entry.value.reviewed:  # a text reviewed against English that has
+            self.unreviewed += 1               # changed since is not reviewed any more
         return entry
 
     def _touch(self, tfile: TranslationFile | None) -> None:

@@ -299,6 +299,7 @@ def page_context(doc: Document, brand: Brand, ctx: PageContext) -> dict[str, Any
     return {
         "lang": doc.language, "id": doc.id, "title": doc.title, "subtitle": doc.subtitle,
         "short_title": doc.short_title, "t": texts(s, doc.publisher.name),
+        "draft": s.draft_translation if doc.draft else None,
         "date": {"iso": doc.date.isoformat(), "text": s.date_text(doc.date)},
         "facts_as_of": as_of, "label": brand.sheet.label, "lead": lead, "whats_new": whats_new,
         "sections": sections,
