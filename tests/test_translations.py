@@ -137,6 +137,33 @@ def test_translate_writes_every_text_an_edition_prints(project: Path, cli) -> No
     assert len(re.findall(r"is not translated into Burmese \(my\) yet", out)) >= 45
 
 
+JAPAN = TRANSLATIONS / "facts/countries/japan.yaml"
+
+
+@pytest.mark.parametrize(("old", "new", "error"), [
+    # the translator wrote the text straight under the key: `translate` replaced it with an
+    # empty entry and exited 0 (the translation was lost)
+    ('name:\n  original: "Japan"\n  hash: "647294383b2c"\n  text: "ဂျပန်"\n'
+     '  reviewed: false\n', 'name: "ဂျပန်"\n', ":4:7: name: expected a translation entry"),
+    # a list where the facts go: `translate` failed with a TypeError, exit 3
+    ("facts:\n  military-cooperation:", "facts: [1]\nunused:\n  military-cooperation:",
+     ":9:9: facts[0]: expected a translation entry (original, hash, text, reviewed), got a "
+     "number (1)"),
+])
+def test_translate_refuses_a_file_with_errors_and_writes_nothing(project: Path, cli, old: str,
+                                                                 new: str, error: str) -> None:
+    edit_training_review(project)  # so that translate has something to write elsewhere
+    edit(project / JAPAN, old, new)
+    folder = project / TRANSLATIONS
+    before = {p: p.read_bytes() for p in folder.rglob("*.yaml")}
+    code, out, err = cli("translate", "military-cooperation", "--lang", "my", "--root",
+                         str(project))
+    assert code == 1, out + err
+    assert f"{JAPAN}{error}" in err
+    assert "internal error" not in err and "wrote" not in out
+    assert {p: p.read_bytes() for p in folder.rglob("*.yaml")} == before
+
+
 def test_a_missing_translation_fails_that_edition_only(project: Path, cli) -> None:
     (project / TRANSLATIONS / "facts/countries/japan.yaml").unlink()
     code, out, err = cli("build", "--root", str(project))
@@ -155,6 +182,50 @@ def test_a_translation_keeps_the_footnotes_of_the_english(project: Path, cli) ->
     assert code == 1
     assert ("lead.text: the translation drops [^sbs-australia-urged-to-act]: keep the "
             "footnote references of the English") in out
+
+
+LEAD_END = "ပါဝင်နေကြသည်။ {{ fact('australia.training-review') }}[^sbs-australia-urged-to-act]\""
+
+
+@pytest.mark.parametrize(("new", "message"), [
+    ("ပါဝင်နေကြသည်။ [^sbs-australia-urged-to-act]\"",
+     "the translation drops fact('australia.training-review'): print the facts the English "
+     "prints, each as often, with {{ fact('...') }}"),
+    ("ပါဝင်နေကြသည်။ {{ fact('australia.training-review') }} "
+     "{{ fact('japan.military-cooperation') }}[^sbs-australia-urged-to-act]\"",
+     "the translation adds fact('japan.military-cooperation'): print the facts the English "
+     "prints, each as often, with {{ fact('...') }}"),
+    ("ပါဝင်နေကြသည်။ {{ fact('australia.training-review') }} "
+     "{{ fact('australia.training-review') }}[^sbs-australia-urged-to-act]\"",
+     "the translation adds fact('australia.training-review'): print the facts the English "
+     "prints, each as often, with {{ fact('...') }}"),
+    ("ပါဝင်နေကြသည်။ {{ fact('australia.training-review') }}[^sbs-australia-urged-to-act]"
+     "{{ '[^' ~ 'xinhua-2020-china-myanmar' ~ ']' }}\"",
+     "the translation adds [^xinhua-2020-china-myanmar]: keep the footnote references of "
+     "the English, which are the evidence for what it says"),
+    ("ပါဝင်နေကြသည်။ {{ fact('australia.training-review') }}[^sbs-australia-urged-to-act] "
+     "[ဤနေရာ](https://evil.example/phish)\"",
+     "the translation adds a link to https://evil.example/phish: keep the links of the "
+     "English, no more and no fewer"),
+])
+def test_a_translation_prints_the_facts_notes_and_links_of_the_english(project: Path, cli,
+                                                                      new: str,
+                                                                      message: str) -> None:
+    """Only the raw `[^...]` references were compared: a translation could drop or add a
+    fact, make a footnote with template code, or add a link, and pass check and build
+    (found by review). Now what its template code works out to is compared with the
+    English: only that edition fails, at the translation's line."""
+    path = project / TRANSLATIONS / "military-cooperation.yaml"
+    edit(path, LEAD_END, new)
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1
+    line = line_of(path, "text: \"မြန်မာစစ်တပ်၏ လူ့အခွင့်အရေး")
+    assert f"briefings/translations/my/military-cooperation.yaml:{line}:9: lead.text: " \
+           f"{message}" in out
+    assert out.count(message) == 1
+    code, out, err = cli("build", "--root", str(project))
+    assert code == 1 and f"{EDITION}: not built" in err
+    assert (project / "dist/military-cooperation.pdf").is_file()
 
 
 def test_the_footer_says_draft_until_every_text_is_reviewed(project: Path) -> None:
@@ -343,6 +414,26 @@ def test_the_zawgyi_detector_tells_the_encodings_apart() -> None:
         text = path.read_text(encoding="utf-8")
         for value in re.findall(r'text: "(.*)"', text):
             assert not is_zawgyi(value), (path, value)
+    strings = Path(__file__).parents[1] / "styles/strings/my.yaml"
+    for value in re.findall(r': "?(.*?)"?$', strings.read_text(encoding="utf-8"), re.M):
+        assert not is_zawgyi(value), value
+
+
+def test_a_zawgyi_sentence_inside_a_unicode_paragraph_is_found(project: Path, cli) -> None:
+    """The detector weighed the whole text: one Zawgyi sentence pasted into a long Unicode
+    paragraph scored 0.0, passed check and printed garbled (found by review). Each phrase is
+    looked at too."""
+    lead = FIXTURES / "full/briefings/translations/my/military-cooperation.yaml"
+    unicode_lead = re.search(r'text: "(မြန်မာစစ်တပ်၏[^"]*)"', lead.read_text("utf-8")).group(1)
+    assert not is_zawgyi(unicode_lead)
+    assert is_zawgyi(unicode_lead + " " + ZAWGYI)
+    assert is_zawgyi(unicode_lead + "။" + ZAWGYI.split()[0])  # one word is enough
+    path = project / TRANSLATIONS / "military-cooperation.yaml"
+    edit(path, "ပါဝင်နေကြသည်။ {{ fact(", f"ပါဝင်နေကြသည်။ {ZAWGYI}။ {{{{ fact(")
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1
+    assert (f"{TRANSLATIONS}/military-cooperation.yaml:{line_of(path, ZAWGYI)}:9: lead.text: "
+            "this text is in the Zawgyi encoding, not Unicode") in out
 
 
 def test_zawgyi_in_a_translation_is_reported_and_never_rendered(project: Path, cli) -> None:

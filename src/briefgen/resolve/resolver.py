@@ -60,6 +60,8 @@ class _Place:
 
     file: YamlFile
     path: KeyPath
+    #: a translation's place: the English it translates (see Translator.evidence)
+    english: str | None = None
 
     def diag(self, message: str, needle: str | None = None) -> Diagnostic:
         if needle and hasattr(self.file, "diag_at"):
@@ -100,7 +102,7 @@ class _Resolver:
         if entry is None:
             return None, self.spec(*path)
         self.tr.refs(raw, entry)
-        return entry.text, _Place(entry.file, entry.text_path)
+        return entry.text, _Place(entry.file, entry.text_path, raw)
 
     def statement(self, rec: FactRecord) -> tuple[str | None, _Place]:
         """A fact's statement, or its translation."""
@@ -111,7 +113,7 @@ class _Resolver:
         if entry is None:
             return None, self.fact_place(rec)
         self.tr.refs(rec.fact.statement, entry)
-        return entry.text, _Place(entry.file, entry.text_path)
+        return entry.text, _Place(entry.file, entry.text_path, rec.fact.statement)
 
     def entity_name(self, rec: EntityRecord) -> str:
         name = rec.entity.name
@@ -158,10 +160,20 @@ class _Resolver:
 
     def text(self, raw: str, place: _Place, ctx: dict[str, Any]) -> str | None:
         try:
-            return render_text(raw, ctx)
+            out = render_text(raw, ctx)
         except TextError as exc:
             self.errors.append(place.diag(str(exc)))
             return None
+        if place.english is not None and self.tr is not None:  # a translation: the same
+            def render(source: str, fact) -> str | None:        # facts, notes and links
+                try:
+                    return render_text(source, {**ctx, "fact": fact})
+                except TextError:
+                    return None
+
+            for problem in self.tr.evidence(place.english, raw, render):
+                self.errors.append(place.diag(problem))
+        return out
 
     def line(self, raw: str | None, place: _Place, ctx: dict[str, Any], typo: bool = True
              ) -> str | None:

@@ -5,7 +5,9 @@ edition prints it finds the translation entry (see :mod:`briefgen.validate.trans
 and records, each where a translator must act:
 
 * an **error** when the entry is missing or its text is empty (only this edition fails; the
-  English one still builds), or when the translation drops or adds a footnote reference;
+  English one still builds), or when the translation, as its template code works out,
+  drops or adds a footnote reference, a fact it prints (``{{ fact('...') }}``, each as
+  often as the English) or a link (:meth:`Translator.evidence`);
 * a **warning** when the English changed after the translation was made (the entry's hash is
   not the hash of the English now): "translation of australia.training-review (my) is older
   than the English", at the translation's line;
@@ -20,12 +22,15 @@ translation rebuilds exactly the editions that print it.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import Diagnostic, Location, Severity
 from ..load.project import Layout
 from ..load.yamlfile import KeyPath, format_key_path
 from ..validate.translations import Entry, TranslationFile, TranslationSet, text_hash
+from .inline import parse_inline
 
 _REF = re.compile(r"\[\^([^\]\s]+)\]")
 LANGUAGE_NAMES = {"my": "Burmese", "en": "English", "fr": "French", "de": "German",
@@ -120,6 +125,55 @@ class Translator:
                                            f"{' and '.join(parts)}: keep the footnote "
                                            "references of the English, which are the "
                                            "evidence for what it says"))
+
+    def evidence(self, english: str, text: str,
+                 render: Callable[[str, Callable[[str], str]], str | None]) -> list[str]:
+        """What the translation ``text`` prints of the evidence that the ``english`` does
+        not, or the reverse, once their template code is worked out: the facts printed with
+        ``fact()`` (each as often), the footnote references and the links. ``render(raw,
+        fact)`` renders a text with ``fact`` in place of the fact function (None: it has
+        errors, reported elsewhere). Facts print as a mark here, so a fact's own translation,
+        checked where it is written, is not blamed on the text that prints it."""
+        ours, theirs = self._probe(text, render), self._probe(english, render)
+        if ours is None or theirs is None:
+            return []
+        problems = []
+        parts = [f"{verb} " + ", ".join(f"fact('{key}')" + (f" {n} times" if n > 1 else "")
+                                        for key, n in sorted(diff.items()))
+                 for verb, diff in (("drops", theirs[0] - ours[0]), ("adds", ours[0] - theirs[0]))
+                 if diff]
+        if parts:
+            problems.append(f"the translation {' and '.join(parts)}: print the facts the "
+                            "English prints, each as often, with {{ fact('...') }}")
+        if set(_REF.findall(english)) == set(_REF.findall(text)):  # else refs() said it
+            parts = [f"{verb} " + ", ".join(f"[^{r}]" for r in sorted(diff))
+                     for verb, diff in (("drops", theirs[1] - ours[1]),
+                                        ("adds", ours[1] - theirs[1])) if diff]
+            if parts:
+                problems.append(f"the translation {' and '.join(parts)}: keep the footnote "
+                                "references of the English, which are the evidence for what "
+                                "it says")
+        parts = [f"{verb} " + ", ".join(sorted(diff))
+                 for verb, diff in (("drops the link to", theirs[2] - ours[2]),
+                                    ("adds a link to", ours[2] - theirs[2])) if diff]
+        if parts:
+            problems.append(f"the translation {' and '.join(parts)}: keep the links of the "
+                            "English, no more and no fewer")
+        return problems
+
+    def _probe(self, raw: str, render) -> tuple[Counter, set, set] | None:
+        calls: Counter = Counter()
+
+        def fact(key: str) -> str:
+            calls[str(key)] += 1
+            return "\ue000"
+
+        out = render(raw, fact)
+        if out is None:
+            return None
+        refs: set[str] = set()
+        spans, _ = parse_inline(out, lambda sid: refs.add(sid) or 1, self.language)
+        return calls, refs, {s.href for s in spans if s.href}
 
     def _use(self, tfile: TranslationFile | None, path: KeyPath, english: str, label: str,
              where) -> Entry | None:

@@ -10,6 +10,11 @@ a probability over 0.95 is reported at its file and line with the advice to conv
 Short text is ambiguous (one syllable can be valid in both), so a text counts only when it
 has at least :data:`MIN_LETTERS` Myanmar characters, or starts a syllable with the vowel
 sign E (U+1031), which Unicode stores after its consonant and Zawgyi before it.
+
+A Zawgyi sentence pasted into a Unicode paragraph is outweighed in the whole text, so each
+phrase (between spaces and punctuation) is looked at too, against a stricter threshold
+(:data:`PHRASE_THRESHOLD`): Zawgyi words score 0.9999 and more, while no phrase of the
+project's Unicode translations scores above 0.75.
 Text with no Myanmar character is never looked at: an English project pays one regular
 expression search per string, and never imports the detector.
 """
@@ -25,7 +30,10 @@ from ..errors import Diagnostic
 from ..load.yamlfile import KeyPath, YamlFile
 
 THRESHOLD = 0.95
+PHRASE_THRESHOLD = 0.999
 MIN_LETTERS = 4
+#: what separates phrases: spaces, Myanmar and ASCII punctuation, template and link marks
+_PHRASES = re.compile(r"[\s\u104a\u104b!-/:-@\[-`{-~]+")
 MYANMAR = re.compile("[\u1000-\u109f\uaa60-\uaa7f\ua9e0-\ua9ff]")
 #: U+1031 (vowel sign E) where a syllable starts: Zawgyi's visual order
 _E_FIRST = re.compile(r"(?:^|[^\u1000-\u109f])\u1031")
@@ -47,13 +55,21 @@ def _detector():
 
 
 def is_zawgyi(text: str) -> bool:
-    """Whether ``text`` is (very probably) Zawgyi-encoded Burmese."""
+    """Whether ``text``, or a phrase of it, is (very probably) Zawgyi-encoded Burmese."""
+    if not _long_enough(text):
+        return False
+    detector = _detector()
+    if detector.get_zawgyi_probability(text) > THRESHOLD:
+        return True
+    phrases = [p for p in _PHRASES.split(text) if p]
+    return len(phrases) > 1 and any(
+        _long_enough(p) and detector.get_zawgyi_probability(p) > PHRASE_THRESHOLD
+        for p in phrases)
+
+
+def _long_enough(text: str) -> bool:
     letters = len(MYANMAR.findall(text))
-    if not letters:
-        return False
-    if letters < MIN_LETTERS and not _E_FIRST.search(text):
-        return False
-    return _detector().get_zawgyi_probability(text) > THRESHOLD
+    return letters >= MIN_LETTERS or (letters > 0 and bool(_E_FIRST.search(text)))
 
 
 def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ContentError, UsageError
-from ..files import write_atomic
+from ..errors import ContentError, Diagnostic, OutputError, UsageError
+from ..files import why, write_atomic
 from ..load.yamlfile import KeyPath, load_yaml
 from ..resolve.model import CountryListBlock
 from ..resolve.translations import language_name
@@ -45,6 +45,8 @@ class FileReport:
     refreshed: int = 0
     unused: int = 0
     written: bool = False
+    #: the new text, written once every file of the run is worked out (None: unchanged)
+    pending: tuple[Path, str] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -139,6 +141,7 @@ def translate(ws: Workspace, bid: str, language: str) -> TranslateResult:
             ws, layout.facts_translation(language, "", "publisher"),
             [(("tagline",), doc.publisher.tagline)], language,
             "briefings/facts/publisher.yaml"))
+    _write_all(result)
     return result
 
 
@@ -215,18 +218,29 @@ def _walk_entries(value: Any, path: KeyPath = ()):
             yield from _walk_entries(v, (*path, i))
 
 
-def _existing(ws: Workspace, path: Path) -> tuple[Any, str | None]:
+def _existing(ws: Workspace, path: Path, language: str) -> tuple[Any, str | None]:
+    """The file as it is; a file with errors (as `check` reports them: an entry written
+    as a plain string, a list where a mapping goes) is refused, since rewriting it could
+    lose what a translator wrote."""
     if not path.is_file():
         return None, None
     file, errors = load_yaml(path, ws.root)
     if errors or file.failed:
         raise ContentError(errors or [])
+    tset = ws.translation_set(language)
+    files = [*tset.specs.values(), *tset.entities.values(),
+             *(f for f, _ in tset.sources.values()),
+             *([tset.publisher] if tset.publisher is not None else [])]
+    found = [d for f in files if f.file.path == path for d in f.errors]
+    if found:
+        raise ContentError(sorted({str(d): d for d in found}.values(),
+                                  key=Diagnostic.sort_key))
     return file.data, file.raw_text
 
 
 def _spec_file(ws: Workspace, path: Path, wanted: list[tuple[KeyPath, str]],
                facts_at: dict[KeyPath, str], bid: str, language: str) -> FileReport:
-    old, old_text = _existing(ws, path)
+    old, old_text = _existing(ws, path, language)
     report = FileReport(path.relative_to(ws.root).as_posix())
     old_entries = dict(_walk_entries(old if old is not None else {}))
     unused_old = old.get("unused", []) if isinstance(old, dict) else []
@@ -266,7 +280,7 @@ def _spec_file(ws: Workspace, path: Path, wanted: list[tuple[KeyPath, str]],
 
 def _shared_file(ws: Workspace, path: Path, items: list[tuple[KeyPath, str]], language: str,
                  what: str) -> FileReport:
-    old, old_text = _existing(ws, path)
+    old, old_text = _existing(ws, path, language)
     report = FileReport(path.relative_to(ws.root).as_posix())
     data = old if isinstance(old, dict) else {}
     for where, english in items:
@@ -289,10 +303,22 @@ def _order(path: KeyPath) -> tuple:
 
 def _write(path: Path, text: str, old_text: str | None, report: FileReport) -> FileReport:
     if text != old_text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, text.encode())
-        report.written = True
+        report.pending = (path, text)
     return report
+
+
+def _write_all(result: TranslateResult) -> None:
+    """Write the files of a run only once all of them are worked out: a file with errors
+    found half-way leaves every file as it was."""
+    for report in result.files:
+        if report.pending is not None:
+            path, text = report.pending
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(path, text.encode())
+            except OSError as exc:
+                raise OutputError(why(exc, path)) from None
+            report.written, report.pending = True, None
 
 
 # ---------------------------------------------------------------------- YAML out
