@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.headerregistry import Address
@@ -180,20 +181,33 @@ class Composer:
     subject: str | None = None  # a resumed campaign keeps the subject it started with
     #: what changed since the edition before, in one line (``editions.change_summary``)
     changes: str | None = None
+    #: what the message says of the briefing and its publisher, as frozen in the ledger
+    #: when the campaign started (:meth:`briefing_context`); None: from ``doc``
+    frozen: dict | None = None
 
-    def context(self, recipient: Recipient, unsubscribe: Unsubscribe) -> dict:
+    def briefing_context(self) -> dict:
+        """The briefing's and the publisher's part of the template context. A campaign
+        records it when it starts and renders every later message (a resumed run, a
+        retry) from that record, never from the briefing as it is now: that could be
+        text nobody published or approved."""
+        if self.frozen is not None:
+            return json.loads(json.dumps(self.frozen))  # a copy a template cannot change
         s, d = self.settings, self.doc
         page = (s.briefing_page.replace("{id}", d.id) if s.briefing_page
                 else d.publisher.more_briefings)
+        return {"briefing": {"id": d.id, "title": d.title, "subtitle": d.subtitle or "",
+                             "date": human_date(d.date), "lead": _plain(d), "url": page,
+                             "subject": self.subject or d.mail_subject,
+                             "changes": self.changes or ""},
+                "publisher": d.publisher.model_dump(mode="json")}
+
+    def context(self, recipient: Recipient, unsubscribe: Unsubscribe) -> dict:
+        s = self.settings
         return {
             "recipient": {"email": recipient.email, "name": recipient.name,
                           "first_name": recipient.first_name,
                           "segments": list(recipient.segments)},
-            "briefing": {"id": d.id, "title": d.title, "subtitle": d.subtitle or "",
-                         "date": human_date(d.date), "lead": _plain(d), "url": page,
-                         "subject": self.subject or d.mail_subject,
-                         "changes": self.changes or ""},
-            "publisher": d.publisher.model_dump(mode="json"),
+            **self.briefing_context(),
             "sender": {"name": s.from_name, "address": s.from_address,
                        "postal_address": list(s.postal_address)},
             "unsubscribe": unsubscribe.context(),
@@ -227,7 +241,8 @@ class Composer:
             msg["To"] = Address(recipient.name, addr_spec=address)
         if s.reply_to:
             msg["Reply-To"] = s.reply_to
-        msg["Subject"] = ("[TEST] " if test else "") + (self.subject or self.doc.mail_subject)
+        subject = self.briefing_context()["briefing"]["subject"]
+        msg["Subject"] = ("[TEST] " if test else "") + subject
         msg["Date"] = format_datetime(self.date)
         msg["Message-ID"] = message_id(self.campaign, recipient, s)
         msg["List-Id"] = f"{s.from_name} briefings <{s.list_id}>"

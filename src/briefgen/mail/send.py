@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
+import json
 import time
 from collections.abc import Iterator
 from email.errors import MessageError
@@ -105,7 +107,9 @@ def _start(layout: Layout, prep: Prepared, options: SendOptions) -> Ledger:
                              for p in prep.selected if p.key in had]
         meta = {"briefing": prep.doc.id, "list": prep.list_name, "pdf_sha256": sha,
                 "created": prep.composer.date.isoformat(), "subject": prep.doc.mail_subject,
-                "changes": prep.composer.changes or ""}
+                "changes": prep.composer.changes or "",
+                # what the messages say of the briefing: every later run renders from this
+                "context": json.dumps(prep.composer.briefing_context(), sort_keys=True)}
         if older:
             meta["supersedes"] = " ".join(older)
         ledger = Ledger(folder / f"{prep.campaign}.sqlite")
@@ -158,6 +162,7 @@ def _run(layout: Layout, ledger: Ledger, prep: Prepared, smtp: SmtpConfig,
     prep.composer.date = dt.datetime.fromisoformat(meta["created"])
     prep.composer.subject = meta.get("subject") or None
     prep.composer.changes = meta.get("changes") or None  # and the intro's line on changes
+    prep.composer.frozen = _frozen_context(ledger, meta)  # and what it says of the briefing
     with SuppressionStore(layout.suppressions) as store:
         suppression = Suppression(store, prep.suppression_file, layout.root,
                                   prep.suppressed_keys)
@@ -169,6 +174,22 @@ def _run(layout: Layout, ledger: Ledger, prep: Prepared, smtp: SmtpConfig,
     if not counts["pending"] and not counts["retry"] and not counts["inflight"]:
         ledger.set_meta("finished", dt.datetime.now(dt.UTC).isoformat())
     return summary
+
+
+def _frozen_context(ledger: Ledger, meta: dict[str, str]) -> dict | None:
+    """The briefing's part of the message as the campaign froze it; None for a campaign
+    started before briefgen recorded it (see :func:`prepare_retry`)."""
+    raw = meta.get("context")
+    if raw is None:
+        return None
+    try:
+        frozen = json.loads(raw)
+    except ValueError:
+        frozen = None
+    if not isinstance(frozen, dict) or not isinstance(frozen.get("briefing"), dict):
+        raise MailError(f"{ledger.path}: the campaign's record of its message is damaged: "
+                        "nothing was sent. Restore this file from a backup")
+    return frozen
 
 
 class _Runner:
@@ -328,11 +349,35 @@ def prepare_retry(ws: Workspace, campaign: str, suppression: Path | None, *,
     if not state.ok:
         raise ContentError(list(state.errors))
     doc = ws.document(bid)
+    if "context" not in meta:  # started before campaigns recorded what their messages say:
+        _require_frozen_edition(ws, bid, campaign, meta)  # the briefing must still be it
     keys, problems = (read_suppression_file(suppression, ws.root) if suppression
                       else (set(), []))
     composer = composer_for(ws, doc, pdf, campaign, meta.get("list", ""), env)
     return Prepared(doc, pdf, composer.settings, composer, meta.get("list", ""), [], [],
                     problems, suppression, campaign, keys)
+
+
+def _require_frozen_edition(ws: Workspace, bid: str, campaign: str,
+                            meta: dict[str, str]) -> None:
+    """For a campaign that did not record its message's text: refuse a retry unless the
+    briefing is still the published edition whose PDF the campaign froze, so that the
+    text sent beside that PDF is the text that was published and approved with it."""
+    from ..editions.mailing import edition_to_mail
+
+    try:
+        sha = hashlib.sha256(edition_to_mail(ws, bid)[1]).hexdigest()
+    except (MailError, ContentError) as exc:
+        why = str(exc).splitlines()[0]
+    else:
+        if sha == meta.get("pdf_sha256"):
+            return
+        why = f"{bid}'s latest edition is not the PDF campaign {campaign} sends"
+    raise MailError(f"campaign {campaign} was started by an earlier briefgen, which did not "
+                    f"record the text of its message, and the briefing has changed since "
+                    f"({why}): a retry would send text nobody published or approved with its "
+                    f"PDF. Nothing was sent. Put briefings back as they were when the "
+                    f"campaign started (e.g. from git), retry, then restore them")
 
 
 def resolve_recipient(root: Path, campaign: str, address: str, *,
