@@ -15,6 +15,7 @@ pytest.register_assert_rewrite("smtpserver")
 from smtpserver import (  # noqa: E402 - after registering it for assertion rewriting
     BID,
     Server,
+    approve,
     ledger_states,
     send_args,
     write_list,
@@ -96,3 +97,89 @@ def test_retry_of_a_campaign_that_froze_no_text_needs_the_briefing_it_froze(
         assert code == 0 and "sent 6" in out, out + err
         assert not any(DRAFT in text for text in texts(server))
     assert set(ledger_states(project).values()) == {"sent"}
+
+
+# ---------------------------------------------------------------------- campaign names
+OTHER = "russia-military-ties"
+
+
+def pdf_sha(project: Path, campaign: str) -> str:
+    with sqlite3.connect(project / f".briefgen/mail/{campaign}.sqlite") as conn:
+        return conn.execute("SELECT value FROM meta WHERE key = 'pdf_sha256'").fetchone()[0]
+
+
+def test_a_campaign_name_never_resumes_another_briefing_list_or_pdf(project: Path,
+                                                                     run) -> None:
+    import hashlib
+
+    root = str(project)
+    with Server() as server:
+        interrupted(project, run, server, 6, 2, "--campaign", "november")
+        approve(project, OTHER)  # published and approved: only the name is wrong
+        people = project / "people.csv"
+        ours = pdf_sha(project, "november")[:8]
+        theirs = hashlib.sha256((project / f"dist/{OTHER}.pdf").read_bytes()).hexdigest()[:8]
+        other_briefing = ["mail", OTHER, "--root", root, "--list", str(people), "--segment",
+                          "journalists", "--segment", "supporters", "--campaign", "november",
+                          "--send"]
+        code, _, err = run(server, *other_briefing)
+        assert code == 2
+        assert err.splitlines()[-1] == (
+            f"briefgen: campaign november was started with another briefing and PDF "
+            f"(briefing {BID}, not {OTHER}; PDF {ours}, not {theirs}): nothing was sent. A "
+            "campaign name belongs to one briefing, list and PDF: choose a new --campaign "
+            "name, or leave it out")
+        others = write_list(project, 6, name="others.csv")
+        code, _, err = run(server, *send_args(project, others, "--campaign", "november",
+                                              "--send"))
+        assert code == 2
+        assert err.splitlines()[-1] == (
+            "briefgen: campaign november was started with another list (list people, not "
+            "others): nothing was sent. A campaign name belongs to one briefing, list and "
+            "PDF: choose a new --campaign name, or leave it out")
+        assert len(server.recorder.raw) == 2
+        # the same briefing, list and PDF resume it; once finished, another is still refused
+        code, out, _ = run(server, *send_args(project, people, "--campaign", "november",
+                                              "--send"))
+        assert code == 0 and "campaign november: sent 6" in out
+        code, out, err = run(server, *other_briefing)
+        assert code == 2 and "sent 6" not in out
+        assert "campaign november was started with another briefing and PDF" in err
+        assert len(server.recorder.raw) == 6
+        got = server.recorder.messages
+    assert {next(m.iter_attachments()).get_filename() for m in got} == {f"{BID}.pdf"}
+
+
+# ---------------------------------------------------------------------- the frozen PDF
+@pytest.mark.parametrize("damage", ["altered", "deleted", "unapproved"])
+def test_a_frozen_pdf_that_is_not_the_approved_one_sends_nothing(project: Path, run,
+                                                                 damage: str) -> None:
+    root = str(project)
+    with Server() as server:
+        campaign = interrupted(project, run, server, 4, 1)
+        sha = pdf_sha(project, campaign)
+        db = project / f".briefgen/mail/{campaign}.sqlite"
+        if damage == "unapproved":
+            (project / ".briefgen/mail/approvals.db").unlink()
+            expected = (f"briefgen: {BID}: its PDF {sha[:8]} is not approved for sending. "
+                        f"Send a test first (briefgen mail {BID} --test you@example.org), "
+                        f"check it, then approve it: briefgen mail approve {BID} --by "
+                        "YOUR-NAME")
+        else:
+            with sqlite3.connect(db) as conn:
+                if damage == "altered":
+                    conn.execute("UPDATE attachment SET pdf = ?", (b"%PDF-1.4 TAMPERED",))
+                else:
+                    conn.execute("DELETE FROM attachment")
+            what = "not the one it recorded" if damage == "altered" else "not there"
+            expected = (f"briefgen: .briefgen/mail/{campaign}.sqlite: the PDF campaign "
+                        f"{campaign} froze is {what} (the ledger was changed or damaged): "
+                        "nothing was sent. Restore this file from a backup; do not delete "
+                        "it, it records who was already mailed")
+        for args in (send_args(project, project / "people.csv", "--send"),
+                     ["mail", "retry", campaign, "--root", root]):
+            code, _, err = run(server, *args)
+            assert code == 1
+            assert err.splitlines()[-1] == expected
+        assert len(server.recorder.raw) == 1
+    assert sorted(ledger_states(project).values()) == ["pending"] * 3 + ["sent"]

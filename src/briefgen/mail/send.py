@@ -18,7 +18,7 @@ from email.errors import MessageError
 from pathlib import Path
 from typing import IO
 
-from ..errors import ContentError, MailError, UsageError
+from ..errors import ContentError, MailError, UsageError, relative_path
 from ..load.project import Layout
 from ..workspace import Workspace
 from . import approval
@@ -137,6 +137,7 @@ def send_campaign(root: Path, prep: Prepared, smtp: SmtpConfig, options: SendOpt
                 ledger = _start(layout, prep, options)
             else:
                 meta = ledger.meta()
+                _require_same(prep, meta)
                 newer = superseded_by(layout.root, prep.campaign)
                 if newer:
                     ledger.supersede(newer)  # in case a crash came between the two steps
@@ -155,10 +156,44 @@ def send_campaign(root: Path, prep: Prepared, smtp: SmtpConfig, options: SendOpt
                 ledger.close()
 
 
+def _require_same(prep: Prepared, meta: dict[str, str]) -> None:
+    """A started campaign is resumed only by the same briefing, list and PDF: a name given
+    with --campaign must not send one briefing's message to another's ledger (nor report
+    another's finished campaign as this one's)."""
+    sha = prep.composer_pdf_sha256()
+    pairs = (("briefing", meta.get("briefing", ""), prep.doc.id, True),
+             ("list", meta.get("list", ""), prep.list_name, True),
+             ("PDF", meta.get("pdf_sha256", "")[:8], sha[:8], meta.get("pdf_sha256") == sha))
+    differs = [(what, then, now) for what, then, now, same in pairs
+               if not same or then != now]
+    if differs:
+        raise UsageError(
+            f"campaign {prep.campaign} was started with another "
+            f"{' and '.join(what for what, _, _ in differs)} ("
+            + "; ".join(f"{what} {then or '(none)'}, not {now}" for what, then, now in differs)
+            + "): nothing was sent. A campaign name belongs to one briefing, list and PDF: "
+            "choose a new --campaign name, or leave it out")
+
+
+def frozen_pdf(layout: Layout, ledger: Ledger, meta: dict[str, str], campaign: str) -> bytes:
+    """The PDF a campaign froze, once it is checked to be the one its ledger recorded and
+    that PDF is still approved; otherwise nothing may be sent (a MailError says why)."""
+    pdf, sha = ledger.pdf(), meta.get("pdf_sha256", "")
+    if not pdf or hashlib.sha256(pdf).hexdigest() != sha:
+        where = relative_path(ledger.path, layout.root)
+        raise MailError(f"{where}: the PDF campaign {campaign} froze is "
+                        f"{'not there' if not pdf else 'not the one it recorded'} (the ledger "
+                        "was changed or damaged): nothing was sent. Restore this file from a "
+                        "backup; do not delete it, it records who was already mailed")
+    approval.require(layout.approvals, meta.get("briefing", ""), sha)
+    return pdf
+
+
 def _run(layout: Layout, ledger: Ledger, prep: Prepared, smtp: SmtpConfig,
          options: SendOptions, emit: Event) -> Summary:
     meta = ledger.meta()
-    prep.composer.pdf = ledger.pdf()  # a resumed campaign sends the PDF it started with
+    # a resumed campaign sends the PDF it started with, checked and still approved
+    prep.composer.pdf = frozen_pdf(layout, ledger, meta, prep.campaign)
     prep.composer.date = dt.datetime.fromisoformat(meta["created"])
     prep.composer.subject = meta.get("subject") or None
     prep.composer.changes = meta.get("changes") or None  # and the intro's line on changes
@@ -340,7 +375,8 @@ def prepare_retry(ws: Workspace, campaign: str, suppression: Path | None, *,
     templates and settings."""
     ledger = Ledger(_ledger_path(ws.root, campaign))
     try:
-        meta, pdf = ledger.meta(), ledger.pdf()
+        meta = ledger.meta()
+        pdf = frozen_pdf(ws.layout, ledger, meta, campaign)
     finally:
         ledger.close()
     bid = meta.get("briefing", "")
