@@ -58,13 +58,30 @@ def test_utf16_and_bom_exports_are_read(tmp_path: Path) -> None:
 
 def test_rows_that_are_not_addresses_are_reported_at_their_line(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
-    path.write_text("email,note\ntom@example.org,x\nN/A,no address on file\n"
-                    "weird@localhost,kept\n", encoding="utf-8")
+    path.write_text("email,note\ntom@example.org,x\nN/A,no address on file\n",
+                    encoding="utf-8")
     keys, problems = read_suppression_file(path, tmp_path)
-    assert keys == {"tom@example.org", "weird@localhost"}
-    assert [str(p) for p in problems] == [
-        "s.csv:3: 'N/A' is not an address: row ignored",
-        "s.csv:4: 'weird@localhost' is not a valid address (suppressed as written)"]
+    assert keys == {"tom@example.org"}
+    assert [str(p) for p in problems] == ["s.csv:3: 'N/A' is not an address: row ignored"]
+
+
+def test_every_address_of_a_row_without_a_header_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("carol@example.org\nbob@example.org,alice@example.org\n"
+                    "Dan Smith,dan@example.org\n", encoding="utf-8")
+    assert read_suppression_file(path, tmp_path) == (
+        {"carol@example.org", "bob@example.org", "alice@example.org", "dan@example.org"}, [])
+
+
+def test_invisible_characters_do_not_hide_an_address(tmp_path: Path) -> None:
+    """A zero-width space, a stray byte-order mark mid-file, a zero-width joiner or a
+    bidirectional mark (Unicode format characters) would keep the key from ever matching
+    the list's address: they are removed before the address is read."""
+    path = tmp_path / "s.csv"
+    path.write_text("email\ndave@example.org\u200b\n\ufeffeve@example.org\n"
+                    "fr\u200dank@example.org\n\u200egina@example.org\n", encoding="utf-8")
+    assert read_suppression_file(path, tmp_path) == (
+        {"dave@example.org", "eve@example.org", "frank@example.org", "gina@example.org"}, [])
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -79,6 +96,12 @@ def test_rows_that_are_not_addresses_are_reported_at_their_line(tmp_path: Path) 
     (b"email\ntom@example.org\nann@example .org\n",
      "s.csv:3: 'ann@example .org' cannot be read as an address (The part after the @-sign "
      "contains invalid characters: SPACE.): fix the row (nothing was sent)"),
+    (b"email\ntom@example.org\nweird@localhost\n",  # a key that could never match: no
+     "s.csv:3: 'weird@localhost' cannot be read as an address (The part after the @-sign "
+     "is not valid. It should have a period.): fix the row (nothing was sent)"),  # keeping it
+    (b"tom@example.org\nbob@example.org,alice@example.org.\n",  # the second cell too
+     "s.csv:2: 'alice@example.org.' cannot be read as an address (An email address cannot "
+     "end with a period.): fix the row (nothing was sent)"),
     (b"tom at example.org\nann at example.org\n",
      "s.csv:1: no addresses found in the suppression list: is it the right file? "
      "(nothing was sent)"),
@@ -93,6 +116,25 @@ def test_a_file_that_cannot_be_trusted_is_an_error(tmp_path: Path, content, mess
     with pytest.raises(ContentError) as caught:
         read_suppression_file(path, tmp_path)
     assert [str(d) for d in caught.value.diagnostics] == [message]
+
+
+def test_nobody_in_a_header_less_file_is_mailed(project: Path, run) -> None:
+    people = project / "people.csv"
+    people.write_text("email,segments\nbob@example.org,supporters\n"
+                      "alice@example.org,supporters\ncarol@example.org,supporters\n"
+                      "dave@example.org,supporters\nzoe@example.org,supporters\n",
+                      encoding="utf-8")
+    path = project / "crm-unsub.csv"
+    path.write_text("carol@example.org\nbob@example.org,alice@example.org\n"
+                    "dave@example.org\u200b\n", encoding="utf-8")
+    with Server() as server:
+        code, out, err = run(server, *send_args(project, people, "--suppress", str(path),
+                                                "--send"))
+        mailed = sorted(server.recorder.count_by_recipient())
+    assert code == 0, out + err
+    assert mailed == ["zoe@example.org"]
+    for who in ("bob", "alice", "carol", "dave"):
+        assert f"{who}@example.org: suppressed (in crm-unsub.csv)" in out
 
 
 @pytest.mark.parametrize("problem", ["missing", "latin-1", "folder"])

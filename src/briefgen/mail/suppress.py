@@ -10,16 +10,19 @@ which bounce and complaint reports were processed, so processing one twice chang
 **A suppression file** (``--suppress FILE``) is an export from a CRM or list tool (see
 :mod:`.tables` for the formats). It fails closed: a file that is missing, unreadable, not
 text, or in which no column of addresses can be found stops the run before anything is
-sent. A cell that holds an ``@`` but is not a usable address stops it too (we cannot tell
-who was meant); a row with no ``@`` at all is reported at its line and ignored.
+sent. Every cell that holds an ``@`` is read (a row of a file without a header may hold
+several addresses), after removing invisible characters (a byte-order mark, zero-width
+spaces: Unicode's format characters). A cell that holds an ``@`` but is not a usable
+address stops the run too (we cannot tell who was meant, and a key kept as written would
+never match anyone); a row with no ``@`` at all is reported at its line and ignored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,7 +181,12 @@ class SuppressionStore:
 
 
 # ---------------------------------------------------------------------- suppression files
-_MANGLED = re.compile(r"[\s<>,;\"()\[\]]")
+def _visible(text: str) -> str:
+    """``text`` without format characters (category Cf: a stray BOM, zero-width spaces and
+    joiners, bidirectional marks), which hide in exports and would keep an address from
+    ever matching."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
 
 
 def read_suppression_file(path: Path, root: Path) -> tuple[set[str], list[Diagnostic]]:
@@ -202,8 +210,9 @@ def read_suppression_file(path: Path, root: Path) -> tuple[set[str], list[Diagno
     errors: list[Diagnostic] = []
     for line, cells in rows:
         where = Location(table.display, line)
+        cells = [_visible(c) for c in cells]
         found = [cells[i] for i in columns if i < len(cells)] if columns is not None else \
-            [next((c for c in cells if "@" in c), cells[0])]
+            [c for c in cells if "@" in c] or cells[:1]  # every address in the row
         for cell in found:
             raw = address_in(cell)
             if not raw:
@@ -215,14 +224,8 @@ def read_suppression_file(path: Path, root: Path) -> tuple[set[str], list[Diagno
             try:
                 keys.add(address_key(normalise(raw)))
             except ValueError as exc:
-                if _MANGLED.search(raw) or raw.count("@") != 1:
-                    errors.append(Diagnostic(where, "", f"'{_short(cell.strip())}' cannot be "
-                                             f"read as an address ({exc}): fix the row"))
-                else:
-                    keys.add(address_key(raw))  # suppress it exactly as written
-                    problems.append(Diagnostic(where, "", f"'{_short(raw)}' is not a valid "
-                                               "address (suppressed as written)",
-                                               Severity.WARNING))
+                errors.append(Diagnostic(where, "", f"'{_short(cell.strip())}' cannot be "
+                                         f"read as an address ({exc}): fix the row"))
     if errors:
         raise ContentError(_nothing_sent(errors))
     if rows and not keys:
