@@ -14,6 +14,7 @@ import pytest
 pytest.register_assert_rewrite("smtpserver")
 from smtpserver import (  # noqa: E402 - after registering it for assertion rewriting
     BID,
+    Recorder,
     Server,
     approve,
     ledger_states,
@@ -31,11 +32,13 @@ def interrupted(project: Path, run, server: Server, n: int = 6, after: int = 2,
                 *more: str) -> str:
     """A campaign stopped by a quota after ``after`` messages; returns its name."""
     people = write_list(project, n)
-    server.recorder.refuse_after = (after, QUOTA)
+    before = len(server.recorder.raw)
+    known = set(project.glob(".briefgen/mail/*.sqlite"))
+    server.recorder.refuse_after = (before + after, QUOTA)
     code, _, _ = run(server, *send_args(project, people, "--send", *more))
-    assert code == 1 and len(server.recorder.raw) == after
+    assert code == 1 and len(server.recorder.raw) == before + after
     server.recorder.refuse_after = None
-    (db,) = project.glob(".briefgen/mail/*.sqlite")
+    (db,) = set(project.glob(".briefgen/mail/*.sqlite")) - known
     return db.stem
 
 
@@ -183,3 +186,85 @@ def test_a_frozen_pdf_that_is_not_the_approved_one_sends_nothing(project: Path, 
             assert err.splitlines()[-1] == expected
         assert len(server.recorder.raw) == 1
     assert sorted(ledger_states(project).values()) == ["pending"] * 3 + ["sent"]
+
+
+# ---------------------------------------------------------------------- damaged files
+def test_a_damaged_ledger_is_reported_and_sends_nothing(project: Path, run) -> None:
+    root = str(project)
+    with Server() as server:
+        others = write_list(project, 2, name="others.csv")
+        code, _, _ = run(server, *send_args(project, others, "--send"))
+        assert code == 0
+        (good,) = (p.stem for p in project.glob(".briefgen/mail/*.sqlite"))
+        campaign = interrupted(project, run, server, 4, 1)
+        db = project / f".briefgen/mail/{campaign}.sqlite"
+        for extra in db.parent.glob(f"{campaign}.sqlite-*"):
+            extra.unlink()
+        db.write_bytes(b"garbage" * 1000)
+        expected = (f"briefgen: .briefgen/mail/{campaign}.sqlite: the ledger of campaign "
+                    f"{campaign} is damaged (file is not a database): nothing was sent. It "
+                    "records who that campaign already mailed: restore the file from a "
+                    "backup, then run the command again")
+        sent = len(server.recorder.raw)
+        for args in (send_args(project, project / "people.csv", "--send"),
+                     ["mail", "retry", campaign, "--root", root]):
+            code, _, err = run(server, *args)
+            assert (code, err.splitlines()[-1]) == (1, expected)
+        assert len(server.recorder.raw) == sent
+        assert db.read_bytes() == b"garbage" * 1000  # never started afresh
+        code, out, err = run(None, "mail", "status", "--root", root)
+    assert code == 1, err
+    assert f"{good}: {BID} to others, finished: sent 2; ambiguous 0" in out
+    assert f"{campaign}: damaged: {expected.removeprefix('briefgen: ')}" in " ".join(
+        out.split())
+
+
+@pytest.mark.parametrize(("content", "why"), [
+    (b"", "no table of suppressed addresses in it"),
+    (b"garbage" * 1000, "file is not a database"),
+])
+def test_a_damaged_suppression_store_sends_nothing_and_is_kept(project: Path, run, content,
+                                                               why) -> None:
+    store = project / ".briefgen/mail/suppressions.db"
+    store.write_bytes(content)
+    people = write_list(project, 3)
+    expected = (f"briefgen: .briefgen/mail/suppressions.db: the suppression store is damaged "
+                f"({why}): nothing was sent. It holds everyone who unsubscribed, bounced or "
+                "complained, and briefgen does not mail without it: restore the file from a "
+                "backup")
+    with Server() as server:
+        for args in (send_args(project, people, "--send"), send_args(project, people)):
+            code, _, err = run(server, *args)
+            assert (code, err.splitlines()[-1]) == (1, expected)
+        assert server.recorder.raw == []
+    assert store.read_bytes() == content  # never replaced by an empty store
+    assert list(project.glob(".briefgen/mail/*.sqlite")) == []
+
+
+@pytest.mark.parametrize(("option", "value", "expected"), [
+    ("--retry-delay", "inf", "--retry-delay inf: give the seconds to wait before retrying, "
+                             "from 0 and at most 3,600 (e.g. --retry-delay 30)"),
+    ("--retry-delay", "nan", "--retry-delay nan: give the seconds to wait before retrying, "
+                             "from 0 and at most 3,600 (e.g. --retry-delay 30)"),
+    ("--retry-delay", "1e308", "--retry-delay 1e+308: give the seconds to wait before "
+                               "retrying, from 0 and at most 3,600 (e.g. --retry-delay 30)"),
+    ("--retry-delay", "-1", "--retry-delay -1.0: give the seconds to wait before retrying, "
+                            "from 0 and at most 3,600 (e.g. --retry-delay 30)"),
+    ("--rate", "0", "--rate 0.0: give the most messages to send a minute, above 0 and at "
+                    "most 60,000 (e.g. --rate 100)"),
+    ("--rate", "nan", "--rate nan: give the most messages to send a minute, above 0 and at "
+                      "most 60,000 (e.g. --rate 100)"),
+    ("--rate", "inf", "--rate inf: give the most messages to send a minute, above 0 and at "
+                      "most 60,000 (e.g. --rate 100)"),
+])
+def test_send_numbers_out_of_range_are_usage_errors(project: Path, run, option, value,
+                                                    expected) -> None:
+    people = write_list(project, 1)
+    with Server(Recorder(rcpt_faults={"p000@example.org": ["450 4.2.1 busy"]})) as server:
+        code, _, err = run(server, *send_args(project, people, "--send", option, value))
+        assert (code, err.splitlines()[-1]) == (2, f"briefgen: {expected}")
+        code, _, err = run(server, "mail", "retry", "any", option, value, "--root",
+                           str(project))
+        assert (code, err.splitlines()[-1]) == (2, f"briefgen: {expected}")
+        assert server.recorder.raw == []
+    assert list(project.glob(".briefgen/mail/*.sqlite")) == []

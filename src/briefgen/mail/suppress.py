@@ -76,6 +76,17 @@ class Entry:
         return REASONS.get(self.reason, self.reason)
 
 
+class StoreDamaged(MailError):
+    """The suppression store cannot be read: exit 1, and never a new, empty store in its
+    place (mailing without it could reach everyone who unsubscribed)."""
+
+    def __init__(self, path: Path, why: str):
+        super().__init__(
+            f".briefgen/mail/{path.name}: the suppression store is damaged ({why}): nothing "
+            "was sent. It holds everyone who unsubscribed, bounced or complained, and "
+            "briefgen does not mail without it: restore the file from a backup")
+
+
 class SuppressionStore:
     """The project's suppression store. ``readonly`` opens nothing when the file does not
     exist yet (a dry run records nothing) and never writes."""
@@ -83,16 +94,33 @@ class SuppressionStore:
     def __init__(self, path: Path, *, readonly: bool = False):
         self.path = path
         self.db: sqlite3.Connection | None = None
-        if readonly:
-            if path.is_file():
-                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                          isolation_level=None, timeout=10)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")  # a lost unsubscribe is a broken promise
-        self.db.executescript(_SCHEMA)
+        existed = path.exists()
+        try:
+            if readonly:
+                if existed:
+                    self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                              isolation_level=None, timeout=10)
+                    self._require_table()
+                return
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
+            if existed:  # never made afresh over a damaged one: that would fail open
+                self._require_table()
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")  # a lost unsubscribe: a broken promise
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreDamaged(path, str(exc)) from None
+
+    def _require_table(self) -> None:
+        assert self.db is not None
+        found = self.db.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
+                                "AND name = 'suppressed'").fetchone()[0]
+        if not found:
+            self.close()
+            raise StoreDamaged(self.path, "no table of suppressed addresses in it")
+        self.db.execute("SELECT COUNT(*) FROM suppressed").fetchone()
 
     def close(self) -> None:
         if self.db is not None:
