@@ -373,3 +373,35 @@ def test_dry_run_writes_a_sample_and_a_manifest(project: Path, run) -> None:
     code, _, err = run(None, "mail", "status", "--root", str(project), "--outbox-all")
     assert code == 2 and "--outbox-all goes with 'mail ID', not with mail status" in err
     shutil.rmtree(outbox)
+
+
+@pytest.mark.parametrize("linked", ["outbox", "campaign"])
+def test_a_linked_outbox_is_replaced_never_followed(project: Path, run, tmp_path: Path,
+                                                    linked: str) -> None:
+    """dist/outbox (or its campaign folder) made a link to a folder outside the project:
+    the dry run removes the link and writes a real folder; nothing outside is deleted
+    (it deleted the campaign's folder there, or crashed with exit 3)."""
+    import os
+
+    people = write_list(project, 2)
+    outbox = project / "dist/outbox"
+    code, out, err = run(None, *send_args(project, people))
+    assert code == 0, out + err
+    (name,) = (p.name for p in outbox.iterdir())  # the campaign is named after the PDF
+    shutil.rmtree(outbox)
+    outside = tmp_path / "outside"
+    (outside / name).mkdir(parents=True)
+    (outside / name / "IMPORTANT.txt").write_text("keep me")
+    if linked == "outbox":
+        os.symlink(outside, outbox)
+    else:
+        outbox.mkdir()
+        os.symlink(outside / name, outbox / name)
+    code, out, err = run(None, *send_args(project, people))
+    assert code == 0, out + err
+    assert not outbox.is_symlink() and not (outbox / name).is_symlink()
+    assert sorted(p.name for p in (outbox / name).iterdir()) == [
+        "0001-p000@example.org.eml", "0002-p001@example.org.eml", "manifest.csv"]
+    assert sorted(str(p.relative_to(outside)) for p in outside.rglob("*")) == [
+        name, f"{name}/IMPORTANT.txt"]
+    assert (outside / name / "IMPORTANT.txt").read_text() == "keep me"
