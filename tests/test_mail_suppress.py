@@ -237,3 +237,48 @@ def test_store_entry_added_between_a_crash_and_the_rerun(project: Path, run) -> 
         got = server.recorder.count_by_recipient()
     assert "p004@example.org" not in got and len(got) == 5 and set(got.values()) == {1}
     assert ledger_states(project)["p004@example.org"] == "suppressed"
+
+
+# ---------------------------------------------------------------------- address keys
+SHARP_S = ("email,name,segments\nstraße@example.org,Anna Straße,supporters\n"
+           "strasse@example.org,Ben Strasse,supporters\nzoe@example.org,Zoe,supporters\n")
+
+
+def test_addresses_that_only_case_folding_makes_equal_are_two_people(project: Path,
+                                                                     run) -> None:
+    """str.casefold() made straße@ and strasse@ one key: the second row was merged away and
+    that person never mailed. Keys are lower case now."""
+    people = project / "people.csv"
+    people.write_text(SHARP_S, encoding="utf-8")
+    with Server(enable_SMTPUTF8=True) as server:
+        code, out, err = run(server, *send_args(project, people, "--send"))
+        got = server.recorder.count_by_recipient()
+    assert code == 0, out + err
+    assert "sent 3" in out
+    assert got == {"straße@example.org": 1, "strasse@example.org": 1, "zoe@example.org": 1}
+
+
+def test_a_store_entry_of_the_old_key_form_still_suppresses(project: Path, run, cli) -> None:
+    """A store written when keys were case-folded holds straße@ under 'strasse@...': it
+    still suppresses straße@ (and, as it cannot tell them apart, strasse@: fail closed),
+    and removing straße@ removes it."""
+    import sqlite3
+
+    assert cli("mail", "suppressed", "--add", "straße@example.org", "--root",
+               str(project))[0] == 0
+    with sqlite3.connect(project / ".briefgen/mail/suppressions.db") as conn:
+        conn.execute("UPDATE suppressed SET key = 'strasse@example.org'")
+    people = project / "people.csv"
+    people.write_text(SHARP_S, encoding="utf-8")
+    with Server(enable_SMTPUTF8=True) as server:
+        code, out, err = run(server, *send_args(project, people, "--send"))
+        got = server.recorder.count_by_recipient()
+    assert code == 0, out + err
+    assert got == {"zoe@example.org": 1}
+    assert "straße@example.org: suppressed (added by hand)" in out
+    assert "strasse@example.org: suppressed (added by hand)" in out
+    code, out, _ = cli("mail", "suppressed", "--remove", "straße@example.org", "--root",
+                       str(project))
+    assert out.startswith("removed from the suppression store: straße@example.org")
+    assert cli("mail", "suppressed", "--root", str(project))[1] == \
+        "the suppression store is empty\n"

@@ -12,8 +12,10 @@ decodes to plain text is decoded (with a warning); one that hides a line break o
 character, or cannot be read, is an error, as is an ``=?`` left after decoding.
 
 Addresses are compared by their normalised form (email-validator, no DNS lookup), with the
-local part folded to lower case too: ``Ann@Example.org`` and ``ann@example.org`` are one
-person, and a suppression entry for either suppresses both.
+local part in lower case too: ``Ann@Example.org`` and ``ann@example.org`` are one person,
+and a suppression entry for either suppresses both. Lower case (``str.lower``), not case
+folding: ``straße@`` and ``strasse@`` are two people. Keys written before that change were
+case-folded (:func:`legacy_key`); the suppression store matches those too (fail closed).
 """
 
 from __future__ import annotations
@@ -45,7 +47,13 @@ class Recipient:
 
 
 def address_key(email: str) -> str:
-    return email.casefold()
+    return email.lower()
+
+
+def legacy_key(key: str) -> str:
+    """The form :func:`address_key` gave before it used lower case (``str.casefold``): what
+    older suppression stores and ledgers hold. ``legacy_key(address_key(a))`` is it too."""
+    return key.casefold()
 
 
 def normalise(address: str) -> str:

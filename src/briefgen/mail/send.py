@@ -35,7 +35,7 @@ from .campaign import (
 )
 from .classify import hard_bounce
 from .ledger import Ledger, campaigns
-from .recipients import Recipient, address_key, normalise, wire_address
+from .recipients import Recipient, address_key, legacy_key, normalise, wire_address
 from .settings import SmtpConfig
 from .smtp import Outcome, SmtpSession
 from .suppress import Suppression, SuppressionStore, read_suppression_file
@@ -101,10 +101,11 @@ def _start(layout: Layout, prep: Prepared, options: SendOptions) -> Ledger:
                 had.update(dict.fromkeys(old.sent_keys(), name))
             finally:
                 old.close()
-        if had:
-            selected = [p for p in prep.selected if p.key not in had]
-            prep.skipped += [(p.email, f"had the earlier PDF (campaign {had[p.key]})")
-                             for p in prep.selected if p.key in had]
+        if had:  # (a key of an older ledger may be case-folded: legacy_key)
+            got = {p.key: had.get(p.key) or had.get(legacy_key(p.key)) for p in selected}
+            selected = [p for p in prep.selected if not got[p.key]]
+            prep.skipped += [(p.email, f"had the earlier PDF (campaign {got[p.key]})")
+                             for p in prep.selected if got[p.key]]
         meta = {"briefing": prep.doc.id, "list": prep.list_name, "pdf_sha256": sha,
                 "created": prep.composer.date.isoformat(), "subject": prep.doc.mail_subject,
                 "changes": prep.composer.changes or "",
@@ -428,7 +429,7 @@ def resolve_recipient(root: Path, campaign: str, address: str, *,
     with _locked(path.parent, [campaign]):
         ledger = Ledger(path)
         try:
-            row = ledger.row(key)
+            row = ledger.row(key) or ledger.row(legacy_key(key))  # an older ledger's key
             if row is None:
                 raise UsageError(f"{address} is not a recipient of campaign {campaign}")
             if delivered:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ContentError, Diagnostic, Location, MailError, Severity
-from .recipients import address_key, normalise
+from .recipients import address_key, legacy_key, normalise
 from .tables import address_in, is_email_header, read_table
 
 REASONS = {
@@ -140,17 +140,17 @@ class SuppressionStore:
 
     # ------------------------------------------------------------------ entries
     def get(self, key: str) -> Entry | None:
+        """The entry for ``key``, or for its case-folded form (an entry written before keys
+        were lower case: ``straße@`` was stored as ``strasse@``; fail closed)."""
         if self.db is None:
             return None
         row = self.db.execute("SELECT email, reason, list, detail, at FROM suppressed "
-                              "WHERE key = ?", (key,)).fetchone()
+                              "WHERE key IN (?, ?) ORDER BY key = ? DESC",
+                              (key, legacy_key(key), key)).fetchone()
         return Entry(*row) if row else None
 
     def __contains__(self, key: str) -> bool:
-        if self.db is None:
-            return False
-        return self.db.execute("SELECT 1 FROM suppressed WHERE key = ?", (key,)
-                               ).fetchone() is not None
+        return self.get(key) is not None
 
     def add(self, email: str, reason: str, *, list_name: str = "", detail: str = "") -> bool:
         """Suppress ``email``; False when it already was (the first reason is kept)."""
@@ -161,9 +161,14 @@ class SuppressionStore:
         return cur.rowcount == 1
 
     def remove(self, email: str) -> bool:
-        cur = self._write().execute("DELETE FROM suppressed WHERE key = ?",
-                                    (address_key(email),))
-        return cur.rowcount == 1
+        key, db = address_key(email), self._write()
+        removed = db.execute("DELETE FROM suppressed WHERE key = ?", (key,)).rowcount
+        old = db.execute("SELECT email FROM suppressed WHERE key = ?", (legacy_key(key),)
+                         ).fetchone()  # an entry of the old form, if it was this address
+        if old and key != legacy_key(key) and address_key(old[0]) == key:
+            removed += db.execute("DELETE FROM suppressed WHERE key = ?",
+                                  (legacy_key(key),)).rowcount
+        return removed >= 1
 
     def entries(self) -> list[Entry]:
         if self.db is None:
