@@ -342,6 +342,21 @@ def test_line_break_in_subject_is_a_located_error(project: Path, run) -> None:
             "remove the line break") in err
 
 
+def test_encoded_line_break_in_subject_is_a_located_error(project: Path, run) -> None:
+    spec = project / f"briefings/{BID}.yaml"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(text.replace('  subject: "Briefing: {{', '  subject: "=?utf-8?q?Briefing'
+                                 '=0D=0ABcc:_everyone@example.org?= {{', 1), encoding="utf-8")
+    people = write_list(project, 2)
+    with Server() as server:
+        code, _, err = run(server, "mail", BID, "--root", str(project), "--list",
+                           str(people), "--send")
+        assert server.recorder.messages == []
+    assert code == 1
+    assert (f"briefings/{BID}.yaml:65:12: mail.subject: a line break in an email header "
+            "value: make it one line") in err
+
+
 def test_line_break_in_a_name_is_a_located_error(project: Path, run) -> None:
     people = write_list(project, 2, extra='evil@example.org,"Eve\nBcc: all@example.org",X,'
                                           "supporters\n")

@@ -65,11 +65,49 @@ def change_briefing(root: Path) -> None:
     ("450 4.2.1 The user you are trying to contact is receiving mail at a rate that "
      "prevents additional messages from being delivered.", False, False),
     ("450 mailbox busy, try later", False, False),
+    # the sender's own address refused, with a subject-1 code: about the sender
+    ("553 5.1.8 <info@burmacampaign.org.uk>: Sender address rejected: Domain not found",
+     True, False),
+    ("550 5.1.7 Invalid sender address syntax", True, False),
+    ("550 5.1.0 Sender denied", True, False),
+    ("550 Sender verify failed", True, False),
+    ("450 4.1.8 <info@burmacampaign.org.uk>: Sender address rejected: Domain not found",
+     True, False),
 ])
 def test_replies_are_classified(reply: str, sender: bool, hard: bool) -> None:
     code = int(reply[:3])
     assert about_sender(code, reply) is sender
     assert hard_bounce(code, reply) is hard
+
+
+@pytest.mark.parametrize(("status", "text"), [
+    ((5, 1, 8), "553 Sender address rejected: Domain not found"),
+    ((5, 1, 7), "550 bad sender"),
+    ((5, 1, 0), "550 Sender denied"),
+    ((5, 1, 1), "550 5.1.1 Sender verify failed"),
+])
+def test_a_bounce_about_the_sender_is_never_a_hard_bounce(status, text) -> None:
+    """A DSN's Status field and diagnostic (bounces.py passes both): no suppression."""
+    assert hard_bounce(int(text[:3]), text, status) is False
+
+
+def test_a_refused_sender_address_stops_the_run_and_suppresses_nobody(project: Path,
+                                                                      run) -> None:
+    people = write_list(project, 5)
+    refusal = "553 5.1.8 <info@burmacampaign.org.uk>: Sender address rejected: Domain not found"
+    recorder = Recorder(rcpt_faults={f"p{i:03d}@example.org": [refusal] for i in range(5)})
+    with Server(recorder) as server:
+        code, out, err = run(server, *send_args(project, people, "--send"))
+        assert server.recorder.messages == []
+        assert code == 1
+        assert (f"briefgen: stopped: the mail provider refused to send more: {refusal}. This "
+                "is about the sender or the provider (a quota, a rate limit, a block), not "
+                "about p000@example.org: nobody was marked failed, and 5 recipient(s) are "
+                "still pending.") in " ".join(err.split())
+        assert "pending 5;" in out
+        code, out, _ = run(server, "mail", "suppressed", "--root", str(project))
+        assert out == "the suppression store is empty\n"
+    assert set(ledger_states(project).values()) == {"pending"}
 
 
 @pytest.mark.parametrize("where", ["rcpt", "mail"])
@@ -335,3 +373,35 @@ def test_dry_run_writes_a_sample_and_a_manifest(project: Path, run) -> None:
     code, _, err = run(None, "mail", "status", "--root", str(project), "--outbox-all")
     assert code == 2 and "--outbox-all goes with 'mail ID', not with mail status" in err
     shutil.rmtree(outbox)
+
+
+@pytest.mark.parametrize("linked", ["outbox", "campaign"])
+def test_a_linked_outbox_is_replaced_never_followed(project: Path, run, tmp_path: Path,
+                                                    linked: str) -> None:
+    """dist/outbox (or its campaign folder) made a link to a folder outside the project:
+    the dry run removes the link and writes a real folder; nothing outside is deleted
+    (it deleted the campaign's folder there, or crashed with exit 3)."""
+    import os
+
+    people = write_list(project, 2)
+    outbox = project / "dist/outbox"
+    code, out, err = run(None, *send_args(project, people))
+    assert code == 0, out + err
+    (name,) = (p.name for p in outbox.iterdir())  # the campaign is named after the PDF
+    shutil.rmtree(outbox)
+    outside = tmp_path / "outside"
+    (outside / name).mkdir(parents=True)
+    (outside / name / "IMPORTANT.txt").write_text("keep me")
+    if linked == "outbox":
+        os.symlink(outside, outbox)
+    else:
+        outbox.mkdir()
+        os.symlink(outside / name, outbox / name)
+    code, out, err = run(None, *send_args(project, people))
+    assert code == 0, out + err
+    assert not outbox.is_symlink() and not (outbox / name).is_symlink()
+    assert sorted(p.name for p in (outbox / name).iterdir()) == [
+        "0001-p000@example.org.eml", "0002-p001@example.org.eml", "manifest.csv"]
+    assert sorted(str(p.relative_to(outside)) for p in outside.rglob("*")) == [
+        name, f"{name}/IMPORTANT.txt"]
+    assert (outside / name / "IMPORTANT.txt").read_text() == "keep me"

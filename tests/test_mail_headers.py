@@ -171,3 +171,100 @@ def test_kill_during_an_idn_send_then_rerun(project: Path) -> None:
                         "user@xn--bcher-kva.example.com", "zed@example.org"}
     assert got["josé@example.org"] <= 2 and "ambiguous 1" in second.stdout
     assert all(n == 1 for a, n in got.items() if a != "josé@example.org")
+
+
+# ---------------------------------------------------------------------- encoded words
+ENCODED_ATTACKS = """\
+email,name,segments
+ok@example.org,Ok,supporters
+a@example.org,=?utf-8?q?Hi=0D=0ABcc:_victim@example.net=0D=0A?=,supporters
+b@example.org,=?utf-8?b?SGkNCkJjYzogdmljdGltQGV4YW1wbGUubmV0DQo=?=,supporters
+c@example.org,=?utf-8?q?Hi=0D=0A=0D=0AYour_account_is_locked._Log_in_at_https://phish.example/?=,supporters
+d@example.org,=?utf-8?q?Bidi=E2=80=AEevil?=,supporters
+e@example.org,=?x-unknown?q?Hi?=,supporters
+f@example.org,=?utf-8?q?=3D=3Futf-8=3Fq=3FHi=3F=3D?=,supporters
+"""
+
+
+def test_an_encoded_word_hiding_a_line_break_in_a_name_is_refused(project: Path, run) -> None:
+    """RFC 2047 encoded words pass a check for raw line breaks, but the email package
+    decodes them into the To header: a Bcc, or a blank line and a body of the list's
+    choosing under the organisation's From and DKIM signature. Nothing is sent."""
+    people = project / "encoded.csv"
+    people.write_text(ENCODED_ATTACKS, encoding="utf-8")
+    with Server() as server:
+        code, _, err = run(server, *send_args(project, people, "--send"))
+        assert server.recorder.raw == []
+    assert code == 1
+    hidden = ("name: the name holds an encoded word (=?...?=) that hides a line break or a "
+              "control character, which would break the email's headers: fix the row")
+    for line in (3, 4, 5, 6):
+        assert f"encoded.csv:{line}: {hidden}" in err
+    assert ("encoded.csv:7: name: the name holds an encoded word (=?...?=) that cannot be "
+            "read (unknown encoding: x-unknown): write the name as plain text") in err
+    assert ("encoded.csv:8: name: the name holds '=?' (the start of an encoded word, which "
+            "mail programs decode): write the name as plain text") in err
+    assert list((project / ".briefgen/mail").glob("*.sqlite")) == []
+
+
+def test_an_encoded_word_that_is_plain_text_is_decoded_and_one_person_gets_it(
+        project: Path, run) -> None:
+    people = project / "decoded.csv"
+    people.write_text("email,name,segments\n"
+                      "c@example.org,=?utf-8?q?=22Hi=22_=3Cvictim@example.net=3E=2C?=,"
+                      "supporters\n"
+                      "zoë@example.org,=?utf-8?q?Hi=22=2C_victim@example.net=2C_=22x?=,"
+                      "supporters\n"
+                      "d@example.org,Amina =?utf-8?q?Jos=C3=A9?= Khan,supporters\n",
+                      encoding="utf-8")
+    with Server(enable_SMTPUTF8=True) as server:
+        code, out, err = run(server, *send_args(project, people, "--send"))
+        raws, envelopes = server.recorder.raw, server.recorder.envelopes
+    assert code == 0, out + err
+    for line in (2, 3, 4):
+        assert (f"warning: decoded.csv:{line}: name: encoded word (=?...?=) decoded in the "
+                "name") in out
+    assert sorted(to for _, to in envelopes) == [["c@example.org"], ["d@example.org"],
+                                                 ["zoë@example.org"]]
+    names = {}
+    for raw in raws:
+        assert_well_formed(raw)
+        msg = email.message_from_string(raw.decode("utf-8"), policy=default)
+        assert msg["Bcc"] is None and msg["Cc"] is None
+        (to,) = msg["To"].addresses
+        names[to.addr_spec] = to.display_name
+    assert names == {"c@example.org": '"Hi" <victim@example.net>,',
+                     "zoë@example.org": 'Hi", victim@example.net, "x',
+                     "d@example.org": "Amina José Khan"}
+
+
+def test_an_injected_header_is_never_sent_whatever_got_past_the_list(project: Path,
+                                                                        run) -> None:
+    """Defence in depth: a name that reaches the composer some other way (here, written
+    into a started campaign's ledger, as a ledger from before the list check could hold)
+    makes a message whose headers do not read back as built: the run stops as a bug
+    (exit 3) before anything goes to that person."""
+    import sqlite3
+
+    people = project / "people.csv"
+    people.write_text("email,name,segments\na@example.org,A,supporters\n"
+                      "b@example.org,B,supporters\nc@example.org,C,supporters\n",
+                      encoding="utf-8")
+    with Server(Recorder(refuse_after=(1, "550 5.4.5 Daily sending quota exceeded"))) as server:
+        code, _, _ = run(server, *send_args(project, people, "--send"))
+        assert code == 1 and len(server.recorder.raw) == 1
+        (db,) = (project / ".briefgen/mail").glob("*.sqlite")
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE recipients SET name = ? WHERE email = 'b@example.org'",
+                         ("=?utf-8?q?Hi=0D=0ABcc:_victim@example.net=0D=0A?=",))
+        server.recorder.refuse_after = None
+        code, _, err = run(server, *send_args(project, people, "--send"))
+        assert len(server.recorder.raw) == 1  # b not mailed, and the run stopped
+    assert code == 3
+    assert ("briefgen: internal error: HeaderCheckError: the message to b@example.org does "
+            "not read back with the headers it was built with (headers From, To, Bcc): it "
+            "was not sent, and the run "
+            "stopped. This is a bug in briefgen (a header injection got past its checks): "
+            "please report it") in " ".join(err.split())
+    assert ledger_states(project) == {"a@example.org": "sent", "b@example.org": "pending",
+                                      "c@example.org": "pending"}

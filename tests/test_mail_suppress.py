@@ -58,13 +58,30 @@ def test_utf16_and_bom_exports_are_read(tmp_path: Path) -> None:
 
 def test_rows_that_are_not_addresses_are_reported_at_their_line(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
-    path.write_text("email,note\ntom@example.org,x\nN/A,no address on file\n"
-                    "weird@localhost,kept\n", encoding="utf-8")
+    path.write_text("email,note\ntom@example.org,x\nN/A,no address on file\n",
+                    encoding="utf-8")
     keys, problems = read_suppression_file(path, tmp_path)
-    assert keys == {"tom@example.org", "weird@localhost"}
-    assert [str(p) for p in problems] == [
-        "s.csv:3: 'N/A' is not an address: row ignored",
-        "s.csv:4: 'weird@localhost' is not a valid address (suppressed as written)"]
+    assert keys == {"tom@example.org"}
+    assert [str(p) for p in problems] == ["s.csv:3: 'N/A' is not an address: row ignored"]
+
+
+def test_every_address_of_a_row_without_a_header_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("carol@example.org\nbob@example.org,alice@example.org\n"
+                    "Dan Smith,dan@example.org\n", encoding="utf-8")
+    assert read_suppression_file(path, tmp_path) == (
+        {"carol@example.org", "bob@example.org", "alice@example.org", "dan@example.org"}, [])
+
+
+def test_invisible_characters_do_not_hide_an_address(tmp_path: Path) -> None:
+    """A zero-width space, a stray byte-order mark mid-file, a zero-width joiner or a
+    bidirectional mark (Unicode format characters) would keep the key from ever matching
+    the list's address: they are removed before the address is read."""
+    path = tmp_path / "s.csv"
+    path.write_text("email\ndave@example.org\u200b\n\ufeffeve@example.org\n"
+                    "fr\u200dank@example.org\n\u200egina@example.org\n", encoding="utf-8")
+    assert read_suppression_file(path, tmp_path) == (
+        {"dave@example.org", "eve@example.org", "frank@example.org", "gina@example.org"}, [])
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -79,6 +96,12 @@ def test_rows_that_are_not_addresses_are_reported_at_their_line(tmp_path: Path) 
     (b"email\ntom@example.org\nann@example .org\n",
      "s.csv:3: 'ann@example .org' cannot be read as an address (The part after the @-sign "
      "contains invalid characters: SPACE.): fix the row (nothing was sent)"),
+    (b"email\ntom@example.org\nweird@localhost\n",  # a key that could never match: no
+     "s.csv:3: 'weird@localhost' cannot be read as an address (The part after the @-sign "
+     "is not valid. It should have a period.): fix the row (nothing was sent)"),  # keeping it
+    (b"tom@example.org\nbob@example.org,alice@example.org.\n",  # the second cell too
+     "s.csv:2: 'alice@example.org.' cannot be read as an address (An email address cannot "
+     "end with a period.): fix the row (nothing was sent)"),
     (b"tom at example.org\nann at example.org\n",
      "s.csv:1: no addresses found in the suppression list: is it the right file? "
      "(nothing was sent)"),
@@ -93,6 +116,25 @@ def test_a_file_that_cannot_be_trusted_is_an_error(tmp_path: Path, content, mess
     with pytest.raises(ContentError) as caught:
         read_suppression_file(path, tmp_path)
     assert [str(d) for d in caught.value.diagnostics] == [message]
+
+
+def test_nobody_in_a_header_less_file_is_mailed(project: Path, run) -> None:
+    people = project / "people.csv"
+    people.write_text("email,segments\nbob@example.org,supporters\n"
+                      "alice@example.org,supporters\ncarol@example.org,supporters\n"
+                      "dave@example.org,supporters\nzoe@example.org,supporters\n",
+                      encoding="utf-8")
+    path = project / "crm-unsub.csv"
+    path.write_text("carol@example.org\nbob@example.org,alice@example.org\n"
+                    "dave@example.org\u200b\n", encoding="utf-8")
+    with Server() as server:
+        code, out, err = run(server, *send_args(project, people, "--suppress", str(path),
+                                                "--send"))
+        mailed = sorted(server.recorder.count_by_recipient())
+    assert code == 0, out + err
+    assert mailed == ["zoe@example.org"]
+    for who in ("bob", "alice", "carol", "dave"):
+        assert f"{who}@example.org: suppressed (in crm-unsub.csv)" in out
 
 
 @pytest.mark.parametrize("problem", ["missing", "latin-1", "folder"])
@@ -195,3 +237,48 @@ def test_store_entry_added_between_a_crash_and_the_rerun(project: Path, run) -> 
         got = server.recorder.count_by_recipient()
     assert "p004@example.org" not in got and len(got) == 5 and set(got.values()) == {1}
     assert ledger_states(project)["p004@example.org"] == "suppressed"
+
+
+# ---------------------------------------------------------------------- address keys
+SHARP_S = ("email,name,segments\nstraße@example.org,Anna Straße,supporters\n"
+           "strasse@example.org,Ben Strasse,supporters\nzoe@example.org,Zoe,supporters\n")
+
+
+def test_addresses_that_only_case_folding_makes_equal_are_two_people(project: Path,
+                                                                     run) -> None:
+    """str.casefold() made straße@ and strasse@ one key: the second row was merged away and
+    that person never mailed. Keys are lower case now."""
+    people = project / "people.csv"
+    people.write_text(SHARP_S, encoding="utf-8")
+    with Server(enable_SMTPUTF8=True) as server:
+        code, out, err = run(server, *send_args(project, people, "--send"))
+        got = server.recorder.count_by_recipient()
+    assert code == 0, out + err
+    assert "sent 3" in out
+    assert got == {"straße@example.org": 1, "strasse@example.org": 1, "zoe@example.org": 1}
+
+
+def test_a_store_entry_of_the_old_key_form_still_suppresses(project: Path, run, cli) -> None:
+    """A store written when keys were case-folded holds straße@ under 'strasse@...': it
+    still suppresses straße@ (and, as it cannot tell them apart, strasse@: fail closed),
+    and removing straße@ removes it."""
+    import sqlite3
+
+    assert cli("mail", "suppressed", "--add", "straße@example.org", "--root",
+               str(project))[0] == 0
+    with sqlite3.connect(project / ".briefgen/mail/suppressions.db") as conn:
+        conn.execute("UPDATE suppressed SET key = 'strasse@example.org'")
+    people = project / "people.csv"
+    people.write_text(SHARP_S, encoding="utf-8")
+    with Server(enable_SMTPUTF8=True) as server:
+        code, out, err = run(server, *send_args(project, people, "--send"))
+        got = server.recorder.count_by_recipient()
+    assert code == 0, out + err
+    assert got == {"zoe@example.org": 1}
+    assert "straße@example.org: suppressed (added by hand)" in out
+    assert "strasse@example.org: suppressed (added by hand)" in out
+    code, out, _ = cli("mail", "suppressed", "--remove", "straße@example.org", "--root",
+                       str(project))
+    assert out.startswith("removed from the suppression store: straße@example.org")
+    assert cli("mail", "suppressed", "--root", str(project))[1] == \
+        "the suppression store is empty\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 from pathlib import Path
 
 import briefgen
@@ -70,10 +71,10 @@ def cmd_mail(args: argparse.Namespace, out: Output) -> int:
 def _mail(args: argparse.Namespace, out: Output) -> int:
     if not args.list and not args.test:
         raise UsageError("mail needs --list FILE (a CSV of recipients)")
+    options = _options(args)
     smtp = None
     if args.send or args.test:
         smtp = briefgen.smtp_from_env()
-    options = _options(args)
     ws = briefgen.open_workspace(args.root)
     for bid in args.ids:
         ws.require(bid)
@@ -111,7 +112,22 @@ def _mail(args: argparse.Namespace, out: Output) -> int:
     return 1 if incomplete else 0
 
 
+#: (option, lowest, highest, what it is, example): numbers a send accepts
+_NUMBERS = (("rate", 0.0, 60_000.0, "the most messages to send a minute, above 0", "100"),
+            ("retry_delay", 0.0, 3_600.0, "the seconds to wait before retrying, from 0",
+             "30"))
+
+
 def _options(args: argparse.Namespace):
+    for dest, low, high, what, example in _NUMBERS:
+        value = getattr(args, dest, None)
+        if value is None:
+            continue
+        too_low = value <= low if dest == "rate" else value < low
+        if not math.isfinite(value) or too_low or value > high:
+            flag = "--" + dest.replace("_", "-")
+            raise UsageError(f"{flag} {value}: give {what} and at most {high:,.0f} (e.g. "
+                             f"{flag} {example})")
     return briefgen.SendOptions(rate=args.rate, ambiguous=args.ambiguous,
                                 retry_delay=args.retry_delay,
                                 new_campaign=args.new_campaign)
@@ -155,7 +171,11 @@ def _mail_status(root: Path, campaign: str | None, out: Output) -> int:
     found = briefgen.status(root, campaign)
     if not found:
         out.line("no campaigns yet")
+    damaged = [c for c in found if "damaged" in c]
     for c in found:
+        if "damaged" in c:
+            out.line(f"{c['campaign']}: damaged: {c['damaged']}", "red")
+            continue
         counts = ", ".join(f"{k} {v}" for k, v in c["counts"].items() if v)
         if c.get("superseded_by"):
             state = f"superseded by {c['superseded_by']}"
@@ -182,7 +202,7 @@ def _mail_status(root: Path, campaign: str | None, out: Output) -> int:
                 by[e.why] = by.get(e.why, 0) + 1
             out.line(f"suppression store: {count(len(entries), 'address', 'addresses')} ("
                      + ", ".join(f"{v} {k}" for k, v in sorted(by.items())) + ")")
-    return 0
+    return 1 if damaged else 0
 
 
 def _approve(args: argparse.Namespace, rest: list[str], out: Output) -> int:
@@ -199,11 +219,12 @@ def _approve(args: argparse.Namespace, rest: list[str], out: Output) -> int:
 def _retry(args: argparse.Namespace, rest: list[str], out: Output) -> int:
     if len(rest) != 1:
         raise UsageError("mail retry takes one campaign name (see briefgen mail status)")
+    options = _options(args)
     smtp = briefgen.smtp_from_env()
     ws = briefgen.open_workspace(args.root)
     with _mail_progress(out, 0) as on_event:
         summary = briefgen.retry_campaign(
-            ws, rest[0], smtp, _options(args), failed=args.failed, held=args.held,
+            ws, rest[0], smtp, options, failed=args.failed, held=args.held,
             suppression=Path(args.suppress) if args.suppress else None, on_event=on_event)
     return 1 if _mail_summary(out, summary, dry=False) else 0
 

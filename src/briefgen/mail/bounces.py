@@ -90,9 +90,10 @@ class Recipients:
         if campaign not in self.cache:
             ledger = Ledger(ledger_dir(self.root) / f"{campaign}.sqlite")
             try:
-                self.cache[campaign] = {
-                    hashlib.sha256(f"{campaign}\0{r.key}".encode()).hexdigest()[:24]:
-                    r.recipient.email for r in ledger.rows()}
+                self.cache[campaign] = {  # the row's key, and the key a message sent
+                    hashlib.sha256(f"{campaign}\0{key}".encode()).hexdigest()[:24]:
+                    r.recipient.email for r in ledger.rows()  # from an older ledger got
+                    for key in {r.key, r.recipient.key}}
             finally:
                 ledger.close()
         return self.cache[campaign].get(digest)

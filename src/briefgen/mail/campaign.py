@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from ..resolve.model import Document
 from ..workspace import Workspace
 from . import approval
 from .dkim import signer_from_env
-from .ledger import Ledger, campaigns, ledger_dir
+from .ledger import Ledger, LedgerDamaged, campaigns, ledger_dir
 from .message import Composer, header_problems
 from .recipients import Recipient, load_list
 from .settings import MailSettings
@@ -187,9 +188,12 @@ def _metas(root: Path) -> dict[str, tuple[dict[str, str], bool]]:
     """Campaign -> (its meta, whether it is open)."""
     out = {}
     for name in campaigns(root):
-        ledger = Ledger(ledger_dir(root) / f"{name}.sqlite")
+        path = ledger_dir(root) / f"{name}.sqlite"
+        ledger = Ledger(path)  # a damaged one stops a send: it may be this list's campaign
         try:
             out[name] = (ledger.meta(), ledger.is_open())
+        except sqlite3.DatabaseError as exc:
+            raise LedgerDamaged(path, exc) from None
         finally:
             ledger.close()
     return out
@@ -241,7 +245,12 @@ def status(root: Path, campaign: str | None = None) -> list[dict]:
         names = [campaign]
     out = []
     for name in names:
-        ledger = Ledger(ledger_dir(Path(root)) / f"{name}.sqlite")
+        path = ledger_dir(Path(root)) / f"{name}.sqlite"
+        try:
+            ledger = Ledger(path)
+        except LedgerDamaged as exc:  # listed as damaged; the others are still shown
+            out.append({"campaign": name, "damaged": str(exc)})
+            continue
         try:
             out.append({"campaign": name, **ledger.meta(), "counts": ledger.counts(),
                         "open": ledger.is_open(),
@@ -249,6 +258,8 @@ def status(root: Path, campaign: str | None = None) -> list[dict]:
                         "failures": [(r.recipient.email, r.reply)
                                      for r in ledger.rows("failed")],
                         "held": [r.recipient.email for r in ledger.rows("held")]})
+        except sqlite3.DatabaseError as exc:
+            out.append({"campaign": name, "damaged": str(LedgerDamaged(path, exc))})
         finally:
             ledger.close()
     return out

@@ -9,8 +9,12 @@
 * Anything else about one recipient: retried when temporary (4xx), recorded as failed when
   permanent (5xx), but not suppressed (a full mailbox, a policy of the recipient's server).
 
-Enhanced status codes (RFC 3463, ``class.subject.detail``) decide when present: subject 1
-(addressing) and 2 (mailbox) are about the recipient; 3 (mail system), 4.5 (congestion;
+A refusal of the sender's own address is about the sender whatever its code: ``X.1.7``
+(bad sender mailbox syntax), ``X.1.8`` (bad sender system address, e.g. "Sender address
+rejected: Domain not found") and texts such as "Sender address rejected", "Sender denied",
+"Sender verify failed" (which some servers give with ``5.1.0``); it is never a hard bounce.
+Otherwise enhanced status codes (RFC 3463, ``class.subject.detail``) decide when present:
+subject 1 (addressing) and 2 (mailbox) are about the recipient; 3 (mail system), 4.5 (congestion;
 Gmail and Microsoft 365 give ``5.4.5`` for a daily sending quota) and 7 (security and policy,
 unless the text names the recipient) are about the sender. Without one, the text decides.
 """
@@ -39,6 +43,9 @@ ADDRESS_GONE = re.compile(
 
 #: SMTP codes that are always about the sender: authentication required, refused, too weak
 SENDER_CODES = {530, 534, 535, 538}
+#: enhanced status (subject, detail) about the sender's own address: X.1.7, X.1.8
+SENDER_STATUS = {(1, 7), (1, 8)}
+SENDER_REFUSED = re.compile(r"sender (address )?(rejected|denied|verif)", re.I)
 
 
 def enhanced(text: str) -> tuple[int, int, int] | None:
@@ -52,6 +59,8 @@ def about_sender(code: int, text: str) -> bool:
     if code in SENDER_CODES:
         return True
     status = enhanced(text)
+    if _sender_refused(status, text):  # before subject 1 below: X.1.7 and X.1.8 are ours
+        return True
     if status is not None:
         subject, detail = status[1], status[2]
         if subject in (1, 2):
@@ -70,6 +79,8 @@ def hard_bounce(code: int, text: str, status: tuple[int, int, int] | None = None
     ``status`` is a DSN's Status field, when there is one."""
     if code and not 500 <= code < 600:
         return False
+    if _sender_refused(status, text) or _sender_refused(enhanced(text), text):
+        return False  # the sender's address was refused, not the recipient's
     status = status or enhanced(text)
     if status is not None:
         if status[0] != 5:
@@ -79,3 +90,10 @@ def hard_bounce(code: int, text: str, status: tuple[int, int, int] | None = None
         if status[1] in (2, 3, 7):  # mailbox full, the mail system, policy
             return False
     return bool(ADDRESS_GONE.search(text)) and not about_sender(code or 550, text)
+
+
+def _sender_refused(status: tuple[int, int, int] | None, text: str) -> bool:
+    """Whether a reply refuses the sender's own address (X.1.7, X.1.8, "Sender address
+    rejected", "Sender denied", "Sender verify failed")."""
+    return (status is not None and status[1:] in SENDER_STATUS) or \
+        bool(SENDER_REFUSED.search(text))

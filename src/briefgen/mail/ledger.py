@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import MailError
 from .recipients import Recipient
 
 STATES = ("pending", "inflight", "unconfirmed", "sent", "retry", "failed", "held",
@@ -71,11 +72,30 @@ class Row:
     ambiguous: bool
 
 
+class LedgerDamaged(MailError):
+    """A campaign's ledger cannot be read (not a database, malformed): exit 1, never a
+    crash, and never a fresh start, which could mail everyone it reached again."""
+
+    def __init__(self, path: Path, exc: BaseException):
+        self.path = path
+        super().__init__(
+            f".briefgen/mail/{path.name}: the ledger of campaign {path.stem} is damaged "
+            f"({exc}): nothing was sent. It records who that campaign already mailed: "
+            "restore the file from a backup, then run the command again")
+
+
 class Ledger:
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None)  # explicit commits below
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise LedgerDamaged(path, exc) from None
+
+    def _open(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")
         # Every commit survives a killed process (WAL). Surviving a power cut needs an fsync,
         # which costs ~1 ms here; it is paid once per message, on the commit before the final
@@ -87,6 +107,7 @@ class Ledger:
         columns = [r[1] for r in self.db.execute("PRAGMA table_info(recipients)")]
         if "line" not in columns:  # a ledger from before rows remembered their list line
             self.db.execute("ALTER TABLE recipients ADD COLUMN line INTEGER NOT NULL DEFAULT 0")
+        self.db.execute("SELECT COUNT(*) FROM recipients").fetchone()  # reads a page or two
 
     def close(self) -> None:
         self.db.close()

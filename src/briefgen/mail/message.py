@@ -12,13 +12,16 @@ characters when the list is read; longer values are folded).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import json
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
-from email.policy import SMTP
+from email.parser import Parser
+from email.policy import SMTP, default
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +34,7 @@ from ..resolve.model import Document
 from ..resolve.textenv import BriefingSandbox
 from ..validate.types import human_date
 from .dkim import DkimSigner
-from .recipients import Recipient, wire_address
+from .recipients import Recipient, decode_words, wire_address
 from .settings import MailSettings
 from .unsubscribe import Signer, url
 
@@ -178,20 +181,33 @@ class Composer:
     subject: str | None = None  # a resumed campaign keeps the subject it started with
     #: what changed since the edition before, in one line (``editions.change_summary``)
     changes: str | None = None
+    #: what the message says of the briefing and its publisher, as frozen in the ledger
+    #: when the campaign started (:meth:`briefing_context`); None: from ``doc``
+    frozen: dict | None = None
 
-    def context(self, recipient: Recipient, unsubscribe: Unsubscribe) -> dict:
+    def briefing_context(self) -> dict:
+        """The briefing's and the publisher's part of the template context. A campaign
+        records it when it starts and renders every later message (a resumed run, a
+        retry) from that record, never from the briefing as it is now: that could be
+        text nobody published or approved."""
+        if self.frozen is not None:
+            return json.loads(json.dumps(self.frozen))  # a copy a template cannot change
         s, d = self.settings, self.doc
         page = (s.briefing_page.replace("{id}", d.id) if s.briefing_page
                 else d.publisher.more_briefings)
+        return {"briefing": {"id": d.id, "title": d.title, "subtitle": d.subtitle or "",
+                             "date": human_date(d.date), "lead": _plain(d), "url": page,
+                             "subject": self.subject or d.mail_subject,
+                             "changes": self.changes or ""},
+                "publisher": d.publisher.model_dump(mode="json")}
+
+    def context(self, recipient: Recipient, unsubscribe: Unsubscribe) -> dict:
+        s = self.settings
         return {
             "recipient": {"email": recipient.email, "name": recipient.name,
                           "first_name": recipient.first_name,
                           "segments": list(recipient.segments)},
-            "briefing": {"id": d.id, "title": d.title, "subtitle": d.subtitle or "",
-                         "date": human_date(d.date), "lead": _plain(d), "url": page,
-                         "subject": self.subject or d.mail_subject,
-                         "changes": self.changes or ""},
-            "publisher": d.publisher.model_dump(mode="json"),
+            **self.briefing_context(),
             "sender": {"name": s.from_name, "address": s.from_address,
                        "postal_address": list(s.postal_address)},
             "unsubscribe": unsubscribe.context(),
@@ -225,7 +241,8 @@ class Composer:
             msg["To"] = Address(recipient.name, addr_spec=address)
         if s.reply_to:
             msg["Reply-To"] = s.reply_to
-        msg["Subject"] = ("[TEST] " if test else "") + (self.subject or self.doc.mail_subject)
+        subject = self.briefing_context()["briefing"]["subject"]
+        msg["Subject"] = ("[TEST] " if test else "") + subject
         msg["Date"] = format_datetime(self.date)
         msg["Message-ID"] = message_id(self.campaign, recipient, s)
         msg["List-Id"] = f"{s.from_name} briefings <{s.list_id}>"
@@ -241,9 +258,12 @@ class Composer:
         return msg
 
     def render(self, recipient: Recipient, *, test: bool = False) -> tuple[bytes, bool]:
-        """(the message as sent, whether it needs SMTPUTF8), DKIM-signed when configured."""
+        """(the message as sent, whether it needs SMTPUTF8), DKIM-signed when configured.
+        Raises :class:`HeaderCheckError` when the bytes do not read back as the headers
+        that were set (see :func:`check_headers`)."""
         msg = self.build(recipient, test=test)
         data = to_bytes(msg)
+        check_headers(data, msg, wire_address(recipient.email)[0], self.settings.from_address)
         if self.dkim is not None:
             data = self.dkim.sign(data)
         return data, bool(msg.policy.utf8)
@@ -282,9 +302,53 @@ def to_bytes(msg: EmailMessage) -> bytes:
     return buf.getvalue()
 
 
+class HeaderCheckError(RuntimeError):
+    """A serialised message does not read back as the headers it was built with (a header
+    injection got past the checks on names and subjects): a bug in briefgen, never sent."""
+
+
+def check_headers(data: bytes, msg: EmailMessage, to_address: str, from_address: str) -> None:
+    """Defence in depth against header injection: parse the serialised headers back, as a
+    receiving server would, and require exactly the header names that were set (so no
+    injected Bcc, and no blank line that ends the headers early), one From with the
+    sender's address and one To with the recipient's address alone."""
+    head = data.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    problem = None
+    try:
+        back = Parser(policy=default).parsestr(head.decode("utf-8", "surrogateescape"),
+                                               headersonly=True)
+        names = [k.lower() for k in back]
+        froms, tos = back.get_all("From") or [], back.get_all("To") or []
+        if names != [k.lower() for k in msg]:
+            problem = f"headers {', '.join(back.keys())}"
+        elif back.defects:
+            problem = ", ".join(type(d).__name__ for d in back.defects)
+        elif len(froms) != 1 or [a.addr_spec.lower() for a in froms[0].addresses] != [
+                from_address.lower()]:
+            problem = "From is not the sender alone"
+        elif len(tos) != 1 or [a.addr_spec.lower() for a in tos[0].addresses] != [
+                to_address.lower()]:
+            problem = f"To is not {to_address} alone"
+    except Exception as exc:  # any failure to read them back is a refusal
+        problem = f"{type(exc).__name__}: {exc}"
+    if problem:
+        raise HeaderCheckError(
+            f"the message to {to_address} does not read back with the headers it was built "
+            f"with ({problem}): it was not sent, and the run stopped. This is a bug in "
+            "briefgen (a header injection got past its checks): please report it")
+
+
 def header_problems(doc: Document, settings: MailSettings) -> list[str]:
-    """Header values from the spec or settings that hold a line break (never sent)."""
+    """Header values from the spec or settings that hold a line break, also one written as
+    an encoded word (``=?utf-8?q?...=0D=0A...?=``, which the email package decodes): never
+    sent."""
     values = {"mail.subject": doc.mail_subject, "from_name": settings.from_name,
               "from_address": settings.from_address, "reply_to": settings.reply_to or "",
               "list_id": settings.list_id}
-    return [k for k, v in values.items() if "\r" in v or "\n" in v]
+    return [k for k, v in values.items() if _line_break(v)]
+
+
+def _line_break(value: str) -> bool:
+    with contextlib.suppress(ValueError):  # if not decoded here, check_headers refuses
+        value += decode_words(value)  # what it would break
+    return "\r" in value or "\n" in value

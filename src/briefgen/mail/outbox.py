@@ -1,5 +1,7 @@
 """The dry run: a sample of the messages as ``.eml`` files and a manifest of every
-recipient, in ``dist/outbox/<campaign>/``. Nothing is sent and nothing is recorded.
+recipient, in ``dist/outbox/<campaign>/``. Nothing is sent and nothing is recorded. A
+link at ``dist/outbox`` or at the campaign's folder is replaced by a real folder, never
+followed (what it points to is outside the project).
 
 The sample is the first ``sample`` recipients (20 by default) plus the first recipient of
 each segment not already among them, so that every segment's message can be opened and
@@ -17,7 +19,8 @@ import re
 import shutil
 from pathlib import Path
 
-from ..files import write_output
+from ..errors import OutputError
+from ..files import OwnFolders, why, write_output
 from ..load.project import Layout
 from .campaign import Prepared, Summary, by_segment, open_campaigns
 from .recipients import Recipient, wire_address
@@ -39,10 +42,15 @@ def _sample(people: list[Recipient], size: int) -> list[Recipient]:
 def dry_run(root: Path, prep: Prepared, *, sample: int = SAMPLE,
             everything: bool = False) -> Summary:
     layout = Layout(Path(root))
-    outbox = layout.outbox / prep.campaign
-    if outbox.exists():
-        shutil.rmtree(outbox)
-    outbox.mkdir(parents=True)
+    # dist/outbox or its campaign folder made a link (by hand, another tool): the link is
+    # removed and a real folder made in its place; what it points to is never entered
+    outbox = OwnFolders(layout.dist).folder(layout.outbox / prep.campaign)
+    try:
+        if outbox.exists():
+            shutil.rmtree(outbox)  # a real folder now; links inside it are removed, not followed
+        outbox.mkdir(parents=True)
+    except OSError as exc:
+        raise OutputError(why(exc, outbox)) from None
     chosen = prep.selected if everything else _sample(prep.selected, sample)
     written: dict[str, str] = {}
     for n, person in enumerate(chosen, start=1):

@@ -6,17 +6,24 @@ or ``,``, and an optional ``language``. Rows with an invalid address are reporte
 ``list.csv:LINE: ...`` and skipped; rows whose addresses are the same after normalisation
 are merged (segments combined). Names lose control characters and are cut to
 :data:`MAX_NAME` characters (with a warning naming the row); a line break in a name is an
-error, since it is how header injection starts.
+error, since it is how header injection starts. So is an RFC 2047 encoded word
+(``=?utf-8?q?...?=``), which mail programs (and Python's email package) decode: one that
+decodes to plain text is decoded (with a warning); one that hides a line break or control
+character, or cannot be read, is an error, as is an ``=?`` left after decoding.
 
 Addresses are compared by their normalised form (email-validator, no DNS lookup), with the
-local part folded to lower case too: ``Ann@Example.org`` and ``ann@example.org`` are one
-person, and a suppression entry for either suppresses both.
+local part in lower case too: ``Ann@Example.org`` and ``ann@example.org`` are one person,
+and a suppression entry for either suppresses both. Lower case (``str.lower``), not case
+folding: ``straße@`` and ``strasse@`` are two people. Keys written before that change were
+case-folded (:func:`legacy_key`); the suppression store matches those too (fail closed).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
@@ -40,7 +47,13 @@ class Recipient:
 
 
 def address_key(email: str) -> str:
-    return email.casefold()
+    return email.lower()
+
+
+def legacy_key(key: str) -> str:
+    """The form :func:`address_key` gave before it used lower case (``str.casefold``): what
+    older suppression stores and ledgers hold. ``legacy_key(address_key(a))`` is it too."""
+    return key.casefold()
 
 
 def normalise(address: str) -> str:
@@ -73,9 +86,45 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"
                       "\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
+def decode_words(value: str) -> str:
+    """``value`` with its RFC 2047 encoded words decoded, as a mail program would show it.
+    Raises ValueError (with what to do) when an encoded word cannot be read, or when an
+    ``=?`` is left after decoding (an encoded word inside an encoded word, or one that only
+    a lenient reader such as the email package's header parser would decode)."""
+    if "=?" not in value:
+        return value
+    try:
+        text = str(make_header(decode_header(value)))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError) as exc:
+        raise ValueError(f"an encoded word (=?...?=) that cannot be read ({exc}): write the "
+                         "name as plain text") from None
+    if "=?" in text:
+        raise ValueError("'=?' (the start of an encoded word, which mail programs decode): "
+                         "write the name as plain text")
+    return text
+
+
+def name_problem(value: str) -> str | None:
+    """Why ``value`` cannot be put in a header at all (not cleaned: refused), or None."""
+    if "\r" in value or "\n" in value:
+        return "a line break in a name would break the email's headers: fix the row"
+    try:
+        decoded = decode_words(value)
+    except ValueError as exc:
+        return f"the name holds {exc}"
+    if decoded != value and ("\r" in decoded or "\n" in decoded or _CONTROL.search(decoded)):
+        return ("the name holds an encoded word (=?...?=) that hides a line break or a "
+                "control character, which would break the email's headers: fix the row")
+    return None
+
+
 def clean_name(value: str) -> tuple[str, list[str]]:
     """A name safe for a header and a greeting, and what was changed (for a warning)."""
     notes = []
+    decoded = decode_words(value)  # name_problem() has refused what cannot be decoded
+    if decoded != value:
+        notes.append("encoded word (=?...?=) decoded")
+        value = decoded
     if _CONTROL.search(value):
         notes.append("control characters removed")
     value = _CONTROL.sub("", " ".join(value.split()))  # VT, FF... count as spaces first
@@ -122,10 +171,9 @@ def load_list(path: Path, root: Path) -> tuple[list[Recipient], list[Diagnostic]
             problems.append(Diagnostic(where, "email", f"'{_short(raw)}' is not a valid "
                                        f"address: {exc} (row skipped)", Severity.WARNING))
             continue
-        bad = [k for k in _NAME_COLUMNS if "\r" in row.get(k, "") or "\n" in row.get(k, "")]
+        bad = [(k, why) for k in _NAME_COLUMNS if (why := name_problem(row.get(k, "")))]
         if bad:
-            problems.append(Diagnostic(where, bad[0], "a line break in a name would break "
-                                       "the email's headers: fix the row"))
+            problems.append(Diagnostic(where, bad[0][0], bad[0][1]))
             continue
         names = {}
         for k in _NAME_COLUMNS:

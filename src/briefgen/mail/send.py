@@ -10,13 +10,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
+import json
 import time
 from collections.abc import Iterator
 from email.errors import MessageError
 from pathlib import Path
 from typing import IO
 
-from ..errors import ContentError, MailError, UsageError
+from ..errors import ContentError, MailError, UsageError, relative_path
 from ..load.project import Layout
 from ..workspace import Workspace
 from . import approval
@@ -33,7 +35,7 @@ from .campaign import (
 )
 from .classify import hard_bounce
 from .ledger import Ledger, campaigns
-from .recipients import Recipient, address_key, normalise, wire_address
+from .recipients import Recipient, address_key, legacy_key, normalise, wire_address
 from .settings import SmtpConfig
 from .smtp import Outcome, SmtpSession
 from .suppress import Suppression, SuppressionStore, read_suppression_file
@@ -99,13 +101,16 @@ def _start(layout: Layout, prep: Prepared, options: SendOptions) -> Ledger:
                 had.update(dict.fromkeys(old.sent_keys(), name))
             finally:
                 old.close()
-        if had:
-            selected = [p for p in prep.selected if p.key not in had]
-            prep.skipped += [(p.email, f"had the earlier PDF (campaign {had[p.key]})")
-                             for p in prep.selected if p.key in had]
+        if had:  # (a key of an older ledger may be case-folded: legacy_key)
+            got = {p.key: had.get(p.key) or had.get(legacy_key(p.key)) for p in selected}
+            selected = [p for p in prep.selected if not got[p.key]]
+            prep.skipped += [(p.email, f"had the earlier PDF (campaign {got[p.key]})")
+                             for p in prep.selected if got[p.key]]
         meta = {"briefing": prep.doc.id, "list": prep.list_name, "pdf_sha256": sha,
                 "created": prep.composer.date.isoformat(), "subject": prep.doc.mail_subject,
-                "changes": prep.composer.changes or ""}
+                "changes": prep.composer.changes or "",
+                # what the messages say of the briefing: every later run renders from this
+                "context": json.dumps(prep.composer.briefing_context(), sort_keys=True)}
         if older:
             meta["supersedes"] = " ".join(older)
         ledger = Ledger(folder / f"{prep.campaign}.sqlite")
@@ -133,6 +138,7 @@ def send_campaign(root: Path, prep: Prepared, smtp: SmtpConfig, options: SendOpt
                 ledger = _start(layout, prep, options)
             else:
                 meta = ledger.meta()
+                _require_same(prep, meta)
                 newer = superseded_by(layout.root, prep.campaign)
                 if newer:
                     ledger.supersede(newer)  # in case a crash came between the two steps
@@ -151,13 +157,48 @@ def send_campaign(root: Path, prep: Prepared, smtp: SmtpConfig, options: SendOpt
                 ledger.close()
 
 
+def _require_same(prep: Prepared, meta: dict[str, str]) -> None:
+    """A started campaign is resumed only by the same briefing, list and PDF: a name given
+    with --campaign must not send one briefing's message to another's ledger (nor report
+    another's finished campaign as this one's)."""
+    sha = prep.composer_pdf_sha256()
+    pairs = (("briefing", meta.get("briefing", ""), prep.doc.id, True),
+             ("list", meta.get("list", ""), prep.list_name, True),
+             ("PDF", meta.get("pdf_sha256", "")[:8], sha[:8], meta.get("pdf_sha256") == sha))
+    differs = [(what, then, now) for what, then, now, same in pairs
+               if not same or then != now]
+    if differs:
+        raise UsageError(
+            f"campaign {prep.campaign} was started with another "
+            f"{' and '.join(what for what, _, _ in differs)} ("
+            + "; ".join(f"{what} {then or '(none)'}, not {now}" for what, then, now in differs)
+            + "): nothing was sent. A campaign name belongs to one briefing, list and PDF: "
+            "choose a new --campaign name, or leave it out")
+
+
+def frozen_pdf(layout: Layout, ledger: Ledger, meta: dict[str, str], campaign: str) -> bytes:
+    """The PDF a campaign froze, once it is checked to be the one its ledger recorded and
+    that PDF is still approved; otherwise nothing may be sent (a MailError says why)."""
+    pdf, sha = ledger.pdf(), meta.get("pdf_sha256", "")
+    if not pdf or hashlib.sha256(pdf).hexdigest() != sha:
+        where = relative_path(ledger.path, layout.root)
+        raise MailError(f"{where}: the PDF campaign {campaign} froze is "
+                        f"{'not there' if not pdf else 'not the one it recorded'} (the ledger "
+                        "was changed or damaged): nothing was sent. Restore this file from a "
+                        "backup; do not delete it, it records who was already mailed")
+    approval.require(layout.approvals, meta.get("briefing", ""), sha)
+    return pdf
+
+
 def _run(layout: Layout, ledger: Ledger, prep: Prepared, smtp: SmtpConfig,
          options: SendOptions, emit: Event) -> Summary:
     meta = ledger.meta()
-    prep.composer.pdf = ledger.pdf()  # a resumed campaign sends the PDF it started with
+    # a resumed campaign sends the PDF it started with, checked and still approved
+    prep.composer.pdf = frozen_pdf(layout, ledger, meta, prep.campaign)
     prep.composer.date = dt.datetime.fromisoformat(meta["created"])
     prep.composer.subject = meta.get("subject") or None
     prep.composer.changes = meta.get("changes") or None  # and the intro's line on changes
+    prep.composer.frozen = _frozen_context(ledger, meta)  # and what it says of the briefing
     with SuppressionStore(layout.suppressions) as store:
         suppression = Suppression(store, prep.suppression_file, layout.root,
                                   prep.suppressed_keys)
@@ -169,6 +210,22 @@ def _run(layout: Layout, ledger: Ledger, prep: Prepared, smtp: SmtpConfig,
     if not counts["pending"] and not counts["retry"] and not counts["inflight"]:
         ledger.set_meta("finished", dt.datetime.now(dt.UTC).isoformat())
     return summary
+
+
+def _frozen_context(ledger: Ledger, meta: dict[str, str]) -> dict | None:
+    """The briefing's part of the message as the campaign froze it; None for a campaign
+    started before briefgen recorded it (see :func:`prepare_retry`)."""
+    raw = meta.get("context")
+    if raw is None:
+        return None
+    try:
+        frozen = json.loads(raw)
+    except ValueError:
+        frozen = None
+    if not isinstance(frozen, dict) or not isinstance(frozen.get("briefing"), dict):
+        raise MailError(f"{ledger.path}: the campaign's record of its message is damaged: "
+                        "nothing was sent. Restore this file from a backup")
+    return frozen
 
 
 class _Runner:
@@ -319,7 +376,8 @@ def prepare_retry(ws: Workspace, campaign: str, suppression: Path | None, *,
     templates and settings."""
     ledger = Ledger(_ledger_path(ws.root, campaign))
     try:
-        meta, pdf = ledger.meta(), ledger.pdf()
+        meta = ledger.meta()
+        pdf = frozen_pdf(ws.layout, ledger, meta, campaign)
     finally:
         ledger.close()
     bid = meta.get("briefing", "")
@@ -328,11 +386,35 @@ def prepare_retry(ws: Workspace, campaign: str, suppression: Path | None, *,
     if not state.ok:
         raise ContentError(list(state.errors))
     doc = ws.document(bid)
+    if "context" not in meta:  # started before campaigns recorded what their messages say:
+        _require_frozen_edition(ws, bid, campaign, meta)  # the briefing must still be it
     keys, problems = (read_suppression_file(suppression, ws.root) if suppression
                       else (set(), []))
     composer = composer_for(ws, doc, pdf, campaign, meta.get("list", ""), env)
     return Prepared(doc, pdf, composer.settings, composer, meta.get("list", ""), [], [],
                     problems, suppression, campaign, keys)
+
+
+def _require_frozen_edition(ws: Workspace, bid: str, campaign: str,
+                            meta: dict[str, str]) -> None:
+    """For a campaign that did not record its message's text: refuse a retry unless the
+    briefing is still the published edition whose PDF the campaign froze, so that the
+    text sent beside that PDF is the text that was published and approved with it."""
+    from ..editions.mailing import edition_to_mail
+
+    try:
+        sha = hashlib.sha256(edition_to_mail(ws, bid)[1]).hexdigest()
+    except (MailError, ContentError) as exc:
+        why = str(exc).splitlines()[0]
+    else:
+        if sha == meta.get("pdf_sha256"):
+            return
+        why = f"{bid}'s latest edition is not the PDF campaign {campaign} sends"
+    raise MailError(f"campaign {campaign} was started by an earlier briefgen, which did not "
+                    f"record the text of its message, and the briefing has changed since "
+                    f"({why}): a retry would send text nobody published or approved with its "
+                    f"PDF. Nothing was sent. Put briefings back as they were when the "
+                    f"campaign started (e.g. from git), retry, then restore them")
 
 
 def resolve_recipient(root: Path, campaign: str, address: str, *,
@@ -347,7 +429,7 @@ def resolve_recipient(root: Path, campaign: str, address: str, *,
     with _locked(path.parent, [campaign]):
         ledger = Ledger(path)
         try:
-            row = ledger.row(key)
+            row = ledger.row(key) or ledger.row(legacy_key(key))  # an older ledger's key
             if row is None:
                 raise UsageError(f"{address} is not a recipient of campaign {campaign}")
             if delivered:

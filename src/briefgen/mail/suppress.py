@@ -10,21 +10,24 @@ which bounce and complaint reports were processed, so processing one twice chang
 **A suppression file** (``--suppress FILE``) is an export from a CRM or list tool (see
 :mod:`.tables` for the formats). It fails closed: a file that is missing, unreadable, not
 text, or in which no column of addresses can be found stops the run before anything is
-sent. A cell that holds an ``@`` but is not a usable address stops it too (we cannot tell
-who was meant); a row with no ``@`` at all is reported at its line and ignored.
+sent. Every cell that holds an ``@`` is read (a row of a file without a header may hold
+several addresses), after removing invisible characters (a byte-order mark, zero-width
+spaces: Unicode's format characters). A cell that holds an ``@`` but is not a usable
+address stops the run too (we cannot tell who was meant, and a key kept as written would
+never match anyone); a row with no ``@`` at all is reported at its line and ignored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ContentError, Diagnostic, Location, MailError, Severity
-from .recipients import address_key, normalise
+from .recipients import address_key, legacy_key, normalise
 from .tables import address_in, is_email_header, read_table
 
 REASONS = {
@@ -73,6 +76,17 @@ class Entry:
         return REASONS.get(self.reason, self.reason)
 
 
+class StoreDamaged(MailError):
+    """The suppression store cannot be read: exit 1, and never a new, empty store in its
+    place (mailing without it could reach everyone who unsubscribed)."""
+
+    def __init__(self, path: Path, why: str):
+        super().__init__(
+            f".briefgen/mail/{path.name}: the suppression store is damaged ({why}): nothing "
+            "was sent. It holds everyone who unsubscribed, bounced or complained, and "
+            "briefgen does not mail without it: restore the file from a backup")
+
+
 class SuppressionStore:
     """The project's suppression store. ``readonly`` opens nothing when the file does not
     exist yet (a dry run records nothing) and never writes."""
@@ -80,16 +94,33 @@ class SuppressionStore:
     def __init__(self, path: Path, *, readonly: bool = False):
         self.path = path
         self.db: sqlite3.Connection | None = None
-        if readonly:
-            if path.is_file():
-                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                          isolation_level=None, timeout=10)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")  # a lost unsubscribe is a broken promise
-        self.db.executescript(_SCHEMA)
+        existed = path.exists()
+        try:
+            if readonly:
+                if existed:
+                    self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                              isolation_level=None, timeout=10)
+                    self._require_table()
+                return
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
+            if existed:  # never made afresh over a damaged one: that would fail open
+                self._require_table()
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")  # a lost unsubscribe: a broken promise
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreDamaged(path, str(exc)) from None
+
+    def _require_table(self) -> None:
+        assert self.db is not None
+        found = self.db.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
+                                "AND name = 'suppressed'").fetchone()[0]
+        if not found:
+            self.close()
+            raise StoreDamaged(self.path, "no table of suppressed addresses in it")
+        self.db.execute("SELECT COUNT(*) FROM suppressed").fetchone()
 
     def close(self) -> None:
         if self.db is not None:
@@ -109,17 +140,17 @@ class SuppressionStore:
 
     # ------------------------------------------------------------------ entries
     def get(self, key: str) -> Entry | None:
+        """The entry for ``key``, or for its case-folded form (an entry written before keys
+        were lower case: ``straße@`` was stored as ``strasse@``; fail closed)."""
         if self.db is None:
             return None
         row = self.db.execute("SELECT email, reason, list, detail, at FROM suppressed "
-                              "WHERE key = ?", (key,)).fetchone()
+                              "WHERE key IN (?, ?) ORDER BY key = ? DESC",
+                              (key, legacy_key(key), key)).fetchone()
         return Entry(*row) if row else None
 
     def __contains__(self, key: str) -> bool:
-        if self.db is None:
-            return False
-        return self.db.execute("SELECT 1 FROM suppressed WHERE key = ?", (key,)
-                               ).fetchone() is not None
+        return self.get(key) is not None
 
     def add(self, email: str, reason: str, *, list_name: str = "", detail: str = "") -> bool:
         """Suppress ``email``; False when it already was (the first reason is kept)."""
@@ -130,9 +161,14 @@ class SuppressionStore:
         return cur.rowcount == 1
 
     def remove(self, email: str) -> bool:
-        cur = self._write().execute("DELETE FROM suppressed WHERE key = ?",
-                                    (address_key(email),))
-        return cur.rowcount == 1
+        key, db = address_key(email), self._write()
+        removed = db.execute("DELETE FROM suppressed WHERE key = ?", (key,)).rowcount
+        old = db.execute("SELECT email FROM suppressed WHERE key = ?", (legacy_key(key),)
+                         ).fetchone()  # an entry of the old form, if it was this address
+        if old and key != legacy_key(key) and address_key(old[0]) == key:
+            removed += db.execute("DELETE FROM suppressed WHERE key = ?",
+                                  (legacy_key(key),)).rowcount
+        return removed >= 1
 
     def entries(self) -> list[Entry]:
         if self.db is None:
@@ -178,7 +214,12 @@ class SuppressionStore:
 
 
 # ---------------------------------------------------------------------- suppression files
-_MANGLED = re.compile(r"[\s<>,;\"()\[\]]")
+def _visible(text: str) -> str:
+    """``text`` without format characters (category Cf: a stray BOM, zero-width spaces and
+    joiners, bidirectional marks), which hide in exports and would keep an address from
+    ever matching."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
 
 
 def read_suppression_file(path: Path, root: Path) -> tuple[set[str], list[Diagnostic]]:
@@ -202,8 +243,9 @@ def read_suppression_file(path: Path, root: Path) -> tuple[set[str], list[Diagno
     errors: list[Diagnostic] = []
     for line, cells in rows:
         where = Location(table.display, line)
+        cells = [_visible(c) for c in cells]
         found = [cells[i] for i in columns if i < len(cells)] if columns is not None else \
-            [next((c for c in cells if "@" in c), cells[0])]
+            [c for c in cells if "@" in c] or cells[:1]  # every address in the row
         for cell in found:
             raw = address_in(cell)
             if not raw:
@@ -215,14 +257,8 @@ def read_suppression_file(path: Path, root: Path) -> tuple[set[str], list[Diagno
             try:
                 keys.add(address_key(normalise(raw)))
             except ValueError as exc:
-                if _MANGLED.search(raw) or raw.count("@") != 1:
-                    errors.append(Diagnostic(where, "", f"'{_short(cell.strip())}' cannot be "
-                                             f"read as an address ({exc}): fix the row"))
-                else:
-                    keys.add(address_key(raw))  # suppress it exactly as written
-                    problems.append(Diagnostic(where, "", f"'{_short(raw)}' is not a valid "
-                                               "address (suppressed as written)",
-                                               Severity.WARNING))
+                errors.append(Diagnostic(where, "", f"'{_short(cell.strip())}' cannot be "
+                                         f"read as an address ({exc}): fix the row"))
     if errors:
         raise ContentError(_nothing_sent(errors))
     if rows and not keys:

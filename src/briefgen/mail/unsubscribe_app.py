@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from ..errors import UsageError
 from ..load.project import Layout, find_root
+from .recipients import address_key
 from .settings import MailSettings, load_settings
 from .suppress import SuppressionStore
 from .unsubscribe import Signer, secret_from_env
@@ -81,7 +82,7 @@ def create_app(settings: MailSettings, signer: Signer, store_path: Path):
             return invalid()
         _, address = found
         with SuppressionStore(store_path, readonly=True) as store:
-            entry = store.get(address.casefold())
+            entry = store.get(address_key(address))
         shown = html.escape(address)
         if entry is not None:
             return _page("You are unsubscribed", f"<p><strong>{shown}</strong> gets no more "
