@@ -240,7 +240,13 @@ class _Resolver:
                 self.error((*path, "exclude", j), self.unknown("country", cid, countries))
         chosen: list[tuple[EntityRecord, list[str]]] = []
         if cl.countries is not None:
+            first: dict[str, int] = {}
             for j, cid in enumerate(cl.countries):
+                if cid in first:  # it would be printed, and counted, twice
+                    self.error((*path, "countries", j), f"'{cid}' is listed twice "
+                               f"(countries[{first[cid]}] and countries[{j}]); list it once")
+                    continue
+                first[cid] = j
                 if cid in countries:
                     chosen.append((countries[cid], [f"named in the list (countries[{j}])"]))
                 elif cid in self.base.entities:
@@ -272,6 +278,9 @@ class _Resolver:
             self.reads.add(f"file:{rec.file.display}")
             facts = [self.base.facts[f"{eid}.{f.id}"] for f in rec.entity.facts
                      if matches(f, wanted, cl.status)]
+            if not facts:  # an entry with no evidence, and one more in the count
+                self._no_facts(cl, path, rec)
+                continue
             if cl.topics is not None:
                 for f in rec.entity.facts:
                     if matches(f, cl.topics, cl.status):
@@ -282,6 +291,24 @@ class _Resolver:
         if cl.countries is not None:
             order_by(out, cl.order, lambda s: s.entity, lambda s: s.facts)
         return out
+
+    def _no_facts(self, cl: CountryList, path: KeyPath, rec: EntityRecord) -> None:
+        """A country chosen for a list must have a fact to print there."""
+        eid, which = rec.entity.id, []
+        if cl.fact_topics or cl.topics:
+            which.append("on " + ", ".join(cl.fact_topics or cl.topics or []))
+        if cl.status:
+            which.append("with status " + ", ".join(cl.status))
+        facts = f"no fact {' '.join(which)}" if which else "no facts"
+        if cl.countries is not None:
+            where = (*path, "countries", cl.countries.index(eid))
+            hint = "add one to its file, or take it out of the list"
+        else:
+            where = (*path, "fact_topics")
+            hint = "the facts that choose it are not shown: add their topic to fact_topics, " \
+                   "or add the country to exclude"
+        self.error(where, f"'{eid}' ({rec.entity.name}) has {facts} to print in this "
+                          f"list ({rec.file.display}); {hint}")
 
     def country_block(self, cl: CountryList, selection: list[Selection],
                       ctx: dict[str, Any], date: dt.date) -> CountryListBlock:
