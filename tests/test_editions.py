@@ -517,10 +517,70 @@ def test_whats_new_in_the_spec_turns_the_box_off_or_gives_its_text(full: Path, c
             "cannot cite sources: cite them where the change is, in the text or the fact") in out
 
 
+def forge(folder: Path, data: str | bytes) -> None:
+    """Write an edition's snapshot.json and record its hash in edition.json, as a snapshot
+    written by an older briefgen (or edited by someone who knew to) would be."""
+    import hashlib
+
+    raw = data.encode() if isinstance(data, str) else data
+    (folder / "snapshot.json").write_bytes(raw)
+    meta = json.loads((folder / "edition.json").read_text())
+    meta["files"]["snapshot.json"] = hashlib.sha256(raw).hexdigest()
+    (folder / "edition.json").write_text(json.dumps(meta, indent=1, sort_keys=True))
+
+
+TAMPERED = ("editions/military-cooperation/2026-11-23-1/snapshot.json: this snapshot.json is "
+            "not the one that was published (its hash differs from edition.json); restore it "
+            "from git")
+
+
+def test_an_edited_snapshot_is_never_trusted(full: Path, cli, monkeypatch) -> None:
+    """A snapshot edited by hand told readers of a change that never happened: page 1 said
+    "Japan’s entry is updated." and publish recorded a change. Its hash is now checked."""
+    first = publish(full)
+    path = first.edition.folder / "snapshot.json"
+    snap = json.loads(path.read_text())
+    snap["facts"]["japan.military-cooperation"]["statement"] = JAPAN_NEW
+    path.write_text(json.dumps(snap, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    box = (": the \"What's new\" box of military-cooperation is worked out from it (or set "
+           "`whats_new: false` in briefings/military-cooperation.yaml)")
+    code, out, _ = cli("check", "--root", str(full))
+    assert code == 1 and out.count(TAMPERED) == 1 and TAMPERED + box in out
+    code, _, err = cli("build", MC, "--root", str(full))
+    assert code == 1
+    assert err == (f"{MC}: not built; its previous PDF is kept\n"
+                   f"  editions/{MC}/2026-11-23-1/snapshot.json\n    {TAMPERED}{box}\n")
+    assert "What’s new" not in page_one(full / "dist" / f"{MC}.pdf")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(LATER.timestamp())))
+    code, out, err = cli("publish", MC, "--root", str(full))
+    assert (code, out) == (1, "") and err.count(TAMPERED) == 1
+    code, _, err = cli("diff", MC, "--root", str(full))
+    assert code == 1 and err.count(TAMPERED) == 1
+    # with the box off, the briefing itself is fine: publishing says it could not compare
+    edit(full / f"briefings/{MC}.yaml", "calls_to_action:", "whats_new: false\ncalls_to_action:")
+    code, _, err = cli("diff", MC, "--root", str(full))
+    assert (code, err) == (1, f"editions/{MC}/2026-11-23-1/snapshot.json\n  {TAMPERED}\n")
+    code, out, err = cli("publish", MC, "--root", str(full), "--by", "Test")
+    assert code == 0
+    assert out.splitlines()[-2:] == [
+        f"published editions/{MC}/2026-11-28-1 (9 files)",  # with the web page `build` made
+        "not compared with edition 2026-11-23-1: its snapshot.json cannot be used (see the "
+        "warning)"]
+    assert err == f"warning: cannot compare with 2026-11-23-1: {TAMPERED}\n"
+    # an edition.json that records no snapshot vouches for nothing
+    meta = json.loads((first.edition.folder / "edition.json").read_text())
+    del meta["files"]["snapshot.json"]
+    (first.edition.folder / "edition.json").write_text(json.dumps(meta))
+    code, _, err = cli("diff", MC, "2026-11-23-1", "2026-11-28-1", "--root", str(full))
+    assert (code, err) == (1, f"editions/{MC}/2026-11-23-1/edition.json\n  editions/{MC}/"
+                              "2026-11-23-1/edition.json: files: this edition records no "
+                              "snapshot.json; restore edition.json from git\n")
+
+
 def test_a_damaged_snapshot_is_a_located_error(full: Path, cli) -> None:
     first = publish(full)
     change_japan_and_thailand(full)
-    (first.edition.folder / "snapshot.json").write_text("{not json")
+    forge(first.edition.folder, "{not json")
     code, out, _ = cli("check", "--root", str(full))
     assert code == 1
     assert ("editions/military-cooperation/2026-11-23-1/snapshot.json: cannot read this "
@@ -531,7 +591,7 @@ def test_a_damaged_snapshot_is_a_located_error(full: Path, cli) -> None:
     code, _, err = cli("diff", MC, "--root", str(full))
     assert code == 1 and "snapshot.json: cannot read" in err
     # JSON, but edited out of shape: located too, never a crash
-    (first.edition.folder / "snapshot.json").write_text(json.dumps(
+    forge(first.edition.folder, json.dumps(
         {"briefing": MC, "date": "2026-11-23", "lists": {"countries": [{"id": "japan"}]},
          "facts": {}, "sources": {}, "sections": []}))
     code, _, err = cli("diff", MC, "--root", str(full))

@@ -20,6 +20,9 @@ def cmd_publish(args: argparse.Namespace, out: Output) -> int:
     previous = result.previous
     if previous is None:
         out.line(f"the first edition of {args.id}")
+    elif result.changes is None:  # its snapshot could not be read (a warning says why)
+        out.line(f"not compared with edition {previous.name}: its snapshot.json cannot be "
+                 "used (see the warning)")
     elif not result.changes:
         out.line(f"nothing changed since edition {previous.name}")
     else:

@@ -50,8 +50,23 @@ class Edition:
         return self.folder.relative_to(self.root).as_posix()
 
     def snapshot(self) -> dict[str, Any]:
-        return _read_json(self, SNAPSHOT, ("briefing", "date", "lists", "facts", "sources",
-                                           "sections"))
+        """The snapshot, only if it is byte for byte the one that was published (its
+        SHA-256 is the one ``edition.json`` records): a snapshot edited by hand would make
+        the "What's new" box and ``diff`` tell readers of changes that never happened."""
+        data = _read_bytes(self, SNAPSHOT)
+        files = self.metadata()["files"]
+        recorded = files.get(SNAPSHOT) if isinstance(files, dict) else None
+        if not isinstance(recorded, str):
+            raise ContentError([Diagnostic(Location(f"{self.display}/{METADATA}"), "files",
+                                           f"this edition records no {SNAPSHOT}; restore "
+                                           f"{METADATA} from git")])
+        if hashlib.sha256(data).hexdigest() != recorded:
+            raise ContentError([Diagnostic(Location(f"{self.display}/{SNAPSHOT}"), "",
+                                           f"this {SNAPSHOT} is not the one that was "
+                                           f"published (its hash differs from {METADATA}); "
+                                           "restore it from git")])
+        return _parse_json(self, SNAPSHOT, data, ("briefing", "date", "lists", "facts",
+                                                  "sources", "sections"))
 
     def damaged(self, exc: Exception) -> ContentError:
         """The error for a snapshot that reads as JSON but not as a snapshot."""
@@ -66,14 +81,27 @@ class Edition:
 
 
 def _read_json(edition: Edition, name: str, required: tuple[str, ...]) -> dict[str, Any]:
-    path = edition.folder / name
+    return _parse_json(edition, name, _read_bytes(edition, name), required)
+
+
+def _read_bytes(edition: Edition, name: str) -> bytes:
     where = Location(f"{edition.display}/{name}")
     try:
-        data = json.loads(path.read_bytes())
+        return (edition.folder / name).read_bytes()
     except FileNotFoundError:
         raise ContentError([Diagnostic(where, "", "this edition has no " + name + "; "
                                        "restore it from git")]) from None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        raise ContentError([Diagnostic(where, "", f"cannot read this edition's {name} "
+                                       f"({exc}); restore it from git")]) from None
+
+
+def _parse_json(edition: Edition, name: str, raw: bytes, required: tuple[str, ...]
+                ) -> dict[str, Any]:
+    where = Location(f"{edition.display}/{name}")
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
         raise ContentError([Diagnostic(where, "", f"cannot read this edition's {name} "
                                        f"({exc}); restore it from git")]) from None
     if not isinstance(data, dict) or any(k not in data for k in required):
@@ -123,12 +151,14 @@ def next_name(existing: list[Edition], today: dt.date) -> str:
 
 def stamp(layout: Layout, bid: str) -> str:
     """A cheap fingerprint of the briefing's editions (names, and the size and time of each
-    snapshot): when it is unchanged, the "What's new" box of a reused state still holds."""
+    snapshot and of the ``edition.json`` that vouches for it): when it is unchanged, the
+    "What's new" box of a reused state still holds."""
     h = hashlib.sha256()
     for edition in editions(layout, bid):
-        try:
-            st = (edition.folder / SNAPSHOT).stat()
-            h.update(f"{edition.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-        except OSError:
-            h.update(f"{edition.name}\0missing\n".encode())
+        for name in (SNAPSHOT, METADATA):
+            try:
+                st = (edition.folder / name).stat()
+                h.update(f"{edition.name}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            except OSError:
+                h.update(f"{edition.name}/{name}\0missing\n".encode())
     return h.hexdigest()[:16]
