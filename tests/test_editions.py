@@ -610,6 +610,48 @@ def test_a_damaged_snapshot_is_a_located_error(full: Path, cli) -> None:
                               "missing); restore it from git\n")
 
 
+def test_a_folder_named_like_an_edition_whose_date_is_not_a_date(full: Path, cli) -> None:
+    """``2026-02-30-1`` matched the name pattern: check said nothing, build and publish
+    crashed (exit 3, "day is out of range for month"). It is a located error everywhere."""
+    first = publish(full)
+    shutil.copytree(first.edition.folder, full / "editions" / MC / "2026-02-30-1")
+    where = f"editions/{MC}/2026-02-30-1"
+    msg = (f"{where}: this folder is named like an edition but 2026-02-30 is not a date (an "
+           "edition is named by the day it was published and a number, such as "
+           "2026-11-28-1); restore the edition's name from git, or move the folder out of "
+           "editions/")
+    for args in (("check",), ("build", MC), ("publish", MC), ("diff", MC), ("editions", MC),
+                 ("editions",)):
+        code, out, err = cli(*args, "--root", str(full))
+        assert code == 1, args
+        assert (out + err).count(msg) == 1, (args, out, err)
+    assert sorted(p.name for p in (full / "editions" / MC).iterdir()) == [
+        "2026-02-30-1", "2026-11-23-1"]
+    # with the box off, check still finds it (build and publish would stop on it)
+    edit(full / f"briefings/{MC}.yaml", "calls_to_action:", "whats_new: false\ncalls_to_action:")
+    code, out, _ = cli("check", "--root", str(full))
+    assert code == 1 and out.count(msg) == 1
+
+
+def test_a_snapshot_whose_date_is_not_a_date(full: Path, cli) -> None:
+    """A snapshot with "date": "garbage" (vouched for by its edition.json) and any change
+    crashed check, build, diff and publish (exit 3, "Invalid isoformat string")."""
+    first = publish(full)
+    snap = json.loads((first.edition.folder / "snapshot.json").read_text())
+    forge(first.edition.folder, json.dumps({**snap, "date": "garbage"}))
+    change_japan_and_thailand(full)
+    msg = (f"editions/{MC}/2026-11-23-1/snapshot.json: this edition's snapshot.json is "
+           "damaged (its date 'garbage' is not a date); restore it from git")
+    for args in (("check",), ("build", MC), ("diff", MC), ("publish", MC)):
+        code, out, err = cli(*args, "--root", str(full))
+        assert code == 1, args
+        assert (out + err).count(msg) == 1, (args, out, err)
+    assert [p.name for p in (full / "editions" / MC).iterdir()] == ["2026-11-23-1"]
+    forge(first.edition.folder, json.dumps({**snap, "date": None}))
+    code, _, err = cli("diff", MC, "--root", str(full))
+    assert code == 1 and "damaged (its date None is not a date)" in err
+
+
 def test_dates_that_do_not_mislead(built_full: Path) -> None:
     """Page 1 shows the briefing's date and, under it, the newest "as of" of its facts."""
     text = page_one(built_full / "dist/admm-plus-counter-terrorism.pdf")

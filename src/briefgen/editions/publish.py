@@ -111,6 +111,7 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
                          f"{edition[0]}, which publishes its translated editions with it "
                          "(each one that has no errors and is not older than the English)")
     note = _note(note)
+    store.editions(ws.layout, bid)  # a folder there that is not an edition: say so first
     state = ws.state(bid)
     if not state.ok:  # with the errors of the files it names, as `build` shows them
         raise ContentError([*state.errors, *(d for d in ws.shared if d.is_error)])
@@ -327,8 +328,14 @@ def _compare(out: Published, previous: store.Edition, new: dict, date: dt.date,
     except ContentError as exc:
         out.warnings += [f"cannot compare with {previous.name}: {d}" for d in exc.diagnostics]
         return
-    out.changes = diff(old, new)
-    out.summary = summary(out.changes, old, new) if out.changes else None
+    try:
+        out.changes = diff(old, new)
+        out.summary = summary(out.changes, old, new) if out.changes else None
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        out.changes = out.summary = None
+        out.warnings += [f"cannot compare with {previous.name}: {d}"
+                         for d in previous.damaged(exc).diagnostics]
+        return
     if content(old) != content(new) and old.get("date") == new["date"]:
         out.warnings.append(
             f"this edition has the same date as {previous.name} ({human_date(date)}) but "

@@ -29,6 +29,10 @@ NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-([1-9][0-9]{0,5})$")
 CURRENT = "current"
 
 
+class Damage(ValueError):
+    """What is wrong in a snapshot, in words (see :meth:`Edition.damaged`)."""
+
+
 @dataclass(frozen=True)
 class Edition:
     briefing: str
@@ -65,13 +69,22 @@ class Edition:
                                            f"this {SNAPSHOT} is not the one that was "
                                            f"published (its hash differs from {METADATA}); "
                                            "restore it from git")])
-        return _parse_json(self, SNAPSHOT, data, ("briefing", "date", "lists", "facts",
+        snap = _parse_json(self, SNAPSHOT, data, ("briefing", "date", "lists", "facts",
                                                   "sources", "sections"))
+        try:  # printed as a date ("Since the edition of ..."), so read as one here
+            dt.date.fromisoformat(snap["date"])
+        except (TypeError, ValueError):
+            raise self.damaged(Damage(f"its date {snap['date']!r} is not a date")) from None
+        return snap
 
     def damaged(self, exc: Exception) -> ContentError:
         """The error for a snapshot that reads as JSON but not as a snapshot."""
-        what = (f"the field {exc.args[0]!r} is missing" if isinstance(exc, KeyError) and
-                exc.args else "a value is not of the kind briefgen wrote")
+        if isinstance(exc, KeyError) and exc.args:
+            what = f"the field {exc.args[0]!r} is missing"
+        elif isinstance(exc, Damage):
+            what = str(exc)
+        else:
+            what = "a value is not of the kind briefgen wrote"
         return ContentError([Diagnostic(Location(f"{self.display}/{SNAPSHOT}"), "",
                                         f"this edition's {SNAPSHOT} is damaged ({what}); "
                                         "restore it from git")])
@@ -115,19 +128,39 @@ def _sort_key(name: str) -> tuple[str, int]:
     return m.group(1), int(m.group(2))
 
 
-def editions(layout: Layout, bid: str) -> list[Edition]:
-    """The briefing's editions, oldest first (anything else in its folder is ignored)."""
+def _names(layout: Layout, bid: str) -> list[str]:
+    """The names of the folders in ``editions/<id>/`` that are named like an edition."""
     folder = layout.briefing_editions(bid)
     if not folder.is_dir():
         return []
     try:
-        names = sorted((p.name for p in folder.iterdir() if NAME.match(p.name) and p.is_dir()),
-                       key=_sort_key)
+        return sorted(p.name for p in folder.iterdir() if NAME.match(p.name) and p.is_dir())
     except OSError as exc:
         where = Location(folder.relative_to(layout.root).as_posix())
         raise ContentError([Diagnostic(where, "", f"cannot read this folder of editions "
                                        f"({exc.strerror or exc})")]) from None
-    return [Edition(bid, name, folder / name, layout.root) for name in names]
+
+
+def editions(layout: Layout, bid: str) -> list[Edition]:
+    """The briefing's editions, oldest first (anything not named like an edition in its
+    folder is ignored; a folder named like one whose date is not a date is an error: its
+    place among the editions cannot be known)."""
+    folder = layout.briefing_editions(bid)
+    names = _names(layout, bid)
+    for name in names:
+        day = NAME.match(name).group(1)
+        try:
+            dt.date.fromisoformat(day)
+        except ValueError:
+            where = Location((folder / name).relative_to(layout.root).as_posix())
+            raise ContentError([Diagnostic(where, "", f"this folder is named like an edition "
+                                           f"but {day} is not a date (an edition is named by "
+                                           "the day it was published and a number, such as "
+                                           "2026-11-28-1); restore the edition's name from "
+                                           "git, or move the folder out of editions/")]
+                               ) from None
+    return [Edition(bid, name, folder / name, layout.root)
+            for name in sorted(names, key=_sort_key)]
 
 
 def find(layout: Layout, bid: str, name: str) -> Edition:
@@ -154,11 +187,16 @@ def stamp(layout: Layout, bid: str) -> str:
     snapshot and of the ``edition.json`` that vouches for it): when it is unchanged, the
     "What's new" box of a reused state still holds."""
     h = hashlib.sha256()
-    for edition in editions(layout, bid):
+    try:  # every folder named like an edition (one misnamed is an error where it is read)
+        names = _names(layout, bid)
+    except ContentError:
+        return "unreadable"
+    folder = layout.briefing_editions(bid)
+    for edition in names:
         for name in (SNAPSHOT, METADATA):
             try:
-                st = (edition.folder / name).stat()
-                h.update(f"{edition.name}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+                st = (folder / edition / name).stat()
+                h.update(f"{edition}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
             except OSError:
-                h.update(f"{edition.name}/{name}\0missing\n".encode())
+                h.update(f"{edition}/{name}\0missing\n".encode())
     return h.hexdigest()[:16]

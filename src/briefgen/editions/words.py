@@ -27,8 +27,8 @@ def when(value: str | None) -> str:
         return "(none)"
     try:
         return PartialDate.parse(value).human()
-    except ValueError:
-        return value
+    except (ValueError, TypeError, AttributeError):  # as it was read back, not a date
+        return str(value)
 
 
 def names(items: list[str]) -> str:
