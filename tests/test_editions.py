@@ -430,6 +430,31 @@ def test_the_archive_is_byte_stable(full: Path) -> None:
     assert not [p for p in (full / "editions" / MC).iterdir() if p.name.startswith(".")]
 
 
+def test_a_later_edition_never_sorts_before_the_newest(full: Path, cli) -> None:
+    """Editions were named by the local date: published from UTC just after midnight
+    (2026-11-29-1), then an hour later from Honolulu (still the 28th there), the newer was
+    2026-11-28-1 and sorted first: ``editions``, ``diff`` and the next publish took the
+    older edition for the newest."""
+    first = publish(full, now=dt.datetime(2026, 11, 29, 0, 30, tzinfo=dt.UTC))
+    change_japan_and_thailand(full)
+    honolulu = dt.timezone(dt.timedelta(hours=-10))
+    second = publish(full, now=dt.datetime(2026, 11, 28, 15, 30, tzinfo=honolulu))
+    assert (first.edition.name, second.edition.name) == ("2026-11-29-1", "2026-11-29-2")
+    assert second.previous == first.edition and second.summary is not None
+    meta = json.loads((second.edition.folder / "edition.json").read_text())
+    assert meta["published"] == "2026-11-29T01:30:00+00:00"  # in UTC, whoever published
+    _, out, _ = cli("editions", MC, "--root", str(full))
+    assert [line.split(",")[0].strip() for line in out.splitlines()[1:]] == [
+        "2026-11-29-1", "2026-11-29-2"]
+    assert cli("diff", MC, "--root", str(full))[1] == (
+        "military-cooperation: from edition 2026-11-29-2 to the current build\nno changes\n")
+    # a clock a day behind: still after the newest
+    third = publish(full, now=dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC))
+    assert (third.edition.name, third.previous) == ("2026-11-29-3", second.edition)
+    # and a later day starts again at 1
+    assert publish(full, now=LATER.replace(day=30)).edition.name == "2026-11-30-1"
+
+
 def test_the_web_page_is_kept_when_it_was_built(full: Path) -> None:
     """With a web edition, publishing brings the page up to date with the PDFs and keeps
     it (a page written by hand is replaced by the real one, never frozen as it was)."""

@@ -65,7 +65,8 @@ class Published:
 
 def now_for_publishing() -> dt.datetime:
     """The time of publishing: ``SOURCE_DATE_EPOCH`` when set (reproducible archives,
-    tests), else the local time."""
+    tests), else the local time (its date names the edition; ``edition.json`` records the
+    time in UTC)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
@@ -160,7 +161,8 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
     hashes = {rel: hashlib.sha256(data).hexdigest() for rel, data in sorted(files.items())}
     meta = {"format": METADATA_FORMAT, "briefing": bid, "title": doc.title,
             "date": doc.date.isoformat(), "facts_as_of": doc.facts_as_of,
-            "published": now.isoformat(), "by": by, "note": note, "briefgen": __version__,
+            "published": now.astimezone(dt.UTC).isoformat(), "by": by, "note": note,
+            "briefgen": __version__,
             "languages": [doc.language, *(ws.edition_of(e)[1] for e in translated)],
             "files": hashes}
     files[store.METADATA] = (json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1)

@@ -176,8 +176,10 @@ def find(layout: Layout, bid: str, name: str) -> Edition:
 
 
 def next_name(existing: list[Edition], today: dt.date) -> str:
-    """``<today>-<n>``, n one more than the last edition of that day."""
-    day = today.isoformat()
+    """``<day>-<n>``: the day is ``today``, or the newest edition's day when that is later
+    (published from a time zone behind the last publisher's, or with a clock behind, a new
+    edition must never sort before the newest one); n one more than the last of that day."""
+    day = max([today, *(e.published for e in existing)]).isoformat()
     numbers = [e.number for e in existing if e.name.startswith(day + "-")]
     return f"{day}-{max(numbers, default=0) + 1}"
 
