@@ -368,6 +368,174 @@ def test_order_names_and_the_closing_blocks_in_words(full: Path) -> None:
     assert diff(old, copy.deepcopy(old)) == []
 
 
+# ---------------------------------------------------------------------- what readers see
+LIST = "“Countries involved in training and cooperation with the Burmese military”"
+SHOW = "show: [facts, sources]"
+LEAD_NOTE = "[^sbs-australia-urged-to-act]"
+SMH = ("The Sydney Morning Herald, 2 February 2021, https://www.smh.com.au/politics/federal/"
+       "australia-s-defence-spends-almost-1-5-million-on-myanmar-s-military-over-past-five-"
+       "years-20210202-p56ymj.html (source smh-2021-australia-defence-spending)")
+
+
+def test_a_list_that_no_longer_shows_sources_is_a_change(full: Path, cli) -> None:
+    """``show: [facts]``: every entry lost its source lines in the PDF, and diff said "no
+    changes" (it compared each entry's id and name only)."""
+    publish(full)
+    edit(full / f"briefings/{MC}.yaml", SHOW, "show: [facts]")
+    code, out, _ = cli("diff", MC, "--root", str(full))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1:3] == ["- List 'countries': Australia (australia): sources shown changed",
+                          f"    - {SMH}"]
+    assert lines[-1] == "13 changes"
+    assert len([x for x in lines if x.endswith(": sources shown changed")]) == 13
+    ws = briefgen.open_workspace(full)
+    assert briefgen.whats_new(ws, MC) == [f"The entries in {LIST} no longer list their sources."]
+    assert briefgen.change_summary(ws, MC) == "Updated 23 November 2026: entries without sources"
+    # one entry only: that entry is updated
+    from briefgen.editions.diff import diff
+    from briefgen.editions.words import box_lines, change_lines
+
+    old = json.loads((full / "editions" / MC / "2026-11-23-1/snapshot.json").read_text())
+    new = json.loads(json.dumps(old))
+    new["lists"]["countries"][1]["sources"] = []
+    changes = diff(old, new)
+    assert [line for c in changes for line in change_lines(c)] == [
+        "List 'countries': Japan (japan): sources shown changed",
+        "  - Myanmar Ministry of Defence (mod.gov.mm), https://mod.gov.mm/news/item/34-"
+        "myanmar-japan-to-strengthen-military-cooperation (source mod-myanmar-japan-"
+        "cooperation)"]
+    assert box_lines(changes, old, new) == ["Japan’s entry is updated."]
+    new["lists"]["countries"][1]["sources"] = old["lists"]["countries"][3]["sources"][::-1]
+    old["lists"]["countries"][1]["sources"] = old["lists"]["countries"][3]["sources"]
+    assert [line for c in diff(old, new) for line in change_lines(c)] == [
+        "List 'countries': Japan (japan): the order of its sources changed"]
+
+
+def test_a_list_that_no_longer_shows_statements_is_not_a_changed_statement(
+        full: Path, cli) -> None:
+    """``show: [sources]``: the 13 statements vanished from the PDF; diff reported six
+    "statement changed" that differed by ’ and ' only (a fact no longer printed fell back to
+    its statement as written), and page 1 said those entries were updated."""
+    publish(full)
+    edit(full / f"briefings/{MC}.yaml", SHOW, "show: [sources]")
+    code, out, _ = cli("diff", MC, "--root", str(full))
+    lines = out.splitlines()
+    assert code == 0 and "statement changed" not in out
+    assert lines[1:3] == [
+        "- List 'countries': Australia (australia): facts shown changed",
+        "    - Australia provides training to the Burmese military. (fact "
+        "australia.military-training)"]
+    assert "    - According to Myanmar’s Ministry of Defence, Myanmar and Japan are to "\
+           "strengthen their military cooperation. (fact japan.military-cooperation)" in lines
+    assert lines[-1] == "13 changes"
+    ws = briefgen.open_workspace(full)
+    assert briefgen.whats_new(ws, MC) == [
+        f"The entries in {LIST} no longer show their statements."]
+    briefgen.build_project(full, [MC], workspace=ws)
+    text = page_one(full / "dist" / f"{MC}.pdf")
+    assert ("What’s new in this edition The entries in “Countries involved in training and "
+            "cooperation with the Burmese military” no longer show their statements.") in text
+    from briefgen.editions.snapshot import snapshot
+
+    snap = snapshot(ws, ws.document(MC))
+    japan = snap["facts"]["japan.military-cooperation"]
+    assert (japan["printed"], japan["statement"]) == (
+        False, "According to Myanmar’s Ministry of Defence, Myanmar and Japan are to "
+               "strengthen their military cooperation.")  # with typography, not as written
+
+
+def test_a_footnote_that_cites_another_source_is_a_change(full: Path, cli) -> None:
+    """The lead's footnote changed from one source to another: footnote 1 cited another
+    source and diff said "no changes" (a paragraph was known by its text and links)."""
+    publish(full)
+    edit(full / f"briefings/{MC}.yaml", LEAD_NOTE, "[^smh-2021-australia-defence-spending]")
+    code, out, _ = cli("diff", MC, "--root", str(full))
+    assert code == 0
+    assert out == (
+        "military-cooperation: from edition 2026-11-23-1 to the current build\n"
+        "- Lead: sources cited changed\n"
+        "    in: 13 countries are involved in military training and/or cooperation with the "
+        "Burmese military, despite its human rights record. Since the coup, Australia has "
+        "announced that it is reviewing the training it provides to the Burmese military, but "
+        "it has still not announced a decision to stop that training.\n"
+        "    was: SBS News, https://www.sbs.com.au/news/australia-urged-to-follow-allies-by-"
+        "taking-action-against-leaders-of-myanmar-s-military-coup (source "
+        "sbs-australia-urged-to-act)\n"
+        f"    now: {SMH}\n"
+        "1 change\n")
+    ws = briefgen.open_workspace(full)
+    assert briefgen.whats_new(ws, MC) == ["Revised citations in the introduction."]
+    assert briefgen.change_summary(ws, MC) == "Updated 23 November 2026: revised citations"
+    # in a section, said with the section
+    edit(full / f"briefings/{MC}.yaml", "[^smh-2021-australia-defence-spending]", LEAD_NOTE)
+    edit(full / f"briefings/{MC}.yaml", "of the Rohingya in 2017 to continue",
+         "of the Rohingya in 2017[^icc-pr1495] to continue")
+    code, out, _ = cli("diff", MC, "--root", str(full))
+    assert out.splitlines()[1:3] == [
+        "- Section “Increasing cooperation after genocide”: sources cited changed",
+        "    in: Apart from Pakistan, the countries on this list have all made agreements "
+        "since the genocide of the Rohingya in 2017 to continue, or even to increase, "
+        "military training and cooperation with the Burmese military."]
+    assert briefgen.whats_new(briefgen.open_workspace(full), MC) == [
+        "Revised citations in “Increasing cooperation after genocide”."]
+    # text and footnotes revised together: the team sees both, readers a revised text
+    from briefgen.editions.diff import diff
+    from briefgen.editions.words import box_lines
+
+    old = json.loads((full / "editions" / MC / "2026-11-23-1/snapshot.json").read_text())
+    new = json.loads(json.dumps(old))
+    new["lead"][0].update(text="Fewer countries now.", cites=["icc-pr1495"])
+    changes = diff(old, new)
+    assert [c["kind"] for c in changes] == ["lead", "citations-changed"]
+    assert box_lines(changes, old, new) == ["A revised introduction."]
+
+
+def as_format_1(folder: Path, raw: dict[str, str] | None = None) -> dict:
+    """The edition's snapshot as briefgen wrote it before format 2: no paragraph's
+    ``cites``, no fact's ``printed``, a fact not printed with its statement as written."""
+    snap = json.loads((folder / "snapshot.json").read_text())
+    snap["format"] = 1
+    for p in [*snap["lead"], *(p for s in snap["sections"] for p in s["paragraphs"])]:
+        p.pop("cites", None)
+    for key, fact in snap["facts"].items():
+        if not fact.pop("printed"):
+            fact["statement"] = (raw or {}).get(key, fact["statement"])
+    forge(folder, json.dumps(snap, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    return snap
+
+
+def test_editions_of_the_first_format_are_compared_on_what_they_hold(full: Path, cli) -> None:
+    """Snapshots written before format 2 lack the sources each paragraph cites and whether
+    a fact is printed, and kept a fact not printed as written: never a change for that."""
+    review = "Since the coup, Australia has announced"
+    edit(full / "briefings/facts/countries/australia.yaml", review,
+         "Since the coup, Australia's government has announced")  # printed in the lead only
+    first = publish(full)
+    old = as_format_1(first.edition.folder, {"australia.training-review": (
+        "Since the coup, Australia's government has announced that it is reviewing the "
+        "training it provides to the Burmese military, but it has still not announced a "
+        "decision to stop that training.")})
+    assert "cites" not in old["lead"][0]
+    code, out, _ = cli("diff", MC, "--root", str(full))
+    assert out == ("military-cooperation: from edition 2026-11-23-1 to the current build\n"
+                   "no changes\n")
+    ws = briefgen.open_workspace(full)
+    assert briefgen.whats_new(ws, MC) is None and briefgen.change_summary(ws, MC) is None
+    again = publish(full, now=LATER)  # the same content: no change, no same-date warning
+    assert (again.changes, again.summary, again.warnings) == ([], None, [])
+    # what the old snapshot does not record is never a change; what it does is compared
+    edit(full / f"briefings/{MC}.yaml", LEAD_NOTE, "[^smh-2021-australia-defence-spending]")
+    edit(full / f"briefings/{MC}.yaml", SHOW, "show: [sources]")
+    code, out, _ = cli("diff", MC, "2026-11-23-1", "--root", str(full))
+    assert code == 0 and "statement changed" not in out and "cited" not in out
+    assert out.splitlines()[-1] == "13 changes"
+    # the box compares with the newest edition, of this format: it records both
+    assert briefgen.whats_new(briefgen.open_workspace(full), MC) == [
+        f"The entries in {LIST} no longer show their statements.",
+        "Revised citations in the introduction."]
+
+
 # ---------------------------------------------------------------------- resolved, not text
 def test_a_diff_across_yaml_reformatting_is_empty(full: Path, cli) -> None:
     publish(full)
@@ -422,7 +590,9 @@ def test_the_archive_is_byte_stable(full: Path) -> None:
         "entity": "japan", "name": "Japan", "as_of": "2021", "status": "current",
         "sources": ["mod-myanmar-japan-cooperation"], "topics": ["military-cooperation"],
         "statement": "According to Myanmar’s Ministry of Defence, Myanmar and Japan are to "
-                     "strengthen their military cooperation."}
+                     "strengthen their military cooperation.", "printed": True}
+    assert snap["format"] == 2
+    assert [p.get("cites") for p in snap["lead"]] == [["sbs-australia-urged-to-act"]]
     assert snap["date"] == "2026-11-23" and snap["facts_as_of"] == "2021"
     assert snap["sections"][0]["paragraphs"][0]["fact"] == \
         "un-special-rapporteur.decades-of-documentation"
@@ -622,7 +792,7 @@ def test_a_damaged_snapshot_is_a_located_error(full: Path, cli) -> None:
     code, _, err = cli("diff", MC, "--root", str(full))
     assert (code, err) == (1, "editions/military-cooperation/2026-11-23-1/snapshot.json\n"
                               "  editions/military-cooperation/2026-11-23-1/snapshot.json: "
-                              "this edition's snapshot.json is damaged (the field 'name' is "
+                              "this edition's snapshot.json is damaged (the field 'facts' is "
                               "missing); restore it from git: the \"What's new\" box of "
                               "military-cooperation is worked out from it (or set `whats_new: "
                               "false` in briefings/military-cooperation.yaml)\n")
@@ -631,7 +801,7 @@ def test_a_damaged_snapshot_is_a_located_error(full: Path, cli) -> None:
     code, _, err = cli("diff", MC, "--root", str(full))
     assert (code, err) == (1, "editions/military-cooperation/2026-11-23-1/snapshot.json\n"
                               "  editions/military-cooperation/2026-11-23-1/snapshot.json: "
-                              "this edition's snapshot.json is damaged (the field 'name' is "
+                              "this edition's snapshot.json is damaged (the field 'facts' is "
                               "missing); restore it from git\n")
 
 

@@ -21,7 +21,7 @@ from ..resolve.model import Document, Para, Span
 from ..validate.types import human_date
 from . import store
 from .diff import Change, diff
-from .snapshot import content, normalised, snapshot
+from .snapshot import normalised, same_content, snapshot
 from .words import box_lines, summary
 
 if TYPE_CHECKING:
@@ -46,10 +46,13 @@ def compare_with_last(ws: Workspace, doc: Document) -> Comparison | None:
     if not found:
         return None
     new = normalised(snapshot(ws, doc))
-    mine = content(new)
     for edition in reversed(found):
         old = edition.snapshot()
-        if content(old) != mine:
+        try:
+            same = same_content(old, new)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise edition.damaged(exc) from None
+        if not same:
             return Comparison(edition, old, new, checked_diff(edition, old, new))
     return None
 

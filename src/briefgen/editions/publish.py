@@ -38,7 +38,7 @@ from ..files import build_lock, why, write_atomic
 from ..validate.types import human_date
 from . import store
 from .diff import Change, diff
-from .snapshot import content, normalised, snapshot, to_bytes
+from .snapshot import normalised, same_content, snapshot, to_bytes
 from .words import summary
 
 if TYPE_CHECKING:
@@ -333,12 +333,13 @@ def _compare(out: Published, previous: store.Edition, new: dict, date: dt.date,
     try:
         out.changes = diff(old, new)
         out.summary = summary(out.changes, old, new) if out.changes else None
+        same = same_content(old, new)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         out.changes = out.summary = None
         out.warnings += [f"cannot compare with {previous.name}: {d}"
                          for d in previous.damaged(exc).diagnostics]
         return
-    if content(old) != content(new) and old.get("date") == new["date"]:
+    if not same and old.get("date") == new["date"]:
         out.warnings.append(
             f"this edition has the same date as {previous.name} ({human_date(date)}) but "
             f"different content: readers cannot tell the two apart by their date; set "
