@@ -536,6 +536,60 @@ def test_editions_of_the_first_format_are_compared_on_what_they_hold(full: Path,
         "Revised citations in the introduction."]
 
 
+def test_a_change_in_the_translated_edition_only_is_said(full: Path, cli, monkeypatch) -> None:
+    """Only the English was snapshotted: a publish where only the Burmese text changed said
+    "nothing changed". Each translated edition now has its snapshot (snapshot.my.json)."""
+    edit(full / f"briefings/{MC}.yaml", "language: en-GB\n",
+         "language: en-GB\nlanguages: [en-GB, my]\n")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(FIRST.timestamp())))
+    code, out, err = cli("publish", MC, "--root", str(full), "--by", "Test")
+    assert code == 0, err
+    first = full / "editions" / MC / "2026-11-23-1"
+    assert out.splitlines()[-2:] == [f"published editions/{MC}/2026-11-23-1 (7 files)",
+                                     f"the first edition of {MC}"]
+    mine = json.loads((first / "snapshot.my.json").read_text())
+    assert (mine["briefing"], mine["language"]) == (f"{MC}.my", "my")
+    assert mine["lists"]["countries"][1]["name"] == "ဂျပန်"
+    meta = json.loads((first / "edition.json").read_text())
+    import hashlib
+
+    assert meta["files"]["snapshot.my.json"] == \
+        hashlib.sha256((first / "snapshot.my.json").read_bytes()).hexdigest()
+    japan = full / "briefings/translations/my/facts/countries/japan.yaml"
+    edit(japan, 'ဆောင်ရွက်ကြမည် ဖြစ်သည်။"', 'ဆောင်ရွက်ကြမည်။"')
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(LATER.timestamp())))
+    code, out, err = cli("publish", MC, "--root", str(full), "--by", "Test")
+    assert code == 0, err
+    assert out.splitlines()[-3:] == [
+        f"published editions/{MC}/2026-11-28-1 (7 files)",
+        "nothing changed in the English since edition 2026-11-23-1",
+        f"{MC}.my: 1 change since edition 2026-11-23-1"]
+    second = json.loads((full / "editions" / MC / "2026-11-28-1/snapshot.my.json").read_text())
+    assert second["facts"]["japan.military-cooperation"]["statement"].endswith(
+        "ဆောင်ရွက်ကြမည်။")
+    # nothing changed; and an edition that kept no snapshot of it (published before)
+    result = publish(full, now=LATER)
+    assert result.translations == [f"{MC}.my: nothing changed since edition 2026-11-28-1"]
+    folder = result.edition.folder
+    (folder / "snapshot.my.json").unlink()
+    meta = json.loads((folder / "edition.json").read_text())
+    del meta["files"]["snapshot.my.json"]
+    (folder / "edition.json").write_text(json.dumps(meta))
+    result = publish(full, now=LATER)
+    assert result.translations == [f"{MC}.my: not compared with edition 2026-11-28-2, which "
+                                   "kept no snapshot of it"]
+    # a tampered one is never trusted
+    path = result.edition.folder / "snapshot.my.json"
+    path.write_text(path.read_text().replace("ဂျပန်", "Japan"))
+    result = publish(full, now=LATER)
+    assert result.translations == [f"{MC}.my: not compared with edition 2026-11-28-3 (see "
+                                   "the warning)"]
+    assert result.warnings == [f"cannot compare {MC}.my with 2026-11-28-3: editions/{MC}/"
+                               "2026-11-28-3/snapshot.my.json: this snapshot.my.json is not "
+                               "the one that was published (its hash differs from "
+                               "edition.json); restore it from git"]
+
+
 # ---------------------------------------------------------------------- resolved, not text
 def test_a_diff_across_yaml_reformatting_is_empty(full: Path, cli) -> None:
     publish(full)

@@ -60,6 +60,9 @@ class Published:
     changes: list[Change] | None = None
     #: that, in one line for readers (None: nothing they would notice)
     summary: str | None = None
+    #: what changed in each translated edition since the previous edition, in one line
+    #: each ("military-cooperation.my: 2 changes since edition 2026-11-23-1")
+    translations: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -152,9 +155,15 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
     notes: list[str] = []
     files = {"snapshot.json": to_bytes(snap),
              **_built_files(ws, bid, state.deps_digest, notes=notes)}
+    tsnaps: dict[str, dict] = {}  # translated edition -> its snapshot
     for eid in translated:
+        language = ws.edition_of(eid)[1]
+        tdoc = ws.document(eid)
+        if tdoc is not None:  # each language is snapshotted, so a change in it is known
+            tsnaps[eid] = snapshot(ws, tdoc)
+            files[store.translated_snapshot(language)] = to_bytes(tsnaps[eid])
         files.update(_built_files(ws, eid, ws.state(eid).deps_digest,
-                                  site_as=f"site.{ws.edition_of(eid)[1]}", notes=notes))
+                                  site_as=f"site.{language}", notes=notes))
 
     now = now or now_for_publishing()
     by = " ".join((by or who_publishes(ws.root)).split()) or "unknown"
@@ -182,7 +191,44 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
                             f"{'s' if n != 1 else ''} (briefgen check lists them)")
     if previous is not None:
         _compare(out, previous, normalised(snap), doc.date, ws.spec_file(bid))
+        for eid, tsnap in tsnaps.items():
+            _compare_translated(out, previous, eid, ws.edition_of(eid)[1], normalised(tsnap))
     return out
+
+
+def _compare_translated(out: Published, previous: store.Edition, eid: str, language: str,
+                        new: dict) -> None:
+    """A line for ``out.translations``: what changed in the translated edition ``eid``."""
+    since = f"since edition {previous.name}"
+    try:
+        if not previous.has_snapshot(language):
+            out.translations.append(f"{eid}: not compared with edition {previous.name}, "
+                                    "which kept no snapshot of it")
+            return
+        old = previous.snapshot(language)
+    except ContentError as exc:
+        out.translations.append(f"{eid}: not compared with edition {previous.name} (see "
+                                "the warning)")
+        out.warnings += [f"cannot compare {eid} with {previous.name}: {d}"
+                         for d in exc.diagnostics]
+        return
+    try:
+        changes = diff(old, new)
+        same = same_content(old, new)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        name = store.translated_snapshot(language)
+        out.translations.append(f"{eid}: not compared with edition {previous.name} (see "
+                                "the warning)")
+        out.warnings += [f"cannot compare {eid} with {previous.name}: {d}"
+                         for d in previous.damaged(exc, name).diagnostics]
+        return
+    if changes:
+        n = len(changes)
+        out.translations.append(f"{eid}: {n} change{'' if n == 1 else 's'} {since}")
+    elif not same:
+        out.translations.append(f"{eid}: changed {since}")
+    else:
+        out.translations.append(f"{eid}: nothing changed {since}")
 
 
 def _built_files(ws: Workspace, bid: str, digest: str, site_as: str = "site",

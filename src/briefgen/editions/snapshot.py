@@ -44,6 +44,15 @@ def _fact_places(base: FactBase) -> dict[tuple[str, str], str]:
     return places
 
 
+def _translated_places(ws: Workspace, language: str) -> dict[tuple[str, str], str]:
+    """(translation file, key path of a statement's text) -> fact key, for ``language``."""
+    layout, root = ws.layout, ws.layout.root
+    return {(layout.facts_translation(language, rec.file.path.parent.name, rec.entity.id)
+             .relative_to(root).as_posix(),
+             format_key_path(("facts", rec.fact.id, "statement", "text"))): key
+            for key, rec in ws.base.facts.items()}
+
+
 def _para(p: Para, places: dict[tuple[str, str], str], notes: dict[int, Any]
           ) -> dict[str, Any]:
     out: dict[str, Any] = {"text": " ".join(p.plain.split())}
@@ -64,6 +73,9 @@ def snapshot(ws: Workspace, doc: Document) -> dict[str, Any]:
     sources' own fields)."""
     base = ws.base
     places = _fact_places(base)
+    edition = ws.edition_of(doc.id)
+    if edition is not None:  # a translated edition prints its statements' translations
+        places = {**places, **_translated_places(ws, edition[1])}
     printed: dict[str, str] = {}  # fact key -> its statement as printed
 
     def para(p: Para) -> dict[str, Any]:

@@ -25,6 +25,12 @@ SNAPSHOT = "snapshot.json"
 METADATA = "edition.json"
 #: ``2026-11-28-1``: the date it was published, then 1, 2, 3... for that day
 NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-([1-9][0-9]{0,5})$")
+def translated_snapshot(language: str) -> str:
+    """The snapshot of an edition's translated edition in ``language``: ``snapshot.my.json``
+    beside ``snapshot.json`` (kept since snapshot format 2)."""
+    return f"snapshot.{language}.json"
+
+
 #: the name ``diff`` gives the document resolved from the YAML files now
 CURRENT = "current"
 
@@ -53,31 +59,40 @@ class Edition:
         """The folder, relative to the project root."""
         return self.folder.relative_to(self.root).as_posix()
 
-    def snapshot(self) -> dict[str, Any]:
-        """The snapshot, only if it is byte for byte the one that was published (its
-        SHA-256 is the one ``edition.json`` records): a snapshot edited by hand would make
-        the "What's new" box and ``diff`` tell readers of changes that never happened."""
-        data = _read_bytes(self, SNAPSHOT)
+    def snapshot(self, language: str | None = None) -> dict[str, Any]:
+        """The snapshot (with ``language``: that translated edition's, see
+        :func:`translated_snapshot`), only if it is byte for byte the one that was published
+        (its SHA-256 is the one ``edition.json`` records): a snapshot edited by hand would
+        make the "What's new" box and ``diff`` tell readers of changes that never happened."""
+        name = translated_snapshot(language) if language else SNAPSHOT
+        data = _read_bytes(self, name)
         files = self.metadata()["files"]
-        recorded = files.get(SNAPSHOT) if isinstance(files, dict) else None
+        recorded = files.get(name) if isinstance(files, dict) else None
         if not isinstance(recorded, str):
             raise ContentError([Diagnostic(Location(f"{self.display}/{METADATA}"), "files",
-                                           f"this edition records no {SNAPSHOT}; restore "
+                                           f"this edition records no {name}; restore "
                                            f"{METADATA} from git")])
         if hashlib.sha256(data).hexdigest() != recorded:
-            raise ContentError([Diagnostic(Location(f"{self.display}/{SNAPSHOT}"), "",
-                                           f"this {SNAPSHOT} is not the one that was "
+            raise ContentError([Diagnostic(Location(f"{self.display}/{name}"), "",
+                                           f"this {name} is not the one that was "
                                            f"published (its hash differs from {METADATA}); "
                                            "restore it from git")])
-        snap = _parse_json(self, SNAPSHOT, data, ("briefing", "date", "lists", "facts",
-                                                  "sources", "sections"))
+        snap = _parse_json(self, name, data, ("briefing", "date", "lists", "facts",
+                                              "sources", "sections"))
         try:  # printed as a date ("Since the edition of ..."), so read as one here
             dt.date.fromisoformat(snap["date"])
         except (TypeError, ValueError):
-            raise self.damaged(Damage(f"its date {snap['date']!r} is not a date")) from None
+            raise self.damaged(Damage(f"its date {snap['date']!r} is not a date"), name
+                               ) from None
         return snap
 
-    def damaged(self, exc: Exception) -> ContentError:
+    def has_snapshot(self, language: str) -> bool:
+        """Whether the edition kept a snapshot of its translated edition in ``language``
+        (none before they were kept, nor for a language it was published without)."""
+        files = self.metadata()["files"]
+        return isinstance(files, dict) and translated_snapshot(language) in files
+
+    def damaged(self, exc: Exception, name: str = SNAPSHOT) -> ContentError:
         """The error for a snapshot that reads as JSON but not as a snapshot."""
         if isinstance(exc, KeyError) and exc.args:
             what = f"the field {exc.args[0]!r} is missing"
@@ -85,8 +100,8 @@ class Edition:
             what = str(exc)
         else:
             what = "a value is not of the kind briefgen wrote"
-        return ContentError([Diagnostic(Location(f"{self.display}/{SNAPSHOT}"), "",
-                                        f"this edition's {SNAPSHOT} is damaged ({what}); "
+        return ContentError([Diagnostic(Location(f"{self.display}/{name}"), "",
+                                        f"this edition's {name} is damaged ({what}); "
                                         "restore it from git")])
 
     def metadata(self) -> dict[str, Any]:
