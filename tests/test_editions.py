@@ -368,6 +368,228 @@ def test_order_names_and_the_closing_blocks_in_words(full: Path) -> None:
     assert diff(old, copy.deepcopy(old)) == []
 
 
+# ---------------------------------------------------------------------- what readers see
+LIST = "“Countries involved in training and cooperation with the Burmese military”"
+SHOW = "show: [facts, sources]"
+LEAD_NOTE = "[^sbs-australia-urged-to-act]"
+SMH = ("The Sydney Morning Herald, 2 February 2021, https://www.smh.com.au/politics/federal/"
+       "australia-s-defence-spends-almost-1-5-million-on-myanmar-s-military-over-past-five-"
+       "years-20210202-p56ymj.html (source smh-2021-australia-defence-spending)")
+
+
+def test_a_list_that_no_longer_shows_sources_is_a_change(full: Path, cli) -> None:
+    """``show: [facts]``: every entry lost its source lines in the PDF, and diff said "no
+    changes" (it compared each entry's id and name only)."""
+    publish(full)
+    edit(full / f"briefings/{MC}.yaml", SHOW, "show: [facts]")
+    code, out, _ = cli("diff", MC, "--root", str(full))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1:3] == ["- List 'countries': Australia (australia): sources shown changed",
+                          f"    - {SMH}"]
+    assert lines[-1] == "13 changes"
+    assert len([x for x in lines if x.endswith(": sources shown changed")]) == 13
+    ws = briefgen.open_workspace(full)
+    assert briefgen.whats_new(ws, MC) == [f"The entries in {LIST} no longer list their sources."]
+    assert briefgen.change_summary(ws, MC) == "Updated 23 November 2026: entries without sources"
+    # one entry only: that entry is updated
+    from briefgen.editions.diff import diff
+    from briefgen.editions.words import box_lines, change_lines
+
+    old = json.loads((full / "editions" / MC / "2026-11-23-1/snapshot.json").read_text())
+    new = json.loads(json.dumps(old))
+    new["lists"]["countries"][1]["sources"] = []
+    changes = diff(old, new)
+    assert [line for c in changes for line in change_lines(c)] == [
+        "List 'countries': Japan (japan): sources shown changed",
+        "  - Myanmar Ministry of Defence (mod.gov.mm), https://mod.gov.mm/news/item/34-"
+        "myanmar-japan-to-strengthen-military-cooperation (source mod-myanmar-japan-"
+        "cooperation)"]
+    assert box_lines(changes, old, new) == ["Japan’s entry is updated."]
+    new["lists"]["countries"][1]["sources"] = old["lists"]["countries"][3]["sources"][::-1]
+    old["lists"]["countries"][1]["sources"] = old["lists"]["countries"][3]["sources"]
+    assert [line for c in diff(old, new) for line in change_lines(c)] == [
+        "List 'countries': Japan (japan): the order of its sources changed"]
+
+
+def test_a_list_that_no_longer_shows_statements_is_not_a_changed_statement(
+        full: Path, cli) -> None:
+    """``show: [sources]``: the 13 statements vanished from the PDF; diff reported six
+    "statement changed" that differed by ’ and ' only (a fact no longer printed fell back to
+    its statement as written), and page 1 said those entries were updated."""
+    publish(full)
+    edit(full / f"briefings/{MC}.yaml", SHOW, "show: [sources]")
+    code, out, _ = cli("diff", MC, "--root", str(full))
+    lines = out.splitlines()
+    assert code == 0 and "statement changed" not in out
+    assert lines[1:3] == [
+        "- List 'countries': Australia (australia): facts shown changed",
+        "    - Australia provides training to the Burmese military. (fact "
+        "australia.military-training)"]
+    assert "    - According to Myanmar’s Ministry of Defence, Myanmar and Japan are to "\
+           "strengthen their military cooperation. (fact japan.military-cooperation)" in lines
+    assert lines[-1] == "13 changes"
+    ws = briefgen.open_workspace(full)
+    assert briefgen.whats_new(ws, MC) == [
+        f"The entries in {LIST} no longer show their statements."]
+    briefgen.build_project(full, [MC], workspace=ws)
+    text = page_one(full / "dist" / f"{MC}.pdf")
+    assert ("What’s new in this edition The entries in “Countries involved in training and "
+            "cooperation with the Burmese military” no longer show their statements.") in text
+    from briefgen.editions.snapshot import snapshot
+
+    snap = snapshot(ws, ws.document(MC))
+    japan = snap["facts"]["japan.military-cooperation"]
+    assert (japan["printed"], japan["statement"]) == (
+        False, "According to Myanmar’s Ministry of Defence, Myanmar and Japan are to "
+               "strengthen their military cooperation.")  # with typography, not as written
+
+
+def test_a_footnote_that_cites_another_source_is_a_change(full: Path, cli) -> None:
+    """The lead's footnote changed from one source to another: footnote 1 cited another
+    source and diff said "no changes" (a paragraph was known by its text and links)."""
+    publish(full)
+    edit(full / f"briefings/{MC}.yaml", LEAD_NOTE, "[^smh-2021-australia-defence-spending]")
+    code, out, _ = cli("diff", MC, "--root", str(full))
+    assert code == 0
+    assert out == (
+        "military-cooperation: from edition 2026-11-23-1 to the current build\n"
+        "- Lead: sources cited changed\n"
+        "    in: 13 countries are involved in military training and/or cooperation with the "
+        "Burmese military, despite its human rights record. Since the coup, Australia has "
+        "announced that it is reviewing the training it provides to the Burmese military, but "
+        "it has still not announced a decision to stop that training.\n"
+        "    was: SBS News, https://www.sbs.com.au/news/australia-urged-to-follow-allies-by-"
+        "taking-action-against-leaders-of-myanmar-s-military-coup (source "
+        "sbs-australia-urged-to-act)\n"
+        f"    now: {SMH}\n"
+        "1 change\n")
+    ws = briefgen.open_workspace(full)
+    assert briefgen.whats_new(ws, MC) == ["Revised citations in the introduction."]
+    assert briefgen.change_summary(ws, MC) == "Updated 23 November 2026: revised citations"
+    # in a section, said with the section
+    edit(full / f"briefings/{MC}.yaml", "[^smh-2021-australia-defence-spending]", LEAD_NOTE)
+    edit(full / f"briefings/{MC}.yaml", "of the Rohingya in 2017 to continue",
+         "of the Rohingya in 2017[^icc-pr1495] to continue")
+    code, out, _ = cli("diff", MC, "--root", str(full))
+    assert out.splitlines()[1:3] == [
+        "- Section “Increasing cooperation after genocide”: sources cited changed",
+        "    in: Apart from Pakistan, the countries on this list have all made agreements "
+        "since the genocide of the Rohingya in 2017 to continue, or even to increase, "
+        "military training and cooperation with the Burmese military."]
+    assert briefgen.whats_new(briefgen.open_workspace(full), MC) == [
+        "Revised citations in “Increasing cooperation after genocide”."]
+    # text and footnotes revised together: the team sees both, readers a revised text
+    from briefgen.editions.diff import diff
+    from briefgen.editions.words import box_lines
+
+    old = json.loads((full / "editions" / MC / "2026-11-23-1/snapshot.json").read_text())
+    new = json.loads(json.dumps(old))
+    new["lead"][0].update(text="Fewer countries now.", cites=["icc-pr1495"])
+    changes = diff(old, new)
+    assert [c["kind"] for c in changes] == ["lead", "citations-changed"]
+    assert box_lines(changes, old, new) == ["A revised introduction."]
+
+
+def as_format_1(folder: Path, raw: dict[str, str] | None = None) -> dict:
+    """The edition's snapshot as briefgen wrote it before format 2: no paragraph's
+    ``cites``, no fact's ``printed``, a fact not printed with its statement as written."""
+    snap = json.loads((folder / "snapshot.json").read_text())
+    snap["format"] = 1
+    for p in [*snap["lead"], *(p for s in snap["sections"] for p in s["paragraphs"])]:
+        p.pop("cites", None)
+    for key, fact in snap["facts"].items():
+        if not fact.pop("printed"):
+            fact["statement"] = (raw or {}).get(key, fact["statement"])
+    forge(folder, json.dumps(snap, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    return snap
+
+
+def test_editions_of_the_first_format_are_compared_on_what_they_hold(full: Path, cli) -> None:
+    """Snapshots written before format 2 lack the sources each paragraph cites and whether
+    a fact is printed, and kept a fact not printed as written: never a change for that."""
+    review = "Since the coup, Australia has announced"
+    edit(full / "briefings/facts/countries/australia.yaml", review,
+         "Since the coup, Australia's government has announced")  # printed in the lead only
+    first = publish(full)
+    old = as_format_1(first.edition.folder, {"australia.training-review": (
+        "Since the coup, Australia's government has announced that it is reviewing the "
+        "training it provides to the Burmese military, but it has still not announced a "
+        "decision to stop that training.")})
+    assert "cites" not in old["lead"][0]
+    code, out, _ = cli("diff", MC, "--root", str(full))
+    assert out == ("military-cooperation: from edition 2026-11-23-1 to the current build\n"
+                   "no changes\n")
+    ws = briefgen.open_workspace(full)
+    assert briefgen.whats_new(ws, MC) is None and briefgen.change_summary(ws, MC) is None
+    again = publish(full, now=LATER)  # the same content: no change, no same-date warning
+    assert (again.changes, again.summary, again.warnings) == ([], None, [])
+    # what the old snapshot does not record is never a change; what it does is compared
+    edit(full / f"briefings/{MC}.yaml", LEAD_NOTE, "[^smh-2021-australia-defence-spending]")
+    edit(full / f"briefings/{MC}.yaml", SHOW, "show: [sources]")
+    code, out, _ = cli("diff", MC, "2026-11-23-1", "--root", str(full))
+    assert code == 0 and "statement changed" not in out and "cited" not in out
+    assert out.splitlines()[-1] == "13 changes"
+    # the box compares with the newest edition, of this format: it records both
+    assert briefgen.whats_new(briefgen.open_workspace(full), MC) == [
+        f"The entries in {LIST} no longer show their statements.",
+        "Revised citations in the introduction."]
+
+
+def test_a_change_in_the_translated_edition_only_is_said(full: Path, cli, monkeypatch) -> None:
+    """Only the English was snapshotted: a publish where only the Burmese text changed said
+    "nothing changed". Each translated edition now has its snapshot (snapshot.my.json)."""
+    edit(full / f"briefings/{MC}.yaml", "language: en-GB\n",
+         "language: en-GB\nlanguages: [en-GB, my]\n")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(FIRST.timestamp())))
+    code, out, err = cli("publish", MC, "--root", str(full), "--by", "Test")
+    assert code == 0, err
+    first = full / "editions" / MC / "2026-11-23-1"
+    assert out.splitlines()[-2:] == [f"published editions/{MC}/2026-11-23-1 (7 files)",
+                                     f"the first edition of {MC}"]
+    mine = json.loads((first / "snapshot.my.json").read_text())
+    assert (mine["briefing"], mine["language"]) == (f"{MC}.my", "my")
+    assert mine["lists"]["countries"][1]["name"] == "ဂျပန်"
+    meta = json.loads((first / "edition.json").read_text())
+    import hashlib
+
+    assert meta["files"]["snapshot.my.json"] == \
+        hashlib.sha256((first / "snapshot.my.json").read_bytes()).hexdigest()
+    japan = full / "briefings/translations/my/facts/countries/japan.yaml"
+    edit(japan, 'ဆောင်ရွက်ကြမည် ဖြစ်သည်။"', 'ဆောင်ရွက်ကြမည်။"')
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(LATER.timestamp())))
+    code, out, err = cli("publish", MC, "--root", str(full), "--by", "Test")
+    assert code == 0, err
+    assert out.splitlines()[-3:] == [
+        f"published editions/{MC}/2026-11-28-1 (7 files)",
+        "nothing changed in the English since edition 2026-11-23-1",
+        f"{MC}.my: 1 change since edition 2026-11-23-1"]
+    second = json.loads((full / "editions" / MC / "2026-11-28-1/snapshot.my.json").read_text())
+    assert second["facts"]["japan.military-cooperation"]["statement"].endswith(
+        "ဆောင်ရွက်ကြမည်။")
+    # nothing changed; and an edition that kept no snapshot of it (published before)
+    result = publish(full, now=LATER)
+    assert result.translations == [f"{MC}.my: nothing changed since edition 2026-11-28-1"]
+    folder = result.edition.folder
+    (folder / "snapshot.my.json").unlink()
+    meta = json.loads((folder / "edition.json").read_text())
+    del meta["files"]["snapshot.my.json"]
+    (folder / "edition.json").write_text(json.dumps(meta))
+    result = publish(full, now=LATER)
+    assert result.translations == [f"{MC}.my: not compared with edition 2026-11-28-2, which "
+                                   "kept no snapshot of it"]
+    # a tampered one is never trusted
+    path = result.edition.folder / "snapshot.my.json"
+    path.write_text(path.read_text().replace("ဂျပန်", "Japan"))
+    result = publish(full, now=LATER)
+    assert result.translations == [f"{MC}.my: not compared with edition 2026-11-28-3 (see "
+                                   "the warning)"]
+    assert result.warnings == [f"cannot compare {MC}.my with 2026-11-28-3: editions/{MC}/"
+                               "2026-11-28-3/snapshot.my.json: this snapshot.my.json is not "
+                               "the one that was published (its hash differs from "
+                               "edition.json); restore it from git"]
+
+
 # ---------------------------------------------------------------------- resolved, not text
 def test_a_diff_across_yaml_reformatting_is_empty(full: Path, cli) -> None:
     publish(full)
@@ -422,12 +644,39 @@ def test_the_archive_is_byte_stable(full: Path) -> None:
         "entity": "japan", "name": "Japan", "as_of": "2021", "status": "current",
         "sources": ["mod-myanmar-japan-cooperation"], "topics": ["military-cooperation"],
         "statement": "According to Myanmar’s Ministry of Defence, Myanmar and Japan are to "
-                     "strengthen their military cooperation."}
+                     "strengthen their military cooperation.", "printed": True}
+    assert snap["format"] == 2
+    assert [p.get("cites") for p in snap["lead"]] == [["sbs-australia-urged-to-act"]]
     assert snap["date"] == "2026-11-23" and snap["facts_as_of"] == "2021"
     assert snap["sections"][0]["paragraphs"][0]["fact"] == \
         "un-special-rapporteur.decades-of-documentation"
     assert a["snapshot.json"].endswith(b"\n") and b"\\u" not in a["snapshot.json"]
     assert not [p for p in (full / "editions" / MC).iterdir() if p.name.startswith(".")]
+
+
+def test_a_later_edition_never_sorts_before_the_newest(full: Path, cli) -> None:
+    """Editions were named by the local date: published from UTC just after midnight
+    (2026-11-29-1), then an hour later from Honolulu (still the 28th there), the newer was
+    2026-11-28-1 and sorted first: ``editions``, ``diff`` and the next publish took the
+    older edition for the newest."""
+    first = publish(full, now=dt.datetime(2026, 11, 29, 0, 30, tzinfo=dt.UTC))
+    change_japan_and_thailand(full)
+    honolulu = dt.timezone(dt.timedelta(hours=-10))
+    second = publish(full, now=dt.datetime(2026, 11, 28, 15, 30, tzinfo=honolulu))
+    assert (first.edition.name, second.edition.name) == ("2026-11-29-1", "2026-11-29-2")
+    assert second.previous == first.edition and second.summary is not None
+    meta = json.loads((second.edition.folder / "edition.json").read_text())
+    assert meta["published"] == "2026-11-29T01:30:00+00:00"  # in UTC, whoever published
+    _, out, _ = cli("editions", MC, "--root", str(full))
+    assert [line.split(",")[0].strip() for line in out.splitlines()[1:]] == [
+        "2026-11-29-1", "2026-11-29-2"]
+    assert cli("diff", MC, "--root", str(full))[1] == (
+        "military-cooperation: from edition 2026-11-29-2 to the current build\nno changes\n")
+    # a clock a day behind: still after the newest
+    third = publish(full, now=dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC))
+    assert (third.edition.name, third.previous) == ("2026-11-29-3", second.edition)
+    # and a later day starts again at 1
+    assert publish(full, now=LATER.replace(day=30)).edition.name == "2026-11-30-1"
 
 
 def test_the_web_page_is_kept_when_it_was_built(full: Path) -> None:
@@ -517,10 +766,70 @@ def test_whats_new_in_the_spec_turns_the_box_off_or_gives_its_text(full: Path, c
             "cannot cite sources: cite them where the change is, in the text or the fact") in out
 
 
+def forge(folder: Path, data: str | bytes) -> None:
+    """Write an edition's snapshot.json and record its hash in edition.json, as a snapshot
+    written by an older briefgen (or edited by someone who knew to) would be."""
+    import hashlib
+
+    raw = data.encode() if isinstance(data, str) else data
+    (folder / "snapshot.json").write_bytes(raw)
+    meta = json.loads((folder / "edition.json").read_text())
+    meta["files"]["snapshot.json"] = hashlib.sha256(raw).hexdigest()
+    (folder / "edition.json").write_text(json.dumps(meta, indent=1, sort_keys=True))
+
+
+TAMPERED = ("editions/military-cooperation/2026-11-23-1/snapshot.json: this snapshot.json is "
+            "not the one that was published (its hash differs from edition.json); restore it "
+            "from git")
+
+
+def test_an_edited_snapshot_is_never_trusted(full: Path, cli, monkeypatch) -> None:
+    """A snapshot edited by hand told readers of a change that never happened: page 1 said
+    "Japan’s entry is updated." and publish recorded a change. Its hash is now checked."""
+    first = publish(full)
+    path = first.edition.folder / "snapshot.json"
+    snap = json.loads(path.read_text())
+    snap["facts"]["japan.military-cooperation"]["statement"] = JAPAN_NEW
+    path.write_text(json.dumps(snap, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    box = (": the \"What's new\" box of military-cooperation is worked out from it (or set "
+           "`whats_new: false` in briefings/military-cooperation.yaml)")
+    code, out, _ = cli("check", "--root", str(full))
+    assert code == 1 and out.count(TAMPERED) == 1 and TAMPERED + box in out
+    code, _, err = cli("build", MC, "--root", str(full))
+    assert code == 1
+    assert err == (f"{MC}: not built; its previous PDF is kept\n"
+                   f"  editions/{MC}/2026-11-23-1/snapshot.json\n    {TAMPERED}{box}\n")
+    assert "What’s new" not in page_one(full / "dist" / f"{MC}.pdf")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(LATER.timestamp())))
+    code, out, err = cli("publish", MC, "--root", str(full))
+    assert (code, out) == (1, "") and err.count(TAMPERED) == 1
+    code, _, err = cli("diff", MC, "--root", str(full))
+    assert code == 1 and err.count(TAMPERED) == 1
+    # with the box off, the briefing itself is fine: publishing says it could not compare
+    edit(full / f"briefings/{MC}.yaml", "calls_to_action:", "whats_new: false\ncalls_to_action:")
+    code, _, err = cli("diff", MC, "--root", str(full))
+    assert (code, err) == (1, f"editions/{MC}/2026-11-23-1/snapshot.json\n  {TAMPERED}\n")
+    code, out, err = cli("publish", MC, "--root", str(full), "--by", "Test")
+    assert code == 0
+    assert out.splitlines()[-2:] == [
+        f"published editions/{MC}/2026-11-28-1 (9 files)",  # with the web page `build` made
+        "not compared with edition 2026-11-23-1: its snapshot.json cannot be used (see the "
+        "warning)"]
+    assert err == f"warning: cannot compare with 2026-11-23-1: {TAMPERED}\n"
+    # an edition.json that records no snapshot vouches for nothing
+    meta = json.loads((first.edition.folder / "edition.json").read_text())
+    del meta["files"]["snapshot.json"]
+    (first.edition.folder / "edition.json").write_text(json.dumps(meta))
+    code, _, err = cli("diff", MC, "2026-11-23-1", "2026-11-28-1", "--root", str(full))
+    assert (code, err) == (1, f"editions/{MC}/2026-11-23-1/edition.json\n  editions/{MC}/"
+                              "2026-11-23-1/edition.json: files: this edition records no "
+                              "snapshot.json; restore edition.json from git\n")
+
+
 def test_a_damaged_snapshot_is_a_located_error(full: Path, cli) -> None:
     first = publish(full)
     change_japan_and_thailand(full)
-    (first.edition.folder / "snapshot.json").write_text("{not json")
+    forge(first.edition.folder, "{not json")
     code, out, _ = cli("check", "--root", str(full))
     assert code == 1
     assert ("editions/military-cooperation/2026-11-23-1/snapshot.json: cannot read this "
@@ -531,13 +840,13 @@ def test_a_damaged_snapshot_is_a_located_error(full: Path, cli) -> None:
     code, _, err = cli("diff", MC, "--root", str(full))
     assert code == 1 and "snapshot.json: cannot read" in err
     # JSON, but edited out of shape: located too, never a crash
-    (first.edition.folder / "snapshot.json").write_text(json.dumps(
+    forge(first.edition.folder, json.dumps(
         {"briefing": MC, "date": "2026-11-23", "lists": {"countries": [{"id": "japan"}]},
          "facts": {}, "sources": {}, "sections": []}))
     code, _, err = cli("diff", MC, "--root", str(full))
     assert (code, err) == (1, "editions/military-cooperation/2026-11-23-1/snapshot.json\n"
                               "  editions/military-cooperation/2026-11-23-1/snapshot.json: "
-                              "this edition's snapshot.json is damaged (the field 'name' is "
+                              "this edition's snapshot.json is damaged (the field 'facts' is "
                               "missing); restore it from git: the \"What's new\" box of "
                               "military-cooperation is worked out from it (or set `whats_new: "
                               "false` in briefings/military-cooperation.yaml)\n")
@@ -546,8 +855,50 @@ def test_a_damaged_snapshot_is_a_located_error(full: Path, cli) -> None:
     code, _, err = cli("diff", MC, "--root", str(full))
     assert (code, err) == (1, "editions/military-cooperation/2026-11-23-1/snapshot.json\n"
                               "  editions/military-cooperation/2026-11-23-1/snapshot.json: "
-                              "this edition's snapshot.json is damaged (the field 'name' is "
+                              "this edition's snapshot.json is damaged (the field 'facts' is "
                               "missing); restore it from git\n")
+
+
+def test_a_folder_named_like_an_edition_whose_date_is_not_a_date(full: Path, cli) -> None:
+    """``2026-02-30-1`` matched the name pattern: check said nothing, build and publish
+    crashed (exit 3, "day is out of range for month"). It is a located error everywhere."""
+    first = publish(full)
+    shutil.copytree(first.edition.folder, full / "editions" / MC / "2026-02-30-1")
+    where = f"editions/{MC}/2026-02-30-1"
+    msg = (f"{where}: this folder is named like an edition but 2026-02-30 is not a date (an "
+           "edition is named by the day it was published and a number, such as "
+           "2026-11-28-1); restore the edition's name from git, or move the folder out of "
+           "editions/")
+    for args in (("check",), ("build", MC), ("publish", MC), ("diff", MC), ("editions", MC),
+                 ("editions",)):
+        code, out, err = cli(*args, "--root", str(full))
+        assert code == 1, args
+        assert (out + err).count(msg) == 1, (args, out, err)
+    assert sorted(p.name for p in (full / "editions" / MC).iterdir()) == [
+        "2026-02-30-1", "2026-11-23-1"]
+    # with the box off, check still finds it (build and publish would stop on it)
+    edit(full / f"briefings/{MC}.yaml", "calls_to_action:", "whats_new: false\ncalls_to_action:")
+    code, out, _ = cli("check", "--root", str(full))
+    assert code == 1 and out.count(msg) == 1
+
+
+def test_a_snapshot_whose_date_is_not_a_date(full: Path, cli) -> None:
+    """A snapshot with "date": "garbage" (vouched for by its edition.json) and any change
+    crashed check, build, diff and publish (exit 3, "Invalid isoformat string")."""
+    first = publish(full)
+    snap = json.loads((first.edition.folder / "snapshot.json").read_text())
+    forge(first.edition.folder, json.dumps({**snap, "date": "garbage"}))
+    change_japan_and_thailand(full)
+    msg = (f"editions/{MC}/2026-11-23-1/snapshot.json: this edition's snapshot.json is "
+           "damaged (its date 'garbage' is not a date); restore it from git")
+    for args in (("check",), ("build", MC), ("diff", MC), ("publish", MC)):
+        code, out, err = cli(*args, "--root", str(full))
+        assert code == 1, args
+        assert (out + err).count(msg) == 1, (args, out, err)
+    assert [p.name for p in (full / "editions" / MC).iterdir()] == ["2026-11-23-1"]
+    forge(first.edition.folder, json.dumps({**snap, "date": None}))
+    code, _, err = cli("diff", MC, "--root", str(full))
+    assert code == 1 and "damaged (its date None is not a date)" in err
 
 
 def test_dates_that_do_not_mislead(built_full: Path) -> None:

@@ -20,14 +20,20 @@ def cmd_publish(args: argparse.Namespace, out: Output) -> int:
     previous = result.previous
     if previous is None:
         out.line(f"the first edition of {args.id}")
+    elif result.changes is None:  # its snapshot could not be read (a warning says why)
+        out.line(f"not compared with edition {previous.name}: its snapshot.json cannot be "
+                 "used (see the warning)")
     elif not result.changes:
-        out.line(f"nothing changed since edition {previous.name}")
+        english = " in the English" if result.translations else ""
+        out.line(f"nothing changed{english} since edition {previous.name}")
     else:
         out.line(f"since edition {previous.name}: {count(len(result.changes), 'change')} "
                  f"(`briefgen diff {args.id} {previous.name} {result.edition.name}` lists "
                  "them)")
         if result.summary:
             out.line(f"for readers: {result.summary}")
+    for line in result.translations:  # each translated edition in this one
+        out.line(line)
     for warning in result.warnings:
         out.line(f"warning: {warning}", "yellow", err=True)
     return 0

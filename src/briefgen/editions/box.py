@@ -21,7 +21,7 @@ from ..resolve.model import Document, Para, Span
 from ..validate.types import human_date
 from . import store
 from .diff import Change, diff
-from .snapshot import content, normalised, snapshot
+from .snapshot import normalised, same_content, snapshot
 from .words import box_lines, summary
 
 if TYPE_CHECKING:
@@ -46,10 +46,13 @@ def compare_with_last(ws: Workspace, doc: Document) -> Comparison | None:
     if not found:
         return None
     new = normalised(snapshot(ws, doc))
-    mine = content(new)
     for edition in reversed(found):
         old = edition.snapshot()
-        if content(old) != mine:
+        try:
+            same = same_content(old, new)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise edition.damaged(exc) from None
+        if not same:
             return Comparison(edition, old, new, checked_diff(edition, old, new))
     return None
 
@@ -66,7 +69,12 @@ def checked_diff(edition: store.Edition, old: dict[str, Any], new: dict[str, Any
 def add_whats_new(ws: Workspace, record: BriefingRecord, doc: Document) -> list[Diagnostic]:
     """Put the generated box on ``doc`` when the spec asks for one (the default) and an
     earlier edition differs; the spec's own text was resolved with the rest. Returns the
-    errors that stop it (an edition whose snapshot cannot be read)."""
+    errors that stop it (an edition whose snapshot cannot be read; a folder named like an
+    edition that is not one, box or not: `build` and `publish` would stop on it)."""
+    try:
+        store.editions(ws.layout, doc.id)
+    except ContentError as exc:
+        return list(exc.diagnostics)
     if record.spec.whats_new is False or isinstance(record.spec.whats_new, str):
         return []
     try:
@@ -84,7 +92,14 @@ def add_whats_new(ws: Workspace, record: BriefingRecord, doc: Document) -> list[
     origin = record.file.location(("whats_new",))
     doc.whats_new = [Para([Span(line)], origin, "whats_new") for line in lines]
     if found.old["date"] != found.new["date"]:
-        doc.whats_new_since = f"Since the edition of {_human(found.old['date'])}:"
+        try:  # read as a date with the snapshot: this is only in case
+            since = _human(found.old["date"])
+        except (TypeError, ValueError) as exc:
+            spec = ws.spec_file(doc.id)
+            return [Diagnostic(d.location, d.key, f"{d.message}: the \"What's new\" box of "
+                               f"{doc.id} is worked out from it (or set `whats_new: false` in "
+                               f"{spec})") for d in found.edition.damaged(exc).diagnostics]
+        doc.whats_new_since = f"Since the edition of {since}:"
     return []
 
 

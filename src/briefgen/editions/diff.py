@@ -8,16 +8,26 @@ reformatting YAML, changes nothing here.
 Each change is reported once, where a reader would look for it: a new country in a list
 brings its facts with it (they are not listed again as new facts), a source added to a
 fact is reported with that fact (not again as a new source of the briefing), a fact
-printed as a new paragraph of a section is that paragraph. A fact whose statement, status
-or as-of date changed is reported with its old and new value, wherever it is printed.
+printed as a new paragraph of a section is that paragraph. A fact whose status or as-of
+date changed is reported with its old and new value, wherever it is printed; its statement,
+when it is printed on both sides (a statement no longer printed is the country entry that
+no longer shows it). A country entry that shows other facts or sources than before, for
+another reason than a fact that came, went or gained or lost a source (``show:`` of the
+list, say), is reported with the entry. A paragraph that cites other sources than before is
+reported too (the text of a paragraph is its key; its footnotes are not).
+
+Snapshots of an older format are compared on what both record: a field one of them lacks
+(the sources a paragraph cites, before format 2) is "not recorded", never a change.
 
 Change kinds, in the order they are listed: ``field`` (title, subtitle, short title, date,
 language, brand), ``lead``, ``list-added``, ``list-removed``, ``country-added``,
-``country-removed``, ``country-renamed``, ``list-order``, ``fact-changed``,
+``country-removed``, ``country-renamed``, ``list-order``, ``country-shown``,
+``fact-changed``,
 ``fact-source-added``, ``fact-source-removed``, ``fact-added``, ``fact-removed``,
 ``source-added``, ``source-removed``, ``source-changed``, ``section-added``,
 ``section-removed``, ``heading-changed``, ``paragraph-added``, ``paragraph-removed``,
-``paragraph-changed``, ``more-information-added``, ``more-information-removed``,
+``paragraph-changed``, ``citations-changed`` (after the paragraph, or the lead, it is
+about), ``more-information-added``, ``more-information-removed``,
 ``more-information-changed``, ``calls-to-action``, ``publisher-changed``.
 """
 
@@ -25,6 +35,8 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 from typing import Any
+
+from .snapshot import printed_facts
 
 Change = dict[str, Any]
 Snapshot = dict[str, Any]
@@ -67,6 +79,10 @@ def diff(old: Snapshot, new: Snapshot) -> list[Change]:
 class _Diff:
     def __init__(self, old: Snapshot, new: Snapshot):
         self.old, self.new = old, new
+        #: facts whose statement each side prints (only those are compared by statement)
+        self.old_printed, self.new_printed = printed_facts(old), printed_facts(new)
+        #: whether both record the sources each paragraph cites (format 2 on)
+        self.cites = old.get("format", 1) >= 2 and new.get("format", 1) >= 2
         self.new_para_facts: set[str] = set()  # facts printed as paragraphs that are new
         self.old_para_facts: set[str] = set()
         self.added_entities: set[str] = set()
@@ -89,15 +105,34 @@ class _Diff:
 
     def lead(self) -> list[Change]:
         old, new = self.old.get("lead", []), self.new.get("lead", [])
-        if [_para_key(p) for p in old] == [_para_key(p) for p in new]:
+        out = []
+        if [_para_key(p) for p in old] != [_para_key(p) for p in new]:
+            out.append(_change("lead", old=[p["text"] for p in old],
+                               new=[p["text"] for p in new]))
+        cited = self.cited_by(old, new, None, " ".join(p["text"] for p in new))
+        return out + cited
+
+    def cited_by(self, old: list[dict[str, Any]], new: list[dict[str, Any]],
+                 section: str | None, text: str) -> list[Change]:
+        """A ``citations-changed`` when the paragraphs ``new`` cite other sources than
+        ``old`` did (when both snapshots record it). ``section`` None: the lead."""
+        if not self.cites:
             return []
-        return [_change("lead", old=[p["text"] for p in old], new=[p["text"] for p in new])]
+        a = [sid for p in old if "fact" not in p for sid in p.get("cites", ())]
+        b = [sid for p in new if "fact" not in p for sid in p.get("cites", ())]
+        if a == b:
+            return []
+        return [_change("citations-changed", section=section, text=text, old=a, new=b,
+                        details={sid: (self.new["sources"].get(sid) or
+                                       self.old["sources"].get(sid) or {})
+                                 for sid in (*a, *b)})]
 
     # ------------------------------------------------------------------ lists
     def lists(self) -> list[Change]:
         out: list[Change] = []
         old_lists, new_lists = self.old["lists"], self.new["lists"]
         renamed: dict[str, tuple[str, str]] = {}
+        shown: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
         for lid in [*new_lists, *(lid for lid in old_lists if lid not in new_lists)]:
             if lid not in old_lists:
                 entries = new_lists[lid]
@@ -133,8 +168,53 @@ class _Diff:
             if before != after:
                 out.append(_change("list-order", list=lid, old=before, new=after,
                                    names=[new[eid]["name"] for eid in after]))
+            shown[lid] = [(old[eid], new[eid]) for eid in after]
         out += [_change("country-renamed", country=eid, old=a, new=b)
                 for eid, (a, b) in renamed.items()]
+        for lid, pairs in shown.items():
+            for a, b in pairs:
+                out += self.shown(lid, a, b)
+        return out
+
+    def shown(self, lid: str, a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
+        """What one country entry shows, facts and sources, that it did not (or the other
+        way round), but for what the facts' own changes say: a fact added or removed, a
+        source added to or removed from a fact."""
+        old_facts, new_facts = self.old["facts"], self.new["facts"]
+        who = {"list": lid, "country": b["id"], "name": b["name"]}
+        out: list[Change] = []
+        facts_in = [k for k in b["facts"] if k not in a["facts"] and k in old_facts]
+        facts_out = [k for k in a["facts"] if k not in b["facts"] and k in new_facts]
+        if facts_in or facts_out or (set(a["facts"]) == set(b["facts"]) and
+                                     a["facts"] != b["facts"]):
+            out.append(_change("country-shown", **who, field="facts", added=[
+                {"fact": k, "statement": new_facts[k]["statement"]} for k in facts_in],
+                removed=[{"fact": k, "statement": old_facts[k]["statement"]}
+                         for k in facts_out], order=not (facts_in or facts_out),
+                old=list(a["facts"]), new=list(b["facts"])))
+
+        def gained(sid: str) -> bool:  # a fact this entry shows newly cites it
+            return any(sid in new_facts[k]["sources"] and (
+                k not in old_facts or sid not in old_facts[k]["sources"])
+                for k in b["facts"] if k in new_facts)
+
+        def lost(sid: str) -> bool:
+            return any(sid in old_facts[k]["sources"] and (
+                k not in new_facts or sid not in new_facts[k]["sources"])
+                for k in a["facts"] if k in old_facts)
+
+        sources_in = [sid for sid in b["sources"] if sid not in a["sources"]
+                      and not gained(sid)]
+        sources_out = [sid for sid in a["sources"] if sid not in b["sources"]
+                       and not lost(sid)]
+        if sources_in or sources_out or (set(a["sources"]) == set(b["sources"]) and
+                                         a["sources"] != b["sources"]):
+            out.append(_change("country-shown", **who, field="sources", added=[
+                {"source": sid, "details": self.new["sources"].get(sid, {})}
+                for sid in sources_in], removed=[
+                {"source": sid, "details": self.old["sources"].get(sid, {})}
+                for sid in sources_out], order=not (sources_in or sources_out),
+                old=list(a["sources"]), new=list(b["sources"])))
         return out
 
     # ------------------------------------------------------------------ facts
@@ -161,6 +241,9 @@ class _Diff:
             if a is not None and b is not None:
                 who = {"fact": key, "country": b["entity"], "name": b["name"]}
                 for f in FACT_FIELDS:
+                    if f == "statement" and not (key in self.old_printed and
+                                                 key in self.new_printed):
+                        continue  # not read on one side: the entry or paragraph says so
                     if a.get(f) != b.get(f):
                         out.append(_change("fact-changed", **who, field=f, old=a.get(f),
                                            new=b.get(f)))
@@ -239,12 +322,16 @@ class _Diff:
         matcher = SequenceMatcher(None, [_para_key(p) for p in old],
                                   [_para_key(p) for p in new], autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag == "equal":
+            if tag == "equal":  # the same text: the same footnotes? (a fact's are its own)
+                for p, q in zip(old[i1:i2], new[j1:j2], strict=True):
+                    out += self.cited_by([p], [q], heading, q["text"])
                 continue
             gone, came = list(old[i1:i2]), list(new[j1:j2])
             while gone and came and "fact" not in gone[0] and "fact" not in came[0]:
-                out.append(_change("paragraph-changed", section=heading,
-                                   old=gone.pop(0)["text"], new=came.pop(0)["text"]))
+                p, q = gone.pop(0), came.pop(0)
+                out.append(_change("paragraph-changed", section=heading, old=p["text"],
+                                   new=q["text"]))
+                out += self.cited_by([p], [q], heading, q["text"])
             for p in gone:
                 if "fact" in p:
                     self.old_para_facts.add(p["fact"])

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..errors import ContentError, MailError
 from . import store
 from .archive import archive, verified
-from .snapshot import content, normalised, snapshot
+from .snapshot import normalised, same_content, snapshot
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -30,7 +30,12 @@ def edition_to_mail(ws: Workspace, bid: str) -> tuple[store.Edition, bytes]:
     doc = ws.document(bid)
     if doc is None:
         raise ContentError(list(ws.state(bid).errors))
-    if content(normalised(snapshot(ws, doc))) != content(latest.snapshot()):
+    old = latest.snapshot()
+    try:
+        same = same_content(old, normalised(snapshot(ws, doc)))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise latest.damaged(exc) from None
+    if not same:
         raise MailError(f"{bid} has changes since its latest edition ({latest.name}): see "
                          f"them with briefgen diff {bid}, then publish them (briefgen publish "
                          f"{bid}) before mailing")

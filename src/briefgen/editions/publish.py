@@ -38,7 +38,7 @@ from ..files import build_lock, why, write_atomic
 from ..validate.types import human_date
 from . import store
 from .diff import Change, diff
-from .snapshot import content, normalised, snapshot, to_bytes
+from .snapshot import normalised, same_content, snapshot, to_bytes
 from .words import summary
 
 if TYPE_CHECKING:
@@ -60,12 +60,16 @@ class Published:
     changes: list[Change] | None = None
     #: that, in one line for readers (None: nothing they would notice)
     summary: str | None = None
+    #: what changed in each translated edition since the previous edition, in one line
+    #: each ("military-cooperation.my: 2 changes since edition 2026-11-23-1")
+    translations: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
 def now_for_publishing() -> dt.datetime:
     """The time of publishing: ``SOURCE_DATE_EPOCH`` when set (reproducible archives,
-    tests), else the local time."""
+    tests), else the local time (its date names the edition; ``edition.json`` records the
+    time in UTC)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
@@ -111,6 +115,7 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
                          f"{edition[0]}, which publishes its translated editions with it "
                          "(each one that has no errors and is not older than the English)")
     note = _note(note)
+    store.editions(ws.layout, bid)  # a folder there that is not an edition: say so first
     state = ws.state(bid)
     if not state.ok:  # with the errors of the files it names, as `build` shows them
         raise ContentError([*state.errors, *(d for d in ws.shared if d.is_error)])
@@ -150,16 +155,23 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
     notes: list[str] = []
     files = {"snapshot.json": to_bytes(snap),
              **_built_files(ws, bid, state.deps_digest, notes=notes)}
+    tsnaps: dict[str, dict] = {}  # translated edition -> its snapshot
     for eid in translated:
+        language = ws.edition_of(eid)[1]
+        tdoc = ws.document(eid)
+        if tdoc is not None:  # each language is snapshotted, so a change in it is known
+            tsnaps[eid] = snapshot(ws, tdoc)
+            files[store.translated_snapshot(language)] = to_bytes(tsnaps[eid])
         files.update(_built_files(ws, eid, ws.state(eid).deps_digest,
-                                  site_as=f"site.{ws.edition_of(eid)[1]}", notes=notes))
+                                  site_as=f"site.{language}", notes=notes))
 
     now = now or now_for_publishing()
     by = " ".join((by or who_publishes(ws.root)).split()) or "unknown"
     hashes = {rel: hashlib.sha256(data).hexdigest() for rel, data in sorted(files.items())}
     meta = {"format": METADATA_FORMAT, "briefing": bid, "title": doc.title,
             "date": doc.date.isoformat(), "facts_as_of": doc.facts_as_of,
-            "published": now.isoformat(), "by": by, "note": note, "briefgen": __version__,
+            "published": now.astimezone(dt.UTC).isoformat(), "by": by, "note": note,
+            "briefgen": __version__,
             "languages": [doc.language, *(ws.edition_of(e)[1] for e in translated)],
             "files": hashes}
     files[store.METADATA] = (json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1)
@@ -179,7 +191,44 @@ def publish(ws: Workspace, bid: str, *, note: str | None = None, by: str | None 
                             f"{'s' if n != 1 else ''} (briefgen check lists them)")
     if previous is not None:
         _compare(out, previous, normalised(snap), doc.date, ws.spec_file(bid))
+        for eid, tsnap in tsnaps.items():
+            _compare_translated(out, previous, eid, ws.edition_of(eid)[1], normalised(tsnap))
     return out
+
+
+def _compare_translated(out: Published, previous: store.Edition, eid: str, language: str,
+                        new: dict) -> None:
+    """A line for ``out.translations``: what changed in the translated edition ``eid``."""
+    since = f"since edition {previous.name}"
+    try:
+        if not previous.has_snapshot(language):
+            out.translations.append(f"{eid}: not compared with edition {previous.name}, "
+                                    "which kept no snapshot of it")
+            return
+        old = previous.snapshot(language)
+    except ContentError as exc:
+        out.translations.append(f"{eid}: not compared with edition {previous.name} (see "
+                                "the warning)")
+        out.warnings += [f"cannot compare {eid} with {previous.name}: {d}"
+                         for d in exc.diagnostics]
+        return
+    try:
+        changes = diff(old, new)
+        same = same_content(old, new)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        name = store.translated_snapshot(language)
+        out.translations.append(f"{eid}: not compared with edition {previous.name} (see "
+                                "the warning)")
+        out.warnings += [f"cannot compare {eid} with {previous.name}: {d}"
+                         for d in previous.damaged(exc, name).diagnostics]
+        return
+    if changes:
+        n = len(changes)
+        out.translations.append(f"{eid}: {n} change{'' if n == 1 else 's'} {since}")
+    elif not same:
+        out.translations.append(f"{eid}: changed {since}")
+    else:
+        out.translations.append(f"{eid}: nothing changed {since}")
 
 
 def _built_files(ws: Workspace, bid: str, digest: str, site_as: str = "site",
@@ -327,9 +376,16 @@ def _compare(out: Published, previous: store.Edition, new: dict, date: dt.date,
     except ContentError as exc:
         out.warnings += [f"cannot compare with {previous.name}: {d}" for d in exc.diagnostics]
         return
-    out.changes = diff(old, new)
-    out.summary = summary(out.changes, old, new) if out.changes else None
-    if content(old) != content(new) and old.get("date") == new["date"]:
+    try:
+        out.changes = diff(old, new)
+        out.summary = summary(out.changes, old, new) if out.changes else None
+        same = same_content(old, new)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        out.changes = out.summary = None
+        out.warnings += [f"cannot compare with {previous.name}: {d}"
+                         for d in previous.damaged(exc).diagnostics]
+        return
+    if not same and old.get("date") == new["date"]:
         out.warnings.append(
             f"this edition has the same date as {previous.name} ({human_date(date)}) but "
             f"different content: readers cannot tell the two apart by their date; set "

@@ -27,8 +27,8 @@ def when(value: str | None) -> str:
         return "(none)"
     try:
         return PartialDate.parse(value).human()
-    except ValueError:
-        return value
+    except (ValueError, TypeError, AttributeError):  # as it was read back, not a date
+        return str(value)
 
 
 def names(items: list[str]) -> str:
@@ -96,6 +96,18 @@ def change_lines(c: Change) -> list[str]:
         return [f"{c['new']} ({c['country']}): name changed from “{c['old']}” to “{c['new']}”"]
     if kind == "list-order":
         return [f"List '{c['list']}': order changed; now {', '.join(c['names'])}"]
+    if kind == "country-shown":
+        what = "facts" if c["field"] == "facts" else "sources"
+        head = f"List '{c['list']}': {c['name']} ({c['country']})"
+        if c["order"]:
+            return [f"{head}: the order of its {what} changed"]
+        if c["field"] == "facts":
+            return [f"{head}: {what} shown changed",
+                    *(f"  - {f['statement']} (fact {f['fact']})" for f in c["removed"]),
+                    *(f"  + {f['statement']} (fact {f['fact']})" for f in c["added"])]
+        return [f"{head}: {what} shown changed",
+                *(f"  - {source_words(x['source'], x['details'])}" for x in c["removed"]),
+                *(f"  + {source_words(x['source'], x['details'])}" for x in c["added"])]
     if kind == "fact-changed":
         if c["field"] == "statement":
             return [f"{who}: statement changed", f"  was: {c['old']}", f"  now: {c['new']}"]
@@ -132,6 +144,12 @@ def change_lines(c: Change) -> list[str]:
     if kind == "paragraph-changed":
         return [f"Section “{c['section']}”: paragraph changed", f"  was: {c['old']}",
                 f"  now: {c['new']}"]
+    if kind == "citations-changed":
+        where = "Lead" if c["section"] is None else f"Section “{c['section']}”"
+        was = [source_words(sid, c["details"].get(sid, {})) for sid in c["old"]] or ["(none)"]
+        now = [source_words(sid, c["details"].get(sid, {})) for sid in c["new"]] or ["(none)"]
+        return [f"{where}: sources cited changed", f"  in: {c['text']}",
+                *(f"  was: {w}" for w in was), *(f"  now: {n}" for n in now)]
     if kind == "more-information-added":
         return [f"More information: added “{c['label']}” (source {c['source']})"]
     if kind == "more-information-removed":
@@ -171,6 +189,11 @@ class _Reader:
         self.new_sections: list[str] = []
         self.gone_sections: list[str] = []
         self.revised: list[str] = []  # sections (or "lead") with revised text
+        self.recited: list[str] = []  # sections (or "" for the lead) citing other sources
+        #: (list, "facts" or "sources") -> "no longer" or "now": every entry of the list
+        #: stopped (or started) showing them (``show:`` changed)
+        self.list_wide: dict[tuple[str, str], str] = {}
+        shown: dict[tuple[str, str], list[Change]] = {}
         in_lists = {e["id"] for entries in new["lists"].values() for e in entries}
         added = {c["country"] for c in changes if c["kind"] == "country-added"}
         for c in changes:
@@ -188,6 +211,12 @@ class _Reader:
                         self.updated_listed.add(c["name"])
             elif kind == "fact-source-added":
                 self.cited_for[c["name"]] = self.cited_for.get(c["name"], 0) + 1
+            elif kind == "country-shown":
+                shown.setdefault((c["list"], c["field"]), []).append(c)
+            elif kind == "citations-changed":
+                where = c["section"] or ""
+                if where not in self.recited:
+                    self.recited.append(where)
             elif kind == "source-changed" and c["field"] in ("publisher", "title", "url",
                                                             "published", "archive_url"):
                 self.corrected.add(c["source"])
@@ -202,6 +231,18 @@ class _Reader:
                 self.revise(c["new"])
             elif kind == "lead" and not _only_numbers(c["old"], c["new"]):
                 self.revised.insert(0, "")
+        for (lid, what), group in shown.items():  # of the entries in both: all, or some?
+            kept = len(new["lists"].get(lid, ())) - len(self.listed.get(lid, ()))
+            every = len(group) == kept and not any(c["order"] for c in group)
+            if every and not any(c["new"] for c in group):
+                self.list_wide[lid, what] = "no longer"
+            elif every and not any(c["old"] for c in group):
+                self.list_wide[lid, what] = "now"
+            else:
+                for c in group:
+                    if c["name"] not in self.updated:
+                        self.updated.append(c["name"])
+                        self.updated_listed.add(c["name"])
 
     def revise(self, section: str) -> None:
         if section not in self.revised:
@@ -237,6 +278,9 @@ def box_lines(changes: list[Change], old: dict[str, Any], new: dict[str, Any]) -
         lines.append(f"The entries for {names(entries)} are updated.")
     if others:
         lines.append(f"Updated facts on {names(others)}.")
+    for (lid, what), change in r.list_wide.items():
+        shows = "show their statements" if what == "facts" else "list their sources"
+        lines.append(f"The entries in {_list_label(new, lid, q)} {change} {shows}.")
     new_sources = [sid for sid in new["sources"] if sid not in old["sources"]]
     attributed = set(r.cited_for) and all(
         any(c["kind"] == "fact-source-added" and c["source"] == sid for c in changes)
@@ -261,6 +305,10 @@ def box_lines(changes: list[Change], old: dict[str, Any], new: dict[str, Any]) -
         lines.append("A revised introduction.")
     if revised:
         lines.append(f"Revised text in {names(revised)}.")
+    recited = [h for h in r.recited if h not in r.revised]  # else said as revised text
+    if recited:
+        where = ["the introduction" if not h else f"{q[0]}{h}{q[1]}" for h in recited]
+        lines.append(f"Revised citations in {names(where)}.")
     if len(lines) > BOX_LINES:
         lines = [*lines[:BOX_LINES - 1], "And other changes."]
     return lines
@@ -290,6 +338,9 @@ def summary(changes: list[Change], old: dict[str, Any], new: dict[str, Any]) -> 
     if others:
         parts.append(f"facts on {names(others)}" if len(others) <= 3 else
                      f"facts on {len(others)} others")
+    for (_, what), change in r.list_wide.items():
+        parts.append(("entries without " if change == "no longer" else "entries with ")
+                     + ("statements" if what == "facts" else "sources"))
     new_sources = [sid for sid in new["sources"] if sid not in old["sources"]]
     if new_sources:
         parts.append(plural(len(new_sources), "new source"))
@@ -303,6 +354,8 @@ def summary(changes: list[Change], old: dict[str, Any], new: dict[str, Any]) -> 
         parts.append(f"{plural(len(r.gone_sections), 'section')} removed")
     if r.revised:
         parts.append("revised text")
+    if any(h not in r.revised for h in r.recited):
+        parts.append("revised citations")
     if not parts:
         return None
     return f"Updated {human_date(dt.date.fromisoformat(new['date']))}: {', '.join(parts)}"
