@@ -24,7 +24,9 @@ from briefgen.resolve.typography import dashes, typographic
     ("war -- and peace --- and more...", "war – and peace — and more…"),
     ("arms - and training", "arms – and training"),
     ("Article 2(c) of the (r) Convention", "Article 2(c) of the (r) Convention"),
-    ("see https://example.org/a--b's-\"x\"...", "see https://example.org/a--b’s-“x”…"),
+    # an address keeps every character written, an apostrophe in it too (it may be part of
+    # the address: wiki/People's_Defence_Force); quotes and ellipses after it are set
+    ("see https://example.org/a--b's-\"x\"...", "see https://example.org/a--b's-“x”…"),
 ])
 def test_plain_text_typography(raw: str, expected: str) -> None:
     assert typographic(raw, "en-GB") == expected
@@ -46,6 +48,29 @@ def test_inline_markdown_keeps_code_and_link_targets() -> None:
     code = next(s for s in spans if s.code)
     assert code.text == 'a--b "c"'
     assert next(s for s in spans if s.href).href == "https://x.org/a--b'c"
+
+
+@pytest.mark.parametrize(("raw", "printed", "href"), [
+    # a link whose label is its address: the label ran past "]" ("…/myanmar](https://…")
+    ("See [https://www.icc-cpi.int/myanmar](https://www.icc-cpi.int/myanmar) now.",
+     "See https://www.icc-cpi.int/myanmar now.", "https://www.icc-cpi.int/myanmar"),
+    # an apostrophe and parentheses inside an address are the address's own
+    ("Read https://en.wikipedia.org/wiki/People's_Defence_Force today.",
+     "Read https://en.wikipedia.org/wiki/People's_Defence_Force today.", None),
+    ("See https://en.wikipedia.org/wiki/Foo_(bar) and (see https://x.org/a).",
+     "See https://en.wikipedia.org/wiki/Foo_(bar) and (see https://x.org/a).", None),
+    ("'https://x.org/a', said \"she\"", "‘https://x.org/a’, said “she”", None),
+    # addresses without a scheme keep their double hyphens; the text around them does not
+    ("Visit www.example.org/a--b or write to first--last@example.org -- now.",
+     "Visit www.example.org/a--b or write to first--last@example.org – now.", None),
+])
+def test_web_addresses_are_printed_as_written(raw: str, printed: str, href: str | None) -> None:
+    """Found by review: each of these printed an address that differs from the one written
+    (a stray "](", a curly apostrophe, an en dash), which a reader cannot type back in."""
+    spans, problems = parse_inline(raw, lambda sid: None)
+    assert problems == []
+    assert "".join(s.text for s in spans) == printed
+    assert [s.href for s in spans if s.href][:1] == ([href] if href else [])
 
 
 def test_a_backslash_keeps_a_straight_quote() -> None:

@@ -53,7 +53,12 @@ QUOTES = {
     "my": "“”‘’",
 }
 
-_URL = re.compile(r"(?:https?://|mailto:)[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]", re.I)
+#: an address runs to the next space, quote or bracket of a link label; ' and ( ) may be
+#: part of it (People's_Defence_Force, Foo_(bar)), but not its last character
+_URL = re.compile(r"(?:https?://|mailto:)[^\s<>\"`\[\]]*[^\s<>\"'`.,;:!?()\[\]]", re.I)
+#: addresses without a scheme, which only the dash rules could reach: kept as written
+_PLAIN_ADDRESS = re.compile(r"(?<![\w@.-])(?:www\.[^\s<>\"`]*[^\s<>\"'`.,;:!?()\[\]]|"
+                            r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 _SCHEME = re.compile(r"(?:https?|mailto)$", re.I)
 
 
@@ -76,11 +81,15 @@ def bare_url(state: StateInline, silent: bool) -> bool:
     m = _URL.match(state.src, start)
     if not m:
         return False
+    end = m.end()
+    while end < state.posMax and state.src[end] == ")" and \
+            state.src.count("(", start, end) > state.src.count(")", start, end):
+        end += 1  # Foo_(bar): the closing parenthesis is the address's own
     if not silent:
         state.pending = state.pending[: len(state.pending) - len(scheme)]
         token = state.push("url_text", "", 0)
-        token.content = m.group(0)
-    state.pos = m.end()
+        token.content = state.src[start:end]
+    state.pos = end
     return True
 
 
@@ -94,9 +103,20 @@ _DASH_RULES = (
 
 
 def dashes(text: str) -> str:
-    """Dashes and ellipses in plain text (no web addresses in it)."""
+    """Dashes and ellipses in plain text; an address without a scheme (www.…, an email
+    address) is kept as written."""
     if "-" not in text and "." not in text:
         return text
+    if "www." in text or "@" in text:
+        parts = _PLAIN_ADDRESS.split(text)
+        if len(parts) > 1:
+            kept = _PLAIN_ADDRESS.findall(text)
+            return "".join(_dashes(part) + (kept[i] if i < len(kept) else "")
+                           for i, part in enumerate(parts))
+    return _dashes(text)
+
+
+def _dashes(text: str) -> str:
     for pattern, repl in _DASH_RULES:
         text = pattern.sub(repl, text)
     return text
