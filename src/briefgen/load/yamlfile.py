@@ -110,6 +110,12 @@ _STR, _TIMESTAMP = _TAG + "str", _TAG + "timestamp"
 _SCALAR_KINDS = {_TAG + "int": "a whole number", _TAG + "float": "a number",
                  _TAG + "bool": "true or false", _TAG + "null": "empty", _TIMESTAMP: "a date"}
 _COLLECTION_TAGS = {SequenceNode: _TAG + "seq", MappingNode: _TAG + "map"}
+#: how a number is written in a briefing: plain decimal. YAML 1.1 also reads 02021 as octal
+#: (1041), 0x7E5 as hexadecimal, 12:30 as base 60 (750) and 1_000 as 1000: such a value is
+#: kept as the text written, so that a year or a time of day never prints as another number
+_DECIMAL = {_TAG + "int": re.compile(r"[-+]?(?:0|[1-9][0-9]*)"),
+            _TAG + "float": re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|"
+                                       r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")}
 
 
 def _mark(node: Node) -> tuple[int, int]:
@@ -194,6 +200,10 @@ class _Builder:
             if node.style == '"':  # only double-quoted text has escapes
                 self._check_chars(node, path, node.value)
             return node.value
+        if tag in _DECIMAL and node.style in (None, "") and \
+                not _DECIMAL[tag].fullmatch(node.value) and \
+                _RESOLVER.resolve(ScalarNode, node.value, (True, False)) == tag:
+            return node.value  # written as YAML 1.1 reads another number: see _DECIMAL
         if tag in _SCALAR_KINDS:
             try:
                 return self.constructor.construct_object(node)
