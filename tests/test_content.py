@@ -160,3 +160,54 @@ def test_topic_count_in_title_follows_the_fact_base(full: Path) -> None:
     doc = open_workspace(full).documents["admm-plus-counter-terrorism"]
     headings = [b.text for b in doc.blocks if hasattr(b, "anchor")]
     assert "4 governments that decided not to take part" in headings
+
+
+CANADA = """id: canada
+name: Canada
+facts:
+  - id: asylum
+    statement: Canada has accepted defectors.
+    topics: [defector-asylum]
+    as_of: 2023
+    status: current
+    sources: [irrawaddy-2022-defectors]
+"""
+
+
+def test_a_yaml_file_that_is_not_read_is_an_error(full: Path, cli) -> None:
+    """A country saved as canada.YAML or canada.yaml.txt (as Notepad saves it) was silently
+    not read, and the topic list it belongs in printed without it; with defector-asylum.yaml
+    and defector-asylum.yml both there, the .yml silently won (found by review). Each is an
+    error now; a topic list that the file could change fails, and so does the briefing with
+    two files."""
+    assert cli("build", "--root", str(full), "--format", "pdf")[0] == 0
+    pdfs = {p: p.read_bytes() for p in (full / "dist").glob("*.pdf")}
+    facts = full / "briefings/facts"
+    (facts / "countries/canada.yaml.txt").write_text(CANADA, encoding="utf-8")
+    (facts / "sources/old.yaml").mkdir()
+    (facts / "countries/japan.yaml~").write_text("an editor's backup", encoding="utf-8")
+    spec = full / "briefings/defector-asylum.yaml"
+    (full / "briefings/defector-asylum.yml").write_bytes(spec.read_bytes())
+    code, out, _ = cli("check", "--root", str(full))
+    assert code == 1
+    assert "  briefings/facts/countries/canada.yaml.txt: this file is not read: only names " \
+           "ending in .yaml or .yml are; rename it to canada.yaml" in out
+    assert "  briefings/facts/sources/old.yaml: this is a folder, not a YAML file: nothing in " \
+           "it is read; move its files up, or rename it" in out
+    assert "  briefings/defector-asylum.yml: both briefings/defector-asylum.yaml and " \
+           "briefings/defector-asylum.yml exist: keep one of them, since each would be " \
+           "briefing 'defector-asylum'" in out
+    assert "sections[3].country_list.topics: this list selects countries by topic, and " \
+           "briefings/facts/countries/canada.yaml.txt has errors" in out
+    assert "japan.yaml~" not in out
+    code, _, err = cli("build", "--root", str(full), "--format", "pdf")
+    assert code == 1
+    assert "admm-plus-counter-terrorism: not built" in err
+    assert "defector-asylum: not built" in err
+    assert {p: p.read_bytes() for p in (full / "dist").glob("*.pdf")} == pdfs
+    (facts / "countries/canada.yaml.txt").rename(facts / "countries/canada.yaml")
+    (facts / "sources/old.yaml").rmdir()
+    (full / "briefings/defector-asylum.yml").unlink()
+    assert cli("check", "--root", str(full))[0] == 0
+    ws = open_workspace(full)
+    assert "canada" in [e.id for e in ws.lists["defector-asylum"]["protecting"]]

@@ -64,7 +64,7 @@ def test_a_link_to_a_file_outside_the_project_is_not_read(built_full: Path, tmp_
     code, out, err = cli("build", "--root", str(built_full), "--format", "pdf", "--force")
     no_crash(code, out, err)
     assert pdfs(built_full) == before
-    inside = built_full / "briefings/japan-original.yaml.txt"
+    inside = built_full / "briefings/japan-original.txt"
     japan.unlink()
     outside.rename(inside)
     japan.symlink_to(inside)

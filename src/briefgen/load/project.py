@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import Diagnostic, UsageError
+from ..errors import Diagnostic, Location, UsageError
 
 if TYPE_CHECKING:  # the YAML parser loads only when a file is read
     from .yamlfile import YamlFile
@@ -214,6 +214,46 @@ def yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+#: an editor's backup or swap file beside a YAML file is not a stray
+_BACKUPS = ("~", ".bak", ".orig", ".swp", ".swo", ".tmp")
+
+
+def stray_yaml(folder: Path) -> list[tuple[Path, str]]:
+    """What in ``folder`` looks like a YAML file but is not read, each with why and what
+    to do: a file ending in .YAML or .yaml.txt (Notepad adds .txt), a folder or a link that
+    leads nowhere named like a YAML file. Hidden files and editors' backups are left alone."""
+    out: list[tuple[Path, str]] = []
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.iterdir()):
+        name, low = path.name, path.name.lower()
+        if name.startswith(".") or name.endswith(_BACKUPS) or \
+                (".yaml" not in low and ".yml" not in low):
+            continue
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            continue
+        stem = name[:min(i for i in (low.find(".yaml"), low.find(".yml")) if i >= 0)]
+        if path.is_dir():
+            why = "this is a folder, not a YAML file: nothing in it is read; move its files " \
+                  "up, or rename it"
+        elif path.is_symlink() and not path.exists():
+            why = "this link leads to no file, so it is not read: remove it, or link it to " \
+                  "the file"
+        else:
+            why = f"this file is not read: only names ending in .yaml or .yml are; rename it " \
+                  f"to {stem}.yaml"
+        out.append((path, why))
+    return out
+
+
+def twin_specs(layout: Layout) -> dict[str, list[Path]]:
+    """Briefing ids written as both ``<id>.yaml`` and ``<id>.yml`` (each file)."""
+    by_id: dict[str, list[Path]] = {}
+    for path in yaml_files(layout.briefings):
+        by_id.setdefault(path.stem, []).append(path)
+    return {bid: paths for bid, paths in by_id.items() if len(paths) > 1}
+
+
 @dataclass
 class RawProject:
     layout: Layout
@@ -228,6 +268,8 @@ class RawProject:
     strings: dict[str, YamlFile] = field(default_factory=dict)
     mail_settings: YamlFile | None = None
     errors: list[Diagnostic] = field(default_factory=list)
+    #: what looks like a YAML file of the fact base or a spec but is not read (stray_yaml)
+    strays: list[Path] = field(default_factory=list)
 
     def files(self) -> list[YamlFile]:
         out = [*self.specs.values(), *self.countries, *self.bodies, *self.sources]
@@ -262,6 +304,11 @@ def load_raw(root: Path, *, specs: bool = True) -> RawProject:
         raw.errors.extend(errors)
         return file
 
+    for folder in (layout.briefings, layout.countries, layout.bodies, layout.sources):
+        for path, why in stray_yaml(folder):
+            raw.strays.append(path)
+            raw.errors.append(Diagnostic(Location(path.relative_to(root).as_posix()), "",
+                                         why))
     if specs:
         for bid, path in spec_paths(layout).items():
             raw.specs[bid] = load(path)

@@ -200,13 +200,14 @@ class _Builder:
             if node.style == '"':  # only double-quoted text has escapes
                 self._check_chars(node, path, node.value)
             return node.value
-        if tag in _DECIMAL and node.style in (None, "") and \
-                not _DECIMAL[tag].fullmatch(node.value) and \
-                _RESOLVER.resolve(ScalarNode, node.value, (True, False)) == tag:
-            return node.value  # written as YAML 1.1 reads another number: see _DECIMAL
         if tag in _SCALAR_KINDS:
             try:
-                return self.constructor.construct_object(node)
+                value = self.constructor.construct_object(node)
+                if tag in _DECIMAL and node.style in (None, "") and \
+                        not _DECIMAL[tag].fullmatch(node.value) and \
+                        _RESOLVER.resolve(ScalarNode, node.value, (True, False)) == tag:
+                    return node.value  # written as YAML 1.1 reads another number
+                return value
             except Exception:  # ValueError, KeyError, IndexError...: all mean "not a number"
                 if tag == _TIMESTAMP:  # 2021-13-45: the schema reports it as a bad date
                     return node.value

@@ -205,6 +205,15 @@ def load_fact_base(raw: RawProject) -> tuple[FactBase, list[Diagnostic]]:
     _load_entities(raw.countries, base, errors, "countries", bad_files)
     _load_entities(raw.bodies, base, errors, "bodies", bad_files)
     _load_sources(raw.sources, base, errors, bad_keys)
+    for path in raw.strays:  # a file not read may hold a country a topic list needs
+        display = path.relative_to(raw.layout.root).as_posix()
+        if path.parent.name == "sources":
+            base.unreadable_source_files.append(display)
+        elif path.parent.name in ("countries", "bodies") and \
+                path.parent.parent.name == "facts":
+            stem = path.name[:min(i for i in (path.name.lower().find(".yaml"),
+                                              path.name.lower().find(".yml")) if i >= 0)]
+            base.broken_entities.setdefault(stem, display)
     if raw.publisher is not None and not raw.publisher.failed:
         publisher, diags = validate_model(Publisher, raw.publisher, raw.publisher.data)
         diags += zawgyi_problems(raw.publisher)

@@ -17,9 +17,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Location
 from ..incremental.index import BriefingState, ListEntry
 from ..incremental.manifest import dependencies, digest
+from ..load.project import twin_specs
 from ..load.yamlfile import format_key_path, load_yaml
 from ..resolve.model import Document
 from ..resolve.resolver import resolve_briefing, topic_members
@@ -52,6 +53,7 @@ class Evaluator:
         self._editions_seen: set[str] | None = None
         self._rels: dict[str, str] = {}
         self._pdf = None
+        self._twins: dict[str, list[Path]] | None = None  # ids with a .yaml and a .yml
         #: edition id -> (the briefing's id, the edition's language)
         self.editions: dict[str, tuple[str, str]] = {}
         self._translations: dict[str, TranslationSet] = {}
@@ -210,6 +212,14 @@ class Evaluator:
             return self._read(self.editions[bid][0])
         if bid not in self._records:
             file, errors = self._load(bid)
+            if self._twins is None:
+                self._twins = twin_specs(self.ws.layout)
+            twins = self._twins.get(bid)
+            if twins:  # which one is the briefing is not known: neither is built
+                names = " and ".join(t.relative_to(self.ws.root).as_posix() for t in twins)
+                errors = [*errors, Diagnostic(Location(names.split(" and ")[-1]), "",
+                                              f"both {names} exist: keep one of them, since "
+                                              f"each would be briefing '{bid}'")]
             self._saw([file])
             self._records[bid] = self._spec(bid, file, errors)
             while len(self._records) > KEEP_RECORDS:
