@@ -185,3 +185,23 @@ def _without_markers(spans: list[Span]) -> list[Span]:
         last = out[-1]
         out[-1] = Span(last.text.rstrip(), last.bold, last.italic, last.code, last.href)
     return _merge(out)
+
+
+#: what would be Markdown in a paragraph but prints as written in a one-line text: a
+#: footnote reference, **strong**, *emphasis*, [a link](target)
+_LINE_MARKUP = re.compile(r"\[\^[^\]\s]+\]|\*\*[^*\s][^*]*\*\*|"
+                          r"(?<![\w*])\*[^*\s][^*]*(?<=\S)\*(?![\w*])|\[[^\]]+\]\([^)\s]+\)")
+
+
+def line_markup(text: str) -> tuple[str, str] | None:
+    """(message, the markup) when a title, heading or label holds what would be a footnote
+    or Markdown in a paragraph: it would be printed as written."""
+    found = _LINE_MARKUP.search(text)
+    if found is None:
+        return None
+    mark = found.group(0)
+    if mark.startswith("[^"):
+        return (f"'{mark}' would be printed as written: a title, heading or label takes no "
+                "footnote; cite the source in the text below it", mark)
+    return (f"'{mark}' would be printed as written: a title, heading or label takes no "
+            "Markdown; write the words plainly", mark)

@@ -21,7 +21,7 @@ from ..validate.factbase import BriefingRecord, EntityRecord, FactBase, FactReco
 from ..validate.models import CountryList
 from ..validate.schema import did_you_mean
 from ..validate.strings import ENGLISH, Strings
-from .inline import order_markers, parse_inline, thin_citations
+from .inline import line_markup, order_markers, parse_inline, thin_citations
 from .model import (
     Block,
     CountryEntry,
@@ -184,6 +184,10 @@ class _Resolver:
         if out is not None and len(out) > MAX_LINE:
             self.errors.append(place.diag(f"this text works out to {len(out):,} characters; "
                                           f"at most {MAX_LINE} fit a title or heading"))
+            return None
+        marked = line_markup(out) if out is not None else None
+        if marked:  # it would print as written: "**soldiers**[^irrawaddy-2022-defectors]"
+            self.errors.append(place.diag(*marked))
             return None
         return self.typo(out) if typo else out
 
