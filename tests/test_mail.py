@@ -439,6 +439,22 @@ def test_check_reports_mail_settings_and_template_errors(project: Path, cli) -> 
     assert code == 1 and "styles/mail/briefing.html.j2:" in out and "syntax error" in out
 
 
+def test_a_mail_template_linked_out_of_the_project_is_not_read(project: Path, cli,
+                                                              tmp_path: Path) -> None:
+    """What a mail template says is mailed: one that is a link out of the project was read
+    (found by review)."""
+    template = project / "styles/mail/briefing.txt.j2"
+    outside = tmp_path / "elsewhere.txt.j2"
+    outside.write_bytes(template.read_bytes() + b"SECRET")
+    template.unlink()
+    template.symlink_to(outside)
+    code, out, _ = cli("check", "--root", str(project))
+    assert code == 1
+    assert f"  styles/mail/briefing.txt.j2: this is a link to {outside}, outside the project: " \
+           "briefgen reads only the project's own files (put the file itself here instead " \
+           "of a link)\n" in out
+
+
 def test_check_renders_the_mail_templates_once(project: Path, cli) -> None:
     """A template that compiles but fails on what it is given (a misspelt name) passed
     check, and `mail` then failed, without a line number."""

@@ -461,6 +461,26 @@ def test_a_template_cannot_include_a_file_outside_its_folder(web: Path, cli,
                    for p in (web / "dist/site").rglob("*.html"))
 
 
+def test_a_template_beside_the_others_that_links_out_of_the_project_is_not_read(
+        web: Path, cli, tmp_path: Path) -> None:
+    """A template in styles/web/ that is a link to a file outside the project was read and
+    printed on the public pages (found by review): the loader follows no link out."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET", encoding="utf-8")
+    (web / "styles/web/extra.j2").symlink_to(secret)
+    replace_once(web / "styles/web/page.html.j2", "{{ t.web_published }}",
+                 '{% include "extra.j2" %}{{ t.web_published }}')
+    code, out, _ = cli("check", "--root", str(web))
+    assert code == 1
+    assert f"  styles/web/extra.j2: this is a link to {secret}, outside the project: briefgen " \
+           "reads only the project's own files (put the file itself here instead of a " \
+           "link)\n" in out
+    before = tree(web)
+    code, out, err = cli("build", "--root", str(web))
+    assert code == 1 and "SECRET" not in out + err and "internal error" not in err
+    assert tree(web) == before
+
+
 def test_one_briefing_built_keeps_the_index_note_that_the_templates_compile(
         web: Path, monkeypatch) -> None:
     """Compiling the web templates costs about 0.1 s: a build of one briefing keeps the

@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import io
 import json
+import os
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.headerregistry import Address
@@ -62,6 +63,14 @@ def load_templates(styles: Path, name: str, root: Path) -> Templates:
     for suffix, env in ((".txt.j2", _TEXT_ENV), (".html.j2", _HTML_ENV)):
         path = styles / "mail" / f"{name}{suffix}"
         display = relative_path(path, root)
+        real, home = os.path.realpath(path), os.path.realpath(root)
+        if path.exists() and not real.startswith(home + os.sep):  # what it says is mailed
+            display = f"{styles.name}/mail/{path.name}"  # as the team sees it, not resolved
+            problems.append(Diagnostic(Location(display), "", f"this is a link to {real}, "
+                                       "outside the project: briefgen reads only the "
+                                       "project's own files (put the file itself here "
+                                       "instead of a link)"))
+            continue
         try:
             found.append((env.from_string(path.read_text(encoding="utf-8")), display))
         except OSError:

@@ -8,6 +8,7 @@ build with its file and line, like any other input.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -42,12 +43,38 @@ def _escaped(name: str | None) -> bool:
     return not (name or "").endswith(".css.j2")
 
 
+class _OutsideProject(TemplateError):
+    """A template that is a link to a file outside the project."""
+
+    def __init__(self, message: str, name: str):
+        super().__init__(message)
+        self.name = name
+
+
+class _ProjectLoader(FileSystemLoader):
+    """Templates from ``styles/web/``, never through a link out of the project: what a
+    template includes is published on the pages."""
+
+    def __init__(self, folder: Path):
+        super().__init__(str(folder), encoding="utf-8")
+        self.home = os.path.realpath(folder.parent.parent)  # the project root
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        real = os.path.realpath(filename)
+        if not real.startswith(self.home + os.sep):
+            raise _OutsideProject(f"this is a link to {real}, outside the project: briefgen "
+                                  "reads only the project's own files (put the file itself "
+                                  "here instead of a link)", template)
+        return source, filename, uptodate
+
+
 def _env(folder: Path) -> BriefingSandbox:
     with _LOCK:
         env = _ENVS.get(folder)
         if env is None:
             env = BriefingSandbox(autoescape=_escaped)
-            env.loader = FileSystemLoader(str(folder), encoding="utf-8")
+            env.loader = _ProjectLoader(folder)
             env.trim_blocks = env.lstrip_blocks = True
             _ENVS[folder] = env
         return env  # auto_reload: an edited template is read again (``briefgen watch``)
@@ -66,6 +93,8 @@ def template(folder: Path, name: str) -> Template:
         where = Location(_shown(folder, exc.name or name), exc.lineno or 1, 1)
         raise RenderError(f"{where}: {exc.message}", [Diagnostic(
             where, "", f"template syntax error: {exc.message}")]) from None
+    except _OutsideProject as exc:
+        raise _outside(folder, exc) from None
     except TemplateError as exc:  # TemplateNotFound
         where = Location(_shown(folder, name))
         raise RenderError(f"{where}: missing template", [Diagnostic(
@@ -77,6 +106,8 @@ def render(folder: Path, name: str, context: dict) -> str:
     tpl = template(folder, name)
     try:
         return tpl.render(context)
+    except _OutsideProject as exc:  # an {% include %} of a link out of the project
+        raise _outside(folder, exc) from None
     except TemplateError as exc:
         line = _line_in(exc, folder) or 1
         where = Location(_shown(folder, name), line, 1)
@@ -85,6 +116,11 @@ def render(folder: Path, name: str, context: dict) -> str:
                    if isinstance(exc, TemplateNotFound) else str(exc))
         raise RenderError(f"{where}: {message}", [Diagnostic(
             where, "", f"web template error: {message}")]) from None
+
+
+def _outside(folder: Path, exc: _OutsideProject) -> RenderError:
+    where = Location(_shown(folder, exc.name))
+    return RenderError(f"{where}: {exc.message}", [Diagnostic(where, "", exc.message)])
 
 
 def _line_in(exc: BaseException, folder: Path) -> int | None:
