@@ -211,3 +211,16 @@ def test_a_yaml_file_that_is_not_read_is_an_error(full: Path, cli) -> None:
     assert cli("check", "--root", str(full))[0] == 0
     ws = open_workspace(full)
     assert "canada" in [e.id for e in ws.lists["defector-asylum"]["protecting"]]
+
+
+def test_countries_are_listed_in_the_order_a_reader_expects(full: Path) -> None:
+    """Code point order put Tuvalu before Türkiye, Åland after Vietnam (found by review)."""
+    countries = full / "briefings/facts/countries"
+    for cid, name in (("turkiye", "Türkiye"), ("tuvalu", "Tuvalu"), ("aland", "Åland")):
+        (countries / f"{cid}.yaml").write_text(
+            CANADA.replace("id: canada", f"id: {cid}").replace("name: Canada", f"name: {name}")
+            .replace("Canada has", f"{name} has"), encoding="utf-8")
+    ws = open_workspace(full)
+    assert ws.ok("defector-asylum"), ws.state("defector-asylum").errors
+    assert [e.name for e in ws.lists["defector-asylum"]["protecting"]] == \
+        ["Åland", "Australia", "Türkiye", "Tuvalu"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from dataclasses import dataclass
 
 from ..validate.factbase import EntityRecord, FactBase, FactRecord
@@ -58,9 +59,18 @@ def view_of(sel: Selection) -> CountryView:
 _EPOCH = dt.date(1, 1, 1)
 
 
+def name_key(name: str) -> tuple[str, str]:
+    """Alphabetical order as a reader expects it: Türkiye before Tuvalu, Åland among the
+    A's, case aside (code point order put them after Vietnam, and lower case after every
+    capital); the name itself breaks a tie."""
+    letters = "".join(ch for ch in unicodedata.normalize("NFKD", name)
+                      if not unicodedata.combining(ch))
+    return letters.casefold(), name
+
+
 def order_by(items: list, order: str, entity_of, facts_of) -> None:
     if order == "alphabetical":
-        items.sort(key=lambda s: entity_of(s).entity.name)
+        items.sort(key=lambda s: name_key(entity_of(s).entity.name))
     elif order == "date":
         items.sort(key=lambda s: max((f.fact.as_of.earliest for f in facts_of(s)),
                                      default=None) or _EPOCH, reverse=True)
@@ -71,7 +81,7 @@ def topic_members(base: FactBase, cl: CountryList) -> list[EntityRecord]:
     resolver and the reuse check of the index)."""
     wanted = cl.fact_topics or cl.topics
     chosen = []
-    for rec in sorted(base.countries.values(), key=lambda r: r.entity.name):
+    for rec in sorted(base.countries.values(), key=lambda r: name_key(r.entity.name)):
         eid = rec.entity.id
         if eid in cl.exclude or not any(matches(f, cl.topics, cl.status)
                                         for f in rec.entity.facts):
