@@ -9,7 +9,9 @@ import html
 import re
 import shutil
 import socket
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from starlette.testclient import TestClient
@@ -61,6 +63,88 @@ def fact_form(client: TestClient, url: str = FACT, **values: str) -> dict[str, s
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class _FormReader(HTMLParser):
+    """What a browser submits for the first ``form.edit`` of a page: text inputs, hidden
+    inputs, ticked boxes, textareas (one leading newline dropped, line ends CRLF) and each
+    select's selected option, or its first one when none is selected."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self.inside = False
+        self.textarea: list[str] | None = None
+        self.select: dict | None = None
+        self.option: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and "edit" in (a.get("class") or ""):
+            self.inside = True
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.fields.append((a["name"], a.get("value", "on")))
+            elif kind not in ("submit", "button"):
+                self.fields.append((a["name"], a.get("value") or ""))
+        elif tag == "textarea":
+            self.textarea = [a["name"], ""]
+        elif tag == "select":
+            self.select = {"name": a["name"], "first": None, "chosen": None}
+        elif tag == "option" and self.select is not None:
+            self.option = {"value": a.get("value"), "selected": "selected" in a, "text": ""}
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+        if self.option is not None:
+            self.option["text"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea" and self.textarea is not None:
+            name, value = self.textarea
+            self.fields.append((name, value.removeprefix("\n").replace("\n", "\r\n")))
+            self.textarea = None
+        elif tag == "option" and self.option is not None and self.select is not None:
+            value = self.option["value"]
+            value = self.option["text"].strip() if value is None else value
+            if self.select["first"] is None:
+                self.select["first"] = value
+            if self.option["selected"]:
+                self.select["chosen"] = value
+            self.option = None
+        elif tag == "select" and self.select is not None:
+            chosen = self.select["chosen"]
+            self.fields.append((self.select["name"],
+                                self.select["first"] if chosen is None else chosen))
+            self.select = None
+
+
+def browser_form(client: TestClient, url: str, **changes: str) -> list[tuple[str, str]]:
+    """The form on ``url`` as a browser would submit it, with ``changes`` typed in."""
+    page = client.get(url)
+    assert page.status_code == 200, page.text
+    reader = _FormReader()
+    reader.feed(page.text)
+    return [(k, changes.get(k, v)) for k, v in reader.fields]
+
+
+def submit(client: TestClient, url: str, fields: list[tuple[str, str]]):
+    return client.post(url, content=urlencode(fields).encode(), follow_redirects=False,
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+
+
+@pytest.fixture
+def fresh(built_full: Path):
+    """A project of its own and a client of a new editor over it."""
+    with TestClient(create_app(Editor(built_full)), base_url=BASE) as c:
+        yield built_full, c
 
 
 # ---------------------------------------------------------------------- pages
@@ -404,3 +488,38 @@ def test_refresh_finds_nothing_new_in_a_project_with_editions(tmp_path: Path,
     japan = root / JAPAN
     japan.write_text(japan.read_text().replace("Japan did not attend", "Japan did not go to"))
     assert live.refresh() is True and live.refresh() is False
+
+
+# ---------------------------------------------------------------------- found by review
+def test_a_value_not_in_a_dropdown_is_kept_and_shown_as_an_error(fresh) -> None:
+    """A status or kind the dropdown does not list was replaced by the first choice when
+    any other field was saved (a wrong fact published)."""
+    root, client = fresh
+    japan, ngo = root / JAPAN, root / "briefings/facts/sources/ngo.yaml"
+    japan.write_text(japan.read_text().replace("    status: ended\n", "    status: Ended\n", 1))
+    ngo.write_text(ngo.read_text().replace("  kind: ngo\n", "  kind: NGO\n", 1))
+    client.app.app.state.ctx.editor.refresh()
+    url = "/facts/countries/japan/admm-plus-2022-absent/edit"
+    page = html.unescape(client.get(url).text)
+    field = re.search(r'<div class="field has-error">(.*?)</div>', page, re.S).group(1)
+    assert 'for="field-status"' in field
+    assert "'Ended' is not allowed (did you mean 'ended'?)" in field
+    assert '<option value="Ended" selected>Ended (as written in the file; not a valid ' \
+        'choice)</option>' in field
+    assert "<h2>This entry has errors</h2>" in page
+    statement = "Japan did not attend the 2022 ADMM-Plus meetings (edited)."
+    reply = submit(client, url, browser_form(client, url, statement=statement))
+    assert reply.status_code == 303, reply.text
+    text = japan.read_text()
+    assert f"    statement: {statement}\n" in text and "    status: Ended\n" in text
+    assert "status: current" not in text.split("admm-plus-2022-absent")[1].split("- id:")[0]
+
+    url = "/sources/bcuk-un-general-assembly-resolutions/edit"
+    page = html.unescape(client.get(url).text)
+    assert "'NGO' is not allowed" in page
+    assert '<option value="NGO" selected>' in page
+    reply = submit(client, url, browser_form(client, url, title="A new title"))
+    assert reply.status_code == 303, reply.text
+    text = ngo.read_text()
+    assert "  title: A new title\n" in text and "  kind: NGO\n" in text
+    assert "kind: news" not in text

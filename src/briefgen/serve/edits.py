@@ -119,7 +119,7 @@ async def fact_form(ctx: Context, request):
 
 def _fact_page(ctx: Context, request, *, group, entity, fid, path, values, bases, status=200,
                field_errors=None, other_errors=None, problem=None, conflict=None, plan=None,
-               new_source=None):
+               new_source=None, current_errors=None):
     ws = ctx.editor.ws
     file_text = ctx.editor.read(path)
     display = path.relative_to(ctx.editor.root).as_posix()
@@ -138,6 +138,7 @@ def _fact_page(ctx: Context, request, *, group, entity, fid, path, values, bases
         group=group, entity=entity, fid=fid, display=display, values=values,
         base=bases.get("base", file_text.hash), fields=forms.FACT_FIELDS, options=options,
         chosen=chosen, used=used, titles=_titles(ctx), field_errors=field_errors or {},
+        current_errors=current_errors or {},
         other_errors=other_errors or [], problem=problem, conflict=conflict, plan=plan,
         new_source=new_source or {"kind": "news", "file": _default_source_file(ctx, "news")},
         source_fields=forms.SOURCE_FIELDS, source_files=source_files,
@@ -149,13 +150,28 @@ def _fact_get(ctx, request, group, entity, fid, path):
     with ctx.editor.lock:
         file_text = ctx.editor.read(path)
         values: dict[str, str] = {"status": "current"}
+        current: dict[str, list] = {}
         if fid:
             found = _find_fact(file_text, fid)
             if found is None:
                 raise HTTPException(404)
             values = forms.fact_form_values(found[1])
+            current = _current_errors(ctx, path, ("facts", found[0]), FACT_NAMES)
         return _fact_page(ctx, request, group=group, entity=entity, fid=fid, path=path,
-                          values=values, bases={"base": file_text.hash})
+                          values=values, bases={"base": file_text.hash},
+                          current_errors=current)
+
+
+FACT_NAMES = [f.name for f in forms.FACT_FIELDS] + ["sources", "id"]
+
+
+def _current_errors(ctx: Context, path: Path, prefix, names) -> dict[str, list]:
+    """The errors ``check`` reports now for the entry at ``prefix`` of ``path``, by field:
+    shown when the form opens, so that a value the form cannot show (a status not in
+    the list) is seen, not silently replaced."""
+    display = path.relative_to(ctx.editor.root).as_posix()
+    errors = [d for d in ctx.editor.diagnostics() if d.is_error]
+    return forms.place(errors, display, prefix, names)[0]
 
 
 def _find_fact(file_text: FileText, fid: str) -> tuple[int, dict[str, Any]] | None:
@@ -209,7 +225,7 @@ def _fact_post(ctx, request, form, group, entity, fid, path, action):
         except EditError as exc:
             change.problem = str(exc)
         prefix = ("facts", index if index is not None else 0)
-        names = [f.name for f in forms.FACT_FIELDS] + ["sources", "id"]
+        names = FACT_NAMES
         shown = {**{k: forms.one(form, k) for k in ("statement", "topics", "as_of", "status",
                                                     "verified")},
                  "sources": ", ".join(values["sources"])}
@@ -270,7 +286,8 @@ def _source_file_of(ctx: Context, sid: str) -> Path | None:
 
 
 def _source_page(ctx, request, *, sid, values, base, status=200, field_errors=None,
-                 other_errors=None, problem=None, conflict=None, file_stem=None):
+                 other_errors=None, problem=None, conflict=None, file_stem=None,
+                 current_errors=None):
     rows = []
     if sid:
         ws = ctx.editor.ws
@@ -279,6 +296,7 @@ def _source_page(ctx, request, *, sid, values, base, status=200, field_errors=No
                   title=f"Edit source {sid}" if sid else "Add a source", sid=sid,
                   values=values, base=base, fields=forms.SOURCE_FIELDS, cited=rows,
                   field_errors=field_errors or {}, other_errors=other_errors or [],
+                  current_errors=current_errors or {},
                   problem=problem, conflict=conflict, source_files=sorted(_source_files(ctx)),
                   file_stem=file_stem or _default_source_file(ctx, values.get("kind", "")),
                   source_bases={s: ctx.editor.read(p).hash
@@ -294,7 +312,9 @@ def _source_get(ctx, request, sid):
         data = _parsed(current).data
         entry = data.get(sid) if isinstance(data, dict) else None
         values = forms.source_form_values(entry if isinstance(entry, dict) else {})
-        return _source_page(ctx, request, sid=sid, values=values, base=current.hash)
+        return _source_page(ctx, request, sid=sid, values=values, base=current.hash,
+                            current_errors=_current_errors(ctx, path, (sid,),
+                                                           forms.SOURCE_ORDER))
 
 
 def _source_post(ctx, request, form, sid):
@@ -389,11 +409,11 @@ async def briefing_form(ctx: Context, request):
 
 
 def _briefing_page(ctx, request, *, bid, fields, values, base, status=200, field_errors=None,
-                   other_errors=None, problem=None, conflict=None):
+                   other_errors=None, problem=None, conflict=None, current_errors=None):
     return render(ctx, request, "briefing_form.html.j2", status, title=f"Edit {bid}", bid=bid,
                   fields=fields, values=values, base=base, field_errors=field_errors or {},
                   other_errors=other_errors or [], problem=problem, conflict=conflict,
-                  display=ctx.editor.ws.spec_file(bid))
+                  current_errors=current_errors or {}, display=ctx.editor.ws.spec_file(bid))
 
 
 def _briefing_get(ctx, request, bid, path):
@@ -407,7 +427,9 @@ def _briefing_get(ctx, request, bid, path):
                                       "YAML; fix it in a text editor first"))
         fields = _briefing_fields(parsed.data)
         return _briefing_page(ctx, request, bid=bid, fields=fields,
-                              values=_briefing_values(parsed.data, fields), base=current.hash)
+                              values=_briefing_values(parsed.data, fields), base=current.hash,
+                              current_errors=_current_errors(ctx, path, (),
+                                                             [f.name for f in fields]))
 
 
 def _briefing_post(ctx, request, form, bid, path):
