@@ -443,8 +443,8 @@ def test_a_candidate_spec_and_a_new_source(tmp_path: Path, built_full: Path) -> 
 def test_serve_says_where_and_warns_off_loopback(monkeypatch, cli) -> None:
     calls = []
 
-    def fake(root, host, port, on_ready):
-        calls.append((host, port))
+    def fake(root, host, port, on_ready, allowed_hosts=()):
+        calls.append((host, port, *allowed_hosts))
         on_ready(f"http://{host}:{port}/", host == "127.0.0.1")
 
     monkeypatch.setattr(briefgen, "serve_editor", fake, raising=False)
@@ -453,6 +453,12 @@ def test_serve_says_where_and_warns_off_loopback(monkeypatch, cli) -> None:
     assert calls == [("127.0.0.1", 8000)]
     code, out, err = cli("serve", "--host", "0.0.0.0", "--port", "8123")
     assert "there is no login" in err and calls[-1] == ("0.0.0.0", 8123)
+    code, out, err = cli("serve", "--host", "0.0.0.0", "--allowed-host", "Editor.Office.LAN",
+                         "--allowed-host", "pc7")
+    assert code == 0 and calls[-1] == ("0.0.0.0", 8000, "editor.office.lan", "pc7")
+    with pytest.raises(SystemExit) as exit_:
+        cli("serve", "--allowed-host", "evil.example/x")
+    assert exit_.value.code == 2
 
 
 def test_a_port_in_use_is_a_usage_error(full: Path, cli) -> None:
@@ -523,3 +529,27 @@ def test_a_value_not_in_a_dropdown_is_kept_and_shown_as_an_error(fresh) -> None:
     text = ngo.read_text()
     assert "  title: A new title\n" in text and "  kind: NGO\n" in text
     assert "kind: news" not in text
+
+
+@pytest.mark.parametrize("listen", ["127.0.0.1", "0.0.0.0", "192.168.1.5"])
+def test_other_names_are_refused_whatever_address_the_editor_listens_on(
+        editor: Editor, project: Path, listen: str) -> None:
+    """With --host other than a loopback address the Host check was skipped: a site could
+    point its own name at the editor's address (DNS rebinding), read the form and post."""
+    app = create_app(editor, host=listen, allowed_hosts=("editor.office.lan",))
+    before = digest(project / JAPAN)
+    rebound = TestClient(app, base_url="http://evil.example:8000")
+    page = rebound.get(FACT)
+    assert page.status_code == 421
+    assert page.text == ("This editor answers only when opened by an IP address, by "
+                         "'localhost' or by this computer's own name. To open it by another "
+                         "name, start it with --allowed-host NAME.")
+    assert rebound.post(FACT, data={"statement": "Planted."}).status_code == 421
+    for name in ("127.0.0.1.evil.example", "127.0.0.1:1@evil.example", "localhost.evil.example",
+                 "127.1", ""):
+        assert rebound.get("/", headers={"host": name}).status_code == 421, name
+    assert digest(project / JAPAN) == before
+    for base in ("http://127.0.0.1:8000", "http://192.168.1.5:8000", "http://[::1]:8000",
+                 "http://localhost:8000", "http://LOCALHOST", "http://editor.office.lan:8000",
+                 f"http://{socket.gethostname()}:8000", f"http://{socket.getfqdn()}:8000"):
+        assert TestClient(app, base_url=base).get("/").status_code == 200, base
