@@ -553,3 +553,36 @@ def test_other_names_are_refused_whatever_address_the_editor_listens_on(
                  "http://localhost:8000", "http://LOCALHOST", "http://editor.office.lan:8000",
                  f"http://{socket.gethostname()}:8000", f"http://{socket.getfqdn()}:8000"):
         assert TestClient(app, base_url=base).get("/").status_code == 200, base
+
+
+def test_forms_on_an_empty_entry_or_file_fill_it_or_say_why_not(fresh) -> None:
+    """An empty source entry (whose error links to its form), an empty country file and one
+    whose top level is a list gave a 500."""
+    root, client = fresh
+    news = root / "briefings/facts/sources/news.yaml"
+    news.write_text(news.read_text() + "\nbroken-src:\n")
+    countries = root / "briefings/facts/countries"
+    (countries / "atlantis.yaml").write_text("")
+    (countries / "lemuria.yaml").write_text("- a\n- b\n")
+    client.app.app.state.ctx.editor.refresh()
+    assert 'href="/sources/broken-src/edit">Fix it</a>' in client.get("/sources").text
+    url = "/sources/broken-src/edit"
+    fields = browser_form(client, url, publisher="The Irrawaddy")
+    assert client.post(url + "?impact=1", content=urlencode(fields).encode(), headers={
+        "content-type": "application/x-www-form-urlencoded"}).status_code == 200
+    reply = submit(client, url, fields)
+    assert reply.status_code == 303, reply.text
+    assert news.read_text().endswith("\nbroken-src:\n  publisher: The Irrawaddy\n")
+    fact = {"id": "f1", "statement": "S.", "as_of": "2021", "status": "current",
+            "sources": "mod-myanmar-japan-cooperation"}
+    url = "/facts/countries/lemuria/new"
+    reply = client.post(url, data={**csrf(client, url), **fact})
+    assert reply.status_code == 422
+    assert "briefings/facts/countries/lemuria.yaml:1: its top level is a list, where the " \
+        "form expects keys with values" in html.unescape(reply.text)
+    assert (countries / "lemuria.yaml").read_text() == "- a\n- b\n"
+    url = "/facts/countries/atlantis/new"
+    reply = client.post(url, data={**csrf(client, url), **fact})
+    assert reply.status_code == 422  # filled in, but the country then lacks id and name
+    assert "missing required key 'name'" in html.unescape(reply.text)
+    assert (countries / "atlantis.yaml").read_text() == ""
