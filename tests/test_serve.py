@@ -586,3 +586,45 @@ def test_forms_on_an_empty_entry_or_file_fill_it_or_say_why_not(fresh) -> None:
     assert reply.status_code == 422  # filled in, but the country then lacks id and name
     assert "missing required key 'name'" in html.unescape(reply.text)
     assert (countries / "atlantis.yaml").read_text() == ""
+
+
+def test_a_linked_file_is_shown_with_why_the_form_cannot_save_it(fresh, tmp_path) -> None:
+    """A YAML file that is a link gave a 500 on every fact form (each read every sources
+    file for its hash, through the check made before writing)."""
+    root, client = fresh
+    japan = root / JAPAN
+    outside = tmp_path / "elsewhere" / "japan.yaml"  # a link out of the project
+    outside.parent.mkdir()
+    outside.write_text(japan.read_text())
+    japan.unlink()
+    japan.symlink_to(outside)
+    news = root / "briefings/facts/sources/news.yaml"  # a link inside it
+    (root / "briefings/news-real.txt").write_text(news.read_text())
+    news.unlink()
+    news.symlink_to("../../news-real.txt")
+    client.app.app.state.ctx.editor.refresh()
+    before = outside.read_bytes(), (root / "briefings/news-real.txt").read_bytes()
+    japan_says = ("briefings/facts/countries/japan.yaml is a link to another file, and the "
+                  "editor does not change linked files (the change would reach wherever the "
+                  "link leads). Change it in a text editor.")
+    news_says = japan_says.replace("countries/japan", "sources/news")
+    for url in ("/facts/countries/japan/new", FACT):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert f"<h2>This form cannot save</h2><p>{html.escape(japan_says)}</p>" in page.text
+    for url in ("/facts/countries/china/new", "/sources/new", "/sources/icj-case-178/edit",
+                "/facts/countries/china/troop-training/edit"):
+        page = client.get(url)
+        assert page.status_code == 200 and "This form cannot save" not in page.text, url
+    reply = client.post(FACT, data=fact_form(client, statement="Changed."))
+    assert reply.status_code == 422 and html.escape(japan_says) in reply.text
+    url = "/sources/new"
+    reply = client.post(url, data={**csrf(client, url), "id": "x-2025", "publisher": "X",
+                                   "kind": "news", "file": "news"})
+    assert reply.status_code == 422 and html.escape(news_says) in reply.text
+    assert (outside.read_bytes(), (root / "briefings/news-real.txt").read_bytes()) == before
+    assert japan.is_symlink() and news.is_symlink()
+    url = "/facts/countries/china/troop-training/edit"  # other files are still edited
+    reply = submit(client, url, browser_form(client, url, as_of="2025-03-05"))
+    assert reply.status_code == 303, reply.text
+    assert "as_of: 2025-03-05" in (root / "briefings/facts/countries/china.yaml").read_text()

@@ -32,7 +32,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, UsageError
 from .editor import Editor
 
 HERE = Path(__file__).resolve().parent
@@ -235,6 +235,9 @@ def create_app(editor: Editor, *, host: str = "127.0.0.1", port: int = 8000,
             except Refused as exc:
                 return render(ctx, request, "refused.html.j2", exc.status, message=str(exc),
                               title="Refused")
+            except UsageError as exc:  # e.g. a file the editor does not write
+                return render(ctx, request, "refused.html.j2", 422,
+                              message=f"This cannot be done here: {exc}.", title="Refused")
         return endpoint
 
     routes = [

@@ -35,6 +35,8 @@ class FileText:
     hash: str  # "new" for a file that does not exist yet
     crlf: bool = False
     bom: bool = False
+    #: a link to another file: not read (it may lead out of the project), never written
+    link: bool = False
 
     def encode(self, text: str) -> bytes:
         """``text`` as it is written back: with the file's own line ends and BOM."""
@@ -92,6 +94,11 @@ class Editor:
             return self._diagnostics
 
     def read(self, path: Path) -> FileText:
+        """The file as the forms see it. A link (or a file in a linked folder) is not read:
+        the editor never writes one, and it may lead out of the project; its FileText says
+        ``link`` and has no text."""
+        if self.linked(path):
+            return FileText(path, "", "link", link=True)
         self.writable(path)
         try:
             raw = path.read_bytes()
@@ -103,6 +110,19 @@ class Editor:
         crlf = "\r\n" in text
         return FileText(path, text.replace("\r\n", "\n").replace("\r", "\n"),
                         content_hash(raw), crlf, bom)
+
+    def linked(self, path: Path) -> bool:
+        """Whether ``path`` (inside the project) is a link, or inside a linked folder."""
+        try:
+            rel = path.relative_to(self.root)
+        except ValueError:
+            raise UsageError(f"the editor does not read {path}") from None
+        return path.is_symlink() or path.parent.resolve() != self.root.resolve() / rel.parent
+
+    def link_message(self, path: Path) -> str:
+        return (f"{path.relative_to(self.root).as_posix()} is a link to another file, and "
+                "the editor does not change linked files (the change would reach wherever "
+                "the link leads). Change it in a text editor.")
 
     def writable(self, path: Path) -> Path:
         """``path`` if the editor may write it: a YAML file inside briefings/ or styles/
@@ -131,6 +151,9 @@ class Editor:
         and the change brings no new error; then rebuild what it changes. Files are written
         in the order given (a new source before the fact that cites it)."""
         with self.lock:
+            for path in texts:
+                if self.linked(path):
+                    return Outcome(False, problem=self.link_message(path))
             originals = {p: self.read(p) for p in texts}
             conflicts = [p.relative_to(self.root).as_posix()
                          for p, f in originals.items() if f.hash != bases.get(p)]

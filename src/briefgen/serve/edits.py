@@ -55,6 +55,8 @@ class _Change:
     def read(self, path: Path) -> FileText:
         if path not in self.originals:
             self.originals[path] = self.ctx.editor.read(path)
+        if self.originals[path].link:
+            raise EditError(self.ctx.editor.link_message(path))
         return self.originals[path]
 
     def text(self, path: Path) -> str:
@@ -119,7 +121,7 @@ async def fact_form(ctx: Context, request):
 
 def _fact_page(ctx: Context, request, *, group, entity, fid, path, values, bases, status=200,
                field_errors=None, other_errors=None, problem=None, conflict=None, plan=None,
-               new_source=None, current_errors=None):
+               new_source=None, current_errors=None, blocked=None):
     ws = ctx.editor.ws
     file_text = ctx.editor.read(path)
     display = path.relative_to(ctx.editor.root).as_posix()
@@ -138,7 +140,7 @@ def _fact_page(ctx: Context, request, *, group, entity, fid, path, values, bases
         group=group, entity=entity, fid=fid, display=display, values=values,
         base=bases.get("base", file_text.hash), fields=forms.FACT_FIELDS, options=options,
         chosen=chosen, used=used, titles=_titles(ctx), field_errors=field_errors or {},
-        current_errors=current_errors or {},
+        current_errors=current_errors or {}, blocked=blocked,
         other_errors=other_errors or [], problem=problem, conflict=conflict, plan=plan,
         new_source=new_source or {"kind": "news", "file": _default_source_file(ctx, "news")},
         source_fields=forms.SOURCE_FIELDS, source_files=source_files,
@@ -151,6 +153,13 @@ def _fact_get(ctx, request, group, entity, fid, path):
         file_text = ctx.editor.read(path)
         values: dict[str, str] = {"status": "current"}
         current: dict[str, list] = {}
+        if file_text.link:  # shown as the workspace read it, and not saved
+            found = next(((i, f) for i, f in facts_of(entity_file(ctx, group, entity))
+                          if f.get("id") == fid), None) if fid else None
+            return _fact_page(ctx, request, group=group, entity=entity, fid=fid, path=path,
+                              values=forms.fact_form_values(found[1]) if found else values,
+                              bases={"base": file_text.hash},
+                              blocked=ctx.editor.link_message(path))
         if fid:
             found = _find_fact(file_text, fid)
             if found is None:
@@ -287,7 +296,7 @@ def _source_file_of(ctx: Context, sid: str) -> Path | None:
 
 def _source_page(ctx, request, *, sid, values, base, status=200, field_errors=None,
                  other_errors=None, problem=None, conflict=None, file_stem=None,
-                 current_errors=None):
+                 current_errors=None, blocked=None):
     rows = []
     if sid:
         ws = ctx.editor.ws
@@ -296,7 +305,7 @@ def _source_page(ctx, request, *, sid, values, base, status=200, field_errors=No
                   title=f"Edit source {sid}" if sid else "Add a source", sid=sid,
                   values=values, base=base, fields=forms.SOURCE_FIELDS, cited=rows,
                   field_errors=field_errors or {}, other_errors=other_errors or [],
-                  current_errors=current_errors or {},
+                  current_errors=current_errors or {}, blocked=blocked,
                   problem=problem, conflict=conflict, source_files=sorted(_source_files(ctx)),
                   file_stem=file_stem or _default_source_file(ctx, values.get("kind", "")),
                   source_bases={s: ctx.editor.read(p).hash
@@ -309,6 +318,13 @@ def _source_get(ctx, request, sid):
             return _source_page(ctx, request, sid=None, values={"kind": "news"}, base="")
         path = _source_file_of(ctx, sid)
         current = ctx.editor.read(path)
+        if current.link:  # shown as the workspace read it, and not saved
+            data = next(f.data for f in ctx.editor.ws.raw.sources if f.path == path)
+            entry = data.get(sid) if isinstance(data, dict) else None
+            return _source_page(ctx, request, sid=sid, base=current.hash,
+                                values=forms.source_form_values(
+                                    entry if isinstance(entry, dict) else {}),
+                                blocked=ctx.editor.link_message(path))
         data = _parsed(current).data
         entry = data.get(sid) if isinstance(data, dict) else None
         values = forms.source_form_values(entry if isinstance(entry, dict) else {})
@@ -409,16 +425,21 @@ async def briefing_form(ctx: Context, request):
 
 
 def _briefing_page(ctx, request, *, bid, fields, values, base, status=200, field_errors=None,
-                   other_errors=None, problem=None, conflict=None, current_errors=None):
+                   other_errors=None, problem=None, conflict=None, current_errors=None,
+                   blocked=None):
     return render(ctx, request, "briefing_form.html.j2", status, title=f"Edit {bid}", bid=bid,
                   fields=fields, values=values, base=base, field_errors=field_errors or {},
                   other_errors=other_errors or [], problem=problem, conflict=conflict,
-                  current_errors=current_errors or {}, display=ctx.editor.ws.spec_file(bid))
+                  current_errors=current_errors or {}, blocked=blocked,
+                  display=ctx.editor.ws.spec_file(bid))
 
 
 def _briefing_get(ctx, request, bid, path):
     with ctx.editor.lock:
         current = ctx.editor.read(path)
+        if current.link:
+            return _briefing_page(ctx, request, bid=bid, fields=[], values={},
+                                  base=current.hash, blocked=ctx.editor.link_message(path))
         parsed = _parsed(current)
         if parsed.failed or not isinstance(parsed.data, dict):
             return _briefing_page(ctx, request, bid=bid, fields=[], values={},
@@ -435,9 +456,13 @@ def _briefing_get(ctx, request, bid, path):
 def _briefing_post(ctx, request, form, bid, path):
     with ctx.editor.lock:
         change = _Change(ctx)
+        display = ctx.editor.ws.spec_file(bid)
+        if ctx.editor.read(path).link:
+            return _briefing_page(ctx, request, status=422, bid=bid, fields=[], values={},
+                                  base=forms.one(form, "base"),
+                                  problem=ctx.editor.link_message(path))
         current = change.read(path)
         parsed = _parsed(current)
-        display = ctx.editor.ws.spec_file(bid)
         data = parsed.data if isinstance(parsed.data, dict) else {}
         fields = _briefing_fields(data)
         shown = {f.name: forms.one(form, f.name) for f in fields}
