@@ -628,3 +628,46 @@ def test_a_linked_file_is_shown_with_why_the_form_cannot_save_it(fresh, tmp_path
     reply = submit(client, url, browser_form(client, url, as_of="2025-03-05"))
     assert reply.status_code == 303, reply.text
     assert "as_of: 2025-03-05" in (root / "briefings/facts/countries/china.yaml").read_text()
+
+
+def _diff(old: str, new: str) -> list[tuple[str, str]]:
+    import difflib
+
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+            None, old.splitlines(), new.splitlines(), autojunk=False).get_opcodes():
+        if tag != "equal":
+            out.append(("\n".join(old.splitlines()[i1:i2]), "\n".join(new.splitlines()[j1:j2])))
+    return out
+
+
+def test_untouched_block_texts_are_not_rewritten(fresh) -> None:
+    """A '|' or '>' text carries a final line break the form does not send back, so every
+    save rewrote it as a one-line quoted string (and it changed the file's hash)."""
+    root, client = fresh
+    japan = root / JAPAN
+    japan.write_text(japan.read_text().replace(
+        "    statement: Japan did not attend the 2022 ADMM-Plus meetings co-chaired by the "
+        "Myanmar junta and Russia.\n", "    statement: |\n      Japan did not attend the 2022 "
+        "ADMM-Plus meetings\n      co-chaired by the Myanmar junta and Russia.\n", 1))
+    spec = root / "briefings/russia-military-ties.yaml"
+    spec.write_text(spec.read_text().replace("lead: >-\n", "lead: >\n", 1).replace(
+        "      - >-\n        As its", "      - |\n        As its", 1))
+    client.app.app.state.ctx.editor.refresh()
+    before = japan.read_text()
+    url = "/facts/countries/japan/admm-plus-2022-absent/edit"
+    reply = submit(client, url, browser_form(client, url, as_of="2022-11"))
+    assert reply.status_code == 303, reply.text
+    assert _diff(before, japan.read_text()) == [("    as_of: 2022", "    as_of: 2022-11")]
+    before = spec.read_text()
+    url = "/briefings/russia-military-ties/edit"
+    subtitle = "What Min Aung Hlaing's visits to Russia buy the junta (2)"
+    reply = submit(client, url, browser_form(client, url, subtitle=subtitle))
+    assert reply.status_code == 303, reply.text
+    assert _diff(before, spec.read_text()) == [
+        ("subtitle: What Min Aung Hlaing's visits to Russia buy the junta",
+         f"subtitle: {subtitle}")]
+    before = japan.read_text()  # sent back as shown: nothing is written at all
+    reply = submit(client, url := "/facts/countries/japan/admm-plus-2022-absent/edit",
+                   browser_form(client, url))
+    assert reply.status_code == 303 and japan.read_text() == before

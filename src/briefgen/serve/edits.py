@@ -172,6 +172,7 @@ def _fact_get(ctx, request, group, entity, fid, path):
 
 
 FACT_NAMES = [f.name for f in forms.FACT_FIELDS] + ["sources", "id"]
+TEXT_FIELDS = [f.name for f in forms.FACT_FIELDS]  # sources are ticked boxes: none is none
 
 
 def _current_errors(ctx: Context, path: Path, prefix, names) -> dict[str, list]:
@@ -222,8 +223,10 @@ def _fact_post(ctx, request, form, group, entity, fid, path, action):
                     raise EditError(f"the fact '{fid}' is no longer in {display}: it was "
                                     "removed or renamed in another editor")
                 index = found[0]
+                changed = forms.changed_only(values, form, forms.fact_form_values(found[1]),
+                                             TEXT_FIELDS)
                 change.texts[path] = update_mapping(
-                    current.text, ("facts", index), values, order=forms.FACT_ORDER,
+                    current.text, ("facts", index), changed, order=forms.FACT_ORDER,
                     defaults={"status": "current", "topics": []}, display=display)
             else:
                 item = forms.new_dict({"id": new_id, **values}, forms.FACT_ORDER)
@@ -350,8 +353,11 @@ def _source_post(ctx, request, form, sid):
                 data = _parsed(current).data
                 if not isinstance(data, dict) or sid not in data:
                     raise EditError(f"the source '{sid}' is no longer in its file")
+                entry = data[sid] if isinstance(data[sid], dict) else {}
+                changed = forms.changed_only(values, form, forms.source_form_values(entry),
+                                             forms.SOURCE_ORDER)
                 change.texts[path] = update_mapping(
-                    current.text, (sid,), values, order=forms.SOURCE_ORDER,
+                    current.text, (sid,), changed, order=forms.SOURCE_ORDER,
                     defaults={"kind": "news"}, display=path.name)
             else:
                 _checked_id(new_id, "the source's id")
@@ -471,9 +477,11 @@ def _briefing_post(ctx, request, form, bid, path):
                 raise EditError(f"{display} cannot be read as YAML; fix it in a text editor")
             top: dict[str, Any] = {}
             text = current.text
+            before = _briefing_values(data, fields)
             for f in fields:
-                if f.name not in form:
-                    continue
+                if f.name not in form or forms.clean_text(forms.one(form, f.name)) == \
+                        forms.clean_text(before[f.name]):
+                    continue  # not changed: left as written (a '|' text keeps its layout)
                 raw = forms.clean_text(forms.one(form, f.name))
                 value: Any = forms.date_value(raw) if f.name == "date" else raw
                 path_ = forms.key_path(f.name)
