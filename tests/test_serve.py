@@ -671,3 +671,24 @@ def test_untouched_block_texts_are_not_rewritten(fresh) -> None:
     reply = submit(client, url := "/facts/countries/japan/admm-plus-2022-absent/edit",
                    browser_form(client, url))
     assert reply.status_code == 303 and japan.read_text() == before
+
+
+def test_a_save_is_judged_with_files_changed_meanwhile_by_others(fresh) -> None:
+    """A save was checked against the workspace as last loaded: a source removed in a text
+    editor just before (not yet picked up by the watcher) was missed, and the fact citing
+    it was saved and reported as saved while 'check' failed."""
+    root, client = fresh
+    form = browser_form(client, FACT)
+    news = root / "briefings/facts/sources/news.yaml"
+    entry = ("reuters-thailand-myanmar:\n  publisher: Reuters\n  url: https://www.reuters.com/"
+             "article/us-thailand-myanmar-idUSKCN1G01D1\n  kind: news\n\n")
+    assert entry in news.read_text()
+    news.write_text(news.read_text().replace(entry, ""))  # the editor is not told
+    before = digest(root / JAPAN)
+    form = [f for f in form if f[0] != "sources"] + [
+        ("sources", "mod-myanmar-japan-cooperation"), ("sources", "reuters-thailand-myanmar")]
+    reply = submit(client, FACT, form)
+    assert reply.status_code == 422
+    assert "<strong>Error:</strong> unknown source 'reuters-thailand-myanmar'" in \
+        html.unescape(reply.text)
+    assert digest(root / JAPAN) == before

@@ -148,8 +148,9 @@ class Editor:
     # ------------------------------------------------------------------ saving
     def save(self, texts: dict[Path, str], bases: dict[Path, str]) -> Outcome:
         """Write ``texts`` (path -> new text) if every file still has the hash in ``bases``
-        and the change brings no new error; then rebuild what it changes. Files are written
-        in the order given (a new source before the fact that cites it)."""
+        and the change brings no new error in the project as it is on disk now (files
+        changed by others are picked up first); then rebuild what it changes. Files are
+        written in the order given (a new source before the fact that cites it)."""
         with self.lock:
             for path in texts:
                 if self.linked(path):
@@ -159,6 +160,10 @@ class Editor:
                          for p, f in originals.items() if f.hash != bases.get(p)]
             if conflicts:
                 return Outcome(False, conflicts=conflicts)
+            # a file changed on disk that the watcher has not picked up yet (another one
+            # than those written: their hashes were just checked) must be judged with, or
+            # the change is checked against a project that no longer exists
+            self.refresh()
             plan = self.plan(texts, originals)
             if plan.new_errors:
                 return Outcome(False, plan)
