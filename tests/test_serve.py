@@ -692,3 +692,25 @@ def test_a_save_is_judged_with_files_changed_meanwhile_by_others(fresh) -> None:
     assert "<strong>Error:</strong> unknown source 'reuters-thailand-myanmar'" in \
         html.unescape(reply.text)
     assert digest(root / JAPAN) == before
+
+
+def test_line_ends_are_kept_as_they_were(fresh) -> None:
+    """One CRLF line made the editor write the whole file with CRLF."""
+    root, client = fresh
+    japan = root / JAPAN
+    mixed = japan.read_bytes().replace(b"name: Japan\n", b"name: Japan\r\n", 1)
+    japan.write_bytes(mixed)
+    client.app.app.state.ctx.editor.refresh()
+    url = "/facts/countries/japan/admm-plus-2022-absent/edit"
+    reply = submit(client, url, browser_form(client, url, topics="admm-plus, admm-plus-2022"))
+    assert reply.status_code == 303, reply.text
+    assert japan.read_bytes() == mixed.replace(b"    topics: [admm-plus]\n    as_of: 2022\n",
+                                               b"    topics: [admm-plus, admm-plus-2022]\n"
+                                               b"    as_of: 2022\n", 1)
+    crlf = mixed.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # all CRLF: stays so
+    japan.write_bytes(crlf)
+    client.app.app.state.ctx.editor.refresh()
+    reply = submit(client, url, browser_form(client, url, as_of="2022-11"))
+    assert reply.status_code == 303, reply.text
+    assert japan.read_bytes() == crlf.replace(b"    as_of: 2022\r\n", b"    as_of: 2022-11\r\n",
+                                              1)

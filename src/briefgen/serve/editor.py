@@ -11,6 +11,8 @@ by :meth:`Editor.watch` (watchfiles) and rebuilt like ``briefgen watch`` does.
 from __future__ import annotations
 
 import contextlib
+import difflib
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,16 +35,38 @@ class FileText:
     path: Path
     text: str
     hash: str  # "new" for a file that does not exist yet
-    crlf: bool = False
+    crlf: bool = False  # every line ends in CRLF
     bom: bool = False
+    #: each line's own end ("\n", "\r\n" or "\r"), when they are not all the same
+    ends: list[str] | None = None
     #: a link to another file: not read (it may lead out of the project), never written
     link: bool = False
 
     def encode(self, text: str) -> bytes:
-        """``text`` as it is written back: with the file's own line ends and BOM."""
+        """``text`` as it is written back: with the file's own line ends and BOM. In a file
+        whose lines end in different ways, the lines kept from it keep their own ends, and
+        new or changed lines end in "\n"."""
         if self.crlf:
             text = text.replace("\n", "\r\n")
+        elif self.ends:
+            text = self._with_own_ends(text)
         return ((BOM if self.bom else "") + text).encode("utf-8")
+
+    def _with_own_ends(self, text: str) -> str:
+        assert self.ends is not None
+        old, new = self.text.split("\n"), text.split("\n")
+        kept: dict[int, int] = {}  # line of the new text -> the same line of the old
+        for tag, i1, i2, j1, _ in difflib.SequenceMatcher(None, old, new, autojunk=False
+                                                         ).get_opcodes():
+            if tag == "equal":
+                kept.update((j1 + k, i1 + k) for k in range(i2 - i1))
+        out = []
+        for j, line in enumerate(new):
+            out.append(line)
+            if j < len(new) - 1:
+                i = kept.get(j)
+                out.append(self.ends[i] if i is not None and i < len(self.ends) else "\n")
+        return "".join(out)
 
 
 @dataclass
@@ -107,9 +131,11 @@ class Editor:
         text = raw.decode("utf-8", errors="replace")
         bom = text.startswith(BOM)
         text = text.removeprefix(BOM)
-        crlf = "\r\n" in text
+        ends = re.findall(r"\r\n|\r|\n", text)
+        crlf = bool(ends) and all(end == "\r\n" for end in ends)
+        mixed = len(set(ends)) > 1
         return FileText(path, text.replace("\r\n", "\n").replace("\r", "\n"),
-                        content_hash(raw), crlf, bom)
+                        content_hash(raw), crlf, bom, ends if mixed else None)
 
     def linked(self, path: Path) -> bool:
         """Whether ``path`` (inside the project) is a link, or inside a linked folder."""
