@@ -151,7 +151,11 @@ async def read_form(ctx: Context, request) -> dict[str, list[str]]:
         body += chunk
         if len(body) > MAX_BODY:
             raise Refused(413, "The form is too large.")
-    form = parse_form(body)
+    try:
+        form = parse_form(body)
+    except ValueError:  # more fields than parse_form takes
+        raise Refused(413, "The form has too many fields. Open the page again and send "
+                           "it from there.") from None
     cookie = request.cookies.get(COOKIE, "")
     sent = form.get("csrf", [""])[0]
     if not cookie or not sent or not hmac.compare_digest(sent, ctx.token(cookie)):
