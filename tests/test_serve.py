@@ -714,3 +714,24 @@ def test_line_ends_are_kept_as_they_were(fresh) -> None:
     assert reply.status_code == 303, reply.text
     assert japan.read_bytes() == crlf.replace(b"    as_of: 2022\r\n", b"    as_of: 2022-11\r\n",
                                               1)
+
+
+def test_a_form_with_too_many_fields_is_refused_plainly(client: TestClient) -> None:
+    token = csrf(client, FACT)["csrf"]
+    body = f"csrf={token}&" + "&".join(f"a{i}=1" for i in range(6000))
+    for url in (FACT, "/build"):
+        reply = client.post(url, content=body.encode(), headers={
+            "content-type": "application/x-www-form-urlencoded"})
+        assert reply.status_code == 413
+        assert "The form has too many fields. Open the page again and send it from there." \
+            in reply.text
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "65536", "eighty"])
+def test_a_port_out_of_range_is_a_usage_error(cli, capsys, port: str) -> None:
+    """--port 99999 exited 3, 'internal error: OverflowError'."""
+    with pytest.raises(SystemExit) as exit_:
+        cli("serve", "--port", port)
+    assert exit_.value.code == 2
+    assert f"argument --port: '{port}' is not a port: give a whole number from 0 to 65535, " \
+        "e.g. 8000" in capsys.readouterr().err
