@@ -9,7 +9,9 @@ import html
 import re
 import shutil
 import socket
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from starlette.testclient import TestClient
@@ -61,6 +63,88 @@ def fact_form(client: TestClient, url: str = FACT, **values: str) -> dict[str, s
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class _FormReader(HTMLParser):
+    """What a browser submits for the first ``form.edit`` of a page: text inputs, hidden
+    inputs, ticked boxes, textareas (one leading newline dropped, line ends CRLF) and each
+    select's selected option, or its first one when none is selected."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self.inside = False
+        self.textarea: list[str] | None = None
+        self.select: dict | None = None
+        self.option: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and "edit" in (a.get("class") or ""):
+            self.inside = True
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.fields.append((a["name"], a.get("value", "on")))
+            elif kind not in ("submit", "button"):
+                self.fields.append((a["name"], a.get("value") or ""))
+        elif tag == "textarea":
+            self.textarea = [a["name"], ""]
+        elif tag == "select":
+            self.select = {"name": a["name"], "first": None, "chosen": None}
+        elif tag == "option" and self.select is not None:
+            self.option = {"value": a.get("value"), "selected": "selected" in a, "text": ""}
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+        if self.option is not None:
+            self.option["text"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea" and self.textarea is not None:
+            name, value = self.textarea
+            self.fields.append((name, value.removeprefix("\n").replace("\n", "\r\n")))
+            self.textarea = None
+        elif tag == "option" and self.option is not None and self.select is not None:
+            value = self.option["value"]
+            value = self.option["text"].strip() if value is None else value
+            if self.select["first"] is None:
+                self.select["first"] = value
+            if self.option["selected"]:
+                self.select["chosen"] = value
+            self.option = None
+        elif tag == "select" and self.select is not None:
+            chosen = self.select["chosen"]
+            self.fields.append((self.select["name"],
+                                self.select["first"] if chosen is None else chosen))
+            self.select = None
+
+
+def browser_form(client: TestClient, url: str, **changes: str) -> list[tuple[str, str]]:
+    """The form on ``url`` as a browser would submit it, with ``changes`` typed in."""
+    page = client.get(url)
+    assert page.status_code == 200, page.text
+    reader = _FormReader()
+    reader.feed(page.text)
+    return [(k, changes.get(k, v)) for k, v in reader.fields]
+
+
+def submit(client: TestClient, url: str, fields: list[tuple[str, str]]):
+    return client.post(url, content=urlencode(fields).encode(), follow_redirects=False,
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+
+
+@pytest.fixture
+def fresh(built_full: Path):
+    """A project of its own and a client of a new editor over it."""
+    with TestClient(create_app(Editor(built_full)), base_url=BASE) as c:
+        yield built_full, c
 
 
 # ---------------------------------------------------------------------- pages
@@ -361,8 +445,8 @@ def test_a_candidate_spec_and_a_new_source(tmp_path: Path, built_full: Path) -> 
 def test_serve_says_where_and_warns_off_loopback(monkeypatch, cli) -> None:
     calls = []
 
-    def fake(root, host, port, on_ready):
-        calls.append((host, port))
+    def fake(root, host, port, on_ready, allowed_hosts=()):
+        calls.append((host, port, *allowed_hosts))
         on_ready(f"http://{host}:{port}/", host == "127.0.0.1")
 
     monkeypatch.setattr(briefgen, "serve_editor", fake, raising=False)
@@ -371,6 +455,12 @@ def test_serve_says_where_and_warns_off_loopback(monkeypatch, cli) -> None:
     assert calls == [("127.0.0.1", 8000)]
     code, out, err = cli("serve", "--host", "0.0.0.0", "--port", "8123")
     assert "there is no login" in err and calls[-1] == ("0.0.0.0", 8123)
+    code, out, err = cli("serve", "--host", "0.0.0.0", "--allowed-host", "Editor.Office.LAN",
+                         "--allowed-host", "pc7")
+    assert code == 0 and calls[-1] == ("0.0.0.0", 8000, "editor.office.lan", "pc7")
+    with pytest.raises(SystemExit) as exit_:
+        cli("serve", "--allowed-host", "evil.example/x")
+    assert exit_.value.code == 2
 
 
 def test_a_port_in_use_is_a_usage_error(full: Path, cli) -> None:
@@ -406,3 +496,244 @@ def test_refresh_finds_nothing_new_in_a_project_with_editions(tmp_path: Path,
     japan = root / JAPAN
     japan.write_text(japan.read_text().replace("Japan did not attend", "Japan did not go to"))
     assert live.refresh() is True and live.refresh() is False
+
+
+# ---------------------------------------------------------------------- found by review
+def test_a_value_not_in_a_dropdown_is_kept_and_shown_as_an_error(fresh) -> None:
+    """A status or kind the dropdown does not list was replaced by the first choice when
+    any other field was saved (a wrong fact published)."""
+    root, client = fresh
+    japan, ngo = root / JAPAN, root / "briefings/facts/sources/ngo.yaml"
+    japan.write_text(japan.read_text().replace("    status: ended\n", "    status: Ended\n", 1))
+    ngo.write_text(ngo.read_text().replace("  kind: ngo\n", "  kind: NGO\n", 1))
+    client.app.app.state.ctx.editor.refresh()
+    url = "/facts/countries/japan/admm-plus-2022-absent/edit"
+    page = html.unescape(client.get(url).text)
+    field = re.search(r'<div class="field has-error">(.*?)</div>', page, re.S).group(1)
+    assert 'for="field-status"' in field
+    assert "'Ended' is not allowed (did you mean 'ended'?)" in field
+    assert '<option value="Ended" selected>Ended (as written in the file; not a valid ' \
+        'choice)</option>' in field
+    assert "<h2>This entry has errors</h2>" in page
+    statement = "Japan did not attend the 2022 ADMM-Plus meetings (edited)."
+    reply = submit(client, url, browser_form(client, url, statement=statement))
+    assert reply.status_code == 303, reply.text
+    text = japan.read_text()
+    assert f"    statement: {statement}\n" in text and "    status: Ended\n" in text
+    assert "status: current" not in text.split("admm-plus-2022-absent")[1].split("- id:")[0]
+
+    url = "/sources/bcuk-un-general-assembly-resolutions/edit"
+    page = html.unescape(client.get(url).text)
+    assert "'NGO' is not allowed" in page
+    assert '<option value="NGO" selected>' in page
+    reply = submit(client, url, browser_form(client, url, title="A new title"))
+    assert reply.status_code == 303, reply.text
+    text = ngo.read_text()
+    assert "  title: A new title\n" in text and "  kind: NGO\n" in text
+    assert "kind: news" not in text
+
+
+@pytest.mark.parametrize("listen", ["127.0.0.1", "0.0.0.0", "192.168.1.5"])
+def test_other_names_are_refused_whatever_address_the_editor_listens_on(
+        editor: Editor, project: Path, listen: str) -> None:
+    """With --host other than a loopback address the Host check was skipped: a site could
+    point its own name at the editor's address (DNS rebinding), read the form and post."""
+    app = create_app(editor, host=listen, allowed_hosts=("editor.office.lan",))
+    before = digest(project / JAPAN)
+    rebound = TestClient(app, base_url="http://evil.example:8000")
+    page = rebound.get(FACT)
+    assert page.status_code == 421
+    assert page.text == ("This editor answers only when opened by an IP address, by "
+                         "'localhost' or by this computer's own name. To open it by another "
+                         "name, start it with --allowed-host NAME.")
+    assert rebound.post(FACT, data={"statement": "Planted."}).status_code == 421
+    for name in ("127.0.0.1.evil.example", "127.0.0.1:1@evil.example", "localhost.evil.example",
+                 "127.1", ""):
+        assert rebound.get("/", headers={"host": name}).status_code == 421, name
+    assert digest(project / JAPAN) == before
+    for base in ("http://127.0.0.1:8000", "http://192.168.1.5:8000", "http://[::1]:8000",
+                 "http://localhost:8000", "http://LOCALHOST", "http://editor.office.lan:8000",
+                 f"http://{socket.gethostname()}:8000", f"http://{socket.getfqdn()}:8000"):
+        assert TestClient(app, base_url=base).get("/").status_code == 200, base
+
+
+def test_forms_on_an_empty_entry_or_file_fill_it_or_say_why_not(fresh) -> None:
+    """An empty source entry (whose error links to its form), an empty country file and one
+    whose top level is a list gave a 500."""
+    root, client = fresh
+    news = root / "briefings/facts/sources/news.yaml"
+    news.write_text(news.read_text() + "\nbroken-src:\n")
+    countries = root / "briefings/facts/countries"
+    (countries / "atlantis.yaml").write_text("")
+    (countries / "lemuria.yaml").write_text("- a\n- b\n")
+    client.app.app.state.ctx.editor.refresh()
+    assert 'href="/sources/broken-src/edit">Fix it</a>' in client.get("/sources").text
+    url = "/sources/broken-src/edit"
+    fields = browser_form(client, url, publisher="The Irrawaddy")
+    assert client.post(url + "?impact=1", content=urlencode(fields).encode(), headers={
+        "content-type": "application/x-www-form-urlencoded"}).status_code == 200
+    reply = submit(client, url, fields)
+    assert reply.status_code == 303, reply.text
+    assert news.read_text().endswith("\nbroken-src:\n  publisher: The Irrawaddy\n")
+    fact = {"id": "f1", "statement": "S.", "as_of": "2021", "status": "current",
+            "sources": "mod-myanmar-japan-cooperation"}
+    url = "/facts/countries/lemuria/new"
+    reply = client.post(url, data={**csrf(client, url), **fact})
+    assert reply.status_code == 422
+    assert "briefings/facts/countries/lemuria.yaml:1: its top level is a list, where the " \
+        "form expects keys with values" in html.unescape(reply.text)
+    assert (countries / "lemuria.yaml").read_text() == "- a\n- b\n"
+    url = "/facts/countries/atlantis/new"
+    reply = client.post(url, data={**csrf(client, url), **fact})
+    assert reply.status_code == 422  # filled in, but the country then lacks id and name
+    assert "missing required key 'name'" in html.unescape(reply.text)
+    assert (countries / "atlantis.yaml").read_text() == ""
+
+
+def test_a_linked_file_is_shown_with_why_the_form_cannot_save_it(fresh, tmp_path) -> None:
+    """A YAML file that is a link gave a 500 on every fact form (each read every sources
+    file for its hash, through the check made before writing)."""
+    root, client = fresh
+    japan = root / JAPAN
+    outside = tmp_path / "elsewhere" / "japan.yaml"  # a link out of the project
+    outside.parent.mkdir()
+    outside.write_text(japan.read_text())
+    japan.unlink()
+    japan.symlink_to(outside)
+    news = root / "briefings/facts/sources/news.yaml"  # a link inside it
+    (root / "briefings/news-real.txt").write_text(news.read_text())
+    news.unlink()
+    news.symlink_to("../../news-real.txt")
+    client.app.app.state.ctx.editor.refresh()
+    before = outside.read_bytes(), (root / "briefings/news-real.txt").read_bytes()
+    japan_says = ("briefings/facts/countries/japan.yaml is a link to another file, and the "
+                  "editor does not change linked files (the change would reach wherever the "
+                  "link leads). Change it in a text editor.")
+    news_says = japan_says.replace("countries/japan", "sources/news")
+    for url in ("/facts/countries/japan/new", FACT):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert f"<h2>This form cannot save</h2><p>{html.escape(japan_says)}</p>" in page.text
+    for url in ("/facts/countries/china/new", "/sources/new", "/sources/icj-case-178/edit",
+                "/facts/countries/china/troop-training/edit"):
+        page = client.get(url)
+        assert page.status_code == 200 and "This form cannot save" not in page.text, url
+    reply = client.post(FACT, data=fact_form(client, statement="Changed."))
+    assert reply.status_code == 422 and html.escape(japan_says) in reply.text
+    url = "/sources/new"
+    reply = client.post(url, data={**csrf(client, url), "id": "x-2025", "publisher": "X",
+                                   "kind": "news", "file": "news"})
+    assert reply.status_code == 422 and html.escape(news_says) in reply.text
+    assert (outside.read_bytes(), (root / "briefings/news-real.txt").read_bytes()) == before
+    assert japan.is_symlink() and news.is_symlink()
+    url = "/facts/countries/china/troop-training/edit"  # other files are still edited
+    reply = submit(client, url, browser_form(client, url, as_of="2025-03-05"))
+    assert reply.status_code == 303, reply.text
+    assert "as_of: 2025-03-05" in (root / "briefings/facts/countries/china.yaml").read_text()
+
+
+def _diff(old: str, new: str) -> list[tuple[str, str]]:
+    import difflib
+
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+            None, old.splitlines(), new.splitlines(), autojunk=False).get_opcodes():
+        if tag != "equal":
+            out.append(("\n".join(old.splitlines()[i1:i2]), "\n".join(new.splitlines()[j1:j2])))
+    return out
+
+
+def test_untouched_block_texts_are_not_rewritten(fresh) -> None:
+    """A '|' or '>' text carries a final line break the form does not send back, so every
+    save rewrote it as a one-line quoted string (and it changed the file's hash)."""
+    root, client = fresh
+    japan = root / JAPAN
+    japan.write_text(japan.read_text().replace(
+        "    statement: Japan did not attend the 2022 ADMM-Plus meetings co-chaired by the "
+        "Myanmar junta and Russia.\n", "    statement: |\n      Japan did not attend the 2022 "
+        "ADMM-Plus meetings\n      co-chaired by the Myanmar junta and Russia.\n", 1))
+    spec = root / "briefings/russia-military-ties.yaml"
+    spec.write_text(spec.read_text().replace("lead: >-\n", "lead: >\n", 1).replace(
+        "      - >-\n        As its", "      - |\n        As its", 1))
+    client.app.app.state.ctx.editor.refresh()
+    before = japan.read_text()
+    url = "/facts/countries/japan/admm-plus-2022-absent/edit"
+    reply = submit(client, url, browser_form(client, url, as_of="2022-11"))
+    assert reply.status_code == 303, reply.text
+    assert _diff(before, japan.read_text()) == [("    as_of: 2022", "    as_of: 2022-11")]
+    before = spec.read_text()
+    url = "/briefings/russia-military-ties/edit"
+    subtitle = "What Min Aung Hlaing's visits to Russia buy the junta (2)"
+    reply = submit(client, url, browser_form(client, url, subtitle=subtitle))
+    assert reply.status_code == 303, reply.text
+    assert _diff(before, spec.read_text()) == [
+        ("subtitle: What Min Aung Hlaing's visits to Russia buy the junta",
+         f"subtitle: {subtitle}")]
+    before = japan.read_text()  # sent back as shown: nothing is written at all
+    reply = submit(client, url := "/facts/countries/japan/admm-plus-2022-absent/edit",
+                   browser_form(client, url))
+    assert reply.status_code == 303 and japan.read_text() == before
+
+
+def test_a_save_is_judged_with_files_changed_meanwhile_by_others(fresh) -> None:
+    """A save was checked against the workspace as last loaded: a source removed in a text
+    editor just before (not yet picked up by the watcher) was missed, and the fact citing
+    it was saved and reported as saved while 'check' failed."""
+    root, client = fresh
+    form = browser_form(client, FACT)
+    news = root / "briefings/facts/sources/news.yaml"
+    entry = ("reuters-thailand-myanmar:\n  publisher: Reuters\n  url: https://www.reuters.com/"
+             "article/us-thailand-myanmar-idUSKCN1G01D1\n  kind: news\n\n")
+    assert entry in news.read_text()
+    news.write_text(news.read_text().replace(entry, ""))  # the editor is not told
+    before = digest(root / JAPAN)
+    form = [f for f in form if f[0] != "sources"] + [
+        ("sources", "mod-myanmar-japan-cooperation"), ("sources", "reuters-thailand-myanmar")]
+    reply = submit(client, FACT, form)
+    assert reply.status_code == 422
+    assert "<strong>Error:</strong> unknown source 'reuters-thailand-myanmar'" in \
+        html.unescape(reply.text)
+    assert digest(root / JAPAN) == before
+
+
+def test_line_ends_are_kept_as_they_were(fresh) -> None:
+    """One CRLF line made the editor write the whole file with CRLF."""
+    root, client = fresh
+    japan = root / JAPAN
+    mixed = japan.read_bytes().replace(b"name: Japan\n", b"name: Japan\r\n", 1)
+    japan.write_bytes(mixed)
+    client.app.app.state.ctx.editor.refresh()
+    url = "/facts/countries/japan/admm-plus-2022-absent/edit"
+    reply = submit(client, url, browser_form(client, url, topics="admm-plus, admm-plus-2022"))
+    assert reply.status_code == 303, reply.text
+    assert japan.read_bytes() == mixed.replace(b"    topics: [admm-plus]\n    as_of: 2022\n",
+                                               b"    topics: [admm-plus, admm-plus-2022]\n"
+                                               b"    as_of: 2022\n", 1)
+    crlf = mixed.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # all CRLF: stays so
+    japan.write_bytes(crlf)
+    client.app.app.state.ctx.editor.refresh()
+    reply = submit(client, url, browser_form(client, url, as_of="2022-11"))
+    assert reply.status_code == 303, reply.text
+    assert japan.read_bytes() == crlf.replace(b"    as_of: 2022\r\n", b"    as_of: 2022-11\r\n",
+                                              1)
+
+
+def test_a_form_with_too_many_fields_is_refused_plainly(client: TestClient) -> None:
+    token = csrf(client, FACT)["csrf"]
+    body = f"csrf={token}&" + "&".join(f"a{i}=1" for i in range(6000))
+    for url in (FACT, "/build"):
+        reply = client.post(url, content=body.encode(), headers={
+            "content-type": "application/x-www-form-urlencoded"})
+        assert reply.status_code == 413
+        assert "The form has too many fields. Open the page again and send it from there." \
+            in reply.text
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "65536", "eighty"])
+def test_a_port_out_of_range_is_a_usage_error(cli, capsys, port: str) -> None:
+    """--port 99999 exited 3, 'internal error: OverflowError'."""
+    with pytest.raises(SystemExit) as exit_:
+        cli("serve", "--port", port)
+    assert exit_.value.code == 2
+    assert f"argument --port: '{port}' is not a port: give a whole number from 0 to 65535, " \
+        "e.g. 8000" in capsys.readouterr().err

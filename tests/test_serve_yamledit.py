@@ -163,3 +163,38 @@ def test_scalar_is_one_line() -> None:
     assert scalar("a\nb") == '"a\\nb"'
     assert scalar("yes") == "'yes'"
     assert scalar("plain text") == "plain text"
+
+
+def test_an_empty_entry_or_file_is_filled_and_other_shapes_are_refused_with_their_line(
+        ) -> None:
+    """A form on an entry that is not a mapping gave a TypeError (a 500 in the editor)."""
+    sources = "a:\n  publisher: A\n\nbroken-src:\n\nc:\n  publisher: C\n"
+    new = update_mapping(sources, ("broken-src",), {"publisher": "X", "kind": "news",
+                                                    "url": REMOVE}, defaults={"kind": "news"})
+    assert new == "a:\n  publisher: A\n\nbroken-src:\n  publisher: X\n\nc:\n  publisher: C\n"
+    assert update_mapping("a: 1\nb: ~\n", ("b",), {"x": 1}) == "a: 1\nb:\n  x: 1\n"
+    item = {"id": "f1", "statement": "S."}
+    assert append_item("", ("facts",), item) == "facts:\n  - id: f1\n    statement: S.\n"
+    assert append_item("# none yet\n", ("facts",), item) == \
+        "# none yet\nfacts:\n  - id: f1\n    statement: S.\n"
+    refusals = [
+        (lambda: append_item("- a\n- b\n", ("facts",), item, display="lemuria.yaml"),
+         "lemuria.yaml:1: its top level is a list, where the form expects keys with values "
+         "(lines like 'key: value'); fix it in a text editor"),
+        (lambda: append_item("id: x\nfacts: 3\n", ("facts",), item, display="x.yaml"),
+         "x.yaml:2: 'facts' is a single value (3), where the form expects a list; fix it in "
+         "a text editor"),
+        (lambda: update_mapping("a: 1\nb: [1]\n", ("b",), {"x": 1}, display="s.yaml"),
+         "s.yaml:2: 'b' is a list, where the form expects keys with values (lines like "
+         "'key: value'); fix it in a text editor"),
+        (lambda: update_mapping("a: text\n", ("a",), {"x": 1}, display="s.yaml"),
+         "s.yaml:1: 'a' is a text, where the form expects keys with values (lines like "
+         "'key: value'); fix it in a text editor"),
+        (lambda: update_mapping("id: x\n", ("facts", 0), {"x": 1}, display="s.yaml"),
+         "s.yaml no longer has 'facts[0]'; it was changed in another editor. Open the form "
+         "again"),
+    ]
+    for edit, message in refusals:
+        with pytest.raises(EditError) as refused:
+            edit()
+        assert str(refused.value) == message

@@ -2,8 +2,10 @@
 
 Safety, for a server with no login:
 
-* it answers only requests addressed to the name it listens on (``Host``), so a web page
-  elsewhere cannot reach it by pointing its own domain at 127.0.0.1 (DNS rebinding);
+* it answers only requests addressed (``Host``) to an IP address, ``localhost``, this
+  computer's own names or a name given with ``--allowed-host``, whatever address it listens
+  on, so a web page elsewhere cannot reach it by pointing its own domain at the editor's
+  address (DNS rebinding);
 * every state-changing request is a POST carrying a CSRF token: an HMAC, under a key made
   at start, of a random value in a ``SameSite=Strict`` cookie; a POST from another origin
   (``Origin``) is refused too;
@@ -20,7 +22,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
+import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +32,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, UsageError
 from .editor import Editor
 
 HERE = Path(__file__).resolve().parent
@@ -40,6 +44,34 @@ HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
            "Referrer-Policy": "same-origin", "X-Frame-Options": "SAMEORIGIN",
            "Content-Security-Policy": CSP}
 MAX_BODY = 2_000_000
+
+
+def own_names() -> set[str]:
+    """This computer's own host names (``socket.gethostname()``, ``getfqdn()``)."""
+    names = {"localhost"}
+    for find in (socket.gethostname, socket.getfqdn):
+        try:
+            name = find()
+        except OSError:  # pragma: no cover - a resolver that fails
+            continue
+        if name:
+            names.add(name.lower().rstrip("."))
+    return names
+
+
+def host_name(header: str) -> str | None:
+    """The name in a ``Host`` header (lower case, without port or a final dot), or None when
+    it is not a plain name or address, with or without a port."""
+    match = re.fullmatch(r"(\[[0-9A-Fa-f:.]+\]|[^\[\]:@/\s]+)(?::\d{1,5})?", header)
+    return match.group(1).lower().rstrip(".") if match else None
+
+
+def is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name[1:-1] if name.startswith("[") else name)
+    except ValueError:
+        return False
+    return True
 
 
 def is_loopback(host: str) -> bool:
@@ -119,7 +151,11 @@ async def read_form(ctx: Context, request) -> dict[str, list[str]]:
         body += chunk
         if len(body) > MAX_BODY:
             raise Refused(413, "The form is too large.")
-    form = parse_form(body)
+    try:
+        form = parse_form(body)
+    except ValueError:  # more fields than parse_form takes
+        raise Refused(413, "The form has too many fields. Open the page again and send "
+                           "it from there.") from None
     cookie = request.cookies.get(COOKIE, "")
     sent = form.get("csrf", [""])[0]
     if not cookie or not sent or not hmac.compare_digest(sent, ctx.token(cookie)):
@@ -129,10 +165,17 @@ async def read_form(ctx: Context, request) -> dict[str, list[str]]:
 
 
 class Guard:
-    """ASGI middleware: the Host check, the CSRF cookie and the security headers."""
+    """ASGI middleware: the Host check, the CSRF cookie and the security headers.
 
-    def __init__(self, app, hosts: set[str] | None):
-        self.app, self.hosts = app, hosts
+    ``hosts`` are the DNS names answered besides IP addresses: an address cannot be
+    pointed elsewhere, a name can (DNS rebinding)."""
+
+    def __init__(self, app, hosts: set[str]):
+        self.app, self.hosts = app, {h.lower().rstrip(".") for h in hosts}
+
+    def allowed(self, header: str) -> bool:
+        name = host_name(header)
+        return name is not None and (is_ip(name) or name in self.hosts)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -141,11 +184,11 @@ class Guard:
         from starlette.responses import PlainTextResponse
 
         headers = Headers(scope=scope)
-        host = headers.get("host", "")
-        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        if self.hosts is not None and name not in self.hosts:
-            response = PlainTextResponse("This editor answers only on the address it was "
-                                         "started on.", 421)
+        if not self.allowed(headers.get("host", "")):
+            response = PlainTextResponse(
+                "This editor answers only when opened by an IP address, by 'localhost' or "
+                "by this computer's own name. To open it by another name, start it with "
+                "--allowed-host NAME.", 421)
             return await response(scope, receive, send)
         cookie = _cookie(headers.get("cookie", ""))
         fresh = cookie is None
@@ -176,8 +219,10 @@ def _cookie(header: str) -> str | None:
     return None
 
 
-def create_app(editor: Editor, *, host: str = "127.0.0.1", port: int = 8000):
-    """The ASGI app over ``editor``'s project."""
+def create_app(editor: Editor, *, host: str = "127.0.0.1", port: int = 8000,
+               allowed_hosts: tuple[str, ...] | list[str] = ()):
+    """The ASGI app over ``editor``'s project. It answers requests addressed to an IP
+    address, ``localhost``, this computer's names, ``host`` and ``allowed_hosts``."""
     from starlette.applications import Starlette
     from starlette.responses import HTMLResponse
     from starlette.routing import Mount, Route
@@ -194,6 +239,9 @@ def create_app(editor: Editor, *, host: str = "127.0.0.1", port: int = 8000):
             except Refused as exc:
                 return render(ctx, request, "refused.html.j2", exc.status, message=str(exc),
                               title="Refused")
+            except UsageError as exc:  # e.g. a file the editor does not write
+                return render(ctx, request, "refused.html.j2", 422,
+                              message=f"This cannot be done here: {exc}.", title="Refused")
         return endpoint
 
     routes = [
@@ -226,6 +274,4 @@ def create_app(editor: Editor, *, host: str = "127.0.0.1", port: int = 8000):
 
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
     app.state.ctx = ctx
-    hosts = {"localhost", "127.0.0.1", "[::1]", host if ":" not in host else f"[{host}]"} \
-        if is_loopback(host) else None
-    return Guard(app, hosts)
+    return Guard(app, {*own_names(), host, *allowed_hosts})

@@ -11,6 +11,8 @@ by :meth:`Editor.watch` (watchfiles) and rebuilt like ``briefgen watch`` does.
 from __future__ import annotations
 
 import contextlib
+import difflib
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,14 +35,38 @@ class FileText:
     path: Path
     text: str
     hash: str  # "new" for a file that does not exist yet
-    crlf: bool = False
+    crlf: bool = False  # every line ends in CRLF
     bom: bool = False
+    #: each line's own end ("\n", "\r\n" or "\r"), when they are not all the same
+    ends: list[str] | None = None
+    #: a link to another file: not read (it may lead out of the project), never written
+    link: bool = False
 
     def encode(self, text: str) -> bytes:
-        """``text`` as it is written back: with the file's own line ends and BOM."""
+        """``text`` as it is written back: with the file's own line ends and BOM. In a file
+        whose lines end in different ways, the lines kept from it keep their own ends, and
+        new or changed lines end in "\n"."""
         if self.crlf:
             text = text.replace("\n", "\r\n")
+        elif self.ends:
+            text = self._with_own_ends(text)
         return ((BOM if self.bom else "") + text).encode("utf-8")
+
+    def _with_own_ends(self, text: str) -> str:
+        assert self.ends is not None
+        old, new = self.text.split("\n"), text.split("\n")
+        kept: dict[int, int] = {}  # line of the new text -> the same line of the old
+        for tag, i1, i2, j1, _ in difflib.SequenceMatcher(None, old, new, autojunk=False
+                                                         ).get_opcodes():
+            if tag == "equal":
+                kept.update((j1 + k, i1 + k) for k in range(i2 - i1))
+        out = []
+        for j, line in enumerate(new):
+            out.append(line)
+            if j < len(new) - 1:
+                i = kept.get(j)
+                out.append(self.ends[i] if i is not None and i < len(self.ends) else "\n")
+        return "".join(out)
 
 
 @dataclass
@@ -92,6 +118,11 @@ class Editor:
             return self._diagnostics
 
     def read(self, path: Path) -> FileText:
+        """The file as the forms see it. A link (or a file in a linked folder) is not read:
+        the editor never writes one, and it may lead out of the project; its FileText says
+        ``link`` and has no text."""
+        if self.linked(path):
+            return FileText(path, "", "link", link=True)
         self.writable(path)
         try:
             raw = path.read_bytes()
@@ -100,9 +131,24 @@ class Editor:
         text = raw.decode("utf-8", errors="replace")
         bom = text.startswith(BOM)
         text = text.removeprefix(BOM)
-        crlf = "\r\n" in text
+        ends = re.findall(r"\r\n|\r|\n", text)
+        crlf = bool(ends) and all(end == "\r\n" for end in ends)
+        mixed = len(set(ends)) > 1
         return FileText(path, text.replace("\r\n", "\n").replace("\r", "\n"),
-                        content_hash(raw), crlf, bom)
+                        content_hash(raw), crlf, bom, ends if mixed else None)
+
+    def linked(self, path: Path) -> bool:
+        """Whether ``path`` (inside the project) is a link, or inside a linked folder."""
+        try:
+            rel = path.relative_to(self.root)
+        except ValueError:
+            raise UsageError(f"the editor does not read {path}") from None
+        return path.is_symlink() or path.parent.resolve() != self.root.resolve() / rel.parent
+
+    def link_message(self, path: Path) -> str:
+        return (f"{path.relative_to(self.root).as_posix()} is a link to another file, and "
+                "the editor does not change linked files (the change would reach wherever "
+                "the link leads). Change it in a text editor.")
 
     def writable(self, path: Path) -> Path:
         """``path`` if the editor may write it: a YAML file inside briefings/ or styles/
@@ -128,14 +174,22 @@ class Editor:
     # ------------------------------------------------------------------ saving
     def save(self, texts: dict[Path, str], bases: dict[Path, str]) -> Outcome:
         """Write ``texts`` (path -> new text) if every file still has the hash in ``bases``
-        and the change brings no new error; then rebuild what it changes. Files are written
-        in the order given (a new source before the fact that cites it)."""
+        and the change brings no new error in the project as it is on disk now (files
+        changed by others are picked up first); then rebuild what it changes. Files are
+        written in the order given (a new source before the fact that cites it)."""
         with self.lock:
+            for path in texts:
+                if self.linked(path):
+                    return Outcome(False, problem=self.link_message(path))
             originals = {p: self.read(p) for p in texts}
             conflicts = [p.relative_to(self.root).as_posix()
                          for p, f in originals.items() if f.hash != bases.get(p)]
             if conflicts:
                 return Outcome(False, conflicts=conflicts)
+            # a file changed on disk that the watcher has not picked up yet (another one
+            # than those written: their hashes were just checked) must be judged with, or
+            # the change is checked against a project that no longer exists
+            self.refresh()
             plan = self.plan(texts, originals)
             if plan.new_errors:
                 return Outcome(False, plan)

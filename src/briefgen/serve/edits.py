@@ -55,6 +55,8 @@ class _Change:
     def read(self, path: Path) -> FileText:
         if path not in self.originals:
             self.originals[path] = self.ctx.editor.read(path)
+        if self.originals[path].link:
+            raise EditError(self.ctx.editor.link_message(path))
         return self.originals[path]
 
     def text(self, path: Path) -> str:
@@ -119,7 +121,7 @@ async def fact_form(ctx: Context, request):
 
 def _fact_page(ctx: Context, request, *, group, entity, fid, path, values, bases, status=200,
                field_errors=None, other_errors=None, problem=None, conflict=None, plan=None,
-               new_source=None):
+               new_source=None, current_errors=None, blocked=None):
     ws = ctx.editor.ws
     file_text = ctx.editor.read(path)
     display = path.relative_to(ctx.editor.root).as_posix()
@@ -138,6 +140,7 @@ def _fact_page(ctx: Context, request, *, group, entity, fid, path, values, bases
         group=group, entity=entity, fid=fid, display=display, values=values,
         base=bases.get("base", file_text.hash), fields=forms.FACT_FIELDS, options=options,
         chosen=chosen, used=used, titles=_titles(ctx), field_errors=field_errors or {},
+        current_errors=current_errors or {}, blocked=blocked,
         other_errors=other_errors or [], problem=problem, conflict=conflict, plan=plan,
         new_source=new_source or {"kind": "news", "file": _default_source_file(ctx, "news")},
         source_fields=forms.SOURCE_FIELDS, source_files=source_files,
@@ -149,13 +152,36 @@ def _fact_get(ctx, request, group, entity, fid, path):
     with ctx.editor.lock:
         file_text = ctx.editor.read(path)
         values: dict[str, str] = {"status": "current"}
+        current: dict[str, list] = {}
+        if file_text.link:  # shown as the workspace read it, and not saved
+            found = next(((i, f) for i, f in facts_of(entity_file(ctx, group, entity))
+                          if f.get("id") == fid), None) if fid else None
+            return _fact_page(ctx, request, group=group, entity=entity, fid=fid, path=path,
+                              values=forms.fact_form_values(found[1]) if found else values,
+                              bases={"base": file_text.hash},
+                              blocked=ctx.editor.link_message(path))
         if fid:
             found = _find_fact(file_text, fid)
             if found is None:
                 raise HTTPException(404)
             values = forms.fact_form_values(found[1])
+            current = _current_errors(ctx, path, ("facts", found[0]), FACT_NAMES)
         return _fact_page(ctx, request, group=group, entity=entity, fid=fid, path=path,
-                          values=values, bases={"base": file_text.hash})
+                          values=values, bases={"base": file_text.hash},
+                          current_errors=current)
+
+
+FACT_NAMES = [f.name for f in forms.FACT_FIELDS] + ["sources", "id"]
+TEXT_FIELDS = [f.name for f in forms.FACT_FIELDS]  # sources are ticked boxes: none is none
+
+
+def _current_errors(ctx: Context, path: Path, prefix, names) -> dict[str, list]:
+    """The errors ``check`` reports now for the entry at ``prefix`` of ``path``, by field:
+    shown when the form opens, so that a value the form cannot show (a status not in
+    the list) is seen, not silently replaced."""
+    display = path.relative_to(ctx.editor.root).as_posix()
+    errors = [d for d in ctx.editor.diagnostics() if d.is_error]
+    return forms.place(errors, display, prefix, names)[0]
 
 
 def _find_fact(file_text: FileText, fid: str) -> tuple[int, dict[str, Any]] | None:
@@ -197,8 +223,10 @@ def _fact_post(ctx, request, form, group, entity, fid, path, action):
                     raise EditError(f"the fact '{fid}' is no longer in {display}: it was "
                                     "removed or renamed in another editor")
                 index = found[0]
+                changed = forms.changed_only(values, form, forms.fact_form_values(found[1]),
+                                             TEXT_FIELDS)
                 change.texts[path] = update_mapping(
-                    current.text, ("facts", index), values, order=forms.FACT_ORDER,
+                    current.text, ("facts", index), changed, order=forms.FACT_ORDER,
                     defaults={"status": "current", "topics": []}, display=display)
             else:
                 item = forms.new_dict({"id": new_id, **values}, forms.FACT_ORDER)
@@ -209,7 +237,7 @@ def _fact_post(ctx, request, form, group, entity, fid, path, action):
         except EditError as exc:
             change.problem = str(exc)
         prefix = ("facts", index if index is not None else 0)
-        names = [f.name for f in forms.FACT_FIELDS] + ["sources", "id"]
+        names = FACT_NAMES
         shown = {**{k: forms.one(form, k) for k in ("statement", "topics", "as_of", "status",
                                                     "verified")},
                  "sources": ", ".join(values["sources"])}
@@ -270,7 +298,8 @@ def _source_file_of(ctx: Context, sid: str) -> Path | None:
 
 
 def _source_page(ctx, request, *, sid, values, base, status=200, field_errors=None,
-                 other_errors=None, problem=None, conflict=None, file_stem=None):
+                 other_errors=None, problem=None, conflict=None, file_stem=None,
+                 current_errors=None, blocked=None):
     rows = []
     if sid:
         ws = ctx.editor.ws
@@ -279,6 +308,7 @@ def _source_page(ctx, request, *, sid, values, base, status=200, field_errors=No
                   title=f"Edit source {sid}" if sid else "Add a source", sid=sid,
                   values=values, base=base, fields=forms.SOURCE_FIELDS, cited=rows,
                   field_errors=field_errors or {}, other_errors=other_errors or [],
+                  current_errors=current_errors or {}, blocked=blocked,
                   problem=problem, conflict=conflict, source_files=sorted(_source_files(ctx)),
                   file_stem=file_stem or _default_source_file(ctx, values.get("kind", "")),
                   source_bases={s: ctx.editor.read(p).hash
@@ -291,10 +321,19 @@ def _source_get(ctx, request, sid):
             return _source_page(ctx, request, sid=None, values={"kind": "news"}, base="")
         path = _source_file_of(ctx, sid)
         current = ctx.editor.read(path)
+        if current.link:  # shown as the workspace read it, and not saved
+            data = next(f.data for f in ctx.editor.ws.raw.sources if f.path == path)
+            entry = data.get(sid) if isinstance(data, dict) else None
+            return _source_page(ctx, request, sid=sid, base=current.hash,
+                                values=forms.source_form_values(
+                                    entry if isinstance(entry, dict) else {}),
+                                blocked=ctx.editor.link_message(path))
         data = _parsed(current).data
         entry = data.get(sid) if isinstance(data, dict) else None
         values = forms.source_form_values(entry if isinstance(entry, dict) else {})
-        return _source_page(ctx, request, sid=sid, values=values, base=current.hash)
+        return _source_page(ctx, request, sid=sid, values=values, base=current.hash,
+                            current_errors=_current_errors(ctx, path, (sid,),
+                                                           forms.SOURCE_ORDER))
 
 
 def _source_post(ctx, request, form, sid):
@@ -314,8 +353,11 @@ def _source_post(ctx, request, form, sid):
                 data = _parsed(current).data
                 if not isinstance(data, dict) or sid not in data:
                     raise EditError(f"the source '{sid}' is no longer in its file")
+                entry = data[sid] if isinstance(data[sid], dict) else {}
+                changed = forms.changed_only(values, form, forms.source_form_values(entry),
+                                             forms.SOURCE_ORDER)
                 change.texts[path] = update_mapping(
-                    current.text, (sid,), values, order=forms.SOURCE_ORDER,
+                    current.text, (sid,), changed, order=forms.SOURCE_ORDER,
                     defaults={"kind": "news"}, display=path.name)
             else:
                 _checked_id(new_id, "the source's id")
@@ -389,16 +431,21 @@ async def briefing_form(ctx: Context, request):
 
 
 def _briefing_page(ctx, request, *, bid, fields, values, base, status=200, field_errors=None,
-                   other_errors=None, problem=None, conflict=None):
+                   other_errors=None, problem=None, conflict=None, current_errors=None,
+                   blocked=None):
     return render(ctx, request, "briefing_form.html.j2", status, title=f"Edit {bid}", bid=bid,
                   fields=fields, values=values, base=base, field_errors=field_errors or {},
                   other_errors=other_errors or [], problem=problem, conflict=conflict,
+                  current_errors=current_errors or {}, blocked=blocked,
                   display=ctx.editor.ws.spec_file(bid))
 
 
 def _briefing_get(ctx, request, bid, path):
     with ctx.editor.lock:
         current = ctx.editor.read(path)
+        if current.link:
+            return _briefing_page(ctx, request, bid=bid, fields=[], values={},
+                                  base=current.hash, blocked=ctx.editor.link_message(path))
         parsed = _parsed(current)
         if parsed.failed or not isinstance(parsed.data, dict):
             return _briefing_page(ctx, request, bid=bid, fields=[], values={},
@@ -407,15 +454,21 @@ def _briefing_get(ctx, request, bid, path):
                                       "YAML; fix it in a text editor first"))
         fields = _briefing_fields(parsed.data)
         return _briefing_page(ctx, request, bid=bid, fields=fields,
-                              values=_briefing_values(parsed.data, fields), base=current.hash)
+                              values=_briefing_values(parsed.data, fields), base=current.hash,
+                              current_errors=_current_errors(ctx, path, (),
+                                                             [f.name for f in fields]))
 
 
 def _briefing_post(ctx, request, form, bid, path):
     with ctx.editor.lock:
         change = _Change(ctx)
+        display = ctx.editor.ws.spec_file(bid)
+        if ctx.editor.read(path).link:
+            return _briefing_page(ctx, request, status=422, bid=bid, fields=[], values={},
+                                  base=forms.one(form, "base"),
+                                  problem=ctx.editor.link_message(path))
         current = change.read(path)
         parsed = _parsed(current)
-        display = ctx.editor.ws.spec_file(bid)
         data = parsed.data if isinstance(parsed.data, dict) else {}
         fields = _briefing_fields(data)
         shown = {f.name: forms.one(form, f.name) for f in fields}
@@ -424,9 +477,11 @@ def _briefing_post(ctx, request, form, bid, path):
                 raise EditError(f"{display} cannot be read as YAML; fix it in a text editor")
             top: dict[str, Any] = {}
             text = current.text
+            before = _briefing_values(data, fields)
             for f in fields:
-                if f.name not in form:
-                    continue
+                if f.name not in form or forms.clean_text(forms.one(form, f.name)) == \
+                        forms.clean_text(before[f.name]):
+                    continue  # not changed: left as written (a '|' text keeps its layout)
                 raw = forms.clean_text(forms.one(form, f.name))
                 value: Any = forms.date_value(raw) if f.name == "date" else raw
                 path_ = forms.key_path(f.name)

@@ -89,6 +89,17 @@ def clean_text(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+def changed_only(values: dict[str, Any], form: dict[str, list[str]], before: dict[str, str],
+                 names: list[str]) -> dict[str, Any]:
+    """``values`` without the fields of ``names`` that were not changed: missing from the
+    form, or sent as the form showed them (``before``), line ends and the spaces and line
+    breaks around the text aside. Such a value is left as it is written: a ``|`` or ``>``
+    text keeps its layout and final line break, a year written as text stays text."""
+    return {k: v for k, v in values.items()
+            if k not in names or (k in form and clean_text(one(form, k)) !=
+                                  clean_text(before.get(k, "")))}
+
+
 def date_value(value: str) -> Any:
     """What YAML would make of the date as typed: a year, a date, or the text."""
     value = value.strip()

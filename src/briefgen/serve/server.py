@@ -31,9 +31,11 @@ def bind(host: str, port: int) -> socket.socket:
 
 def serve_editor(root: Path | str, host: str = "127.0.0.1", port: int = 8000, *,
                  on_ready: Callable[[str, bool], None] | None = None,
-                 build: bool = True) -> None:
+                 build: bool = True, allowed_hosts: tuple[str, ...] | list[str] = ()) -> None:
     """Serve the web editor until interrupted. ``on_ready(url, loopback)`` is called once
-    the socket listens (the CLI says where, and warns when others can reach it)."""
+    the socket listens (the CLI says where, and warns when others can reach it). Requests
+    are answered when addressed to an IP address, ``localhost``, this computer's names or
+    one of ``allowed_hosts``."""
     import uvicorn
 
     editor = Editor(root)
@@ -45,7 +47,7 @@ def serve_editor(root: Path | str, host: str = "127.0.0.1", port: int = 8000, *,
     watcher = threading.Thread(target=editor.watch, args=(stop,), name="briefgen-watch",
                                daemon=True)
     watcher.start()
-    app = create_app(editor, host=host, port=port)
+    app = create_app(editor, host=host, port=port, allowed_hosts=allowed_hosts)
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False,
                             proxy_headers=False, timeout_graceful_shutdown=1, lifespan="off")
     server = uvicorn.Server(config)

@@ -235,7 +235,12 @@ def update_mapping(text: str, path: KeyPath, values: dict[str, Any], *,
     after the key before them in ``order``."""
     doc = Doc(text, display)
     expected = copy.deepcopy(doc.data)
-    target = _resolve(expected, path)
+    target = _resolve(expected, path, display)
+    empty = target is None  # 'broken-src:' or an empty file: filled in as a new mapping
+    if empty:
+        target = {}
+    elif not isinstance(target, dict):
+        raise EditError(_not_a_mapping(doc, path, target))
     defaults = defaults or {}
     changes = {}
     for key, value in values.items():
@@ -252,6 +257,8 @@ def update_mapping(text: str, path: KeyPath, values: dict[str, Any], *,
             target[key] = value
     if not changes:
         return text
+    if empty:
+        return _fill_empty(doc, tuple(path), target, expected, display)
     try:
         _check_mapping(doc, path)
         for key, value in changes.items():
@@ -267,7 +274,9 @@ def set_item(text: str, path: KeyPath, value: Any, *, display: str = "file.yaml"
         return update_mapping(text, path[:-1], {path[-1]: value}, display=display)
     doc = Doc(text, display)
     expected = copy.deepcopy(doc.data)
-    parent = _resolve(expected, path[:-1])
+    parent = _resolve(expected, path[:-1], display)
+    if not isinstance(parent, list) or not -len(parent) <= path[-1] < len(parent):
+        raise EditError(_not_a_mapping(doc, path[:-1], parent, "list"))
     if _same(parent[path[-1]], value):
         return text
     parent[path[-1]] = value
@@ -287,7 +296,11 @@ def append_item(text: str, path: KeyPath, item: dict[str, Any], *,
     like the items before it. A missing or empty list is written as a block list."""
     doc = Doc(text, display)
     expected = copy.deepcopy(doc.data)
-    parent = _resolve(expected, path[:-1])
+    parent = _resolve(expected, path[:-1], display)
+    if parent is None:  # an empty file or entry: it gets the list
+        return update_mapping(text, path[:-1], {path[-1]: [item]}, display=display)
+    if not isinstance(parent, dict):
+        raise EditError(_not_a_mapping(doc, path[:-1], parent))
     items = doc.get(path) if doc.has(path) else None
     if items is None:
         return update_mapping(text, path[:-1], {path[-1]: [item]}, display=display)
@@ -297,7 +310,9 @@ def append_item(text: str, path: KeyPath, item: dict[str, Any], *,
         colon = doc.text.index(":", at)
         doc.replace(colon + 1, doc.end(path), _value_text([item], at - doc.line_start(at) + 2))
         return _verified(doc.result(), expected, display)
-    if not isinstance(items, list) or doc.is_flow(path):
+    if not isinstance(items, list):
+        raise EditError(_not_a_mapping(doc, path, items, "list"))
+    if doc.is_flow(path):
         raise EditError("the list is written in [brackets]; add the item in a text editor")
     _resolve(expected, path).append(item)
     last = (*path, len(items) - 1)
@@ -347,10 +362,53 @@ def add_entry(text: str, key: str, value: dict[str, Any], *, display: str = "fil
 
 
 # ---------------------------------------------------------------------- helpers
-def _resolve(data: Any, path: KeyPath) -> Any:
+def _resolve(data: Any, path: KeyPath, display: str = "file.yaml") -> Any:
     for part in path:
-        data = data[part]
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            raise EditError(f"{display} no longer has {_where(path)}; it was changed in "
+                            "another editor. Open the form again") from None
     return data
+
+
+def _where(path: KeyPath) -> str:
+    if not path:
+        return "its top level"
+    return "'" + "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p))
+                         for i, p in enumerate(path)) + "'"
+
+
+KINDS = {dict: "a mapping (keys with values)", list: "a list", str: "a text"}
+
+
+def _not_a_mapping(doc: Doc, path: KeyPath, value: Any, wanted: str = "mapping") -> str:
+    """Why the form cannot edit the value at ``path``, with the file and line."""
+    kind = KINDS.get(type(value), f"a single value ({value!r})")
+    where = doc.display
+    if tuple(path) in doc.file.spans:
+        where += f":{bisect.bisect_right(doc.lines, doc.start(path))}"
+    what = "keys with values (lines like 'key: value')" if wanted == "mapping" else "a list"
+    return (f"{where}: {_where(path)} is {kind}, where the form expects {what}; fix it "
+            "in a text editor")
+
+
+def _fill_empty(doc: Doc, path: KeyPath, mapping: dict[str, Any], expected: Any,
+                display: str) -> str:
+    """Write ``mapping`` where the file (``path`` ()) or the entry at ``path`` is empty."""
+    if not path:
+        base = doc.text if not doc.text or doc.text.endswith("\n") else doc.text + "\n"
+        return _verified(base + "\n".join(mapping_lines(mapping, 0)) + "\n", mapping, display)
+    _resolve(expected, path[:-1])[path[-1]] = mapping
+    if isinstance(path[-1], int) or tuple(path) not in doc.file.keys:
+        raise EditError(_not_a_mapping(doc, path, None))
+    at = doc.key_index(path)
+    column = at - doc.line_start(at)
+    colon = doc.text.index(":", at)
+    end = doc.end(path) if tuple(path) in doc.file.spans else colon + 1
+    indent = column + 2
+    doc.replace(colon + 1, end, "\n" + " " * indent + "\n".join(mapping_lines(mapping, indent)))
+    return _verified(doc.result(), expected, display)
 
 
 def _rewrite_mapping(doc: Doc, path: KeyPath, mapping: dict[str, Any], expected: Any,
