@@ -83,6 +83,14 @@ def test_where_australia_says_how_each_briefing_uses_it(full: Path, cli) -> None
     assert "list 'countries', entry 1: named in the list (countries[0])" in out
 
 
+def test_where_a_fact_names_only_the_lists_that_print_it(full: Path, cli) -> None:
+    """Any list holding the country was named for each of its facts (found by review)."""
+    code, out, _ = cli("where", "australia.admm-plus-2022-boycott", "--root", str(full))
+    assert code == 0
+    ids = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
+    assert ids == ["admm-plus-counter-terrorism"], out
+
+
 def test_where_unknown_is_usage_error(full: Path, cli) -> None:
     code, _, err = cli("where", "austrlia", "--root", str(full))
     assert code == 2
@@ -109,9 +117,11 @@ def test_where_and_sources_say_when_errors_may_hide_an_answer(full: Path, cli,
             "1 more\n")
     code, out, err = cli("where", "irrawaddy-2022-defectors", "--root", str(full))
     assert (code, out, err) == (1, "no briefing uses 'irrawaddy-2022-defectors'\n", note)
+    # not a mistyped id (exit 2) but one its file's errors hide (exit 1, at that file)
     code, out, err = cli("where", "australia", "--root", str(full))
-    assert (code, out) == (2, "")
-    assert err == "briefgen: no country, body, fact or source 'australia'; " + note[10:]
+    assert (code, out) == (1, "")
+    assert err == "briefings/facts/countries/australia.yaml\n  briefings/facts/countries/" \
+                  "australia.yaml: no country, body, fact or source 'australia'; " + note[10:]
     code, out, err = cli("sources", "--unused", "--json", "--root", str(full))
     assert (code, err) == (1, note) and json.loads(out)
     code, out, err = cli("where", "myanmar", "--root", str(full))  # in a file that validates

@@ -9,7 +9,7 @@ from pathlib import Path
 import briefgen
 
 from ..defaults import DEFAULT_STALE_MONTHS
-from ..errors import Report, UsageError
+from ..errors import ContentError, Diagnostic, Location, Report, UsageError
 from .output import Output, at_least, build_progress, count, print_check, print_report
 
 
@@ -58,7 +58,9 @@ def _where(answer, spots: list[str]):
     except UsageError as exc:
         if not spots:
             raise
-        raise UsageError(f"{exc}; {incomplete(spots)}") from None
+        # not a mistyped id, perhaps: one defined in a file with errors (exit 1, not 2)
+        raise ContentError([Diagnostic(Location(spots[0]), "",
+                                       f"{exc}; {incomplete(spots)}")]) from None
 
 
 def cmd_where(args: argparse.Namespace, out: Output) -> int:

@@ -136,9 +136,10 @@ class CountryList(Strict):
     """A numbered list of countries, chosen by id or by the topics of their facts."""
 
     id: Id = "countries"
-    countries: list[Id] | None = Field(None, description="Explicit country ids, in order.")
-    topics: list[Id] | None = Field(None, description="Select countries with a fact on any "
-                                                      "of these topics.")
+    countries: Annotated[list[Id], Field(min_length=1)] | None = Field(
+        None, description="Explicit country ids, in order.")
+    topics: Annotated[list[Id], Field(min_length=1)] | None = Field(
+        None, description="Select countries with a fact on any of these topics.")
     status: list[Status] | None = Field(None, description="Only facts with these statuses.")
     exclude: list[Id] = Field(default_factory=list, description="Countries never to list "
                               "here, even when one of their facts has a selected topic.")

@@ -78,8 +78,8 @@ def where(ident: str, known: list[str], states: _States) -> list[tuple[str, list
             continue
         how: list[str] = []
         for list_id, entries in lists.items():
-            for number, cid, _, reasons in entries:
-                if cid == ident or ident.startswith(f"{cid}."):
+            for number, cid, _, reasons in entries:  # a fact: only where it is printed
+                if cid == ident or (ident.startswith(f"{cid}.") and ident in used_facts):
                     how.append(f"list '{list_id}', entry {number}: {'; '.join(reasons)}")
         facts = sorted(k for k in used_facts if k == ident or k.split(".", 1)[0] == ident)
         if facts:
