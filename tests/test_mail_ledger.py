@@ -189,7 +189,11 @@ def test_a_frozen_pdf_that_is_not_the_approved_one_sends_nothing(project: Path, 
 
 
 # ---------------------------------------------------------------------- damaged files
-def test_a_damaged_ledger_is_reported_and_sends_nothing(project: Path, run) -> None:
+@pytest.mark.parametrize("damage", [b"garbage" * 1000, b""])
+def test_a_damaged_ledger_is_reported_and_sends_nothing(project: Path, run, damage) -> None:
+    """An emptied ledger looked like a campaign never started: the same command mailed
+    everyone again (found by review). A new ledger is now put in place whole, so an empty
+    one can only have been emptied, and is refused like any damaged one."""
     root = str(project)
     with Server() as server:
         others = write_list(project, 2, name="others.csv")
@@ -200,9 +204,10 @@ def test_a_damaged_ledger_is_reported_and_sends_nothing(project: Path, run) -> N
         db = project / f".briefgen/mail/{campaign}.sqlite"
         for extra in db.parent.glob(f"{campaign}.sqlite-*"):
             extra.unlink()
-        db.write_bytes(b"garbage" * 1000)
+        db.write_bytes(damage)
+        why = "file is not a database" if damage else "the file is empty"
         expected = (f"briefgen: .briefgen/mail/{campaign}.sqlite: the ledger of campaign "
-                    f"{campaign} is damaged (file is not a database): nothing was sent. It "
+                    f"{campaign} is damaged ({why}): nothing was sent. It "
                     "records who that campaign already mailed: restore the file from a "
                     "backup, then run the command again")
         sent = len(server.recorder.raw)
@@ -211,7 +216,7 @@ def test_a_damaged_ledger_is_reported_and_sends_nothing(project: Path, run) -> N
             code, _, err = run(server, *args)
             assert (code, err.splitlines()[-1]) == (1, expected)
         assert len(server.recorder.raw) == sent
-        assert db.read_bytes() == b"garbage" * 1000  # never started afresh
+        assert db.read_bytes() == damage  # never started afresh
         code, out, err = run(None, "mail", "status", "--root", root)
     assert code == 1, err
     assert f"{good}: {BID} to others, finished: sent 2; ambiguous 0" in out

@@ -24,7 +24,9 @@ A person moves rows on with ``briefgen mail retry`` (failed or held -> pending) 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -72,6 +74,34 @@ class Row:
     ambiguous: bool
 
 
+def _has_wal(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return wal.is_file() and wal.stat().st_size > 0
+
+
+def _create(path: Path) -> None:
+    """A new, empty ledger, put in place whole: a campaign killed as it starts leaves no
+    file, or one with its tables, never an empty file (which is refused as damaged)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        db = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        with contextlib.suppress(FileExistsError):  # another run made it first: theirs
+            os.link(tmp, path)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"),
+                         tmp.with_name(tmp.name + "-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
 class LedgerDamaged(MailError):
     """A campaign's ledger cannot be read (not a database, malformed): exit 1, never a
     crash, and never a fresh start, which could mail everyone it reached again."""
@@ -88,6 +118,12 @@ class Ledger:
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            _create(path)
+        elif path.stat().st_size == 0 and not _has_wal(path):
+            # a new ledger is put in place whole (_create), so an empty one was emptied
+            # after: starting again would mail everyone it had reached again
+            raise LedgerDamaged(path, ValueError("the file is empty"))
         self.db = sqlite3.connect(path, isolation_level=None)  # explicit commits below
         try:
             self._open()
