@@ -405,3 +405,26 @@ def test_a_linked_outbox_is_replaced_never_followed(project: Path, run, tmp_path
     assert sorted(str(p.relative_to(outside)) for p in outside.rglob("*")) == [
         name, f"{name}/IMPORTANT.txt"]
     assert (outside / name / "IMPORTANT.txt").read_text() == "keep me"
+
+
+def test_one_edition_reaches_a_person_once_whatever_lists_they_are_on(project: Path,
+                                                                      run) -> None:
+    """The same edition went again to everyone on a list exported again under a new name,
+    and to a person on two lists (found by review): campaigns are kept per list, so each
+    list was a new campaign. A person sent this very PDF by any campaign is skipped."""
+    with Server() as server:
+        supporters = write_list(project, 4, name="supporters.csv")
+        code, _, err = run(server, *send_args(project, supporters, "--send"))
+        assert code == 0, err
+        assert len(server.recorder.raw) == 4
+        again = project / "supporters-export-2026-11-30.csv"  # the same people, renamed
+        again.write_bytes(supporters.read_bytes())
+        code, out, err = run(server, *send_args(project, again, "--send"))
+        assert code == 0, err
+        assert len(server.recorder.raw) == 4
+        assert "p001@example.org: already had this edition (campaign " in out
+        journalists = write_list(project, 6, name="journalists.csv")  # p000-p003 and two new
+        code, out, err = run(server, *send_args(project, journalists, "--send"))
+        assert code == 0, err
+        assert server.recorder.count_by_recipient() == {f"p{i:03d}@example.org": 1
+                                                        for i in range(6)}

@@ -34,7 +34,7 @@ from .campaign import (
     superseded_by,
 )
 from .classify import hard_bounce
-from .ledger import Ledger, campaigns
+from .ledger import Ledger, campaigns, ledger_dir
 from .recipients import Recipient, address_key, legacy_key, normalise, wire_address
 from .settings import SmtpConfig
 from .smtp import Outcome, SmtpSession
@@ -106,6 +106,12 @@ def _start(layout: Layout, prep: Prepared, options: SendOptions) -> Ledger:
             selected = [p for p in prep.selected if not got[p.key]]
             prep.skipped += [(p.email, f"had the earlier PDF (campaign {got[p.key]})")
                              for p in prep.selected if got[p.key]]
+        same = _had_this_pdf(layout.root, sha, {prep.campaign, *older})
+        if same:  # on another list too (or a list exported again under a new name)
+            got = {p.key: same.get(p.key) or same.get(legacy_key(p.key)) for p in selected}
+            prep.skipped += [(p.email, f"already had this edition (campaign {got[p.key]})")
+                             for p in selected if got[p.key]]
+            selected = [p for p in selected if not got[p.key]]
         meta = {"briefing": prep.doc.id, "list": prep.list_name, "pdf_sha256": sha,
                 "created": prep.composer.date.isoformat(), "subject": prep.doc.mail_subject,
                 "changes": prep.composer.changes or "",
@@ -118,6 +124,23 @@ def _start(layout: Layout, prep: Prepared, options: SendOptions) -> Ledger:
         _smtp.on_step("frozen")
         _supersede(folder, older, prep.campaign)  # after the freeze: a crash between is
     return ledger  # finished by the next run of either campaign
+
+
+def _had_this_pdf(root: Path, sha: str, besides: set[str]) -> dict[str, str]:
+    """Who was sent this very PDF by another campaign of the project (key -> campaign): one
+    edition reaches a person once, whatever lists they are on. A damaged ledger stops the
+    send (LedgerDamaged): who it reached is not known."""
+    out: dict[str, str] = {}
+    for name in campaigns(root):
+        if name in besides:
+            continue
+        ledger = Ledger(ledger_dir(root) / f"{name}.sqlite")
+        try:
+            if ledger.meta().get("pdf_sha256") == sha:
+                out.update(dict.fromkeys(ledger.sent_keys(), name))
+        finally:
+            ledger.close()
+    return out
 
 
 def send_campaign(root: Path, prep: Prepared, smtp: SmtpConfig, options: SendOptions,
