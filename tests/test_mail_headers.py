@@ -202,9 +202,22 @@ def test_an_encoded_word_hiding_a_line_break_in_a_name_is_refused(project: Path,
         assert f"encoded.csv:{line}: {hidden}" in err
     assert ("encoded.csv:7: name: the name holds an encoded word (=?...?=) that cannot be "
             "read (unknown encoding: x-unknown): write the name as plain text") in err
-    assert ("encoded.csv:8: name: the name holds '=?' (the start of an encoded word, which "
-            "mail programs decode): write the name as plain text") in err
+    assert ("encoded.csv:8: name: the name holds an encoded word (=?...?=) inside an encoded "
+            "word, which a mail program could decode again: write the name as plain text") in err
     assert list((project / ".briefgen/mail").glob("*.sqlite")) == []
+
+
+def test_a_name_with_a_lone_equals_question_mark_is_plain_text(project: Path, run) -> None:
+    """Any '=?' stopped the whole campaign, even with no encoded word (found by review)."""
+    people = project / "plain.csv"
+    people.write_text("email,name,segments\nann@example.org,Ann a=?b,supporters\n",
+                      encoding="utf-8")
+    with Server() as server:
+        code, _, err = run(server, *send_args(project, people, "--send"))
+        assert code == 0, err
+        (msg,) = server.recorder.messages
+    assert str(msg["To"]) == '"Ann a=?b" <ann@example.org>' or \
+        msg["To"].addresses[0].display_name == "Ann a=?b"
 
 
 def test_an_encoded_word_that_is_plain_text_is_decoded_and_one_person_gets_it(

@@ -273,3 +273,102 @@ def test_send_numbers_out_of_range_are_usage_errors(project: Path, run, option, 
         assert (code, err.splitlines()[-1]) == (2, f"briefgen: {expected}")
         assert server.recorder.raw == []
     assert list(project.glob(".briefgen/mail/*.sqlite")) == []
+
+# ---------------------------------------------------------------------- older ledgers' keys
+SHARP_S = ("email,name,segments\nann@example.org,Ann,supporters\n"
+        "straße@example.org,Anna Straße,supporters\nzoe@example.org,Zoe,supporters\n")
+
+
+def old_ledger(project: Path, run) -> str:
+    """A campaign stopped by a quota after 1 message, its ledger rewritten to what an
+    earlier briefgen wrote (case-folded keys, no 'context' record)."""
+    people = project / "people.csv"
+    people.write_text(SHARP_S, encoding="utf-8")
+    with Server(enable_SMTPUTF8=True) as server:
+        server.recorder.refuse_after = (1, QUOTA)
+        code, out, err = run(server, *send_args(project, people, "--send"))
+        assert code == 1, out + err
+    (db,) = project.glob(".briefgen/mail/*.sqlite")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE recipients SET key = lower(key)")
+        conn.execute("UPDATE recipients SET key = 'strasse@example.org' "
+                     "WHERE email = 'straße@example.org'")
+        conn.execute("DELETE FROM meta WHERE key = 'context'")
+    return db.stem
+
+
+def test_an_entry_added_since_suppresses_a_person_of_an_older_ledger(project, run, cli):
+    """An older ledger keeps case-folded keys (strasse@ for straße@); the check before each
+    send used that key, so an entry added since (straße@) did not match and she was mailed
+    (found by review). The check now works the key out from the address."""
+    old_ledger(project, run)
+    assert cli("mail", "suppressed", "--add", "straße@example.org", "--root",
+               str(project))[0] == 0
+    with Server(enable_SMTPUTF8=True) as server:
+        _code, _out, _err = run(server, *send_args(project, project / "people.csv", "--send"))
+        got = server.recorder.count_by_recipient()
+    assert "straße@example.org" not in got, f"suppressed person mailed: {got}"
+
+
+def test_a_suppress_file_applies_to_a_retry_of_an_older_ledger(project, run, cli):
+    campaign = old_ledger(project, run)
+    sup = project / "sup.csv"
+    sup.write_text("email\nstraße@example.org\n", encoding="utf-8")
+    with Server(enable_SMTPUTF8=True) as server:
+        _code, _out, _err = run(server, "mail", "retry", campaign, "--suppress", str(sup),
+                             "--root", str(project))
+        got = server.recorder.count_by_recipient()
+    assert "straße@example.org" not in got, f"suppressed person mailed: {got}"
+
+
+def test_resolve_on_an_older_ledger_changes_the_row_it_found(project, run, cli):
+    """`mail resolve --delivered` found the row by its old key and wrote to the new one:
+    it said held -> sent, changed nothing, and a retry mailed her again."""
+    campaign = old_ledger(project, run)
+    (db,) = project.glob(".briefgen/mail/*.sqlite")
+    with sqlite3.connect(db) as conn:  # as a crash with --ambiguous=hold leaves it
+        conn.execute("UPDATE recipients SET state='held', ambiguous=1 "
+                     "WHERE email='straße@example.org'")
+    code, out, err = cli("mail", "resolve", campaign, "straße@example.org", "--delivered",
+                         "--root", str(project))
+    assert code == 0 and "held -> sent" in out, err
+    states = ledger_states(project)
+    with Server(enable_SMTPUTF8=True) as server:
+        _code, _out, _err = run(server, "mail", "retry", campaign, "--held", "--root",
+                             str(project))
+        got = server.recorder.count_by_recipient()
+    assert states["straße@example.org"] == "sent", states
+    assert "straße@example.org" not in got, f"marked delivered, mailed again: {got}"
+
+
+def test_an_entry_for_strasse_does_not_stop_strasse_with_sharp_s(project, run, cli):
+    """A case-folded match counts only when the stored address is this person's."""
+    assert cli("mail", "suppressed", "--add", "strasse@example.org", "--root",
+               str(project))[0] == 0
+    people = project / "people.csv"
+    people.write_text(SHARP_S, encoding="utf-8")
+    with Server(enable_SMTPUTF8=True) as server:
+        _code, _out, _err = run(server, *send_args(project, people, "--send"))
+        got = server.recorder.count_by_recipient()
+    assert "straße@example.org" in got, f"straße@ never mailed: {got}"
+
+
+def test_a_new_campaign_skips_only_those_who_had_the_earlier_pdf(project, run):
+    """strasse@ had the earlier PDF; straße@ was skipped as if she had (and superseded in
+    the old campaign, she got neither PDF)."""
+    from test_mail_campaigns import change_briefing
+
+    people = project / "people.csv"
+    people.write_text("email,name,segments\nstrasse@example.org,Ben,supporters\n"
+                      "straße@example.org,Anna,supporters\nzoe@example.org,Zoe,supporters\n",
+                      encoding="utf-8")
+    with Server(enable_SMTPUTF8=True) as server:
+        server.recorder.refuse_after = (1, QUOTA)
+        code, _, _ = run(server, *send_args(project, people, "--send"))
+        assert code == 1
+        server.recorder.refuse_after = None
+        change_briefing(project)
+        approve(project)
+        code, _out, _err = run(server, *send_args(project, people, "--send", "--new-campaign"))
+        got = server.recorder.count_by_recipient()
+    assert got.get("straße@example.org") == 1, f"straße@ got no PDF at all: {got}"

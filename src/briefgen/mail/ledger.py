@@ -249,6 +249,14 @@ class Ledger:
     def sent_keys(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT key FROM recipients WHERE state = 'sent'")}
 
+    def sent_people(self) -> set[str]:
+        """The keys of everyone ``sent``, worked out from each address now (an older ledger
+        stored case-folded keys, which would match other people)."""
+        from .recipients import address_key
+
+        return {address_key(r[0]) for r in
+                self.db.execute("SELECT email FROM recipients WHERE state = 'sent'")}
+
     def is_open(self) -> bool:
         marks = ", ".join("?" for _ in OPEN_STATES)
         return self.db.execute(f"SELECT COUNT(*) FROM recipients WHERE state IN ({marks})",

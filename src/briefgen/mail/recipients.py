@@ -98,10 +98,14 @@ def decode_words(value: str) -> str:
     except (HeaderParseError, LookupError, UnicodeError, ValueError) as exc:
         raise ValueError(f"an encoded word (=?...?=) that cannot be read ({exc}): write the "
                          "name as plain text") from None
-    if "=?" in text:
-        raise ValueError("'=?' (the start of an encoded word, which mail programs decode): "
-                         "write the name as plain text")
+    if _ENCODED_WORD.search(text):
+        raise ValueError("an encoded word (=?...?=) inside an encoded word, which a mail "
+                         "program could decode again: write the name as plain text")
     return text
+
+
+#: an RFC 2047 encoded word, as a lenient reader would take one (a lone "=?" is plain text)
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 
 def name_problem(value: str) -> str | None:

@@ -98,17 +98,17 @@ def _start(layout: Layout, prep: Prepared, options: SendOptions) -> Ledger:
                         f"earlier PDF: resolve them first (briefgen mail resolve {name} "
                         "ADDRESS --delivered or --resend), or leave out --ambiguous=hold to "
                         "send them the new PDF")
-                had.update(dict.fromkeys(old.sent_keys(), name))
+                had.update(dict.fromkeys(old.sent_people(), name))
             finally:
                 old.close()
-        if had:  # (a key of an older ledger may be case-folded: legacy_key)
-            got = {p.key: had.get(p.key) or had.get(legacy_key(p.key)) for p in selected}
+        if had:
+            got = {p.key: had.get(p.key) for p in selected}
             selected = [p for p in prep.selected if not got[p.key]]
             prep.skipped += [(p.email, f"had the earlier PDF (campaign {got[p.key]})")
                              for p in prep.selected if got[p.key]]
         same = _had_this_pdf(layout.root, sha, {prep.campaign, *older})
         if same:  # on another list too (or a list exported again under a new name)
-            got = {p.key: same.get(p.key) or same.get(legacy_key(p.key)) for p in selected}
+            got = {p.key: same.get(p.key) for p in selected}
             prep.skipped += [(p.email, f"already had this edition (campaign {got[p.key]})")
                              for p in selected if got[p.key]]
             selected = [p for p in selected if not got[p.key]]
@@ -137,7 +137,7 @@ def _had_this_pdf(root: Path, sha: str, besides: set[str]) -> dict[str, str]:
         ledger = Ledger(ledger_dir(root) / f"{name}.sqlite")
         try:
             if ledger.meta().get("pdf_sha256") == sha:
-                out.update(dict.fromkeys(ledger.sent_keys(), name))
+                out.update(dict.fromkeys(ledger.sent_people(), name))
         finally:
             ledger.close()
     return out
@@ -291,7 +291,9 @@ class _Runner:
 
     def one(self, row) -> str | None:
         ledger, key, person = self.ledger, row.key, row.recipient
-        reason = self.suppression.reason(key)  # checked again just before each send
+        # checked again just before each send, by the address (an older ledger's key is
+        # case-folded, and an entry added since is not)
+        reason = self.suppression.reason(address_key(person.email))
         if reason:
             ledger.set_state(key, "suppressed", reply=reason)
             self.emit("suppressed", person.email)
@@ -452,9 +454,14 @@ def resolve_recipient(root: Path, campaign: str, address: str, *,
     with _locked(path.parent, [campaign]):
         ledger = Ledger(path)
         try:
-            row = ledger.row(key) or ledger.row(legacy_key(key))  # an older ledger's key
+            row = ledger.row(key)
+            if row is None:  # an older ledger's case-folded key: only if it is this address
+                row = ledger.row(legacy_key(key))
+                if row is not None and address_key(row.recipient.email) != key:
+                    row = None
             if row is None:
                 raise UsageError(f"{address} is not a recipient of campaign {campaign}")
+            key = row.key  # the key the ledger holds it under
             if delivered:
                 ledger.set_state(key, "sent", reply="marked delivered by hand "
                                                     f"(was {row.state})")

@@ -144,10 +144,14 @@ class SuppressionStore:
         were lower case: ``straße@`` was stored as ``strasse@``; fail closed)."""
         if self.db is None:
             return None
-        row = self.db.execute("SELECT email, reason, list, detail, at FROM suppressed "
-                              "WHERE key IN (?, ?) ORDER BY key = ? DESC",
-                              (key, legacy_key(key), key)).fetchone()
-        return Entry(*row) if row else None
+        for stored, *row in self.db.execute(
+                "SELECT key, email, reason, list, detail, at FROM suppressed WHERE key IN "
+                "(?, ?) ORDER BY key = ? DESC", (key, legacy_key(key), key)):
+            # a case-folded key is this person's only when its address says so: an entry
+            # for strasse@ must not stop straße@
+            if stored == key or _key_of(row[0]) == key:
+                return Entry(*row)
+        return None
 
     def __contains__(self, key: str) -> bool:
         return self.get(key) is not None
@@ -321,7 +325,8 @@ class Suppression:
                         "before the next message. Fix it and run the same command again.")
 
     def reason(self, key: str) -> str | None:
-        """Why ``key`` must not be mailed, or None."""
+        """Why ``key`` must not be mailed, or None. Give the key worked out from the
+        address now (:func:`address_key`), not one an older ledger stored."""
         entry = self.store.get(key)
         if entry is not None:
             return f"on the suppression list ({entry.why})"
@@ -362,3 +367,10 @@ def change_suppressed(root: Path, add: list[str], remove: list[str],
         for a in removes:
             out["removed" if store.remove(a) else "absent"].append(a)
     return out
+
+
+def _key_of(email: str) -> str | None:
+    try:
+        return address_key(normalise(email))
+    except ValueError:
+        return address_key(email.strip())
