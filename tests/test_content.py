@@ -126,6 +126,11 @@ def test_where_and_sources_say_when_errors_may_hide_an_answer(full: Path, cli,
     assert (code, err) == (1, note) and json.loads(out)
     code, out, err = cli("where", "myanmar", "--root", str(full))  # in a file that validates
     assert code == 1 and err == note
+    # a mistyped id that no broken file could define stays a usage error (exit 2)
+    code, out, err = cli("where", "japn", "--root", str(full))
+    assert (code, out) == (2, "")
+    assert err.startswith("briefgen: no country, body, fact or source 'japn' (did you mean "
+                          "'japan'?); the answer may be incomplete")
 
 
 def test_countries_offering_protection_do_not_include_myanmar(full: Path, cli) -> None:
@@ -196,6 +201,8 @@ def test_a_yaml_file_that_is_not_read_is_an_error(full: Path, cli) -> None:
     (facts / "countries/canada.yaml.txt").write_text(CANADA, encoding="utf-8")
     (facts / "sources/old.yaml").mkdir()
     (facts / "countries/japan.yaml~").write_text("an editor's backup", encoding="utf-8")
+    (facts / "countries/#japan.yaml#").write_text("an autosave", encoding="utf-8")
+    (full / "briefings/old.yaml.disabled").write_text("set aside", encoding="utf-8")
     spec = full / "briefings/defector-asylum.yaml"
     (full / "briefings/defector-asylum.yml").write_bytes(spec.read_bytes())
     code, out, _ = cli("check", "--root", str(full))
@@ -209,7 +216,7 @@ def test_a_yaml_file_that_is_not_read_is_an_error(full: Path, cli) -> None:
            "briefing 'defector-asylum'" in out
     assert "sections[3].country_list.topics: this list selects countries by topic, and " \
            "briefings/facts/countries/canada.yaml.txt has errors" in out
-    assert "japan.yaml~" not in out
+    assert "japan.yaml~" not in out and "#japan" not in out and "disabled" not in out
     code, _, err = cli("build", "--root", str(full), "--format", "pdf")
     assert code == 1
     assert "admm-plus-counter-terrorism: not built" in err

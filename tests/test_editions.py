@@ -445,6 +445,19 @@ def test_a_list_that_no_longer_shows_statements_is_not_a_changed_statement(
                "strengthen their military cooperation.")  # with typography, not as written
 
 
+def test_a_statement_that_is_not_printed_changing_is_no_change(full: Path, cli) -> None:
+    """With the statements hidden (show: [sources]), an edit to one counted as a change to
+    publish (a same-date warning of different content) while diff said "no changes" (found
+    by reviewing the editions fixes)."""
+    edit(full / f"briefings/{MC}.yaml", SHOW, "show: [sources]")
+    publish(full)
+    edit(full / "briefings/facts/countries/japan.yaml", JAPAN_OLD, JAPAN_NEW)
+    assert cli("diff", MC, "--root", str(full))[1].strip().endswith("no changes")
+    second = publish(full)
+    assert second.changes == [] and second.summary is None
+    assert not any("different content" in w for w in second.warnings), second.warnings
+
+
 def test_a_footnote_that_cites_another_source_is_a_change(full: Path, cli) -> None:
     """The lead's footnote changed from one source to another: footnote 1 cited another
     source and diff said "no changes" (a paragraph was known by its text and links)."""

@@ -198,7 +198,7 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 def test_an_alias_bomb_stops_fast_at_the_alias() -> None:
     start = time.perf_counter()
     file, errors = parse(BOMB)
-    assert time.perf_counter() - start < 1
+    assert time.perf_counter() - start < 5  # a guard against a hang (43 s), not a benchmark
     assert errors == ["x.yaml:6:8: f[0]: this file expands to more than 100,000 values "
                       "(through YAML aliases '*'); write the values out instead"]
     assert file.failed and file.data is None

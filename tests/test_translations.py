@@ -207,6 +207,20 @@ LEAD_END = "ပါဝင်နေကြသည်။ {{ fact('australia.training-
      "[ဤနေရာ](https://evil.example/phish)\"",
      "the translation adds a link to https://evil.example/phish: keep the links of the "
      "English, no more and no fewer"),
+    # a fact called but not printed whole (review of the fix): set aside, or made a number
+    ("ပါဝင်နေကြသည်။ {% set x = fact('australia.training-review') %}"
+     "[^sbs-australia-urged-to-act]\"",
+     "the translation drops fact('australia.training-review'): print the facts the English "
+     "prints, each as often, with {{ fact('...') }}"),
+    ("ပါဝင်နေကြသည်။ {{ fact('australia.training-review') | length }}"
+     "[^sbs-australia-urged-to-act]\"",
+     "the translation drops fact('australia.training-review'): print the facts the English "
+     "prints, each as often, with {{ fact('...') }}"),
+    # an address written out, which some PDF viewers make a link
+    ("ပါဝင်နေကြသည်။ {{ fact('australia.training-review') }}[^sbs-australia-urged-to-act] "
+     "https://evil.example/login။\"",
+     "the translation adds a link to https://evil.example/login: keep the links of the "
+     "English, no more and no fewer"),
 ])
 def test_a_translation_prints_the_facts_notes_and_links_of_the_english(project: Path, cli,
                                                                       new: str,
@@ -296,6 +310,12 @@ def test_a_translated_edition_is_published_only_with_its_briefing(project: Path,
                                 "editions with it (each one that has no errors and is not "
                                 "older than the English)")
     assert not (project / "editions").exists()
+    for command in ("diff", "editions"):  # they pointed at the publish refused above
+        code, _out, err = cli(command, "--root", str(project), EDITION)
+        assert code == 2
+        assert err.strip().endswith(f"'{EDITION}' is the Burmese (my) edition of "
+                                    f"'military-cooperation', published with it: `briefgen "
+                                    f"{command} military-cooperation`")
 
 
 def test_dropping_a_language_removes_its_pdf_and_a_broken_spec_keeps_it(project: Path) -> None:

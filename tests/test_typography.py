@@ -63,6 +63,9 @@ def test_inline_markdown_keeps_code_and_link_targets() -> None:
     # addresses without a scheme keep their double hyphens; the text around them does not
     ("Visit www.example.org/a--b or write to first--last@example.org -- now.",
      "Visit www.example.org/a--b or write to first--last@example.org – now.", None),
+    # the dash rules still see what is around an address
+    ("Write to press@un.org - we reply", "Write to press@un.org – we reply", None),
+    ("Visit www.example.org - the site", "Visit www.example.org – the site", None),
 ])
 def test_web_addresses_are_printed_as_written(raw: str, printed: str, href: str | None) -> None:
     """Found by review: each of these printed an address that differs from the one written
@@ -287,3 +290,14 @@ def test_hyphenation_is_used_sparingly_but_used(font: str) -> None:
     texts = _texts(block.lines(258))
     assert texts[2].endswith("of-") and texts[3].startswith("fensive"), texts
     assert hyphenator("xx-YY").points("information") == []  # no dictionary: no error
+
+
+def test_only_what_would_be_markdown_in_a_title_is_refused() -> None:
+    from briefgen.resolve.inline import line_markup
+
+    assert line_markup("Section 3[a](ii) of the Act") is None  # a legal reference
+    assert line_markup("5* hotels and 2 * 3") is None
+    assert line_markup("See [the report](https://x.org)")[1] == "[the report](https://x.org)"
+    assert line_markup("Protection for **soldiers**")[1] == "**soldiers**"
+    assert line_markup("Soldiers[^irrawaddy-2022-defectors]")[1] == \
+        "[^irrawaddy-2022-defectors]"

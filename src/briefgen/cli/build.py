@@ -49,7 +49,7 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
     return 1 if args.strict and report.warnings else 0
 
 
-def _where(answer, spots: list[str]):
+def _where(answer, spots: list[str], ident: str):
     """``answer()``; an unknown id may be defined in a file that has errors: say so."""
     from ..workspace.quick import incomplete
 
@@ -58,8 +58,14 @@ def _where(answer, spots: list[str]):
     except UsageError as exc:
         if not spots:
             raise
-        # not a mistyped id, perhaps: one defined in a file with errors (exit 1, not 2)
-        raise ContentError([Diagnostic(Location(spots[0]), "",
+        # a file with errors that could define it (the country or body file of that name,
+        # or a sources file for an id of no entity): exit 1 at that file, not 2
+        entity = ident.split(".", 1)[0]
+        could = [s for s in spots if Path(s).stem == entity or
+                 ("." not in ident and Path(s).parent.name == "sources")]
+        if not could:
+            raise UsageError(f"{exc}; {incomplete(spots)}") from None
+        raise ContentError([Diagnostic(Location(could[0]), "",
                                        f"{exc}; {incomplete(spots)}")]) from None
 
 
@@ -74,7 +80,8 @@ def cmd_where(args: argparse.Namespace, out: Output) -> int:
     if index is not None:  # no input file changed: answer from the index alone
         spots = blind_spots(index.diagnostics, layout)
         try:
-            hits = _where(lambda: where(args.id, index.known, index.briefings), spots)
+            hits = _where(lambda: where(args.id, index.known, index.briefings), spots,
+                              args.id)
         except (TypeError, ValueError, KeyError, IndexError):
             hits = None  # a damaged index: work it out from the files
     if hits is not None:
@@ -85,7 +92,7 @@ def cmd_where(args: argparse.Namespace, out: Output) -> int:
     else:
         ws = briefgen.open_workspace(args.root, files=files)
         spots = blind_spots(ws.briefing_errors(), layout)
-        hits = _where(lambda: ws.where(args.id), spots)
+        hits = _where(lambda: ws.where(args.id), spots, args.id)
         files = {bid: ws.spec_file(bid) for bid, _ in hits}
         ws.save_index()
     for bid, how in hits:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ContentError, UsageError
+from ..resolve.translations import language_name
 from . import store
 from .diff import Change, diff
 from .snapshot import normalised, snapshot
@@ -84,6 +85,7 @@ def compare_editions(ws: Workspace, bid: str, first: str | None = None,
     from the YAML files now). By default the last edition against the current build; with
     one name, that edition against the current build."""
     ws.require(bid)
+    _not_a_translation(ws, bid, "diff")
     if first is None:
         found = store.editions(ws.layout, bid)
         if not found:
@@ -127,10 +129,20 @@ class EditionInfo:
         return dict(self.__dict__)
 
 
+def _not_a_translation(ws: Workspace, bid: str, command: str) -> None:
+    """A translated edition is published with its briefing, in the briefing's editions."""
+    found = ws.edition_of(bid)
+    if found is not None:
+        base, language = found
+        raise UsageError(f"'{bid}' is the {language_name(language)} edition of '{base}', "
+                         f"published with it: `briefgen {command} {base}`")
+
+
 def list_editions(ws: Workspace, bid: str | None = None) -> list[EditionInfo]:
     """The editions of ``bid`` (default: of every briefing that has one), oldest first."""
     if bid is not None:
         ws.require(bid)
+        _not_a_translation(ws, bid, "editions")
         ids = [bid]
     else:
         folder = ws.layout.editions

@@ -216,6 +216,8 @@ def yaml_files(folder: Path) -> list[Path]:
 
 #: an editor's backup or swap file beside a YAML file is not a stray
 _BACKUPS = ("~", ".bak", ".orig", ".swp", ".swo", ".tmp")
+#: names meant as YAML files: any case of .yaml or .yml, or with the .txt Notepad adds
+_MEANT = (".yaml", ".yml", ".yaml.txt", ".yml.txt")
 
 
 def stray_yaml(folder: Path) -> list[tuple[Path, str]]:
@@ -227,8 +229,9 @@ def stray_yaml(folder: Path) -> list[tuple[Path, str]]:
         return out
     for path in sorted(folder.iterdir()):
         name, low = path.name, path.name.lower()
-        if name.startswith(".") or name.endswith(_BACKUPS) or \
-                (".yaml" not in low and ".yml" not in low):
+        if name.startswith((".", "#")) or name.endswith(_BACKUPS):
+            continue  # hidden, an editor's backup or autosave (#japan.yaml#)
+        if not low.endswith(_MEANT):  # x.yaml.disabled, README.yaml.md: set aside on purpose
             continue
         if path.suffix in (".yaml", ".yml") and path.is_file():
             continue

@@ -190,7 +190,8 @@ def _without_markers(spans: list[Span]) -> list[Span]:
 #: what would be Markdown in a paragraph but prints as written in a one-line text: a
 #: footnote reference, **strong**, *emphasis*, [a link](target)
 _LINE_MARKUP = re.compile(r"\[\^[^\]\s]+\]|\*\*[^*\s][^*]*\*\*|"
-                          r"(?<![\w*])\*[^*\s][^*]*(?<=\S)\*(?![\w*])|\[[^\]]+\]\([^)\s]+\)")
+                          r"(?<![\w*])\*[^*\s][^*]*(?<=\S)\*(?![\w*])|"
+                          r"\[[^\]]+\]\((?:[a-z]+:|/|#|www\.)[^)\s]*\)")  # not 3[a](ii)
 
 
 def line_markup(text: str) -> tuple[str, str] | None:

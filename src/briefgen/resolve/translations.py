@@ -33,6 +33,11 @@ from ..validate.translations import Entry, TranslationFile, TranslationSet, text
 from .inline import parse_inline
 
 _REF = re.compile(r"\[\^([^\]\s]+)\]")
+#: where a probe's fact() printed (see Translator._probe)
+_MARK = re.compile("\ue000([0-9]+)\ue001")
+#: a web address written out in the text (a reader may follow it too)
+_ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)[^\s<>\"`]+", re.I)
+_TRAILING = ".,;:!?)]}'’”\u104a\u104b"  # punctuation after an address, Burmese's too
 LANGUAGE_NAMES = {"my": "Burmese", "en": "English", "fr": "French", "de": "German",
                   "es": "Spanish", "th": "Thai", "zh": "Chinese", "ru": "Russian"}
 
@@ -162,18 +167,27 @@ class Translator:
         return problems
 
     def _probe(self, raw: str, render) -> tuple[Counter, set, set] | None:
-        calls: Counter = Counter()
+        """(the facts printed, the footnotes, the links and written-out addresses). Each
+        ``fact()`` call gives a mark of its own, counted only if it reaches the output
+        whole: a fact set aside (``{% set x = fact(...) %}``) or changed by a filter
+        (``| length``, ``| replace``) is not printed."""
+        calls: list[str] = []
 
         def fact(key: str) -> str:
-            calls[str(key)] += 1
-            return "\ue000"
+            calls.append(str(key))
+            return f"\ue000{len(calls) - 1}\ue001"
 
         out = render(raw, fact)
         if out is None:
             return None
+        printed = Counter(calls[int(n)] for n in _MARK.findall(out) if int(n) < len(calls))
         refs: set[str] = set()
-        spans, _ = parse_inline(out, lambda sid: refs.add(sid) or 1, self.language)
-        return calls, refs, {s.href for s in spans if s.href}
+        spans, _ = parse_inline(_MARK.sub(" ", out), lambda sid: refs.add(sid) or 1,
+                                self.language)
+        links = {s.href for s in spans if s.href}
+        links.update(m.group(0).rstrip(_TRAILING) for s in spans if not s.code
+                     for m in _ADDRESS.finditer(s.text))
+        return printed, refs, links
 
     def _use(self, tfile: TranslationFile | None, path: KeyPath, english: str, label: str,
              where) -> Entry | None:

@@ -58,7 +58,7 @@ QUOTES = {
 _URL = re.compile(r"(?:https?://|mailto:)[^\s<>\"`\[\]]*[^\s<>\"'`.,;:!?()\[\]]", re.I)
 #: addresses without a scheme, which only the dash rules could reach: kept as written
 _PLAIN_ADDRESS = re.compile(r"(?<![\w@.-])(?:www\.[^\s<>\"`]*[^\s<>\"'`.,;:!?()\[\]]|"
-                            r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+                            r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]\w*)")
 _SCHEME = re.compile(r"(?:https?|mailto)$", re.I)
 
 
@@ -108,11 +108,11 @@ def dashes(text: str) -> str:
     if "-" not in text and "." not in text:
         return text
     if "www." in text or "@" in text:
-        parts = _PLAIN_ADDRESS.split(text)
-        if len(parts) > 1:
-            kept = _PLAIN_ADDRESS.findall(text)
-            return "".join(_dashes(part) + (kept[i] if i < len(kept) else "")
-                           for i, part in enumerate(parts))
+        kept = _PLAIN_ADDRESS.findall(text)
+        if kept:  # each address stands aside as one letter while the rules run
+            held = iter(kept)
+            out = _dashes(_PLAIN_ADDRESS.sub("\ue002", text))
+            return re.sub("\ue002", lambda m: next(held), out)
     return _dashes(text)
 
 

@@ -140,15 +140,16 @@ class CountryList(Strict):
         None, description="Explicit country ids, in order.")
     topics: Annotated[list[Id], Field(min_length=1)] | None = Field(
         None, description="Select countries with a fact on any of these topics.")
-    status: list[Status] | None = Field(None, description="Only facts with these statuses.")
+    status: Annotated[list[Status], Field(min_length=1)] | None = Field(
+        None, description="Only facts with these statuses.")
     exclude: list[Id] = Field(default_factory=list, description="Countries never to list "
                               "here, even when one of their facts has a selected topic.")
     order: Literal["explicit", "alphabetical", "date"] = "explicit"
     show: list[Literal["facts", "notes", "sources"]] = Field(
         default_factory=lambda: ["facts", "sources"],
         description="facts: statements; notes: footnote markers after them; sources: links.")
-    fact_topics: list[Id] | None = Field(None, description="Which facts to show (default: the "
-                                                           "selection topics, else all).")
+    fact_topics: Annotated[list[Id], Field(min_length=1)] | None = Field(
+        None, description="Which facts to show (default: the selection topics, else all).")
 
     @model_validator(mode="after")
     def _one_selection(self) -> CountryList:
