@@ -102,6 +102,28 @@ def test_check_and_where_from_the_index_say_what_the_full_run_says(built_full: P
     assert cli("where", "austrlia", "--root", str(built_full))[0] == 2
 
 
+def test_an_entry_broken_from_another_file_is_not_vouched_for_by_the_index(
+        built_full: Path, cli) -> None:
+    """russia-military-ties reads russia.yaml; emptying ngo.yaml breaks Russia's entry (one of
+    its facts cites a source there) without touching russia.yaml. The index vouched for the
+    briefing as before: check said nothing of it, the build kept it "unchanged", and
+    `build --force` exited 3 (found by review). A fact file's input now says whether its
+    entry has errors."""
+    pdfs = {p: p.read_bytes() for p in (built_full / "dist").rglob("*.pdf")}
+    full = cli("check", "--root", str(built_full), "--full")
+    assert full[0] == 0
+    (built_full / "briefings/facts/sources/ngo.yaml").write_text("", encoding="utf-8")
+    code, out, _ = cli("check", "--root", str(built_full))
+    assert code == 1
+    assert "briefings/russia-military-ties.yaml:7:7: lead: fact " \
+           "'russia.min-aung-hlaing-visits': the file of 'russia' has errors" in out
+    assert (code, out) == cli("check", "--root", str(built_full), "--full")[:2]
+    code, out, err = cli("build", "--root", str(built_full), "--force")
+    assert code == 1 and "internal error" not in err
+    assert "russia-military-ties: not built; its previous PDF is kept" in err
+    assert {p: p.read_bytes() for p in (built_full / "dist").rglob("*.pdf")} == pdfs
+
+
 def test_a_damaged_or_foreign_index_is_ignored(built_full: Path, counted: list[str]) -> None:
     index = built_full / "dist/.briefgen/index.json"
     briefgen.open_workspace(built_full).save_index()

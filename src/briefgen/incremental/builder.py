@@ -254,6 +254,10 @@ def build(ws: Workspace, ids: list[str] | None = None, *, force: bool = False,
                 if doc is None:  # a state from the index: render from the YAML itself
                     doc = ws.document(bid)
                     state = ws.states[bid]
+                    if doc is None:  # what the index said no longer holds: it fails now
+                        result.failed.append(Failure(bid, list(state.errors)))
+                        emit("failed", bid)
+                        continue
                 deps_of[bid] = {**state.deps, "profile": profile}
                 for done in renderers.submit(doc, ws.brands[doc.brand], profile):
                     _collect(done, writer, result, emit)

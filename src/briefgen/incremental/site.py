@@ -321,8 +321,12 @@ class _Site:
                 "(see above)")]))
             self.emit("failed", f"{bid} (web)")
             return
-        self.emit("start", f"{bid} (web)")
         doc = ws.document(bid)
+        if doc is None:  # what the index said of it no longer holds: it fails now
+            result.failed.append(Failure(bid, list(ws.states[bid].errors)))
+            self.emit("failed", f"{bid} (web)")
+            return
+        self.emit("start", f"{bid} (web)")
         brand = ws.brand_of(bid).for_language(doc.language)
         context = PageContext(self.site, downloads, _facts_as_of(ws, doc),
                               self.edition_links(bid))

@@ -54,6 +54,7 @@ class Evaluator:
         self._rels: dict[str, str] = {}
         self._pdf = None
         self._twins: dict[str, list[Path]] | None = None  # ids with a .yaml and a .yml
+        self._broken_files: set[str] | None = None  # fact files whose entry has errors
         #: edition id -> (the briefing's id, the edition's language)
         self.editions: dict[str, tuple[str, str]] = {}
         self._translations: dict[str, TranslationSet] = {}
@@ -155,8 +156,11 @@ class Evaluator:
     def _value(self, key: str) -> str:
         kind, _, rest = key.partition(":")
         ws = self.ws
-        if kind == "file":
-            return ws.files.get(rest, "missing")
+        if kind == "file":  # a fact file's entry can break from outside it (a fact of it
+            found = ws.files.get(rest, "missing")  # citing a source now gone): that too
+            if self._broken_files is None:
+                self._broken_files = set(ws.base.broken_entities.values())
+            return f"{found}|broken" if rest in self._broken_files else found
         if kind == "source":
             rec = ws.base.sources.get(rest)
             if rec is None:
