@@ -533,6 +533,31 @@ def test_a_value_not_in_a_dropdown_is_kept_and_shown_as_an_error(fresh) -> None:
     assert "kind: news" not in text
 
 
+@pytest.mark.parametrize("empty", ["", ' ""'])
+def test_an_empty_status_or_kind_is_kept_not_replaced_by_the_first_choice(fresh,
+                                                                         empty: str) -> None:
+    """status: left empty was still replaced by 'current' when another field was saved, and
+    check then passed (found by reviewing the dropdown fix)."""
+    root, client = fresh
+    japan, ngo = root / JAPAN, root / "briefings/facts/sources/ngo.yaml"
+    japan.write_text(japan.read_text().replace("    status: ended\n", f"    status:{empty}\n", 1))
+    ngo.write_text(ngo.read_text().replace("  kind: ngo\n", f"  kind:{empty}\n", 1))
+    client.app.app.state.ctx.editor.refresh()
+    url = "/facts/countries/japan/admm-plus-2022-absent/edit"
+    page = html.unescape(client.get(url).text)
+    assert '<option value="" selected>(left empty in the file: choose one)</option>' in page
+    statement = "Japan did not attend the 2022 ADMM-Plus meetings (edited)."
+    reply = submit(client, url, browser_form(client, url, statement=statement))
+    assert reply.status_code == 303, reply.text
+    entry = japan.read_text().split("admm-plus-2022-absent")[1].split("- id:")[0]
+    assert f"    status:{empty}\n" in entry and "current" not in entry
+    url = "/sources/bcuk-un-general-assembly-resolutions/edit"
+    reply = submit(client, url, browser_form(client, url, title="A new title"))
+    assert reply.status_code == 303, reply.text
+    text = ngo.read_text()
+    assert f"  kind:{empty}\n" in text and "kind: news" not in text
+
+
 @pytest.mark.parametrize("listen", ["127.0.0.1", "0.0.0.0", "192.168.1.5"])
 def test_other_names_are_refused_whatever_address_the_editor_listens_on(
         editor: Editor, project: Path, listen: str) -> None:

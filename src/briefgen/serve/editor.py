@@ -188,8 +188,13 @@ class Editor:
                 return Outcome(False, conflicts=conflicts)
             # a file changed on disk that the watcher has not picked up yet (another one
             # than those written: their hashes were just checked) must be judged with, or
-            # the change is checked against a project that no longer exists
-            self.refresh()
+            # the change is checked against a project that no longer exists; what it
+            # changes is built after the save, with the rest (not before: a refused save
+            # costs no build)
+            stale = hash_files(self.root, *self.layout.inputs()) != self.ws.files
+            if stale:
+                self.ws = open_workspace(self.root)
+                self._diagnostics = None
             plan = self.plan(texts, originals)
             if plan.new_errors:
                 return Outcome(False, plan)
@@ -203,8 +208,9 @@ class Editor:
                 written.append(path.relative_to(self.root).as_posix())
             self.ws = plan.workspace  # exactly what is on disk now
             self._diagnostics = plan.diagnostics
-            results = self._build(plan.affected) if plan.affected else {}
-            if not plan.affected:
+            results = self._build(None if stale else plan.affected) \
+                if stale or plan.affected else {}
+            if not (stale or plan.affected):
                 self.ws.save_index()
             self.version += 1
             return Outcome(True, plan, results=results, files=written)
