@@ -140,6 +140,20 @@ def test_translate_writes_every_text_an_edition_prints(project: Path, cli) -> No
 JAPAN = TRANSLATIONS / "facts/countries/japan.yaml"
 
 
+@pytest.mark.parametrize("language", ["../../../../tmp/evil", "my/../../x", ".", "MY", ""])
+def test_translate_takes_only_a_language_code(project: Path, cli, tmp_path: Path,
+                                              language: str) -> None:
+    """--lang names a folder: ../../../../tmp/evil wrote translation files outside the
+    project, and '.' into briefings/translations/ itself (found by review)."""
+    before = sorted(p for p in project.rglob("*"))
+    code, _out, err = cli("translate", "defector-asylum", "--lang", language, "--root",
+                          str(project))
+    assert code == 2
+    assert err.strip() == f"briefgen: '{language}' is not a language code: write it as a " \
+                          "spec's `languages` does, e.g. my, fr or en-GB"
+    assert sorted(p for p in project.rglob("*")) == before
+
+
 @pytest.mark.parametrize(("old", "new", "error"), [
     # the translator wrote the text straight under the key: `translate` replaced it with an
     # empty entry and exited 0 (the translation was lost)

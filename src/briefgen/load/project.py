@@ -66,6 +66,8 @@ class Layout:
         return self.briefings / "translations"
 
     def translation_folder(self, language: str) -> Path:
+        if not language or not language.replace("-", "").isalnum() or not language.isascii():
+            raise UsageError(f"'{language}' is not a language code")  # never ../ or /
         return self.translations / language
 
     def spec_translation(self, language: str, briefing_id: str) -> Path:

@@ -23,6 +23,7 @@ something changed.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ from ..files import why, write_atomic
 from ..load.yamlfile import KeyPath, load_yaml
 from ..resolve.model import CountryListBlock
 from ..resolve.translations import language_name
+from ..validate.models import LANGUAGE_PATTERN
 from ..validate.translations import ENTRY_KEYS, text_hash
 
 if TYPE_CHECKING:
@@ -61,6 +63,9 @@ class TranslateResult:
 
 def translate(ws: Workspace, bid: str, language: str) -> TranslateResult:
     """Add and refresh the translation entries of ``bid``'s edition in ``language``."""
+    if not re.fullmatch(LANGUAGE_PATTERN, language):  # it names a folder: never ../ or /
+        raise UsageError(f"'{language}' is not a language code: write it as a spec's "
+                         "`languages` does, e.g. my, fr or en-GB")
     if ws.edition_of(bid) is not None:
         base, lang = ws.edition_of(bid)
         raise UsageError(f"'{bid}' is the {language_name(lang)} edition of '{base}': "
