@@ -145,13 +145,16 @@ def test_translate_takes_only_a_language_code(project: Path, cli, tmp_path: Path
                                               language: str) -> None:
     """--lang names a folder: ../../../../tmp/evil wrote translation files outside the
     project, and '.' into briefings/translations/ itself (found by review)."""
-    before = sorted(p for p in project.rglob("*"))
+    def files() -> list[Path]:  # the workspace's caches in dist/ aside
+        return sorted(p for p in project.rglob("*") if "dist" not in p.parts)
+
+    before = files()
     code, _out, err = cli("translate", "defector-asylum", "--lang", language, "--root",
                           str(project))
     assert code == 2
     assert err.strip() == f"briefgen: '{language}' is not a language code: write it as a " \
                           "spec's `languages` does, e.g. my, fr or en-GB"
-    assert sorted(p for p in project.rglob("*")) == before
+    assert files() == before and not (tmp_path.parents[1] / "evil").exists()
 
 
 @pytest.mark.parametrize(("old", "new", "error"), [
