@@ -8,6 +8,7 @@ import io
 import itertools
 import json
 import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -906,3 +907,30 @@ def test_check_reports_a_template_error_with_file_and_line(full: Path, cli) -> N
     code, out, _ = cli("check", "--root", str(full))
     assert code == 1
     assert "styles/web/page.html.j2:" in out
+
+
+def test_a_deleted_briefing_keeps_its_page_while_the_index_that_lists_it_is_kept(
+        web: Path, cli) -> None:
+    """With another briefing broken, the index, feed and sitemap keep their previous
+    version, yet the page of a deleted briefing was removed: they linked to a page that was
+    gone (found by review). The page stays until the index can be made again."""
+    set_base_url(web)
+    assert cli("build", "--root", str(web))[0] == 0
+    edit(web / "briefings/defector-asylum.yaml", "date: ", "date: 2026-02-30 #")
+    (web / "briefings/russia-military-ties.yaml").unlink()
+    code, out, _ = cli("build", "--root", str(web))
+    assert code == 1
+    assert "the index, feed and sitemap keep their previous version" in out
+    page = web / "dist/site/russia-military-ties/index.html"
+    assert page.is_file()
+    for name in ("index.html", "feed.xml", "sitemap.xml"):
+        for href in re.findall(r'(?:href|src)="([^"]+)"|<loc>([^<]+)</loc>',
+                               (web / "dist/site" / name).read_text()):
+            link = next(h for h in href if h).removeprefix(BASE)
+            if link.startswith("russia-military-ties/"):
+                assert (web / "dist/site" / link.split("#")[0]).exists() or \
+                    link.endswith("/"), link
+    edit(web / "briefings/defector-asylum.yaml", "date: 2026-02-30 #", "date: ")
+    code, out, _ = cli("build", "--root", str(web))
+    assert code == 0 and not page.exists()
+    assert "russia-military-ties" not in (web / "dist/site/feed.xml").read_text()

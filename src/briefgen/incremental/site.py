@@ -521,9 +521,11 @@ class _Site:
 
     def remove_deleted(self, manifest: SiteManifest) -> None:
         """Pages of specs that no longer exist, and assets of brands no page uses. Paths are
-        worked out from ids, never read from the manifest."""
+        worked out from ids, never read from the manifest. While the index, feed and sitemap
+        keep their previous version (result.note), the pages they list stay too: removing
+        one would leave them linking to a page that is gone."""
         for bid in sorted(manifest.pages):
-            if bid in self.ws.ids:
+            if bid in self.ws.ids or self.result.note:
                 continue
             folder = self.layout.site_folder(bid)
             for name in (*PAGE_FILES, *(n.format(id=bid) for n in PDF_NAMES.values())):
@@ -538,6 +540,8 @@ class _Site:
             manifest.outputs.pop(f"page:{bid}", None)
             self.result.removed.append(bid)
             self.emit("removed", f"{bid} (web)")
+        if self.result.note:  # the pages kept may use a brand no current page uses
+            return
         made = {key.partition(":")[2] for key in manifest.shared if key.startswith("brand:")}
         used = self.brands() | self.kept_brands(made)
         for key in sorted(manifest.shared):
