@@ -300,6 +300,10 @@ def test_watch_rebuilds_after_an_edit_and_stops_cleanly(full: Path) -> None:
                              for ln in lines), "the change report")
         assert "have asked for asylum" in " ".join(
             p.extract_text() for p in PdfReader(pdf).pages)
+        # and its web page, as `build` makes it (watch built the PDFs only: found by review)
+        page = full / "dist/site/defector-asylum/index.html"
+        wait_for(lambda: page.is_file() and "have asked for asylum" in page.read_text(
+            encoding="utf-8"), "the rebuilt web page")
         # a mistake is reported with its location, the old PDF stays, and watching goes on
         good = pdf.read_bytes()
         spec = full / "briefings/defector-asylum.yaml"

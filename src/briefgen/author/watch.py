@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import BriefgenError
-from ..incremental.builder import BuildResult, build_project
+from ..incremental.builder import BuildResult, build_profiles
 from ..incremental.index import hash_files
 from ..load.project import Layout, find_root
 
@@ -27,17 +27,19 @@ def _relevant(path: str) -> bool:
 
 
 def watch(root: Path | str, ids: list[str] | None, *,
-          on_build: Callable[[BuildResult, list[str]], None],
+          on_build: Callable[[dict[str, BuildResult], list[str]], None],
           on_error: Callable[[BriefgenError], None],
           stop: threading.Event | None = None, debounce_ms: int = 300) -> None:
-    """Build once, then after every relevant change until ``stop`` is set or Ctrl-C."""
+    """Build once, then after every relevant change until ``stop`` is set or Ctrl-C: the
+    PDFs and the web pages, as ``build`` does (``on_build`` gets a result for each, keyed
+    ``screen`` and ``html``)."""
     from watchfiles import watch as watch_files
 
     layout = Layout(find_root(Path(root)))
 
     def build(changed: list[str]) -> None:
         try:
-            on_build(build_project(layout.root, ids), changed)
+            on_build(build_profiles(layout.root, ids, formats=("pdf", "html")), changed)
         except BriefgenError as exc:  # e.g. an unknown id: report it and keep watching
             on_error(exc)
 

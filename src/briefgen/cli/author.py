@@ -28,16 +28,24 @@ def cmd_schema(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_watch(args: argparse.Namespace, out: Output) -> int:
-    def on_build(result, changed: list[str]) -> None:
+    def on_build(results, changed: list[str]) -> None:
         if changed:
             out.line(f"changed: {', '.join(changed)}")
-        print_report(out, result.shared_errors, err=True)
-        for fail in result.failed:
-            out.line(f"{fail.id}: not built; its previous PDF is kept", "red", err=True)
-            print_report(out, fail.errors, err=True, indent="  ")
-        for bid in result.built:
-            out.line(f"built {bid}")
-        out.line(result.summary() + "; watching (Ctrl-C stops)")
+        shared = {str(d): d for r in results.values() for d in r.shared_errors}
+        print_report(out, list(shared.values()), err=True)
+        told: set[str] = set()
+        for profile, result in results.items():
+            kept = "page" if profile == "html" else "PDF"
+            for fail in result.failed:
+                out.line(f"{fail.id}: not built; its previous {kept} is kept", "red", err=True)
+                if fail.id not in told:
+                    told.add(fail.id)
+                    print_report(out, [d for d in fail.errors if str(d) not in shared],
+                                 err=True, indent="  ")
+            for bid in result.built:
+                out.line(f"built {bid}" + (" (web)" if profile == "html" else ""))
+        out.line("; ".join(f"{'web' if p == 'html' else p}: {r.summary()}"
+                           for p, r in results.items()) + "; watching (Ctrl-C stops)")
 
     def on_error(exc: BriefgenError) -> None:
         out.line(f"briefgen: {exc}", "red", err=True)
