@@ -937,6 +937,10 @@ def test_diff_usage_errors(full: Path, cli) -> None:
                    "no changes\n")
     code, _, err = cli("publish", MC, "--note", "two\nlines", "--root", str(full))
     assert (code, err) == (2, "briefgen: --note must be one line\n")
+    # printed on the pages and to the terminal by `editions` (ESC coloured it: review)
+    code, _, err = cli("publish", MC, "--note", "bad\x01note\x1b[31m", "--root", str(full))
+    assert (code, err) == (2, "briefgen: --note holds a control character U+0001 (START OF "
+                              "HEADING): write it without\n")
 
 
 # ---------------------------------------------------------------------- the web edition

@@ -934,3 +934,23 @@ def test_a_deleted_briefing_keeps_its_page_while_the_index_that_lists_it_is_kept
     code, out, _ = cli("build", "--root", str(web))
     assert code == 0 and not page.exists()
     assert "russia-military-ties" not in (web / "dist/site/feed.xml").read_text()
+
+
+def test_a_link_out_of_the_project_beside_the_templates_is_never_read(web: Path, cli,
+                                                                      tmp_path: Path,
+                                                                      monkeypatch) -> None:
+    """The templates' digest read every file under styles/web/, through a link out of the
+    project too (found by review)."""
+    outside = tmp_path / "outside-secret.txt"
+    outside.write_text("SECRET", encoding="utf-8")
+    (web / "styles/web/notes.txt").symlink_to(outside)
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def spy(self: Path) -> bytes:
+        read.append(os.path.realpath(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+    assert cli("build", "--root", str(web))[0] == 0
+    assert str(outside) not in read

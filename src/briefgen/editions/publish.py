@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from .. import __version__
 from ..errors import ContentError, OutputError, UsageError
 from ..files import build_lock, why, write_atomic
+from ..load.yamlchars import VALUE_BAD, describe_char
 from ..validate.types import human_date
 from . import store
 from .diff import Change, diff
@@ -97,6 +98,9 @@ def _note(note: str | None) -> str | None:
         return None
     if "\n" in note.strip() or "\r" in note:
         raise UsageError("--note must be one line")
+    bad = VALUE_BAD.search(note)  # it is printed on the pages and in `editions`
+    if bad:
+        raise UsageError(f"--note holds a {describe_char(bad.group())}: write it without")
     if len(note) > MAX_NOTE:
         raise UsageError(f"--note is {len(note):,} characters long; at most {MAX_NOTE:,}")
     return " ".join(note.split())

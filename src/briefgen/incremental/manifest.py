@@ -149,9 +149,14 @@ def tree_stamp(root: Path, folders: list[Path], profile: str,
     reformatted file, falls back to the fact-level comparison.
     """
     h = hashlib.sha256(f"{__version__}\0{profile}\0".encode())
+    home = os.path.realpath(root)
     paths = [p for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()]
     for path in [*paths, *(p for p in extra if p.is_file())]:
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        real = os.path.realpath(path)
+        if not real.startswith(home + os.sep):  # a link out: where it leads, never read
+            h.update(f"link\0{real}".encode())
+            continue
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
