@@ -320,3 +320,21 @@ def test_watch_rebuilds_after_an_edit_and_stops_cleanly(full: Path) -> None:
     reader.join(5)
     assert code == 0, errors
     assert any("stopped watching" in ln for ln in lines)
+
+
+def test_schema_writes_only_into_a_project_or_the_folder_named(full: Path, cli, tmp_path: Path,
+                                                                monkeypatch) -> None:
+    """Outside a project it made ./schemas wherever it ran, and a file in the way of -o was
+    an internal error (found by review)."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, _, err = cli("schema")
+    assert code == 2 and "is not a briefgen project" in err
+    assert list(elsewhere.iterdir()) == []
+    code, _, err = cli("schema", "--root", str(full), "-o",
+                       str(full / "briefings/facts/publisher.yaml"))
+    assert code == 1 and "internal error" not in err
+    assert "a file of that name is in the way" in err
+    code, _, _ = cli("schema", "--root", str(full))
+    assert code == 0 and (full / "schemas/briefing.schema.json").is_file()

@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..files import write_atomic
+from ..errors import OutputError
+from ..files import why, write_atomic
 from ..mail.settings import MailSettings
 from ..validate.brand import BrandSheet
 from ..validate.models import Briefing, Entity, Publisher, Source
@@ -62,8 +63,11 @@ def write_schemas(folder: Path) -> list[Path]:
     for name, schema in schemas().items():
         path = folder / name
         text = json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            write_atomic(path, text.encode("utf-8"))
+        try:
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                write_atomic(path, text.encode("utf-8"))
+        except OSError as exc:  # a file where the folder goes, a read-only folder...
+            raise OutputError(why(exc, path)) from None
         written.append(path)
     return written
 

@@ -21,7 +21,10 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_schema(args: argparse.Namespace, out: Output) -> int:
-    folder = Path(args.output) if args.output else Path(args.root) / "schemas"
+    from ..load.project import find_root
+
+    # the project's schemas/, or the folder named (only a project gets one by default)
+    folder = Path(args.output) if args.output else find_root(Path(args.root)) / "schemas"
     for path in briefgen.write_schemas(folder):
         out.line(str(path))
     return 0
