@@ -338,3 +338,10 @@ def test_schema_writes_only_into_a_project_or_the_folder_named(full: Path, cli, 
     assert "a file of that name is in the way" in err
     code, _, _ = cli("schema", "--root", str(full))
     assert code == 0 and (full / "schemas/briefing.schema.json").is_file()
+
+
+def test_new_refuses_a_title_with_template_code(full: Path, cli) -> None:
+    """`new X --title '{% raw %}x'` wrote a file that failed check (found by review)."""
+    code, _, err = cli("new", "x-briefing", "--title", "{% raw %}x", "--root", str(full))
+    assert code == 2 and "--title holds template code" in err
+    assert not (full / "briefings/x-briefing.yaml").exists()

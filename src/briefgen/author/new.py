@@ -64,6 +64,10 @@ def new_briefing(root: Path | str, bid: str, *, title: str | None = None,
     date = (today or dt.date.today()).isoformat()
     if title is not None and ("\n" in title or not title.strip()):
         raise UsageError("--title must be one non-empty line")
+    if title is not None and any(mark in title for mark in ("{{", "{%", "{#")):
+        # the file must pass check as written: template code belongs in the file itself
+        raise UsageError("--title holds template code ({{, {% or {#): give a plain title, "
+                         "then write the code in the file")
     if copy_from is None:
         text = _TEMPLATE.format(schema=SCHEMA_COMMENT, id=bid, date=date,
                                 title=_yaml_text(title or f"New briefing: {bid}"))
