@@ -24,6 +24,9 @@ from .context import Download, EditionLink, IndexEntry, PageContext, SiteContext
 from .inline import Citations, clean, plain, safe_href, spans_html, url_link
 
 DESCRIPTION_LENGTH = 200
+#: the language of the index and the feed: that of their fixed texts (``ENGLISH``), whatever
+#: the language of the briefings they list
+INDEX_LANGUAGE = "en-GB"
 SHARE_IMAGE = "share.png"
 SHARE_SIZE = (1200, 630)
 
@@ -334,7 +337,8 @@ def index_context(entries: list[IndexEntry], brand: Brand, site: SiteContext
     newest_first = sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
     items = [{"id": e.id, "title": e.title, "subtitle": e.subtitle, "summary": e.summary,
               "date": {"iso": e.date.isoformat(), "text": ENGLISH.date_text(e.date)},
-              "lang": e.language, "href": f"{e.id}/index.html",
+              "lang": e.language, "own": Markup(' lang="{}"').format(e.language)
+              if e.language != INDEX_LANGUAGE else "", "href": f"{e.id}/index.html",
               "url": absolute(site, f"{e.id}/"), "feed_href": absolute(site, f"{e.id}/") or
               f"{e.id}/index.html", "urn": uuid.uuid5(
                   uuid.NAMESPACE_URL, f"{publisher.web}#briefgen-briefing-{e.id}").urn,
@@ -351,7 +355,7 @@ def index_context(entries: list[IndexEntry], brand: Brand, site: SiteContext
            "email_address": publisher.email, "phone": publisher.phone,
            "tel": "tel:" + "".join(c for c in publisher.phone if c.isdigit() or c == "+")}
     return {
-        "lang": newest_first[0].language if newest_first else "en-GB",
+        "lang": INDEX_LANGUAGE,
         "title": f"Briefings from {publisher.name}", "briefings": items, "publisher": pub,
         "base_url": site.base_url, "generator": site.generator, "updated": updated,
         "feed_id": uuid.uuid5(uuid.NAMESPACE_URL, f"{publisher.web}#briefgen-feed").urn,
