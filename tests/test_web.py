@@ -906,3 +906,72 @@ def test_check_reports_a_template_error_with_file_and_line(full: Path, cli) -> N
     code, out, _ = cli("check", "--root", str(full))
     assert code == 1
     assert "styles/web/page.html.j2:" in out
+
+
+def _feed_dates(root: Path) -> dict[str, tuple[str, str]]:
+    """Each entry's (published, updated), by the page it links to; "feed": the feed's."""
+    feed = ET.parse(root / "dist/site/feed.xml").getroot()
+    out = {"feed": ("", feed.find(f"{ATOM}updated").text)}
+    for entry in feed.findall(f"{ATOM}entry"):
+        page = entry.find(f"{ATOM}link[@rel='alternate']").attrib["href"]
+        out[page.removeprefix(BASE).split("/")[0]] = (entry.find(f"{ATOM}published").text,
+                                                      entry.find(f"{ATOM}updated").text)
+    return out
+
+
+def _lastmods(root: Path) -> dict[str, str]:
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    sitemap = ET.parse(root / "dist/site/sitemap.xml").getroot()
+    return {u.find(f"{ns}loc").text.removeprefix(BASE).rstrip("/") or "index":
+            u.find(f"{ns}lastmod").text for u in sitemap.iter(f"{ns}url")}
+
+
+def test_a_published_correction_updates_the_feed_and_the_sitemap(web: Path) -> None:
+    """An entry's <updated> and its page's lastmod were the briefing's date: a corrected
+    fact changed the feed's summary but no date, so feed readers never showed the
+    correction. They are now the later of the date and the time the newest edition was
+    published (from its edition.json, never the clock); <published> stays the date."""
+    import datetime as dt
+
+    set_base_url(web)
+    build_web(web)
+    day = "2026-11-23"  # every fixture briefing's date
+    assert _feed_dates(web) == {"feed": ("", f"{day}T00:00:00Z"),
+                                **{b: (f"{day}T00:00:00Z", f"{day}T00:00:00Z") for b in ALL}}
+    assert _lastmods(web) == {"index": day, **{b: day for b in ALL}}
+
+    ws = briefgen.open_workspace(web)
+    noon = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+    briefgen.publish(ws, "defector-asylum", by="Test", now=noon)
+    build_web(web)
+    first = {"feed": ("", "2026-11-28T12:00:00Z"),
+             "defector-asylum": (f"{day}T00:00:00Z", "2026-11-28T12:00:00Z")}
+    assert _feed_dates(web) == {**{b: (f"{day}T00:00:00Z", f"{day}T00:00:00Z") for b in ALL},
+                                **first}
+    assert _lastmods(web) == {**{b: day for b in ALL}, "index": "2026-11-28T12:00:00Z",
+                              "defector-asylum": "2026-11-28T12:00:00Z"}
+
+    # a correction to a fact the lead prints, published the same day (a date alone would
+    # not change): the summary and <updated> change together
+    edit(web / "briefings/facts/countries/australia.yaml",
+         "accepted defectors from the Myanmar military who were seeking asylum",
+         "accepted defectors from the Myanmar military who have asked for asylum")
+    build_web(web)
+    assert _feed_dates(web)["defector-asylum"] == first["defector-asylum"]  # not published
+    briefgen.publish(briefgen.open_workspace(web), "defector-asylum", by="Test",
+                     now=noon + dt.timedelta(hours=3, minutes=5))
+    build_web(web)
+    dates = _feed_dates(web)
+    assert dates["defector-asylum"] == (f"{day}T00:00:00Z", "2026-11-28T15:05:00Z")
+    assert dates["feed"] == ("", "2026-11-28T15:05:00Z")
+    assert _lastmods(web)["defector-asylum"] == "2026-11-28T15:05:00Z"
+    feed = (web / "dist/site/feed.xml").read_text(encoding="utf-8")
+    assert "have asked for asylum" in feed
+    # deterministic: a fresh build of the same files gives the same feed and sitemap
+    before = {n: (web / "dist/site" / n).read_bytes() for n in ("feed.xml", "sitemap.xml")}
+    times = mtimes(web)
+    build_web(web)
+    assert mtimes(web) == times  # a no-op build writes nothing
+    shutil.rmtree(web / "dist")
+    build_web(web)
+    assert {n: (web / "dist/site" / n).read_bytes() for n in before} == before

@@ -329,12 +329,35 @@ def entry_of(state, downloads: tuple[Download, ...] = (),
                       " ".join(clean(state.lead).split()), downloads, editions)
 
 
+def updated_at(entry: IndexEntry) -> dt.datetime:
+    """When a briefing last changed for its readers: the later of its date and the time
+    its newest edition was published (a correction reaches the feed and the sitemap when it
+    is published as an edition). Read from files, never the clock: builds stay
+    deterministic."""
+    start = dt.datetime.combine(entry.date, dt.time(), dt.UTC)
+    return max([start, *(e.when for e in entry.editions)])
+
+
+def atom_time(when: dt.datetime) -> str:
+    """RFC 3339 in UTC, as Atom's dates are written: 2026-11-28T12:00:00Z."""
+    return when.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def lastmod(date: dt.date | None, when: dt.datetime) -> str:
+    """A sitemap's lastmod: the day alone when nothing changed after the start of the
+    briefing's date, else the time (W3C Datetime)."""
+    if date is not None and when == dt.datetime.combine(date, dt.time(), dt.UTC):
+        return date.isoformat()
+    return atom_time(when)
+
+
 def index_context(entries: list[IndexEntry], brand: Brand, site: SiteContext
                   ) -> dict[str, Any]:
     publisher = site.publisher
     if publisher is None:
         raise ValueError("the index needs the publisher (SiteContext.publisher)")
     newest_first = sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
+    changed = [updated_at(e) for e in newest_first]
     items = [{"id": e.id, "title": e.title, "subtitle": e.subtitle, "summary": e.summary,
               "date": {"iso": e.date.isoformat(), "text": ENGLISH.date_text(e.date)},
               "lang": e.language, "own": Markup(' lang="{}"').format(e.language)
@@ -346,9 +369,10 @@ def index_context(entries: list[IndexEntry], brand: Brand, site: SiteContext
                              "url": absolute(site, f"{e.id}/{d['href']}"), "length": dl.size}
                             for d, dl in zip(downloads_view(e.downloads), e.downloads,
                                              strict=True)],
-              "editions": editions_view(e.editions, f"{e.id}/")}
-             for e in newest_first]
-    updated = newest_first[0].date.isoformat() if newest_first else "1970-01-01"
+              "editions": editions_view(e.editions, f"{e.id}/"),
+              "updated": atom_time(when), "lastmod": lastmod(e.date, when)}
+             for e, when in zip(newest_first, changed, strict=True)]
+    updated = max(changed, default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
     pub = {"name": publisher.name, "tagline": publisher.tagline,
            "address": list(publisher.address), "web": url_link(publisher.web),
            "web_url": publisher.web, "email": url_link(f"mailto:{publisher.email}"),
@@ -357,7 +381,8 @@ def index_context(entries: list[IndexEntry], brand: Brand, site: SiteContext
     return {
         "lang": INDEX_LANGUAGE,
         "title": f"Briefings from {publisher.name}", "briefings": items, "publisher": pub,
-        "base_url": site.base_url, "generator": site.generator, "updated": updated,
+        "base_url": site.base_url, "generator": site.generator, "updated": atom_time(updated),
+        "lastmod": lastmod(newest_first[0].date if newest_first else None, updated),
         "feed_id": uuid.uuid5(uuid.NAMESPACE_URL, f"{publisher.web}#briefgen-feed").urn,
         "feed_url": absolute(site, "feed.xml"), "index_url": site.base_url,
         "logo": logo_svg(brand), "stylesheet": f"_assets/{brand.web_name}/site.css",
