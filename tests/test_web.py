@@ -975,3 +975,91 @@ def test_a_published_correction_updates_the_feed_and_the_sitemap(web: Path) -> N
     shutil.rmtree(web / "dist")
     build_web(web)
     assert {n: (web / "dist/site" / n).read_bytes() for n in before} == before
+
+
+# ---------------------------------------------------------------------- share image fit
+def _share(workspace, title: str | None = None, name: str | None = None,
+           tagline: str | None = None):
+    """defector-asylum's share image with another title or publisher: (image, doc, brand)."""
+    import dataclasses
+
+    from PIL import Image
+
+    from briefgen.render.html import share
+
+    doc = workspace.document("defector-asylum")
+    brand = workspace.brand_of(doc.id).for_language(doc.language)
+    publisher = doc.publisher.model_copy(update={
+        k: v for k, v in (("name", name), ("tagline", tagline)) if v is not None})
+    doc = dataclasses.replace(doc, title=title or doc.title, publisher=publisher)
+    image = Image.open(io.BytesIO(share.share_png(doc, brand)))
+    return image, doc, brand
+
+
+def _inked_columns(image, box: tuple[int, int, int, int]) -> list[int]:
+    """The x of every column of ``box`` (left, top, right, bottom) with a pixel not in the
+    band's colour (palette index 0)."""
+    region = image.crop(box)
+    data, w = region.tobytes(), region.width
+    return sorted({box[0] + i % w for i, v in enumerate(data) if v})
+
+
+@pytest.mark.parametrize("title", [
+    "Protection: www.burmacampaign.org.uk/defectors-and-deserters-from-the-myanmar-army",
+    "Rechtsschutzversicherungsgesellschaften and defectors",
+])
+def test_a_share_title_with_a_word_wider_than_the_line_is_shrunk_or_broken(
+        workspace, title: str) -> None:
+    """A word wider than the line was neither shrunk nor broken: the address above showed
+    "…org.uk/defecto" and ran off the picture. Now every line fits: at a smaller size if the
+    word fits there (the German word does, at 56), else broken after a "/" or "-"."""
+    from briefgen.render.html import share
+
+    image, _, brand = _share(workspace, title)
+    path, width = brand.face("title", "bold"), share.WIDTH - 2 * share.MARGIN
+    lines, size = share._fit_title(title, path, width)
+    assert all(share._width(line, path, size) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == title.replace(" ", "")  # nothing left out
+    if title.startswith("Protection"):
+        assert (lines, size) == (["Protection:", "www.burmacampaign.org.uk/",
+                                  "defectors-and-deserters-from-", "the-myanmar-army"], 68)
+    else:
+        assert lines[0] == "Rechtsschutzversicherungsgesellschaften" and size == 56
+    # the pixels: no ink right of the title's margin (the band there is empty)
+    assert _inked_columns(image, (share.WIDTH - share.MARGIN + 2, 260, share.WIDTH,
+                                  share.HEIGHT)) == []
+    inked = _inked_columns(image, (0, 260, share.WIDTH, share.HEIGHT))
+    assert inked[0] >= share.MARGIN - 2 and inked[-1] > share.WIDTH / 2
+
+
+def test_share_publisher_name_and_tagline_stop_short_of_the_label_and_date(workspace) -> None:
+    """The name and tagline were drawn with no width limit and ran over "BRIEFING" and the
+    date. Now they are shrunk, then shortened with "…", to the room left of them."""
+    from briefgen.render.html import share
+
+    name = "Burma Campaign UK and the Coalition for Human Rights and Democracy in Myanmar"
+    tagline = ("for Human Rights, Democracy & Development in Burma, and for the people of "
+               "every ethnic state")
+    image, doc, brand = _share(workspace, name=name, tagline=tagline)
+    gap, right = 32, share.WIDTH - share.MARGIN
+    first = min(right - share._width("BRIEFING", brand.face("small", "bold"), 22),
+                right - share._width("23 November 2026", brand.face("small", "regular"), 26))
+    # the pixels of the header rows: left of the label and date, a clear gap...
+    top, bottom = share.MARGIN, share.MARGIN + 100
+    assert _inked_columns(image, (round(first) - gap + 4, top, round(first) - 2, bottom)) == []
+    # ...and the inked columns left of it reach close to it: the room is used
+    left_ink = _inked_columns(image, (share.MARGIN + share.LOGO + 20, top, round(first) - 2,
+                                      bottom))
+    assert left_ink[-1] > first - gap - 40
+    # the texts drawn, measured with the code that draws them
+    placed = share.header(doc, brand)
+    assert [p.text for p in placed[2:]] == ["BRIEFING", "23 November 2026"]
+    assert min(p.span[0] for p in placed[2:]) == first and gap == share.HEADER_GAP
+    for p, whole in zip(placed[:2], (name, tagline), strict=True):
+        assert p.text.endswith("…") and whole.startswith(p.text[:-1])
+        assert p.size == (share.NAME_SIZES, share.TAGLINE_SIZES)[whole == tagline][-1]
+        assert p.span[1] <= first - gap
+    # a name that fits is drawn whole at its size (the fixture's share images are unchanged)
+    placed = share.header(workspace.document("defector-asylum"), brand)
+    assert [(p.text, p.size) for p in placed[:2]] == [
+        ("Burma Campaign UK", 34), ("for Human Rights, Democracy & Development in Burma", 22)]
