@@ -1063,3 +1063,47 @@ def test_share_publisher_name_and_tagline_stop_short_of_the_label_and_date(works
     placed = share.header(workspace.document("defector-asylum"), brand)
     assert [(p.text, p.size) for p in placed[:2]] == [
         ("Burma Campaign UK", 34), ("for Human Rights, Democracy & Development in Burma", 22)]
+
+
+def _ids(root: Path) -> dict[str, str]:
+    """The feed's id, each entry's and each page's JSON-LD @id."""
+    feed = ET.parse(root / "dist/site/feed.xml").getroot()
+    out = {"feed": feed.find(f"{ATOM}id").text}
+    for entry in feed.findall(f"{ATOM}entry"):
+        page = entry.find(f"{ATOM}link[@rel='alternate']").attrib["href"].split("/")[0]
+        out[f"entry:{page}"] = entry.find(f"{ATOM}id").text
+    for bid in ALL:
+        page = parse(root / f"dist/site/{bid}/index.html")
+        out[f"page:{bid}"] = json.loads(page.find("script", type="application/ld+json").text
+                                        )["@id"]
+    return out
+
+
+def test_the_feed_and_entry_ids_survive_another_spelling_of_the_publisher_address(
+        web: Path) -> None:
+    """The ids were made from the publisher's web address as written: adding a final "/"
+    changed every <id> and JSON-LD @id, and feed readers showed every briefing again. They
+    are made from the address with scheme and host in lower case, the default port and a
+    final "/" left out; another domain is another publisher, and changes them."""
+    import uuid
+
+    before = _ids(web)
+    web_address = "https://www.burmacampaign.org.uk"
+    assert before["feed"] == uuid.uuid5(uuid.NAMESPACE_URL,
+                                        f"{web_address}#briefgen-feed").urn  # as shipped
+    for bid in ALL:
+        urn = uuid.uuid5(uuid.NAMESPACE_URL, f"{web_address}#briefgen-briefing-{bid}").urn
+        assert before[f"entry:{bid}"] == before[f"page:{bid}"] == urn
+    assert len(set(before.values())) == 1 + len(ALL)
+    publisher = web / "briefings/facts/publisher.yaml"
+    for spelling in (f"{web_address}/", "HTTPS://WWW.BurmaCampaign.org.uk:443/"):
+        edit(publisher, "web: https://www.burmacampaign.org.uk\n", f"web: {spelling}\n")
+        assert build_web(web)["html"].ok
+        assert f"<uri>{spelling}</uri>" in (web / "dist/site/feed.xml").read_text()
+        assert _ids(web) == before, spelling
+        edit(publisher, f"web: {spelling}\n", "web: https://www.burmacampaign.org.uk\n")
+    edit(publisher, "web: https://www.burmacampaign.org.uk\n",
+         "web: https://burmacampaign.example\n")
+    build_web(web)
+    after = _ids(web)
+    assert not set(after.values()) & set(before.values())
