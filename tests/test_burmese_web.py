@@ -262,3 +262,64 @@ def test_a_failing_translated_edition_keeps_its_page_and_its_fonts(project: Path
     assert page.read_bytes() == before  # the previous page stays...
     assert (root / "dist/site/_assets/default.my/site.css").is_file()  # ...and so do its fonts
     assert list((root / "dist/site/_assets/default.my/fonts").glob("*.woff2"))
+
+
+def _lang(el) -> str:
+    """The language an element's text is in: its own lang, else its nearest ancestor's."""
+    for node in (el, *el.ancestors()):
+        if "lang" in node.attrs:
+            return node.attrs["lang"]
+    raise AssertionError(f"<{el.tag}> has no language")
+
+
+def test_the_index_and_feed_speak_english_when_the_newest_briefing_is_translated(
+        project: Path) -> None:
+    """The index and feed are in the language of their fixed texts (English): a translated
+    edition that is the newest briefing gave them lang="my", and its card marked the
+    English labels ("Read the briefing", "PDF for screen", the date) as Burmese."""
+    import xml.etree.ElementTree as ET
+
+    from briefgen.incremental.builder import build_profiles
+    from webcheck import parse, squash
+
+    root = project
+    spec = root / "briefings" / "military-cooperation.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace(
+        "date: 2026-11-23", "date: 2026-11-30", 1), encoding="utf-8")
+    results = build_profiles(root, profiles=("screen",), formats=("pdf", "html"))
+    assert all(r.ok for r in results.values()), results
+    site = root / "dist" / "site"
+    index = parse(site / "index.html")
+    assert index.find("html").attrs["lang"] == "en-GB"
+    card = index.find("article", class_="briefing-card")  # the newest: the Burmese edition
+    assert card.find("h2").attrs["id"] == f"b-{EDITION}"
+    doc = briefgen.open_workspace(root).document(EDITION)
+    # the edition's own words are Burmese...
+    assert squash(card.find("h2").text) == doc.title and _lang(card.find("h2")) == "my"
+    assert _lang(card.find("p", class_="summary")) == "my"
+    assert _lang(card.find("p", class_="subtitle")) == "my"
+    # ...the fixed labels and the date are English
+    date = card.find("time")
+    assert (date.text, _lang(date)) == ("30 November 2026", "en-GB")
+    links = card.find("ul", class_="downloads").find_all("a")
+    assert [squash(a.children[0]) for a in links] == ["Read the briefing", "PDF for screen"]
+    assert [_lang(a) for a in links] == ["en-GB", "en-GB"]
+    for a in links:  # the title a screen reader hears after the label is Burmese
+        hidden = a.find("span", class_="visually-hidden")
+        title = hidden.find_all("span")[1]
+        assert squash(hidden.text) == f": {doc.title}" and _lang(hidden) == "en-GB"
+        assert squash(title.text) == doc.title and _lang(title) == "my"
+    assert [_lang(c) for c in index.find_all("article", class_="briefing-card")[1:]] == \
+        ["en-GB"] * 4
+
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(site / "feed.xml").getroot()
+    assert feed.attrib[xml_lang] == "en-GB"
+    entry = feed.find(f"{atom}entry")
+    assert entry.find(f"{atom}title").text == doc.title and entry.attrib[xml_lang] == "my"
+    enclosure = entry.find(f"{atom}link[@rel='enclosure']")
+    assert (enclosure.attrib["title"], enclosure.attrib[xml_lang]) == ("PDF for screen", "en-GB")
+    assert all(e.attrib[xml_lang] == "en-GB" and
+               e.find(f"{atom}link[@rel='enclosure']").attrib.get(xml_lang) is None
+               for e in feed.findall(f"{atom}entry")[1:])

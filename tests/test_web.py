@@ -954,3 +954,204 @@ def test_a_link_out_of_the_project_beside_the_templates_is_never_read(web: Path,
     monkeypatch.setattr(Path, "read_bytes", spy)
     assert cli("build", "--root", str(web))[0] == 0
     assert str(outside) not in read
+
+
+def _feed_dates(root: Path) -> dict[str, tuple[str, str]]:
+    """Each entry's (published, updated), by the page it links to; "feed": the feed's."""
+    feed = ET.parse(root / "dist/site/feed.xml").getroot()
+    out = {"feed": ("", feed.find(f"{ATOM}updated").text)}
+    for entry in feed.findall(f"{ATOM}entry"):
+        page = entry.find(f"{ATOM}link[@rel='alternate']").attrib["href"]
+        out[page.removeprefix(BASE).split("/")[0]] = (entry.find(f"{ATOM}published").text,
+                                                      entry.find(f"{ATOM}updated").text)
+    return out
+
+
+def _lastmods(root: Path) -> dict[str, str]:
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    sitemap = ET.parse(root / "dist/site/sitemap.xml").getroot()
+    return {u.find(f"{ns}loc").text.removeprefix(BASE).rstrip("/") or "index":
+            u.find(f"{ns}lastmod").text for u in sitemap.iter(f"{ns}url")}
+
+
+def test_a_published_correction_updates_the_feed_and_the_sitemap(web: Path) -> None:
+    """An entry's <updated> and its page's lastmod were the briefing's date: a corrected
+    fact changed the feed's summary but no date, so feed readers never showed the
+    correction. They are now the later of the date and the time the newest edition was
+    published (from its edition.json, never the clock); <published> stays the date."""
+    import datetime as dt
+
+    set_base_url(web)
+    build_web(web)
+    day = "2026-11-23"  # every fixture briefing's date
+    assert _feed_dates(web) == {"feed": ("", f"{day}T00:00:00Z"),
+                                **{b: (f"{day}T00:00:00Z", f"{day}T00:00:00Z") for b in ALL}}
+    assert _lastmods(web) == {"index": day, **{b: day for b in ALL}}
+
+    ws = briefgen.open_workspace(web)
+    noon = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+    briefgen.publish(ws, "defector-asylum", by="Test", now=noon)
+    build_web(web)
+    first = {"feed": ("", "2026-11-28T12:00:00Z"),
+             "defector-asylum": (f"{day}T00:00:00Z", "2026-11-28T12:00:00Z")}
+    assert _feed_dates(web) == {**{b: (f"{day}T00:00:00Z", f"{day}T00:00:00Z") for b in ALL},
+                                **first}
+    assert _lastmods(web) == {**{b: day for b in ALL}, "index": "2026-11-28T12:00:00Z",
+                              "defector-asylum": "2026-11-28T12:00:00Z"}
+
+    # a correction to a fact the lead prints, published the same day (a date alone would
+    # not change): the summary and <updated> change together
+    edit(web / "briefings/facts/countries/australia.yaml",
+         "accepted defectors from the Myanmar military who were seeking asylum",
+         "accepted defectors from the Myanmar military who have asked for asylum")
+    build_web(web)
+    assert _feed_dates(web)["defector-asylum"] == first["defector-asylum"]  # not published
+    briefgen.publish(briefgen.open_workspace(web), "defector-asylum", by="Test",
+                     now=noon + dt.timedelta(hours=3, minutes=5))
+    build_web(web)
+    dates = _feed_dates(web)
+    assert dates["defector-asylum"] == (f"{day}T00:00:00Z", "2026-11-28T15:05:00Z")
+    assert dates["feed"] == ("", "2026-11-28T15:05:00Z")
+    assert _lastmods(web)["defector-asylum"] == "2026-11-28T15:05:00Z"
+    feed = (web / "dist/site/feed.xml").read_text(encoding="utf-8")
+    assert "have asked for asylum" in feed
+    # deterministic: a fresh build of the same files gives the same feed and sitemap
+    before = {n: (web / "dist/site" / n).read_bytes() for n in ("feed.xml", "sitemap.xml")}
+    times = mtimes(web)
+    build_web(web)
+    assert mtimes(web) == times  # a no-op build writes nothing
+    shutil.rmtree(web / "dist")
+    build_web(web)
+    assert {n: (web / "dist/site" / n).read_bytes() for n in before} == before
+
+
+# ---------------------------------------------------------------------- share image fit
+def _share(workspace, title: str | None = None, name: str | None = None,
+           tagline: str | None = None):
+    """defector-asylum's share image with another title or publisher: (image, doc, brand)."""
+    import dataclasses
+
+    from PIL import Image
+
+    from briefgen.render.html import share
+
+    doc = workspace.document("defector-asylum")
+    brand = workspace.brand_of(doc.id).for_language(doc.language)
+    publisher = doc.publisher.model_copy(update={
+        k: v for k, v in (("name", name), ("tagline", tagline)) if v is not None})
+    doc = dataclasses.replace(doc, title=title or doc.title, publisher=publisher)
+    image = Image.open(io.BytesIO(share.share_png(doc, brand)))
+    return image, doc, brand
+
+
+def _inked_columns(image, box: tuple[int, int, int, int]) -> list[int]:
+    """The x of every column of ``box`` (left, top, right, bottom) with a pixel not in the
+    band's colour (palette index 0)."""
+    region = image.crop(box)
+    data, w = region.tobytes(), region.width
+    return sorted({box[0] + i % w for i, v in enumerate(data) if v})
+
+
+@pytest.mark.parametrize("title", [
+    "Protection: www.burmacampaign.org.uk/defectors-and-deserters-from-the-myanmar-army",
+    "Rechtsschutzversicherungsgesellschaften and defectors",
+])
+def test_a_share_title_with_a_word_wider_than_the_line_is_shrunk_or_broken(
+        workspace, title: str) -> None:
+    """A word wider than the line was neither shrunk nor broken: the address above showed
+    "…org.uk/defecto" and ran off the picture. Now every line fits: at a smaller size if the
+    word fits there (the German word does, at 56), else broken after a "/" or "-"."""
+    from briefgen.render.html import share
+
+    image, _, brand = _share(workspace, title)
+    path, width = brand.face("title", "bold"), share.WIDTH - 2 * share.MARGIN
+    lines, size = share._fit_title(title, path, width)
+    assert all(share._width(line, path, size) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == title.replace(" ", "")  # nothing left out
+    if title.startswith("Protection"):
+        assert (lines, size) == (["Protection:", "www.burmacampaign.org.uk/",
+                                  "defectors-and-deserters-from-", "the-myanmar-army"], 68)
+    else:
+        assert lines[0] == "Rechtsschutzversicherungsgesellschaften" and size == 56
+    # the pixels: no ink right of the title's margin (the band there is empty)
+    assert _inked_columns(image, (share.WIDTH - share.MARGIN + 2, 260, share.WIDTH,
+                                  share.HEIGHT)) == []
+    inked = _inked_columns(image, (0, 260, share.WIDTH, share.HEIGHT))
+    assert inked[0] >= share.MARGIN - 2 and inked[-1] > share.WIDTH / 2
+
+
+def test_share_publisher_name_and_tagline_stop_short_of_the_label_and_date(workspace) -> None:
+    """The name and tagline were drawn with no width limit and ran over "BRIEFING" and the
+    date. Now they are shrunk, then shortened with "…", to the room left of them."""
+    from briefgen.render.html import share
+
+    name = "Burma Campaign UK and the Coalition for Human Rights and Democracy in Myanmar"
+    tagline = ("for Human Rights, Democracy & Development in Burma, and for the people of "
+               "every ethnic state")
+    image, doc, brand = _share(workspace, name=name, tagline=tagline)
+    gap, right = 32, share.WIDTH - share.MARGIN
+    first = min(right - share._width("BRIEFING", brand.face("small", "bold"), 22),
+                right - share._width("23 November 2026", brand.face("small", "regular"), 26))
+    # the pixels of the header rows: left of the label and date, a clear gap...
+    top, bottom = share.MARGIN, share.MARGIN + 100
+    assert _inked_columns(image, (round(first) - gap + 4, top, round(first) - 2, bottom)) == []
+    # ...and the inked columns left of it reach close to it: the room is used
+    left_ink = _inked_columns(image, (share.MARGIN + share.LOGO + 20, top, round(first) - 2,
+                                      bottom))
+    assert left_ink[-1] > first - gap - 40
+    # the texts drawn, measured with the code that draws them
+    placed = share.header(doc, brand)
+    assert [p.text for p in placed[2:]] == ["BRIEFING", "23 November 2026"]
+    assert min(p.span[0] for p in placed[2:]) == first and gap == share.HEADER_GAP
+    for p, whole in zip(placed[:2], (name, tagline), strict=True):
+        assert p.text.endswith("…") and whole.startswith(p.text[:-1])
+        assert p.size == (share.NAME_SIZES, share.TAGLINE_SIZES)[whole == tagline][-1]
+        assert p.span[1] <= first - gap
+    # a name that fits is drawn whole at its size (the fixture's share images are unchanged)
+    placed = share.header(workspace.document("defector-asylum"), brand)
+    assert [(p.text, p.size) for p in placed[:2]] == [
+        ("Burma Campaign UK", 34), ("for Human Rights, Democracy & Development in Burma", 22)]
+
+
+def _ids(root: Path) -> dict[str, str]:
+    """The feed's id, each entry's and each page's JSON-LD @id."""
+    feed = ET.parse(root / "dist/site/feed.xml").getroot()
+    out = {"feed": feed.find(f"{ATOM}id").text}
+    for entry in feed.findall(f"{ATOM}entry"):
+        page = entry.find(f"{ATOM}link[@rel='alternate']").attrib["href"].split("/")[0]
+        out[f"entry:{page}"] = entry.find(f"{ATOM}id").text
+    for bid in ALL:
+        page = parse(root / f"dist/site/{bid}/index.html")
+        out[f"page:{bid}"] = json.loads(page.find("script", type="application/ld+json").text
+                                        )["@id"]
+    return out
+
+
+def test_the_feed_and_entry_ids_survive_another_spelling_of_the_publisher_address(
+        web: Path) -> None:
+    """The ids were made from the publisher's web address as written: adding a final "/"
+    changed every <id> and JSON-LD @id, and feed readers showed every briefing again. They
+    are made from the address with scheme and host in lower case, the default port and a
+    final "/" left out; another domain is another publisher, and changes them."""
+    import uuid
+
+    before = _ids(web)
+    web_address = "https://www.burmacampaign.org.uk"
+    assert before["feed"] == uuid.uuid5(uuid.NAMESPACE_URL,
+                                        f"{web_address}#briefgen-feed").urn  # as shipped
+    for bid in ALL:
+        urn = uuid.uuid5(uuid.NAMESPACE_URL, f"{web_address}#briefgen-briefing-{bid}").urn
+        assert before[f"entry:{bid}"] == before[f"page:{bid}"] == urn
+    assert len(set(before.values())) == 1 + len(ALL)
+    publisher = web / "briefings/facts/publisher.yaml"
+    for spelling in (f"{web_address}/", "HTTPS://WWW.BurmaCampaign.org.uk:443/"):
+        edit(publisher, "web: https://www.burmacampaign.org.uk\n", f"web: {spelling}\n")
+        assert build_web(web)["html"].ok
+        assert f"<uri>{spelling}</uri>" in (web / "dist/site/feed.xml").read_text()
+        assert _ids(web) == before, spelling
+        edit(publisher, f"web: {spelling}\n", "web: https://www.burmacampaign.org.uk\n")
+    edit(publisher, "web: https://www.burmacampaign.org.uk\n",
+         "web: https://burmacampaign.example\n")
+    build_web(web)
+    after = _ids(web)
+    assert not set(after.values()) & set(before.values())

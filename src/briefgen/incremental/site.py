@@ -371,8 +371,10 @@ class _Site:
 
     def edition_links(self, bid: str) -> tuple[EditionLink, ...]:
         from ..render.html import EditionLink
+        from ..render.html.context import published_at
 
-        return tuple(EditionLink(e.name, e.published, e.note, _edition_href(e.name), e.size)
+        return tuple(EditionLink(e.name, e.published, e.note, _edition_href(e.name), e.size,
+                                 published_at(e.pdf.parent))
                      for e in self.archive(bid))
 
     def brands(self) -> set[str]:

@@ -5,7 +5,9 @@ workspace and the files on disk; the renderer only reads them."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ... import __version__
 from ...validate.models import Publisher
@@ -30,6 +32,27 @@ class EditionLink:
     note: str | None
     href: str  # editions/<name>.pdf, relative to the page
     size: int  # bytes
+    #: when it was published, in UTC, as its ``edition.json`` records it (None: not
+    #: recorded; the day of its name stands for it)
+    published_at: dt.datetime | None = None
+
+    @property
+    def when(self) -> dt.datetime:
+        """When it was published (UTC): as recorded, else the start of the day in its name."""
+        return self.published_at or dt.datetime.combine(self.published, dt.time(),
+                                                        dt.UTC)
+
+
+def published_at(folder: Path) -> dt.datetime | None:
+    """When the edition in ``folder`` was published, in UTC, from its ``edition.json``
+    ("published", written by ``briefgen publish``); None when it records no such time. The
+    time is the file's, not the clock's: builds stay deterministic."""
+    try:
+        value = json.loads((folder / "edition.json").read_text(encoding="utf-8"))["published"]
+        when = dt.datetime.fromisoformat(value)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    return when.astimezone(dt.UTC) if when.tzinfo is not None else None
 
 
 @dataclass(frozen=True)

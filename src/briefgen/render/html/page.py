@@ -14,6 +14,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from markupsafe import Markup, escape
 
@@ -24,6 +25,9 @@ from .context import Download, EditionLink, IndexEntry, PageContext, SiteContext
 from .inline import Citations, clean, plain, safe_href, spans_html, url_link
 
 DESCRIPTION_LENGTH = 200
+#: the language of the index and the feed: that of their fixed texts (``ENGLISH``), whatever
+#: the language of the briefings they list
+INDEX_LANGUAGE = "en-GB"
 SHARE_IMAGE = "share.png"
 SHARE_SIZE = (1200, 630)
 
@@ -98,9 +102,34 @@ def description(doc: Document) -> str:
     return cut + "…"
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def address_key(web: str) -> str:
+    """The publisher's web address as the ids are made from it: scheme and host in lower
+    case, the default port and a final "/" left out, so that writing the same address
+    another way keeps every id (feed readers would show every briefing again). Another
+    domain or path is another address: it changes the ids."""
+    parts = urlsplit(web.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:  # not a number: keep the address as written
+        return web.strip()
+    host = f"[{host}]" if ":" in host else host
+    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
+
+
+def briefing_urn(web: str, bid: str) -> str:
+    """A stable identifier of a briefing, for the feed and JSON-LD, that needs no web address
+    of ours: from the publisher's address (see :func:`address_key`) and the id."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"{address_key(web)}#briefgen-briefing-{bid}").urn
+
+
 def report_id(doc: Document) -> str:
-    """A stable identifier for the feed and JSON-LD that needs no web address of ours."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"{doc.publisher.web}#briefgen-briefing-{doc.id}").urn
+    """The briefing's identifier in the feed and the JSON-LD (see :func:`briefing_urn`)."""
+    return briefing_urn(doc.publisher.web, doc.id)
 
 
 def logo_svg(brand: Brand, css_class: str = "logo") -> Markup:
@@ -326,35 +355,61 @@ def entry_of(state, downloads: tuple[Download, ...] = (),
                       " ".join(clean(state.lead).split()), downloads, editions)
 
 
+def updated_at(entry: IndexEntry) -> dt.datetime:
+    """When a briefing last changed for its readers: the later of its date and the time
+    its newest edition was published (a correction reaches the feed and the sitemap when it
+    is published as an edition). Read from files, never the clock: builds stay
+    deterministic."""
+    start = dt.datetime.combine(entry.date, dt.time(), dt.UTC)
+    return max([start, *(e.when for e in entry.editions)])
+
+
+def atom_time(when: dt.datetime) -> str:
+    """RFC 3339 in UTC, as Atom's dates are written: 2026-11-28T12:00:00Z."""
+    return when.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def lastmod(date: dt.date | None, when: dt.datetime) -> str:
+    """A sitemap's lastmod: the day alone when nothing changed after the start of the
+    briefing's date, else the time (W3C Datetime)."""
+    if date is not None and when == dt.datetime.combine(date, dt.time(), dt.UTC):
+        return date.isoformat()
+    return atom_time(when)
+
+
 def index_context(entries: list[IndexEntry], brand: Brand, site: SiteContext
                   ) -> dict[str, Any]:
     publisher = site.publisher
     if publisher is None:
         raise ValueError("the index needs the publisher (SiteContext.publisher)")
     newest_first = sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
+    changed = [updated_at(e) for e in newest_first]
     items = [{"id": e.id, "title": e.title, "subtitle": e.subtitle, "summary": e.summary,
               "date": {"iso": e.date.isoformat(), "text": ENGLISH.date_text(e.date)},
-              "lang": e.language, "href": f"{e.id}/index.html",
+              "lang": e.language, "own": Markup(' lang="{}"').format(e.language)
+              if e.language != INDEX_LANGUAGE else "", "href": f"{e.id}/index.html",
               "url": absolute(site, f"{e.id}/"), "feed_href": absolute(site, f"{e.id}/") or
-              f"{e.id}/index.html", "urn": uuid.uuid5(
-                  uuid.NAMESPACE_URL, f"{publisher.web}#briefgen-briefing-{e.id}").urn,
+              f"{e.id}/index.html", "urn": briefing_urn(publisher.web, e.id),
               "downloads": [{**d, "href": f"{e.id}/{d['href']}",
                              "url": absolute(site, f"{e.id}/{d['href']}"), "length": dl.size}
                             for d, dl in zip(downloads_view(e.downloads), e.downloads,
                                              strict=True)],
-              "editions": editions_view(e.editions, f"{e.id}/")}
-             for e in newest_first]
-    updated = newest_first[0].date.isoformat() if newest_first else "1970-01-01"
+              "editions": editions_view(e.editions, f"{e.id}/"),
+              "updated": atom_time(when), "lastmod": lastmod(e.date, when)}
+             for e, when in zip(newest_first, changed, strict=True)]
+    updated = max(changed, default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
     pub = {"name": publisher.name, "tagline": publisher.tagline,
            "address": list(publisher.address), "web": url_link(publisher.web),
            "web_url": publisher.web, "email": url_link(f"mailto:{publisher.email}"),
            "email_address": publisher.email, "phone": publisher.phone,
            "tel": "tel:" + "".join(c for c in publisher.phone if c.isdigit() or c == "+")}
     return {
-        "lang": newest_first[0].language if newest_first else "en-GB",
+        "lang": INDEX_LANGUAGE,
         "title": f"Briefings from {publisher.name}", "briefings": items, "publisher": pub,
-        "base_url": site.base_url, "generator": site.generator, "updated": updated,
-        "feed_id": uuid.uuid5(uuid.NAMESPACE_URL, f"{publisher.web}#briefgen-feed").urn,
+        "base_url": site.base_url, "generator": site.generator, "updated": atom_time(updated),
+        "lastmod": lastmod(newest_first[0].date if newest_first else None, updated),
+        "feed_id": uuid.uuid5(uuid.NAMESPACE_URL,
+                             f"{address_key(publisher.web)}#briefgen-feed").urn,
         "feed_url": absolute(site, "feed.xml"), "index_url": site.base_url,
         "logo": logo_svg(brand), "stylesheet": f"_assets/{brand.web_name}/site.css",
         "t": texts(ENGLISH, publisher.name),

@@ -11,7 +11,10 @@ before its consonant, medials wrap round it, consonants stack) is measured and d
 with Pillow's Raqm layout (HarfBuzz), never glyph by glyph: without Raqm such a briefing has
 no share image (a :class:`RenderError`), rather than one with misspelt text. Its bytes then
 also depend on the versions of Raqm, HarfBuzz and FriBiDi. A title is wrapped at spaces; a
-Burmese phrase wider than the line is broken between syllables.
+Burmese phrase wider than the line is broken between syllables; a title with another word
+wider than the line is set smaller, and when no size fits, that word is broken (after a "/"
+or "-" where it can be). The publisher's name and tagline are shrunk, then shortened with
+"…", to the room left of the label and the date: no text is cut off or drawn over another.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import io
 import itertools
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +39,9 @@ LOGO = 104
 SUPERSAMPLE = 4
 TITLE_SIZES = (68, 62, 56, 50, 46, 42)
 MAX_TITLE_LINES = 5
+NAME_SIZES = (34, 32, 30, 28, 26)  # the publisher's name, shrunk to fit beside the date
+TAGLINE_SIZES = (22, 21, 20, 19, 18)
+HEADER_GAP = 32  # at least this between the name or tagline and the label or date
 LEADING = 1.16  # a title line's height over its size (Latin)
 TEXT_TOP = 13  # palette indices 0..13: the band colour to the band-text colour
 #: characters of scripts that must be shaped (Myanmar and its extended blocks A and B)
@@ -166,21 +173,44 @@ def _width(text: str, path: Path, size: int, language: str = "") -> float:
     return sum(_glyph(path, size, ch)[3] for ch in text)
 
 
-def _pieces(word: str, path: Path, size: int, width: int, language: str) -> list[str]:
-    """A word, or a Burmese phrase wider than the line cut between its syllables."""
-    if not _complex(word) or _width(word, path, size, language) <= width:
+#: where a word too wide for a line may be cut (after these): an address's / - . _ ? & =
+BREAK_AFTER = frozenset("/-._?&=–—")
+
+
+def _pieces(word: str, path: Path, size: int, width: int, language: str,
+            break_words: bool = False) -> list[str]:
+    """A word, or a Burmese phrase wider than the line cut between its syllables; with
+    ``break_words``, any other word wider than the line too, at the last ``/ - . _`` (an
+    address's) that fits, else between letters."""
+    if _width(word, path, size, language) <= width:
         return [word]
-    cuts = [0, *(i for i in syllable_breaks(word) if i > 0), len(word)]
-    return [word[a:b] for a, b in itertools.pairwise(cuts) if b > a]
+    if _complex(word):
+        cuts = [0, *(i for i in syllable_breaks(word) if i > 0), len(word)]
+        return [word[a:b] for a, b in itertools.pairwise(cuts) if b > a]
+    if not break_words:
+        return [word]
+    pieces, start = [], 0
+    while start < len(word):
+        end = start + 1  # at least one letter a piece
+        while end < len(word) and _width(word[start:end + 1], path, size, language) <= width:
+            end += 1
+        if end < len(word):
+            soft = [i + 1 for i in range(start, end - 1) if word[i] in BREAK_AFTER]
+            end = soft[-1] if soft else end
+        pieces.append(word[start:end])
+        start = end
+    return pieces
 
 
-def wrap(text: str, path: Path, size: int, width: int, language: str = "") -> list[str]:
-    """Lines at most ``width`` wide, broken at spaces (and between the syllables of a
-    Burmese phrase that is wider than a line on its own)."""
+def wrap(text: str, path: Path, size: int, width: int, language: str = "",
+         break_words: bool = False) -> list[str]:
+    """Lines broken at spaces (and between the syllables of a Burmese phrase that is wider
+    than a line on its own). A Latin word wider than the line stays whole, on a line wider
+    than ``width``, unless ``break_words`` (see :func:`_pieces`)."""
     lines: list[str] = []
     current = ""
     for word in text.split():
-        for j, piece in enumerate(_pieces(word, path, size, width, language)):
+        for j, piece in enumerate(_pieces(word, path, size, width, language, break_words)):
             glue = "" if j else " "
             trial = f"{current}{glue}{piece}" if current else piece
             if current and _width(trial, path, size, language) > width:
@@ -206,16 +236,26 @@ def _shorten(line: str) -> str:
 
 def _fit_title(title: str, path: Path, width: int, language: str = "",
                ratio: float = LEADING, height: int = 0) -> tuple[list[str], int]:
-    """The title's lines and size. With a taller ``ratio`` (line height over size: Myanmar
+    """The title's lines and size: the largest size at which it takes at most
+    MAX_TITLE_LINES - 1 lines, each at most ``width`` wide; a word wider than the line at
+    every size is then broken (see :func:`_pieces`), and a title still too long at the
+    smallest size ends with "…". With a taller ``ratio`` (line height over size: Myanmar
     stacks marks above and below its letters), the lines must also fit ``height``."""
-    size = TITLE_SIZES[0]
-    lines: list[str] = []
-    most = MAX_TITLE_LINES
-    for size in TITLE_SIZES:
-        lines = wrap(title, path, size, width, language)
+    def fits(lines: list[str], size: int) -> bool:
         tall = ratio != LEADING and round(size * ratio) * len(lines) > height
-        if len(lines) <= MAX_TITLE_LINES - 1 and not tall:
-            break
+        return len(lines) <= MAX_TITLE_LINES - 1 and not tall and \
+            all(_width(line, path, size, language) <= width for line in lines)
+
+    def first_fit() -> tuple[list[str], int]:
+        for break_words in (False, True):  # shrink first; break a word only if that fails
+            for size in TITLE_SIZES:
+                lines = wrap(title, path, size, width, language, break_words)
+                if fits(lines, size):
+                    return lines, size
+        return lines, size  # the smallest size, words broken: too many lines
+
+    lines, size = first_fit()
+    most = MAX_TITLE_LINES
     if ratio != LEADING:
         most = min(most, max(1, height // round(size * ratio)))
     if len(lines) > most:  # still too long at the smallest size: end with "…"
@@ -225,6 +265,61 @@ def _fit_title(title: str, path: Path, width: int, language: str = "",
             last = _shorten(last)
         lines[-1] = last + " …"
     return lines, size
+
+
+def _fit_line(text: str, path: Path, sizes: tuple[int, ...], width: float,
+              language: str = "") -> tuple[str, int]:
+    """One line at most ``width`` wide: at the largest of ``sizes`` it fits, else at the
+    smallest, shortened to end with "…"."""
+    for size in sizes:
+        if _width(text, path, size, language) <= width:
+            return text, size
+    size = sizes[-1]
+    while text and _width(text.rstrip(" ,;:.–—-") + "…", path, size, language) > width:
+        text = _shorten(text)
+    return text.rstrip(" ,;:.–—-") + "…", size
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A line of the header where it is drawn: from x (to x, right-aligned), its top at y."""
+
+    text: str
+    path: Path
+    size: int
+    x: float
+    y: float
+    align_right: bool = False
+    language: str = ""
+
+    @property
+    def span(self) -> tuple[float, float]:
+        """Its left and right edge (its advance, as every line is measured here)."""
+        width = _width(self.text, self.path, self.size, self.language)
+        return (self.x - width, self.x) if self.align_right else (self.x, self.x + width)
+
+
+def header(doc: Document, brand: Brand) -> list[Placed]:
+    """The publisher's name and tagline right of the logo, the label and date at the right
+    edge. The name and tagline get the room left of the wider of the label and the date
+    (less HEADER_GAP): shrunk to fit down to a floor, then shortened to end with "…"."""
+    language = doc.language
+    small, right = brand.face("small", "regular"), WIDTH - MARGIN
+    label = Placed(brand.sheet.label.upper(), brand.face("small", "bold"), 22, right,
+                   MARGIN + 18, True, language)
+    date = Placed(doc.strings.date_text(doc.date), small, 26, right, MARGIN + 52, True,
+                  language)
+    left = MARGIN + LOGO + 28
+    room = min(label.span[0], date.span[0]) - HEADER_GAP - left
+    out = []
+    name, size = _fit_line(doc.publisher.name, brand.face("title", "bold"), NAME_SIZES, room,
+                           language)
+    out.append(Placed(name, brand.face("title", "bold"), size, left, MARGIN + 14 +
+                      (NAME_SIZES[0] - size) // 2, False, language))
+    if doc.publisher.tagline:
+        tagline, size = _fit_line(doc.publisher.tagline, small, TAGLINE_SIZES, room, language)
+        out.append(Placed(tagline, small, size, left, MARGIN + 60, False, language))
+    return [*out, label, date]
 
 
 def share_png(doc: Document, brand: Brand) -> bytes:
@@ -258,18 +353,10 @@ def _share_png(doc: Document, brand: Brand) -> bytes:
     slot["brand"] = 0
     _logo(index, brand, slot)
 
-    title_bold, small = brand.face("title", "bold"), brand.face("small", "regular")
-    left = MARGIN + LOGO + 28
-    _line(index, (left, MARGIN + 14), doc.publisher.name, title_bold, 34, TEXT_TOP,
-          language=language)
-    if doc.publisher.tagline:
-        _line(index, (left, MARGIN + 60), doc.publisher.tagline, small, 22, TEXT_TOP,
-              language=language)
-    right = WIDTH - MARGIN
-    _line(index, (right, MARGIN + 18), label, brand.face("small", "bold"), 22, TEXT_TOP,
-          align_right=True, language=language)
-    _line(index, (right, MARGIN + 52), date, small, 26, TEXT_TOP, align_right=True,
-          language=language)
+    title_bold = brand.face("title", "bold")
+    for text in header(doc, brand):
+        _line(index, (text.x, text.y), text.text, text.path, text.size, TEXT_TOP,
+              align_right=text.align_right, language=language)
     ImageDraw.Draw(index).rectangle([MARGIN, 232, MARGIN + 119, 239], fill=slot["accent"])
 
     ratio = LEADING  # Latin titles; a Myanmar one takes the brand's own title leading
