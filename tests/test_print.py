@@ -314,3 +314,27 @@ def test_pack_of_named_briefings_in_order(printed: Path, cli) -> None:
     assert tops[1].startswith("Protection for soldiers")
     code, _, err = cli("pack", "--root", str(printed), "military-cooperaton")
     assert code == 2 and "did you mean 'military-cooperation'" in err
+
+
+def test_the_publisher_bookmark_points_at_the_publishers_block(printed: Path) -> None:
+    """"About the publisher" opens the page with the publisher's block (its address), in
+    every screen and print PDF and in the pack that copies their outlines (the anchor was
+    left at the foot of the page before when the panel moved on: admm, page 3 of 4)."""
+    pdfs = [printed / f"dist/{bid}.pdf" for bid in ALL]
+    pdfs += [printed / f"dist/print/{bid}.pdf" for bid in ALL]
+    pdfs.append(make_pack(printed).path)
+    found = 0
+    for pdf in pdfs:
+        reader = PdfReader(pdf)
+
+        def walk(items):
+            for item in items:
+                yield from walk(item) if isinstance(item, list) else [item]
+
+        entries = [o for o in walk(reader.outline) if o.title == "About the publisher"]
+        assert len(entries) == (len(ALL) if pdf.name == "pack.pdf" else 1), pdf
+        with_block = [n for n, page in enumerate(reader.pages)
+                      if "110 The Bon Marche Centre" in page.extract_text()]
+        assert [reader.get_destination_page_number(o) for o in entries] == with_block, pdf
+        found += len(entries)
+    assert found == 3 * len(ALL)

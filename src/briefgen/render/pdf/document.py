@@ -200,9 +200,10 @@ class _Renderer:
         publisher = self.block(t)
         publisher.spaceBefore = 5 * mm if rows else 10 * mm
         # the panel and the publisher block follow the content; each stays whole, and they
-        # may sit on two pages rather than leave a page half empty
-        return [*flow[:-1], KeepTogether(flow[-1:]), publisher] if rows else \
-            [*flow, publisher]
+        # may sit on two pages rather than leave a page half empty. The outline's anchor
+        # moves with what it names (left before it, it stayed at the foot of the page the
+        # panel had left)
+        return [KeepTogether(flow), publisher] if rows else [KeepTogether([*flow, publisher])]
 
     def more_information(self) -> list:
         out: list = [PageBreak()] if self.brand.sheet.appendix_page_break else []
