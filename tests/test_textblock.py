@@ -137,6 +137,42 @@ def test_the_words_cache_key_holds_every_field_of_a_run() -> None:
     from briefgen.render.pdf import lines
 
     names = [f.name for f in dataclasses.fields(Run)]
-    assert names == ["text", "face", "href", "note", "br", "nohyph", "nobreak"]
+    assert names == ["text", "face", "href", "note", "br", "nohyph", "nobreak", "url"]
     source = inspect.getsource(lines.words_of)
-    assert "(r.text, id(r.face), r.href, r.note, r.br, r.nohyph, r.nobreak)" in source
+    assert "(r.text, id(r.face), r.href, r.note, r.br, r.nohyph, r.nobreak, r.url)" in source
+
+
+@pytest.mark.parametrize("mode", ["greedy", "optimal"])
+def test_an_address_written_out_breaks_only_where_the_book_allows(font: str, mode: str
+                                                                  ) -> None:
+    """In narrow columns a written-out e-mail or web address (text, not a link) is broken
+    before its hyphens, dots and @, or after its slashes, never after its own hyphen, with
+    nothing added; the words around it are still hyphenated."""
+    from briefgen.render.pdf.linebreak import hyphenator
+    from briefgen.render.pdf.lines import url_points
+    from briefgen.render.pdf.runs import Faces, Text
+
+    s = style(font)
+    s.breaking, s.hyphenate, s.justify = mode, True, False
+    addresses = ["press-office@burma-campaign-uk.example.org",
+                 "https://www.example.org/un-general-assembly-resolutions-on-burma/"]
+    text = ("Write to the international campaign at " + addresses[0] + " or read "
+            "the extraordinary resolutions at " + addresses[1] + " (in English).")
+    runs = Text(Faces(font, black), s).add(text).runs
+    assert [r.text for r in runs if r.url] == addresses
+    cuts = {a: 0 for a in addresses}
+    for width in range(60, 260, 4):
+        block = TextBlock(runs, s, hyphenator=hyphenator("en-GB"))
+        lines = ["".join((" " if k and w.space and not w.joined else "") +
+                         "".join(p.text for p in w.pieces) for k, w in enumerate(ln.words))
+                 for ln in block.lines(width)]
+        joined = "\n".join(lines)
+        for a in addresses:
+            if a in joined:
+                continue
+            # the address runs over a line end: the break is one of its own
+            head = next(ln.split(" ")[-1] for ln in lines if a.startswith(ln.split(" ")[-1])
+                        and ln.split(" ")[-1])
+            assert len(head) in url_points(a) and not head.endswith("-"), (width, lines)
+            cuts[a] += 1
+    assert all(cuts.values()), cuts
