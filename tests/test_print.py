@@ -338,3 +338,42 @@ def test_the_publisher_bookmark_points_at_the_publishers_block(printed: Path) ->
         assert [reader.get_destination_page_number(o) for o in entries] == with_block, pdf
         found += len(entries)
     assert found == 3 * len(ALL)
+
+
+def test_pack_contents_rows_stay_above_the_footer_on_letter(printed: Path, tmp_path: Path
+                                                            ) -> None:
+    """A contents page holds as many rows as its page has room for: on Letter, 18 rows (a
+    fixed number made for A4) ran the last ones over the footer and off the page."""
+    from briefgen.pdftools.pack import rows_per_page
+    from conftest import default_brand
+    from pdfcheck import pieces
+
+    root = tmp_path / "letter"
+    shutil.copytree(printed / "briefings", root / "briefings")
+    shutil.copytree(printed / "styles", root / "styles")
+    sheet = root / "styles/default.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("size: A4", "size: Letter"),
+                     encoding="utf-8")
+    spec = (root / "briefings/defector-asylum.yaml").read_text(encoding="utf-8")
+    ids = [f"b{n:02d}" for n in range(1, 19)]
+    for n, bid in enumerate(ids, start=1):
+        (root / f"briefings/{bid}.yaml").write_text(spec.replace(
+            'title: "Protection for soldiers who leave the Myanmar military"',
+            f'title: "Briefing number {n:02d} about protection for soldiers"'),
+            encoding="utf-8")
+    result = make_pack(root, ids)
+    assert rows_per_page(default_brand()) == 17  # A4
+    reader = PdfReader(result.path)
+    assert reader.page_labels[:3] == ["i", "ii", "b01:1"]
+    bottom = 24 * 72 / 25.4  # the bottom margin: the footer is below it
+    rows = []
+    for n in range(2):
+        page = reader.pages[n]
+        found = pieces(page)
+        low = [p.text for p in found if p.y < bottom]
+        assert low == ["Briefing pack · Burma Campaign UK", f"Contents {n + 1} of 2"], low
+        rows += [p.text for p in found if p.text.startswith("Briefing number")]
+        for annot in page["/Annots"]:
+            assert float(annot.get_object()["/Rect"][1]) >= bottom
+    assert rows == [f"Briefing number {n:02d} about protection for soldiers"
+                    for n in range(1, 19)]
