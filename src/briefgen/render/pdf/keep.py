@@ -40,6 +40,9 @@ def min_head(flowables: list[Flowable], width: float, canv) -> float:
             total += f.getSpaceAfter()
         elif isinstance(f, KeepTogether):
             f.wrapOn(canv, width, _HUGE)
+            too_tall = getattr(f, "too_tall", None)
+            if too_tall is not None and too_tall():  # split where it stands: its start
+                return total - f.getSpaceBefore() + min_head(f._content, width, canv)
             return total + f._H
         else:
             _, h = f.wrapOn(canv, width, _HUGE)
@@ -72,3 +75,18 @@ class HeadingBlock(TextBlock):
         if self._pushed:
             return []
         return super().split(availWidth, availHeight)
+
+
+def lead_with(flowables: list[Flowable]) -> list[Flowable]:
+    """``flowables`` to be laid out one by one (an entry too tall for any page): the first,
+    a country's name, becomes a :class:`HeadingBlock` that moves with the start of what
+    follows (ReportLab's ``keepWithNext`` would keep it with the whole of the next block)."""
+    first = flowables[0]
+    if not isinstance(first, TextBlock) or isinstance(first, HeadingBlock):
+        return list(flowables)
+    head = HeadingBlock.__new__(HeadingBlock)
+    head.__dict__.update(first.__dict__)
+    head.keepWithNext = 0
+    head.keep_with = list(flowables[1:4])
+    head._pushed = False
+    return [head, *flowables[1:]]
