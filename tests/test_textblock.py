@@ -176,3 +176,29 @@ def test_an_address_written_out_breaks_only_where_the_book_allows(font: str, mod
             assert len(head) in url_points(a) and not head.endswith("-"), (width, lines)
             cuts[a] += 1
     assert all(cuts.values()), cuts
+
+
+def test_a_heading_taller_than_the_room_left_moves_whole(font: str, tmp_path: Path) -> None:
+    """A heading of several lines with less room left than its height is never split across
+    pages (its first lines at one page's foot, the rest at the next's top): it moves whole.
+    At the top of a page it stays, as there is nowhere better to go."""
+    from pypdf import PdfReader
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    from briefgen.render.pdf.keep import HeadingBlock
+
+    face = Face(font, 10, black)
+    heading = "How the news landed in the battalions and among the families " * 7
+    pdf = tmp_path / "h.pdf"
+    doc = SimpleDocTemplate(str(pdf), pagesize=A4, topMargin=72, bottomMargin=72)
+    head = HeadingBlock([Run(heading, face)], style(font))
+    body = TextBlock([Run("Two former army captains said so. " * 30, face)], style(font))
+    head.keep_with = [body]
+    lines = len(head.lines(doc.width))
+    assert lines >= 4  # a text block splits one of four lines or more
+    # room for all but the heading's last line
+    doc.build([Spacer(0, doc.height - (lines - 1) * 14 - 1), head, body])
+    pages = [p.extract_text() for p in PdfReader(pdf).pages]
+    assert "How the news" not in pages[0]
+    assert " ".join(pages[1].split()).startswith(" ".join(heading.split()))

@@ -11,7 +11,8 @@ that may start a page's last lines with it: the first two lines of a paragraph (
 of three lines or fewer, which a text block never splits), a whole country entry, a whole
 label and its link; and the notes those lines would place at the page foot. When that does
 not fit, it reports itself too tall and gives nothing on ``split()``, so the frame moves it
-to the next page. At the top of a frame it always stays (there is nowhere better to go).
+to the next page. A heading taller than the room left is moved whole too, never split
+across pages. At the top of a frame it always stays (there is nowhere better to go).
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ class HeadingBlock(TextBlock):
         self._pushed = False
         frame = getattr(self, "_frame", None)
         at_top = frame is not None and getattr(frame, "_atTop", 0)
+        if h > availHeight + 1e-6 and not at_top:  # never split below the top: push it whole
+            self._pushed = True
+            return w, availHeight + 1.0
         if self.keep_with and h <= availHeight and not at_top:
             need = h + self.getSpaceAfter() + min_head(self.keep_with, availWidth, self.canv)
             if need > availHeight + 1e-6:
