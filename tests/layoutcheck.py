@@ -25,7 +25,11 @@ It counts, per PDF:
 ``margin_crossings``
     a glyph outside the left or right margin;
 ``url_hyphen_breaks``
-    a web address broken after one of its own hyphens (Chicago 14.18 breaks before it).
+    a web address broken after one of its own hyphens (Chicago 14.18 breaks before it);
+``overprints``
+    in the first page's band, the running header and the footer (drawn line by line, not
+    laid out): a glyph over a glyph of another text (a tagline over the date, a footer over
+    the page number), or band text past the band's top or bottom edge.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from pypdf import PdfReader
 
 MM = 72 / 25.4
 KINDS = ("stranded_headings", "near_empty_pages", "descending_markers", "straight_quotes",
-         "runts", "margin_crossings", "url_hyphen_breaks")
+         "runts", "margin_crossings", "url_hyphen_breaks", "overprints")
 _MARKER_CHARS = set("0123456789,")
 
 
@@ -79,8 +83,10 @@ class Char:
     x0: float  # the advance box (where the pen moved), for gaps between words
     x1: float
     y: float  # baseline
-    ink0: float  # the glyph's own box, for margins
+    ink0: float  # the glyph's own box, for margins and overprints
     ink1: float
+    ink_bottom: float
+    ink_top: float
     size: float
     bold: bool
     mono: bool
@@ -187,7 +193,8 @@ def _chars(textpage) -> list[Char]:
         x0, x1 = loose.left, loose.right
         if ch.isspace():
             x1 = x0 = x.value
-        out.append(Char(ch, x0, x1, y.value, left.value, right.value, size, *style))
+        out.append(Char(ch, x0, x1, y.value, left.value, right.value, bottom.value, top.value,
+                        size, *style))
     return out
 
 
@@ -255,6 +262,13 @@ def check_pdf(pdf: Path, sheet: Sheet, name: str | None = None) -> Report:
                     report.add("margin_crossings", f"page {n}: {c.ch!r} at x {c.ink0:.1f}")
                 if c.ch in "'\"" and not c.mono and not _inside(c, rects):
                     report.add("straight_quotes", f"page {n}: at x {c.x0:.0f} y {c.y:.0f}")
+            _check_overprints([c for c in chars if not bottom - 1 <= c.y <= top and
+                               not c.ch.isspace()], n, report)
+            if n == 1:  # the band's text stays inside the band
+                for c in chars:
+                    if c.y > top and not c.ch.isspace() and \
+                            (c.ink_top > ty1 + 0.5 or c.ink_bottom < ty1 - sheet.band - 0.5):
+                        report.add("overprints", f"page 1: {c.ch!r} past the band's edge")
             body = [ln for ln in _lines([c for c in chars if bottom - 1 <= c.y <= top], n)]
             for ln in body:
                 ln.link = bool(rects) and all(_inside(c, rects) for c in ln.chars
@@ -281,6 +295,25 @@ def check_pdf(pdf: Path, sheet: Sheet, name: str | None = None) -> Report:
     _check_runts(pages, sheet, report)
     _check_urls(pages, report)
     return report
+
+
+def _check_overprints(chars: list[Char], page: int, report: Report) -> None:
+    """Glyphs outside the text area (band, header, footer) that overlap: of two lines
+    (their ink boxes cross) or of one baseline (two texts drawn over each other)."""
+    found = 0
+    for i, a in enumerate(chars):
+        for b in chars[i + 1:]:
+            if abs(a.y - b.y) < 0.3:
+                over = min(a.x1, b.x1) - max(a.x0, b.x0)  # advance boxes, one baseline
+                if over > 0.25 * min(a.size, b.size):
+                    found += 1
+                    break
+            elif min(a.ink1, b.ink1) - max(a.ink0, b.ink0) > 0.2 and \
+                    min(a.ink_top, b.ink_top) - max(a.ink_bottom, b.ink_bottom) > 0.2:
+                found += 1
+                break
+    if found:
+        report.add("overprints", f"page {page}: {found} glyphs over others outside the text")
 
 
 def _check_markers(pages: list[list[Line]], report: Report) -> None:

@@ -117,3 +117,35 @@ def test_entries_with_notes_stay_whole(mini: Path, cli) -> None:
     assert len(PdfReader(mini / "dist/entries.pdf").pages) >= 3
     checked, split = split_entries(mini)
     assert split == [] and checked >= 40
+
+
+@pytest.mark.parametrize("before", [1, 2, 3, 4, 5])
+def test_an_entry_taller_than_a_page_starts_where_it_stands(stress: Path, cli,
+                                                            before: int) -> None:
+    """A country entry that no page can hold (a long fact citing 12 sources, with its notes
+    and sources shown) is split where it stands: its heading is not left alone on a page,
+    and no page is left nearly empty before it (it was moved whole to the next page, to be
+    split there anyway)."""
+    from conftest import REPO
+    from layoutcheck import KINDS, check_pdfs
+
+    facts = stress / "briefings/facts"
+    (facts / "countries/longland.yaml").write_text(yaml.safe_dump({
+        "id": "longland", "name": "Longland", "facts": [{
+            "id": "long", "statement": " ".join(sentence(k) for k in range(60)),
+            "topics": ["long"], "as_of": "2025", "status": "current",
+            "sources": [f"src-{n:02d}" for n in range(1, 13)]}]}))
+    paragraphs = [" ".join(sentence(p * 9 + s) for s in range(9)) for p in range(before)]
+    spec = {"title": "Long entry", "date": "2025-11-01", "sections": [
+        {"heading": "Before", "paragraphs": paragraphs},
+        {"heading": "Listed", "country_list": {"topics": ["long"],
+                                               "show": ["facts", "notes", "sources"]}}]}
+    (stress / "briefings/long.yaml").write_text(yaml.safe_dump(spec))
+    code, out, err = cli("build", "--root", str(stress), "--format", "pdf", "long")
+    assert code == 0, out + err
+    report = check_pdfs([stress / "dist/long.pdf"], REPO / "styles/default.yaml")[0]
+    assert report.counts == dict.fromkeys(KINDS, 0), report.examples
+    texts = [p.extract_text() for p in PdfReader(stress / "dist/long.pdf").pages]
+    listed = next(i for i, t in enumerate(texts) if "\nListed\n" in t)
+    assert "1. Longland" in texts[listed]
+    assert "The junta’s suppliers" in texts[listed].split("1. Longland")[1]

@@ -255,6 +255,99 @@ def test_preflight_catches_low_resolution_and_rgb_images(tmp_path: Path) -> None
     assert [str(p) for p in preflight(rgb)] == ["page 1: image Im1 is in RGB colour"]
 
 
+def _with(printed: Path, out: Path, code: str, resource: tuple[str, str, object] | None = None,
+          annot: DictionaryObject | None = None) -> Path:
+    """A print PDF of ours with ``code`` added to page 1's content (and a resource it uses),
+    or an annotation added to the page."""
+    w = PdfWriter(clone_from=printed / "dist/print/defector-asylum.pdf")
+    page = w.pages[0]
+    if code:
+        stream = DecodedStreamObject()
+        stream.set_data(code.encode())
+        contents = page["/Contents"]
+        parts = list(contents) if isinstance(contents, ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject([*parts, w._add_object(stream)])
+    if resource is not None:
+        kind, name, obj = resource
+        res = page["/Resources"].get_object()
+        if kind not in res:
+            res[NameObject(kind)] = DictionaryObject()
+        res[kind].get_object()[NameObject(name)] = w._add_object(obj)
+    if annot is not None:
+        annots = list(page.get("/Annots") or [])
+        page[NameObject("/Annots")] = ArrayObject([*annots, w._add_object(annot)])
+    w.write(out)
+    return out
+
+
+def _form(code: bytes, **extra) -> DecodedStreamObject:
+    form = DecodedStreamObject()
+    form.set_data(code)
+    form.update({NameObject("/Type"): NameObject("/XObject"),
+                 NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0),
+                                                   FloatObject(50), FloatObject(50)])})
+    form.update({NameObject(k): v for k, v in extra.items()})
+    return form
+
+
+def _shading(space: str) -> DictionaryObject:
+    n = {"/DeviceRGB": 3, "/DeviceCMYK": 4}[space]
+    return DictionaryObject({
+        NameObject("/ShadingType"): NumberObject(2), NameObject("/ColorSpace"): NameObject(space),
+        NameObject("/Coords"): ArrayObject([FloatObject(v) for v in (0, 0, 200, 0)]),
+        NameObject("/Function"): DictionaryObject({
+            NameObject("/FunctionType"): NumberObject(2),
+            NameObject("/Domain"): ArrayObject([FloatObject(0), FloatObject(1)]),
+            NameObject("/C0"): ArrayObject([FloatObject(0)] * n),
+            NameObject("/C1"): ArrayObject([FloatObject(1)] * n),
+            NameObject("/N"): NumberObject(1)})})
+
+
+def test_preflight_sees_colour_in_patterns_annotations_and_forms(printed: Path,
+                                                                  tmp_path: Path) -> None:
+    """An RGB shading pattern, an RGB tiling pattern (coloured, or uncoloured over RGB) and a
+    printing annotation drawn in RGB are rejected; CMYK set by ``sc`` in a form after the
+    page chose DeviceCMYK (the form inherits it) passes, and so do the CMYK variants."""
+    def check(name: str, code: str, resource=None, annot=None) -> list[str]:
+        return [str(p) for p in preflight(_with(printed, tmp_path / f"{name}.pdf", code,
+                                                resource, annot), trim_size=A4)]
+
+    def shading_pattern(space: str) -> DictionaryObject:
+        return DictionaryObject({NameObject("/PatternType"): NumberObject(2),
+                                 NameObject("/Shading"): _shading(space)})
+
+    fill = "q /Pattern cs /P0 scn 100 100 200 200 re f Q"
+    assert check("shading-rgb", fill, ("/Pattern", "/P0", shading_pattern("/DeviceRGB"))) \
+        == ["page 1: RGB colour (scn pattern) used 1 time"]
+    assert check("shading-cmyk", fill, ("/Pattern", "/P0", shading_pattern("/DeviceCMYK"))) \
+        == []
+    tiling = {"/PatternType": NumberObject(1), "/PaintType": NumberObject(1),
+              "/TilingType": NumberObject(1), "/XStep": NumberObject(50),
+              "/YStep": NumberObject(50), "/Resources": DictionaryObject()}
+    assert check("tiling-rgb", fill, ("/Pattern", "/P0", _form(b"1 0 0 rg 0 0 9 9 re f",
+                                                                **tiling))) == [
+        "page 1: RGB colour (rg) used 1 time"]
+    assert check("tiling-cmyk", fill, ("/Pattern", "/P0", _form(b"0 1 0 0 k 0 0 9 9 re f",
+                                                                 **tiling))) == []
+    uncoloured = {**tiling, "/PaintType": NumberObject(2)}
+    assert check("uncoloured-rgb", "q [/Pattern /DeviceRGB] cs 1 0 0 /P0 scn 0 0 9 9 re f Q",
+                 ("/Pattern", "/P0", _form(b"0 0 9 9 re f", **uncoloured))) == [
+        "page 1: RGB colour (scn pattern) used 1 time"]
+    stamp = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Stamp"),
+        NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (100, 100, 200, 150)]),
+        NameObject("/F"): NumberObject(4),
+        NameObject("/AP"): DictionaryObject({NameObject("/N"): _form(b"1 0 0 rg 0 0 9 9 re f")})})
+    assert check("annot-rgb", "", annot=stamp) == ["page 1: RGB colour (rg) used 1 time"]
+    stamp[NameObject("/F")] = NumberObject(0)  # not printed: a screen note
+    assert check("annot-screen", "", annot=stamp) == []
+    form = _form(b"0 0.5 0.5 0 sc 0 0 50 50 re f")
+    assert check("form-cmyk", "q /DeviceCMYK cs /Fm0 Do Q", ("/XObject", "/Fm0", form)) == []
+    assert check("form-rgb", "q /DeviceRGB cs /Fm0 Do Q", ("/XObject", "/Fm0", form)) == [
+        "page 1: RGB colour (sc) used 1 time"]
+
+
 def test_preflight_usage_errors(cli, tmp_path: Path) -> None:
     code, _, err = cli("preflight", str(tmp_path / "missing.pdf"))
     assert code == 2 and "no such file" in err
@@ -314,3 +407,66 @@ def test_pack_of_named_briefings_in_order(printed: Path, cli) -> None:
     assert tops[1].startswith("Protection for soldiers")
     code, _, err = cli("pack", "--root", str(printed), "military-cooperaton")
     assert code == 2 and "did you mean 'military-cooperation'" in err
+
+
+def test_the_publisher_bookmark_points_at_the_publishers_block(printed: Path) -> None:
+    """"About the publisher" opens the page with the publisher's block (its address), in
+    every screen and print PDF and in the pack that copies their outlines (the anchor was
+    left at the foot of the page before when the panel moved on: admm, page 3 of 4)."""
+    pdfs = [printed / f"dist/{bid}.pdf" for bid in ALL]
+    pdfs += [printed / f"dist/print/{bid}.pdf" for bid in ALL]
+    pdfs.append(make_pack(printed).path)
+    found = 0
+    for pdf in pdfs:
+        reader = PdfReader(pdf)
+
+        def walk(items):
+            for item in items:
+                yield from walk(item) if isinstance(item, list) else [item]
+
+        entries = [o for o in walk(reader.outline) if o.title == "About the publisher"]
+        assert len(entries) == (len(ALL) if pdf.name == "pack.pdf" else 1), pdf
+        with_block = [n for n, page in enumerate(reader.pages)
+                      if "110 The Bon Marche Centre" in page.extract_text()]
+        assert [reader.get_destination_page_number(o) for o in entries] == with_block, pdf
+        found += len(entries)
+    assert found == 3 * len(ALL)
+
+
+def test_pack_contents_rows_stay_above_the_footer_on_letter(printed: Path, tmp_path: Path
+                                                            ) -> None:
+    """A contents page holds as many rows as its page has room for: on Letter, 18 rows (a
+    fixed number made for A4) ran the last ones over the footer and off the page."""
+    from briefgen.pdftools.pack import rows_per_page
+    from conftest import default_brand
+    from pdfcheck import pieces
+
+    root = tmp_path / "letter"
+    shutil.copytree(printed / "briefings", root / "briefings")
+    shutil.copytree(printed / "styles", root / "styles")
+    sheet = root / "styles/default.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("size: A4", "size: Letter"),
+                     encoding="utf-8")
+    spec = (root / "briefings/defector-asylum.yaml").read_text(encoding="utf-8")
+    ids = [f"b{n:02d}" for n in range(1, 19)]
+    for n, bid in enumerate(ids, start=1):
+        (root / f"briefings/{bid}.yaml").write_text(spec.replace(
+            'title: "Protection for soldiers who leave the Myanmar military"',
+            f'title: "Briefing number {n:02d} about protection for soldiers"'),
+            encoding="utf-8")
+    result = make_pack(root, ids)
+    assert rows_per_page(default_brand()) == 17  # A4
+    reader = PdfReader(result.path)
+    assert reader.page_labels[:3] == ["i", "ii", "b01:1"]
+    bottom = 24 * 72 / 25.4  # the bottom margin: the footer is below it
+    rows = []
+    for n in range(2):
+        page = reader.pages[n]
+        found = pieces(page)
+        low = [p.text for p in found if p.y < bottom]
+        assert low == ["Briefing pack · Burma Campaign UK", f"Contents {n + 1} of 2"], low
+        rows += [p.text for p in found if p.text.startswith("Briefing number")]
+        for annot in page["/Annots"]:
+            assert float(annot.get_object()["/Rect"][1]) >= bottom
+    assert rows == [f"Briefing number {n:02d} about protection for soldiers"
+                    for n in range(1, 19)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -169,6 +170,42 @@ def test_markup_in_content_prints_literally(mini: Path, cli) -> None:
     assert code == 0, out + err
     text = "".join(p.extract_text() for p in PdfReader(mini / "dist/demo.pdf").pages)
     assert "AT&T <b>bold?</b> <script>x</script> ]]> *stars*" in text
+
+
+ADDRESSES = ("https://www.burmacampaign.org.uk/useful-resources/un-general-assembly-"
+             "resolutions-on-burma/", "press-office@burma-campaign-uk.example.org")
+
+
+def test_addresses_written_out_break_by_the_book(mini: Path, cli) -> None:
+    """A web or e-mail address written out in running text (not a link) is never broken
+    after one of its own hyphens, nor hyphenated: it breaks where Chicago 14.18 allows
+    (before the hyphen, after a slash...), with nothing added. Checked over paragraphs that
+    put the address at every place in a line."""
+    from briefgen.render.pdf.lines import url_points
+
+    url, email = ADDRESSES
+    paragraphs = "".join(f'      - "Listed {"word " * k}at {url} and by {email} in London, '
+                         f'which keeps the full record."\n' for k in range(0, 40))
+    spec = mini / "briefings/demo.yaml"
+    spec.write_text(spec.read_text().replace(
+        "      - Text with a footnote.[^abc-2021]\n", paragraphs), encoding="utf-8")
+    code, out, err = cli("build", "--root", str(mini), "--format", "pdf")
+    assert code == 0, out + err
+    reader = PdfReader(mini / "dist/demo.pdf")
+    lines = [ln for p in reader.pages for ln in p.extract_text().splitlines()]
+    broken = dict.fromkeys(ADDRESSES, 0)
+    whole = dict.fromkeys(ADDRESSES, 0)
+    for line, after in itertools.pairwise([*lines, ""]):
+        for address in ADDRESSES:
+            whole[address] += line.count(address)
+            head = line.split(" ")[-1]
+            if head and head != address and address.startswith(head):
+                assert not head.endswith("-"), (line, after)
+                assert after.startswith(address[len(head):]), (line, after)
+                assert len(head) in url_points(address), (line, after)
+                broken[address] += 1
+    assert broken[url] >= 5 and all(broken[a] + whole[a] == 40 for a in ADDRESSES), \
+        (broken, whole)
 
 
 def test_failed_spec_keeps_previous_pdf_and_builds_others(full: Path, cli) -> None:

@@ -137,6 +137,68 @@ def test_the_words_cache_key_holds_every_field_of_a_run() -> None:
     from briefgen.render.pdf import lines
 
     names = [f.name for f in dataclasses.fields(Run)]
-    assert names == ["text", "face", "href", "note", "br", "nohyph", "nobreak"]
+    assert names == ["text", "face", "href", "note", "br", "nohyph", "nobreak", "url"]
     source = inspect.getsource(lines.words_of)
-    assert "(r.text, id(r.face), r.href, r.note, r.br, r.nohyph, r.nobreak)" in source
+    assert "(r.text, id(r.face), r.href, r.note, r.br, r.nohyph, r.nobreak, r.url)" in source
+
+
+@pytest.mark.parametrize("mode", ["greedy", "optimal"])
+def test_an_address_written_out_breaks_only_where_the_book_allows(font: str, mode: str
+                                                                  ) -> None:
+    """In narrow columns a written-out e-mail or web address (text, not a link) is broken
+    before its hyphens, dots and @, or after its slashes, never after its own hyphen, with
+    nothing added; the words around it are still hyphenated."""
+    from briefgen.render.pdf.linebreak import hyphenator
+    from briefgen.render.pdf.lines import url_points
+    from briefgen.render.pdf.runs import Faces, Text
+
+    s = style(font)
+    s.breaking, s.hyphenate, s.justify = mode, True, False
+    addresses = ["press-office@burma-campaign-uk.example.org",
+                 "https://www.example.org/un-general-assembly-resolutions-on-burma/"]
+    text = ("Write to the international campaign at " + addresses[0] + " or read "
+            "the extraordinary resolutions at " + addresses[1] + " (in English).")
+    runs = Text(Faces(font, black), s).add(text).runs
+    assert [r.text for r in runs if r.url] == addresses
+    cuts = {a: 0 for a in addresses}
+    for width in range(60, 260, 4):
+        block = TextBlock(runs, s, hyphenator=hyphenator("en-GB"))
+        lines = ["".join((" " if k and w.space and not w.joined else "") +
+                         "".join(p.text for p in w.pieces) for k, w in enumerate(ln.words))
+                 for ln in block.lines(width)]
+        joined = "\n".join(lines)
+        for a in addresses:
+            if a in joined:
+                continue
+            # the address runs over a line end: the break is one of its own
+            head = next(ln.split(" ")[-1] for ln in lines if a.startswith(ln.split(" ")[-1])
+                        and ln.split(" ")[-1])
+            assert len(head) in url_points(a) and not head.endswith("-"), (width, lines)
+            cuts[a] += 1
+    assert all(cuts.values()), cuts
+
+
+def test_a_heading_taller_than_the_room_left_moves_whole(font: str, tmp_path: Path) -> None:
+    """A heading of several lines with less room left than its height is never split across
+    pages (its first lines at one page's foot, the rest at the next's top): it moves whole.
+    At the top of a page it stays, as there is nowhere better to go."""
+    from pypdf import PdfReader
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    from briefgen.render.pdf.keep import HeadingBlock
+
+    face = Face(font, 10, black)
+    heading = "How the news landed in the battalions and among the families " * 7
+    pdf = tmp_path / "h.pdf"
+    doc = SimpleDocTemplate(str(pdf), pagesize=A4, topMargin=72, bottomMargin=72)
+    head = HeadingBlock([Run(heading, face)], style(font))
+    body = TextBlock([Run("Two former army captains said so. " * 30, face)], style(font))
+    head.keep_with = [body]
+    lines = len(head.lines(doc.width))
+    assert lines >= 4  # a text block splits one of four lines or more
+    # room for all but the heading's last line
+    doc.build([Spacer(0, doc.height - (lines - 1) * 14 - 1), head, body])
+    pages = [p.extract_text() for p in PdfReader(pdf).pages]
+    assert "How the news" not in pages[0]
+    assert " ".join(pages[1].split()).startswith(" ".join(heading.split()))

@@ -19,6 +19,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import ArrayObject, ByteStringObject, Fit, NameObject, TextStringObject
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .. import __version__
 from ..errors import ContentError, UsageError
@@ -31,7 +32,24 @@ from ..validate.brand import Brand
 from ..validate.types import human_date
 from ..workspace import open_workspace
 
-ROWS_PER_PAGE = 18
+#: the contents page: the band's height (of the brand's), the title's baseline below it, the
+#: first row's below that, each row's height, and its rule below its baseline
+BAND_SHARE = 0.6
+TITLE_DROP = 16 * mm
+FIRST_ROW = 14 * mm
+ROW = 13 * mm
+RULE_DROP = 7.5 * mm
+
+
+def rows_per_page(brand: Brand) -> int:
+    """How many rows a contents page holds: from the first row's baseline to the last row's
+    rule, inside the bottom margin (the footer is below it), whatever the page size (a fixed
+    18 ran into the footer on Letter)."""
+    _, h = page_size(brand)
+    band = brand.sheet.band_height * mm * BAND_SHARE
+    first = h - band - TITLE_DROP - FIRST_ROW
+    bottom = brand.sheet.page.margins.bottom * mm
+    return max(1, int((first - RULE_DROP - bottom) // ROW) + 1)
 
 
 @dataclass
@@ -64,17 +82,21 @@ def _contents_pdf(rows: list[_Row], brand: Brand, title: str, publisher: str) ->
         canv.saveState()
         canv.setFont(fonts["small"], 7.5)
         canv.setFillColor(palette.muted)
-        canv.drawString(left, m.bottom * mm - 10 * mm, f"{title} · {publisher}")
-        canv.drawRightString(right, m.bottom * mm - 10 * mm, f"Contents {number} of {total}")
+        page = f"Contents {number} of {total}"
+        room = right - left - stringWidth(page, fonts["small"], 7.5) - 4 * mm
+        canv.drawString(left, m.bottom * mm - 10 * mm,
+                        _fit(f"{title} · {publisher}", fonts["small"], 7.5, room))
+        canv.drawRightString(right, m.bottom * mm - 10 * mm, page)
         canv.restoreState()
 
     buf = io.BytesIO()
     canv = canvas_class(newest, footer)(buf, pagesize=(w, h), initialFontName=fonts["body"],
                                         pageCompression=1)
     canv.setTitle(title)
-    pages = [rows[i:i + ROWS_PER_PAGE] for i in range(0, len(rows), ROWS_PER_PAGE)]
+    per_page = rows_per_page(brand)
+    pages = [rows[i:i + per_page] for i in range(0, len(rows), per_page)]
     for page_no, chunk in enumerate(pages):
-        band = brand.sheet.band_height * mm * 0.6
+        band = brand.sheet.band_height * mm * BAND_SHARE
         canv.setFillColor(palette.brand)
         canv.rect(0, h - band, w, band, fill=1, stroke=0)
         canv.setFillColor(palette.band_text)
@@ -82,11 +104,11 @@ def _contents_pdf(rows: list[_Row], brand: Brand, title: str, publisher: str) ->
         canv.drawString(left, h - band / 2 - 4, publisher)
         canv.setFont(fonts["small"], 9)
         canv.drawRightString(right, h - band / 2 - 3, human_date(newest))
-        y = h - band - 16 * mm
+        y = h - band - TITLE_DROP
         canv.setFillColor(palette.brand)
         canv.setFont(_bold(fonts["title"]), 22)
         canv.drawString(left, y, title if page_no == 0 else f"{title} (continued)")
-        y -= 14 * mm
+        y -= FIRST_ROW
         for row in chunk:
             canv.setFillColor(palette.ink)
             canv.setFont(_bold(fonts["body"]), 11)
@@ -100,18 +122,16 @@ def _contents_pdf(rows: list[_Row], brand: Brand, title: str, publisher: str) ->
             canv.drawRightString(right, y, f"page {row.start + 1}")
             canv.setStrokeColor(palette.rule)
             canv.setLineWidth(0.5)
-            canv.line(left, y - 7.5 * mm, right, y - 7.5 * mm)
+            canv.line(left, y - RULE_DROP, right, y - RULE_DROP)
             row.rect = (left, y - 6 * mm, right, y + 4.5 * mm)
             row.contents_page = page_no
-            y -= 13 * mm
+            y -= ROW
         canv.showPage()
     canv.save()
     return buf.getvalue()
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     if stringWidth(text, font, size) <= width:
         return text
     while text and stringWidth(text + "…", font, size) > width:
@@ -164,7 +184,7 @@ def make_pack(root: Path | str, ids: list[str] | None = None, out: Path | None =
         pdf = ws.layout.pdf(bid)
         rows.append(_Row(ws.document(bid), pdf, len(PdfReader(pdf).pages)))
     brand = ws.brands[rows[0].doc.brand]
-    contents_pages = -(-len(rows) // ROWS_PER_PAGE)
+    contents_pages = -(-len(rows) // rows_per_page(brand))
     start = contents_pages
     for row in rows:
         row.start, start = start, start + row.pages

@@ -1,7 +1,9 @@
 """``briefgen preflight``: what a print shop would reject in any PDF, ours or not.
 
 Checked per page: fonts that are not embedded; colour that is not CMYK (RGB, grey, Lab,
-ICC-based RGB or grey, in content streams, shadings and images, also inside form XObjects);
+ICC-based RGB or grey, in content streams, shadings, shading and tiling patterns and images,
+also inside form XObjects, which inherit the colour spaces current where they are drawn, and
+in the appearances of annotations that print);
 missing or inconsistent TrimBox/BleedBox and bleed under 3 mm; a trim size other than the
 brand's; raster images under 300 dpi at the size they are placed. The colour, box and image
 checks apply in print mode, which is the default for a PDF that has a TrimBox.
@@ -136,32 +138,43 @@ class _Walker:
         self.found.images.append((name, dpi, space))
 
     def walk(self, content, resources: DictionaryObject | None, ctm: list[float],
-             depth: int = 0) -> None:
+             depth: int = 0, fill: str = "gray", stroke: str = "gray") -> None:
+        """Walk a content stream. A page's starts in grey (the initial colour space); a
+        form's or a pattern's in the spaces current where it is drawn (it inherits the
+        graphics state: a CMYK file may select DeviceCMYK once and set colours by ``sc``
+        inside its forms)."""
         if depth > 8:
             return
         self.fonts(resources)
-        stack: list[tuple[list[float], str, str]] = []
-        fill = stroke = "gray"  # the initial colour space of every content stream
+        stack: list[tuple[list[float], str, str, object, object]] = []
+        fill_space = stroke_space = None  # the spaces as given, for patterns
         for operands, op in ContentStream(content, self.reader).operations:
             op = op.decode("latin-1") if isinstance(op, bytes) else op
             if op == "q":
-                stack.append((ctm, fill, stroke))
+                stack.append((ctm, fill, stroke, fill_space, stroke_space))
             elif op == "Q" and stack:
-                ctm, fill, stroke = stack.pop()
+                ctm, fill, stroke, fill_space, stroke_space = stack.pop()
             elif op == "cm":
                 ctm = _mul([float(x) for x in operands], ctm)
             elif op in ("rg", "RG"):
                 self.colour("rgb", op)
+                fill, stroke = ("rgb", stroke) if op == "rg" else (fill, "rgb")
             elif op in ("g", "G"):
                 self.colour("gray", op)
+                fill, stroke = ("gray", stroke) if op == "g" else (fill, "gray")
+            elif op in ("k", "K"):
+                fill, stroke = ("cmyk", stroke) if op == "k" else (fill, "cmyk")
             elif op == "cs":
-                fill = colour_space_kind(operands[0], resources)
+                fill, fill_space = colour_space_kind(operands[0], resources), operands[0]
             elif op == "CS":
-                stroke = colour_space_kind(operands[0], resources)
-            elif op in ("sc", "scn"):
-                self.colour(fill, op)
-            elif op in ("SC", "SCN"):
-                self.colour(stroke, op)
+                stroke, stroke_space = colour_space_kind(operands[0], resources), operands[0]
+            elif op in ("sc", "scn", "SC", "SCN"):
+                kind, space = (fill, fill_space) if op in ("sc", "scn") else \
+                    (stroke, stroke_space)
+                if kind == "pattern":
+                    self.pattern(operands, space, resources, ctm, depth, op)
+                else:
+                    self.colour(kind, op)
             elif op == "sh":
                 shadings = resources.get("/Shading") if resources else None
                 shading = shadings.get_object().get(operands[0]) if shadings else None
@@ -171,9 +184,41 @@ class _Walker:
             elif op == "INLINE IMAGE":
                 self.image("inline image", operands["settings"], ctm, resources)
             elif op == "Do":
-                self.draw_xobject(str(operands[0]), resources, ctm, depth)
+                self.draw_xobject(str(operands[0]), resources, ctm, depth, fill, stroke)
 
-    def draw_xobject(self, name: str, resources, ctm: list[float], depth: int) -> None:
+    def pattern(self, operands, space, resources: DictionaryObject | None,
+                ctm: list[float], depth: int, op: str) -> None:
+        """A pattern set as the colour: a shading pattern is in its shading's colour space;
+        a coloured tiling pattern in the colours its own content sets; an uncoloured one in
+        the base space of the pattern colour space (``[/Pattern /DeviceRGB]``)."""
+        if not operands or not isinstance(operands[-1], NameObject):
+            self.colour("unknown", op)
+            return
+        patterns = resources.get("/Pattern") if resources else None
+        patterns = patterns.get_object() if patterns is not None else None
+        pattern = patterns.get(operands[-1]) if patterns is not None else None
+        if pattern is None:
+            self.colour("unknown", op)
+            return
+        pattern = pattern.get_object()
+        if int(pattern.get("/PatternType", 0)) == 2:
+            shading = pattern.get("/Shading")
+            shading = shading.get_object() if shading is not None else {}
+            self.colour(colour_space_kind(shading.get("/ColorSpace", "/unknown"), resources),
+                        f"{op} pattern")
+            return
+        if int(pattern.get("/PaintType", 1)) == 2:  # uncoloured: the base space's colour
+            base = _pattern_base(space, resources)
+            self.colour(colour_space_kind(base, resources) if base is not None else "unknown",
+                        f"{op} pattern")
+            return
+        inner = pattern.get("/Resources")
+        matrix = [float(x) for x in pattern.get("/Matrix", [1, 0, 0, 1, 0, 0])]
+        self.walk(pattern, inner.get_object() if inner is not None else None,
+                  _mul(matrix, ctm), depth + 1)
+
+    def draw_xobject(self, name: str, resources, ctm: list[float], depth: int,
+                     fill: str = "gray", stroke: str = "gray") -> None:
         xobjects = resources.get("/XObject") if resources else None
         if xobjects is None or name not in xobjects.get_object():
             return
@@ -181,10 +226,51 @@ class _Walker:
         if obj.get("/Subtype") == "/Image":
             self.image(name.lstrip("/"), obj, ctm, resources)
         elif obj.get("/Subtype") == "/Form":
-            matrix = [float(x) for x in obj.get("/Matrix", [1, 0, 0, 1, 0, 0])]
-            inner = obj.get("/Resources")
-            self.walk(obj, inner.get_object() if inner is not None else resources,
-                      _mul(matrix, ctm), depth + 1)
+            self.form(obj, resources, ctm, depth + 1, fill, stroke)
+
+    def form(self, obj, resources, ctm: list[float], depth: int, fill: str = "gray",
+             stroke: str = "gray") -> None:
+        matrix = [float(x) for x in obj.get("/Matrix", [1, 0, 0, 1, 0, 0])]
+        inner = obj.get("/Resources")
+        self.walk(obj, inner.get_object() if inner is not None else resources,
+                  _mul(matrix, ctm), depth, fill, stroke)
+
+    def annotations(self, page) -> None:
+        """The appearances of the annotations that print (flag Print, not Hidden): what a
+        printer renders on the page, like its content."""
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            flags = int(annot.get("/F", 0))
+            if not flags & 4 or flags & 2:
+                continue
+            normal = (annot.get("/AP") or {}).get("/N")
+            if normal is None:
+                continue
+            normal = normal.get_object()
+            if "/Subtype" not in normal and "/BBox" not in normal:  # appearance states
+                state = annot.get("/AS")
+                chosen = [normal[state]] if state is not None and state in normal else \
+                    list(normal.values())
+            else:
+                chosen = [normal]
+            for stream in chosen:
+                stream = stream.get_object()
+                if hasattr(stream, "get_data"):
+                    self.form(stream, None, [1, 0, 0, 1, 0, 0], 1)
+
+
+def _pattern_base(space, resources: DictionaryObject | None):
+    """The base colour space of a pattern colour space (``[/Pattern base]``), if any."""
+    space = space.get_object() if hasattr(space, "get_object") else space
+    if isinstance(space, NameObject) and str(space) != "/Pattern":
+        spaces = resources.get("/ColorSpace") if resources else None
+        spaces = spaces.get_object() if spaces is not None else None
+        if spaces is not None and space in spaces:
+            return _pattern_base(spaces[space], resources)
+        return None
+    if isinstance(space, ArrayObject) and len(space) > 1 and str(space[0]) == "/Pattern":
+        return space[1]
+    return None
 
 
 def _box(page, name: str) -> tuple[float, float, float, float] | None:
@@ -258,8 +344,10 @@ def preflight(path: Path, *, print_mode: bool | None = None,
         resources = page.get("/Resources")
         resources = resources.get_object() if resources is not None else None
         contents = page.get_contents()
+        walker = _Walker(reader, found)
         if contents is not None:
-            _Walker(reader, found).walk(contents, resources, [1, 0, 0, 1, 0, 0])
+            walker.walk(contents, resources, [1, 0, 0, 1, 0, 0])
+        walker.annotations(page)
         for name, embedded in sorted(found.fonts.items()):
             if not embedded:
                 problems.append(Problem(number, f"font {name} is not embedded"))

@@ -21,6 +21,7 @@ from ...resolve.model import CountryListBlock, Document, Heading, Para
 from ...validate import geometry
 from ...validate.branding import Brand
 from .coverage import as_of, facts_as_of
+from .decoration import DATE_GAP, BandLine, BandTooFull, band_lines, fit_line, footer_texts
 from .fonts import DamagedFont, check_glyphs, register_brand_fonts
 from .footnotes import Anchor, FootnoteState, KeepWithNotes
 from .keep import HeadingBlock
@@ -199,9 +200,10 @@ class _Renderer:
         publisher = self.block(t)
         publisher.spaceBefore = 5 * mm if rows else 10 * mm
         # the panel and the publisher block follow the content; each stays whole, and they
-        # may sit on two pages rather than leave a page half empty
-        return [*flow[:-1], KeepTogether(flow[-1:]), publisher] if rows else \
-            [*flow, publisher]
+        # may sit on two pages rather than leave a page half empty. The outline's anchor
+        # moves with what it names (left before it, it stayed at the foot of the page the
+        # panel had left)
+        return [KeepTogether(flow), publisher] if rows else [KeepTogether([*flow, publisher])]
 
     def more_information(self) -> list:
         out: list = [PageBreak()] if self.brand.sheet.appendix_page_break else []
@@ -250,24 +252,45 @@ class _Renderer:
         logo = self.brand.sheet.logo.size * mm
         self.draw_logo(canv, m.left * mm, h - band + (band - logo) / 2)
         canv.setFillColor(self.palette.band_text)
-        tx = m.left * mm + logo + 4 * mm
-        draw_line(canv, tx, h - band / 2 + 1.5 * mm, self.doc.publisher.name,
-                  _bold(self.fonts["title"]), 13)
-        if self.doc.publisher.tagline:
-            draw_line(canv, tx, h - band / 2 - 3.5 * mm, self.doc.publisher.tagline,
-                      self.fonts["small"], 8)
+        for line in self.band:
+            draw_line(canv, m.left * mm + logo + 4 * mm, h - band / 2 + line.dy, line.text,
+                      line.font, line.size)
         right = w - m.right * mm
         # the label and the date; with "Facts as of ..." under them, the three are centred
         lift = 3 * mm if self.doc.facts_as_of else 0
-        draw_line(canv, right, h - band / 2 + 1.5 * mm + lift, self.brand.sheet.label.upper(),
-                  _bold(self.fonts["small"]), 8, "right")
-        draw_line(canv, right, h - band / 2 - 3.5 * mm + lift,
-                  self.strings.date_text(self.doc.date), self.fonts["small"], 9, "right")
-        if self.doc.facts_as_of:
-            draw_line(canv, right, h - band / 2 - 7.5 * mm + lift,
-                      facts_as_of(self.doc.facts_as_of, self.strings), self.fonts["small"],
-                      7.5, "right")
+        for text, font, size, dy in self.date_block():
+            draw_line(canv, right, h - band / 2 + dy + lift, text, font, size, "right")
         canv.restoreState()
+
+    def date_block(self) -> list[tuple[str, str, float, float]]:
+        """The band's right-hand lines: label, date, "Facts as of" (text, font, size, and
+        the baseline's offset from the band's middle before the lift)."""
+        small = self.fonts["small"]
+        out = [(self.brand.sheet.label.upper(), _bold(small), 8, 1.5 * mm),
+               (self.strings.date_text(self.doc.date), small, 9, -3.5 * mm)]
+        if self.doc.facts_as_of:
+            out.append((facts_as_of(self.doc.facts_as_of, self.strings), small, 7.5,
+                        -7.5 * mm))
+        return out
+
+    def band_layout(self) -> list[BandLine]:
+        """The publisher's name and tagline in the band, between the logo and the date
+        block; an error at the field to shorten when they cannot fit."""
+        w, _ = page_size(self.brand)
+        m = self.brand.sheet.page.margins
+        left = m.left * mm + self.brand.sheet.logo.size * mm + 4 * mm
+        dates = max(line_width(t, f, s) for t, f, s, _ in self.date_block())
+        room = w - m.right * mm - dates - DATE_GAP - left
+        pub = self.doc.publisher
+        try:
+            return band_lines(pub.name, pub.tagline, _bold(self.fonts["title"]),
+                              self.fonts["small"], room, self.brand.sheet.band_height * mm)
+        except BandTooFull as exc:
+            origin = self.doc.origin_of(f"publisher.{exc.field}")
+            message = (f"{exc}: shorten it, or make the band taller (band_height) in "
+                       f"{self.brand.display}")
+            raise RenderError(message, [Diagnostic(origin.location, origin.key, message)]) \
+                from None
 
     def page_text(self, template: str) -> str:
         """The brand sheet's header/footer text with {short_title}, {title}, {publisher}."""
@@ -280,8 +303,11 @@ class _Renderer:
         y = h - m.top * mm + geometry.HEADER_RISE_MM * mm
         canv.saveState()
         canv.setFillColor(self.palette.muted)
-        draw_line(canv, m.left * mm, y, self.page_text(self.brand.sheet.header),
-                  self.fonts["small"], 8)
+        # decoration: cut to the column with "…" when too long (the full title is on page 1)
+        small = self.fonts["small"]
+        header = fit_line(self.page_text(self.brand.sheet.header), small, 8,
+                          w - (m.left + m.right) * mm)
+        draw_line(canv, m.left * mm, y, header, small, 8)
         canv.setStrokeColor(self.palette.rule)
         canv.setLineWidth(0.5)
         canv.line(m.left * mm, y - 2.5 * mm, w - m.right * mm, y - 2.5 * mm)
@@ -297,22 +323,25 @@ class _Renderer:
         canv.line(m.left * mm, y + 4 * mm, w - m.right * mm, y + 4 * mm)
         canv.setFillColor(self.palette.muted)
         small = self.fonts["small"]
-        footer = self.page_text(self.brand.sheet.footer)
         page = self.strings.page_text(number, total)
+        footer, draft = footer_texts(
+            self.page_text(self.brand.sheet.footer), page,
+            self.strings.draft_translation if self.doc.draft else None, small, _bold(small),
+            7.5, w - (m.left + m.right) * mm)
         draw_line(canv, m.left * mm, y, footer, small, 7.5)
         draw_line(canv, w - m.right * mm, y, page, small, 7.5, "right")
-        if self.doc.draft:  # an edition with unreviewed translations says so on every page
+        if draft:  # an edition with unreviewed translations says so on every page
             left = m.left * mm + line_width(footer, small, 7.5)
             right = w - m.right * mm - line_width(page, small, 7.5)
             canv.setFillColor(self.palette.brand)
-            draw_line(canv, (left + right) / 2, y, self.strings.draft_translation,
-                      _bold(small), 7.5, "centre")
+            draw_line(canv, (left + right) / 2, y, draft, _bold(small), 7.5, "centre")
         canv.restoreState()
 
     # ------------------------------------------------------------------ build
     def render(self) -> bytes:
         d = self.doc
         check_glyphs(d, self.brand)
+        self.band = self.band_layout()
         self.notes = FootnoteState({}, self.width, self.palette.rule)
         self.notes.notes = {n: self.note_block(n) for n in d.notes}
         buf = io.BytesIO()

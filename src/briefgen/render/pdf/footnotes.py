@@ -38,6 +38,7 @@ class FootnoteState:
     width: float
     rule_colour: Color
     doc: object = None  # the DocTemplate, set when the build starts
+    frame_height: float = 0.0  # the tallest text area of a page (0: not known)
     on_page: list[int] = field(default_factory=list)
     _heights: dict[int, float] = field(default_factory=dict)
 
@@ -126,3 +127,21 @@ class KeepWithNotes(KeepTogether):
         if notes:
             self._H += self.fn_state.extra_height(notes)
         return result
+
+    def too_tall(self) -> bool:
+        """Taller, with its notes, than the text area of any page: it can never be whole."""
+        height = self.fn_state.frame_height
+        return bool(height) and height + 1e-6 < self._H
+
+    def split(self, aW, aH):
+        """As KeepTogether, but content that can never be kept on one page is split where it
+        stands (KeepTogether moved it to the next page first, leaving the rest of this one
+        empty and a heading before it alone), its first block kept with the start of what
+        follows it (see :func:`.keep.lead_with`)."""
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        if self.too_tall():
+            from .keep import lead_with
+
+            return lead_with(self._content)
+        return super().split(aW, aH)

@@ -11,7 +11,8 @@ that may start a page's last lines with it: the first two lines of a paragraph (
 of three lines or fewer, which a text block never splits), a whole country entry, a whole
 label and its link; and the notes those lines would place at the page foot. When that does
 not fit, it reports itself too tall and gives nothing on ``split()``, so the frame moves it
-to the next page. At the top of a frame it always stays (there is nowhere better to go).
+to the next page. A heading taller than the room left is moved whole too, never split
+across pages. At the top of a frame it always stays (there is nowhere better to go).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def min_head(flowables: list[Flowable], width: float, canv) -> float:
             total += f.getSpaceAfter()
         elif isinstance(f, KeepTogether):
             f.wrapOn(canv, width, _HUGE)
+            too_tall = getattr(f, "too_tall", None)
+            if too_tall is not None and too_tall():  # split where it stands: its start
+                return total - f.getSpaceBefore() + min_head(f._content, width, canv)
             return total + f._H
         else:
             _, h = f.wrapOn(canv, width, _HUGE)
@@ -61,6 +65,9 @@ class HeadingBlock(TextBlock):
         self._pushed = False
         frame = getattr(self, "_frame", None)
         at_top = frame is not None and getattr(frame, "_atTop", 0)
+        if h > availHeight + 1e-6 and not at_top:  # never split below the top: push it whole
+            self._pushed = True
+            return w, availHeight + 1.0
         if self.keep_with and h <= availHeight and not at_top:
             need = h + self.getSpaceAfter() + min_head(self.keep_with, availWidth, self.canv)
             if need > availHeight + 1e-6:
@@ -72,3 +79,18 @@ class HeadingBlock(TextBlock):
         if self._pushed:
             return []
         return super().split(availWidth, availHeight)
+
+
+def lead_with(flowables: list[Flowable]) -> list[Flowable]:
+    """``flowables`` to be laid out one by one (an entry too tall for any page): the first,
+    a country's name, becomes a :class:`HeadingBlock` that moves with the start of what
+    follows (ReportLab's ``keepWithNext`` would keep it with the whole of the next block)."""
+    first = flowables[0]
+    if not isinstance(first, TextBlock) or isinstance(first, HeadingBlock):
+        return list(flowables)
+    head = HeadingBlock.__new__(HeadingBlock)
+    head.__dict__.update(first.__dict__)
+    head.keepWithNext = 0
+    head.keep_with = list(flowables[1:4])
+    head._pushed = False
+    return [head, *flowables[1:]]

@@ -68,6 +68,21 @@ class Run:
     br: bool = False
     nohyph: bool = False  # never hyphenated (code)
     nobreak: bool = False  # never broken inside (a date after a statement)
+    url: bool = False  # a web or e-mail address written out: broken only by URL_BREAK
+
+
+# Chicago Manual of Style 14.18: break a URL after a colon or a (double) slash; before a
+# full stop, comma, question mark, hash, per cent, tilde, hyphen or underscore; before or
+# after an equals sign or ampersand. Never after a hyphen of the URL (a reader would take
+# it for a hyphenation), and no hyphen is added.
+URL_BREAK = re.compile(r"(?<=/)(?!/)|(?<=:)(?!/)|(?=[.,?#%~\-_=&])|(?<=[=&])")
+
+
+def url_points(text: str) -> list[int]:
+    """Where an address written out may be broken, inside it: :data:`URL_BREAK`, and before
+    the ``@`` of an e-mail address."""
+    return sorted({m.start() for m in URL_BREAK.finditer(text) if 0 < m.start() < len(text)}
+                  | {i for i, ch in enumerate(text) if ch == "@" and i > 0})
 
 
 def text_width(text: str, font: str, size: float) -> float:
@@ -181,7 +196,7 @@ def words_of(runs: list[Run]) -> list[Word]:
     """:func:`_split_words`, once per distinct run list: a pure function of the runs and of
     the fonts' widths (a font's name always stands for the one file it was registered from).
     Comparing runs by value calls into each face and colour; the key is cheaper."""
-    key = tuple([(r.text, id(r.face), r.href, r.note, r.br, r.nohyph, r.nobreak)
+    key = tuple([(r.text, id(r.face), r.href, r.note, r.br, r.nohyph, r.nobreak, r.url)
                  for r in runs])
     hit = _WORDS_CACHE.get(key)
     if hit is not None:
@@ -251,7 +266,7 @@ def _cut(word: Word, width: float) -> list[Word]:
             x += piece.width
             continue
         start = 0
-        for i, ch in enumerate(piece.text):
+        for i, ch in _units(piece, width):
             w = text_width(ch, face.font, face.size)
             if x + w > width and (cur or i > start):
                 if i > start:
@@ -268,6 +283,51 @@ def _cut(word: Word, width: float) -> list[Word]:
     parts[0].space, parts[0].break_before = word.space, word.break_before
     parts[0].joined = parts[0].soft = word.soft
     return parts
+
+
+def _units(piece: Piece, width: float) -> list[tuple[int, str]]:
+    """What :func:`_cut` may cut a piece between, with where each starts: characters; in an
+    address written out, the parts between its breaks (:func:`url_points`), a part wider
+    than the line by characters."""
+    text = piece.text
+    if not piece.run.url:
+        return list(enumerate(text))
+    face = piece.run.face
+    out: list[tuple[int, str]] = []
+    start = 0
+    for end in [*url_points(text), len(text)]:
+        part = text[start:end]
+        if text_width(part, face.font, face.size) > width:
+            out.extend((start + k, ch) for k, ch in enumerate(part))
+        else:
+            out.append((start, part))
+        start = end
+    return out
+
+
+def _url_parts(word: Word) -> list[Word]:
+    """A word with an address written out in it, in parts at the address's breaks
+    (:func:`url_points`): a line may end between them, and no hyphen is added."""
+    parts: list[list[Piece]] = []
+    cur: list[Piece] = []
+    for piece in word.pieces:
+        if not piece.run.url or piece.shaped is not None:
+            cur.append(piece)
+            continue
+        face, text, start = piece.run.face, piece.text, 0
+        for end in [*url_points(text), len(text)]:
+            part = text[start:end]
+            cur.append(Piece(piece.run, part, text_width(part, face.font, face.size)))
+            if end < len(text):
+                parts.append(cur)
+                cur = []
+            start = end
+    if cur:
+        parts.append(cur)
+    return [Word(ps, sum(p.width for p in ps), word.space, word.break_before, word.joined,
+                 word.soft) if k == 0 else
+            Word(ps, sum(p.width for p in ps), None, False, joined=True)
+            for k, ps in enumerate(parts)]
 
 
 def _break(words: list[Word], width: float) -> list[Line]:
@@ -326,6 +386,11 @@ def _atoms(words: list[Word], hyph) -> tuple[list[Word], list[float]]:
     atoms: list[Word] = []
     hyphens: list[float] = []
     for word in words:
+        if any(p.run.url for p in word.pieces):  # an address: its own breaks, no hyphen
+            parts = _url_parts(word)
+            atoms.extend(parts)
+            hyphens.extend([0.0] * len(parts))
+            continue
         points: list[int] = []
         if len(word.pieces) == 1:
             piece = word.pieces[0]

@@ -244,6 +244,7 @@ class BriefingDocTemplate(BaseDocTemplate):
         ])
         notes.doc = self
         notes.width = w
+        notes.frame_height = max(first_h, later_h)
 
     def handle_flowable(self, flowables):
         self.current = flowables[0] if flowables else None

@@ -14,13 +14,14 @@ from reportlab.lib.colors import Color
 from reportlab.lib.fonts import tt2ps
 
 from ...resolve.model import Span
+from .lines import URL_BREAK as _URL_BREAK
 from .lines import Face, Run, interned, text_width
 
-# Chicago Manual of Style 14.18: break a URL after a colon or a (double) slash; before a
-# full stop, comma, question mark, hash, per cent, tilde, hyphen or underscore; before or
-# after an equals sign or ampersand. Never after a hyphen of the URL (a reader would take
-# it for a hyphenation), and no hyphen is added.
-_URL_BREAK = re.compile(r"(?<=/)(?!/)|(?<=:)(?!/)|(?=[.,?#%~\-_=&])|(?<=[=&])")
+# a web or e-mail address written out in text (not a link): as briefgen.resolve.typography
+# finds them (a scheme, or www., or name@domain), without the full stop or bracket after it
+_ADDRESS = re.compile(r"(?<![\w@.-])(?:(?:https?|mailto):|www\.)[^\s<>\"`]*"
+                      r"[^\s<>\"'`.,;:!?()\[\]]|(?<![\w@.-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*"
+                      r"\.[a-zA-Z]\w*", re.I)
 # C0 and C1 control characters (category Cc) except tab and newline
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -69,7 +70,23 @@ class Text:
             href: str | None = None, muted: bool = False, nobreak: bool = False) -> Text:
         face = self.faces.face(self.style, bold=bold, italic=italic, mono=mono,
                                link=href is not None, muted=muted)
-        self.runs.append(Run(_CONTROL.sub("", text), face, href, nohyph=mono, nobreak=nobreak))
+        text = _CONTROL.sub("", text)
+        if href is None and not mono and not nobreak and \
+                ("@" in text or ":" in text or "www." in text.lower()):
+            # an address written out is never hyphenated, nor broken after its own hyphens
+            # (a reader would type the wrong address): it breaks by the book (lines.URL_BREAK)
+            start = 0
+            for m in _ADDRESS.finditer(text):
+                if m.start() > start:
+                    self.runs.append(Run(text[start:m.start()], face))
+                self.runs.append(Run(m.group(0), face, nohyph=True, url=True))
+                start = m.end()
+            if start:
+                if start < len(text):
+                    self.runs.append(Run(text[start:], face))
+                self._after_note = False
+                return self
+        self.runs.append(Run(text, face, href, nohyph=mono, nobreak=nobreak))
         self._after_note = False
         return self
 
