@@ -161,6 +161,22 @@ def tree_stamp(root: Path, folders: list[Path], profile: str,
     return h.hexdigest()
 
 
+def folder_digest(folder: Path) -> str:
+    """The web templates' files, by content; a link out of the project is hashed by where
+    it leads, never read (the templates that use it fail, located, when they load it)."""
+    h = hashlib.sha256()
+    home = os.path.realpath(folder.parent.parent)
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            real = os.path.realpath(path)
+            if not real.startswith(home + os.sep):
+                h.update(f"link\0{real}".encode())
+                continue
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
 def _stat_ok(value: Any) -> bool:
     """[size, mtime_ns]"""
     return isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value) \

@@ -58,6 +58,7 @@ from .manifest import (
     Manifest,
     check_written,
     digest,
+    folder_digest,
     tree_stamp,
 )
 from .site_manifest import (
@@ -169,7 +170,7 @@ class _Site:
         publisher = ws.base.publisher
         base = publisher.site.base_url if publisher is not None and publisher.site else None
         self.site = SiteContext(base_url=base, publisher=publisher)
-        self.templates = _folder_digest(self.layout.web_templates)
+        self.templates = folder_digest(self.layout.web_templates)
 
     # .................................................................. the plan
     def build(self, stamp: str | None) -> BuildResult:
@@ -583,22 +584,6 @@ class _Site:
 
 def _edition_href(name: str) -> str:
     return f"{EDITIONS}/{name}.pdf"
-
-
-def _folder_digest(folder: Path) -> str:
-    """The web templates' files, by content; a link out of the project is hashed by where
-    it leads, never read (the templates that use it fail, located, when they load it)."""
-    h = hashlib.sha256()
-    home = os.path.realpath(folder.parent.parent)
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            h.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            real = os.path.realpath(path)
-            if not real.startswith(home + os.sep):
-                h.update(f"link\0{real}".encode())
-                continue
-            h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()[:16]
 
 
 def _facts_as_of(ws: Workspace, doc: Document):
