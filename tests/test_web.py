@@ -751,6 +751,18 @@ def _table(data: bytes, tag: bytes) -> tuple[int, int]:
     raise KeyError(tag)
 
 
+def _damaged_but_vouched_for(web: Path, font: Path, data: bytearray, good: str) -> None:
+    """Write the damaged ``data`` over ``font``, make the font cache vouch for it as it did
+    for the good bytes (``good``: their hash), and edit a briefing so that it is rebuilt."""
+    font.write_bytes(bytes(data))
+    cache_file = web / "dist/.briefgen/fonts.json"
+    cache = json.loads(cache_file.read_text())
+    cache["fonts"][hashlib.sha256(data).hexdigest()[:16]] = cache["fonts"][good]
+    cache_file.write_text(json.dumps(cache))
+    edit(web / "briefings/russia-military-ties.yaml", "protection at the UN\"",
+         "protection at the UN (revised)\"")
+
+
 @pytest.mark.parametrize("damage", ["table directory", "glyf", "loca", "hmtx"])
 @pytest.mark.parametrize("formats", [("--format", "html"), ("--profile", "all")])
 def test_a_damaged_font_a_tampered_cache_vouches_for_fails_cleanly(web: Path, cli, formats,
@@ -769,13 +781,7 @@ def test_a_damaged_font_a_tampered_cache_vouches_for_fails_cleanly(web: Path, cl
     else:  # well-formed glyphs with no outline, or no width
         offset, length = _table(bytes(data), damage.encode())
         data[offset:offset + length] = bytes(length)
-    font.write_bytes(bytes(data))
-    cache_file = web / "dist/.briefgen/fonts.json"
-    cache = json.loads(cache_file.read_text())
-    cache["fonts"][hashlib.sha256(data).hexdigest()[:16]] = cache["fonts"][good]
-    cache_file.write_text(json.dumps(cache))
-    edit(web / "briefings/russia-military-ties.yaml", "protection at the UN\"",
-         "protection at the UN (revised)\"")
+    _damaged_but_vouched_for(web, font, data, good)
     assert cli("check", "--root", str(web))[0] == 0  # what the cache says
     before = tree(web)
     pdfs = {p: p.read_bytes() for p in (web / "dist").rglob("*.pdf")}
@@ -806,13 +812,7 @@ def test_pages_whose_brand_web_fonts_fail_keep_their_previous_version(web: Path,
     good = hashlib.sha256(data).hexdigest()[:16]
     offset, length = _table(bytes(data), b"glyf")
     data[offset:offset + length] = bytes(length)
-    font.write_bytes(bytes(data))
-    cache_file = web / "dist/.briefgen/fonts.json"
-    cache = json.loads(cache_file.read_text())
-    cache["fonts"][hashlib.sha256(data).hexdigest()[:16]] = cache["fonts"][good]
-    cache_file.write_text(json.dumps(cache))
-    edit(web / "briefings/russia-military-ties.yaml", "protection at the UN\"",
-         "protection at the UN (revised)\"")
+    _damaged_but_vouched_for(web, font, data, good)
     assert cli("check", "--root", str(web))[0] == 0  # what the cache says
     before = tree(web)
     code, out, err = cli("build", "--root", str(web), "--format", "html")
