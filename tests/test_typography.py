@@ -66,6 +66,13 @@ def test_inline_markdown_keeps_code_and_link_targets() -> None:
     # the dash rules still see what is around an address
     ("Write to press@un.org - we reply", "Write to press@un.org – we reply", None),
     ("Visit www.example.org - the site", "Visit www.example.org – the site", None),
+    # an apostrophe in an address without a scheme (review of the fix)
+    ("See www.example.org/wiki/People's_Defence_Force or write to o'brien@example.org.",
+     "See www.example.org/wiki/People's_Defence_Force or write to o'brien@example.org.",
+     None),
+    ("Write to 'press@un.org' now", "Write to ‘press@un.org’ now", None),
+    # a private-use character of the text's own beside an address: it crashed (exit 3)
+    ("Contact www.un.org \ue002 - see", "Contact www.un.org \ue002 – see", None),
 ])
 def test_web_addresses_are_printed_as_written(raw: str, printed: str, href: str | None) -> None:
     """Found by review: each of these printed an address that differs from the one written

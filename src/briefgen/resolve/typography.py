@@ -57,8 +57,8 @@ QUOTES = {
 #: part of it (People's_Defence_Force, Foo_(bar)), but not its last character
 _URL = re.compile(r"(?:https?://|mailto:)[^\s<>\"`\[\]]*[^\s<>\"'`.,;:!?()\[\]]", re.I)
 #: addresses without a scheme, which only the dash rules could reach: kept as written
-_PLAIN_ADDRESS = re.compile(r"(?<![\w@.-])(?:www\.[^\s<>\"`]*[^\s<>\"'`.,;:!?()\[\]]|"
-                            r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]\w*)")
+_PLAIN_ADDRESS = re.compile(r"(?<![\w@.'-])(?:www\.[^\s<>\"`]*[^\s<>\"'`.,;:!?()\[\]]|"
+                            r"[\w+-][\w.+'-]*@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]\w*)")
 _SCHEME = re.compile(r"(?:https?|mailto)$", re.I)
 
 
@@ -107,13 +107,9 @@ def dashes(text: str) -> str:
     address) is kept as written."""
     if "-" not in text and "." not in text:
         return text
-    if "www." in text or "@" in text:
-        kept = _PLAIN_ADDRESS.findall(text)
-        if kept:  # each address stands aside as one letter while the rules run
-            held = iter(kept)
-            out = _dashes(_PLAIN_ADDRESS.sub("\ue002", text))
-            return re.sub("\ue002", lambda m: next(held), out)
-    return _dashes(text)
+    held: list[str] = []
+    kept = _hold(text, held)
+    return _dashes(text) if kept is None else _give_back(_dashes(kept), held)
 
 
 def _dashes(text: str) -> str:
@@ -122,12 +118,58 @@ def _dashes(text: str) -> str:
     return text
 
 
-def _dash_rule(state: StateCore) -> None:
+#: an address without a scheme stands aside as one character of Unicode's plane 15 (private
+#: use) while quotes and dashes are set, so that the rules still see what is around it
+_HELD = 0xF0000
+_HELD_CHARS = re.compile("[\U000F0000-\U000FFFFD]")
+
+
+def _hold(text: str, held: list[str]) -> str | None:
+    """``text`` with each www./email address replaced by a stand-in (kept in ``held``);
+    None when there is none, or when the text has such characters of its own."""
+    if ("www." not in text and "@" not in text) or _HELD_CHARS.search(text):
+        return None
+
+    def stand_in(match: re.Match) -> str:
+        held.append(match.group(0))
+        return chr(_HELD + len(held) - 1)
+
+    out = _PLAIN_ADDRESS.sub(stand_in, text)
+    return out if held else None
+
+
+def _give_back(text: str, held: list[str]) -> str:
+    return _HELD_CHARS.sub(lambda m: held[ord(m.group()) - _HELD], text)
+
+
+def _hold_rule(state: StateCore) -> None:
+    held = state.env.setdefault("briefgen_held", [])
     for token in state.tokens:
         if token.type == "inline" and token.children:
             for child in token.children:
                 if child.type == "text":
-                    child.content = dashes(child.content)
+                    kept = _hold(child.content, held)
+                    if kept is not None:
+                        child.content = kept
+
+
+def _give_back_rule(state: StateCore) -> None:
+    held = state.env.get("briefgen_held")
+    if not held:
+        return
+    for token in state.tokens:
+        if token.type == "inline" and token.children:
+            for child in token.children:
+                if child.type == "text":
+                    child.content = _give_back(child.content, held)
+
+
+def _dash_rule(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type == "inline" and token.children:
+            for child in token.children:
+                if child.type == "text" and ("-" in child.content or "." in child.content):
+                    child.content = _dashes(child.content)
 
 
 def typographic_parser(md: MarkdownIt, language: str) -> MarkdownIt:
@@ -136,7 +178,9 @@ def typographic_parser(md: MarkdownIt, language: str) -> MarkdownIt:
     md.options["quotes"] = quotes_for(language)
     md.inline.ruler.push("bare_url", bare_url)
     md.enable("smartquotes")
+    md.core.ruler.before("smartquotes", "hold_addresses", _hold_rule)
     md.core.ruler.after("smartquotes", "dashes", _dash_rule)
+    md.core.ruler.after("dashes", "give_back_addresses", _give_back_rule)
     return md
 
 
