@@ -14,7 +14,6 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from markupsafe import Markup, escape
 
@@ -102,34 +101,9 @@ def description(doc: Document) -> str:
     return cut + "…"
 
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def address_key(web: str) -> str:
-    """The publisher's web address as the ids are made from it: scheme and host in lower
-    case, the default port and a final "/" left out, so that writing the same address
-    another way keeps every id (feed readers would show every briefing again). Another
-    domain or path is another address: it changes the ids."""
-    parts = urlsplit(web.strip())
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    try:
-        port = parts.port
-    except ValueError:  # not a number: keep the address as written
-        return web.strip()
-    host = f"[{host}]" if ":" in host else host
-    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
-    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
-
-
-def briefing_urn(web: str, bid: str) -> str:
-    """A stable identifier of a briefing, for the feed and JSON-LD, that needs no web address
-    of ours: from the publisher's address (see :func:`address_key`) and the id."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"{address_key(web)}#briefgen-briefing-{bid}").urn
-
-
 def report_id(doc: Document) -> str:
-    """The briefing's identifier in the feed and the JSON-LD (see :func:`briefing_urn`)."""
-    return briefing_urn(doc.publisher.web, doc.id)
+    """A stable identifier for the feed and JSON-LD that needs no web address of ours."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"{doc.publisher.web}#briefgen-briefing-{doc.id}").urn
 
 
 def logo_svg(brand: Brand, css_class: str = "logo") -> Markup:
@@ -389,7 +363,8 @@ def index_context(entries: list[IndexEntry], brand: Brand, site: SiteContext
               "lang": e.language, "own": Markup(' lang="{}"').format(e.language)
               if e.language != INDEX_LANGUAGE else "", "href": f"{e.id}/index.html",
               "url": absolute(site, f"{e.id}/"), "feed_href": absolute(site, f"{e.id}/") or
-              f"{e.id}/index.html", "urn": briefing_urn(publisher.web, e.id),
+              f"{e.id}/index.html", "urn": uuid.uuid5(
+                  uuid.NAMESPACE_URL, f"{publisher.web}#briefgen-briefing-{e.id}").urn,
               "downloads": [{**d, "href": f"{e.id}/{d['href']}",
                              "url": absolute(site, f"{e.id}/{d['href']}"), "length": dl.size}
                             for d, dl in zip(downloads_view(e.downloads), e.downloads,
@@ -408,8 +383,7 @@ def index_context(entries: list[IndexEntry], brand: Brand, site: SiteContext
         "title": f"Briefings from {publisher.name}", "briefings": items, "publisher": pub,
         "base_url": site.base_url, "generator": site.generator, "updated": atom_time(updated),
         "lastmod": lastmod(newest_first[0].date if newest_first else None, updated),
-        "feed_id": uuid.uuid5(uuid.NAMESPACE_URL,
-                             f"{address_key(publisher.web)}#briefgen-feed").urn,
+        "feed_id": uuid.uuid5(uuid.NAMESPACE_URL, f"{publisher.web}#briefgen-feed").urn,
         "feed_url": absolute(site, "feed.xml"), "index_url": site.base_url,
         "logo": logo_svg(brand), "stylesheet": f"_assets/{brand.web_name}/site.css",
         "t": texts(ENGLISH, publisher.name),
