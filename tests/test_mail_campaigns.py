@@ -428,3 +428,24 @@ def test_one_edition_reaches_a_person_once_whatever_lists_they_are_on(project: P
         assert code == 0, err
         assert server.recorder.count_by_recipient() == {f"p{i:03d}@example.org": 1
                                                         for i in range(6)}
+
+
+def test_a_person_an_unfinished_campaign_will_reach_is_not_mailed_by_another(project: Path,
+                                                                           run) -> None:
+    """Only those another campaign had *sent* were skipped: a list exported again while the
+    first campaign was stopped by a quota mailed its pending people, and resuming the first
+    mailed them again (found by reviewing the one-edition rule)."""
+    quota = "550 5.4.5 Daily user sending quota exceeded."
+    with Server(Recorder(refuse_after=(2, quota))) as server:
+        first = write_list(project, 6, name="supporters.csv")
+        assert run(server, *send_args(project, first, "--send"))[0] == 1
+        server.recorder.refuse_after = None
+        again = project / "supporters-export.csv"  # the same people, another name
+        again.write_bytes(first.read_bytes())
+        code, out, err = run(server, *send_args(project, again, "--send"))
+        assert code == 0, err
+        assert "p002@example.org: gets this edition from campaign " in out
+        code, _, err = run(server, *send_args(project, first, "--send"))  # resumed
+        assert code == 0, err
+        got = server.recorder.count_by_recipient()
+    assert got == {f"p{i:03d}@example.org": 1 for i in range(6)}

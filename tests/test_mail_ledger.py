@@ -372,3 +372,21 @@ def test_a_new_campaign_skips_only_those_who_had_the_earlier_pdf(project, run):
         code, _out, _err = run(server, *send_args(project, people, "--send", "--new-campaign"))
         got = server.recorder.count_by_recipient()
     assert got.get("straße@example.org") == 1, f"straße@ got no PDF at all: {got}"
+
+
+def test_a_new_ledger_is_made_where_hard_links_are_not_supported(project: Path, run,
+                                                                 monkeypatch) -> None:
+    """The ledger is put in place with a hard link; where the file system has none (exFAT,
+    some shared folders) the first send was an internal error (found by review)."""
+    import errno
+    import os
+
+    def no_links(*_args, **_kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    with Server() as server:
+        people = write_list(project, 2, name="supporters.csv")
+        code, _, err = run(server, *send_args(project, people, "--send"))
+        assert code == 0, err
+        assert len(server.recorder.raw) == 2

@@ -93,8 +93,13 @@ def _create(path: Path) -> None:
             db.close()
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
-        with contextlib.suppress(FileExistsError):  # another run made it first: theirs
+        try:
             os.link(tmp, path)
+        except FileExistsError:  # another run made it first: theirs
+            pass
+        except OSError:  # a file system without hard links (exFAT, some shared folders):
+            if not path.exists():  # the campaign's lock is held, so none is made meanwhile
+                os.replace(tmp, path)
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + "-wal"),
                          tmp.with_name(tmp.name + "-shm")):
@@ -256,6 +261,15 @@ class Ledger:
 
         return {address_key(r[0]) for r in
                 self.db.execute("SELECT email FROM recipients WHERE state = 'sent'")}
+
+    def people_in(self) -> dict[str, bool]:
+        """Everyone this campaign mailed or may still mail (key -> whether ``sent``): all
+        but those it failed, suppressed or handed to a newer campaign."""
+        from .recipients import address_key
+
+        return {address_key(r[0]): r[1] == "sent" for r in self.db.execute(
+            "SELECT email, state FROM recipients WHERE state NOT IN "
+            "('failed', 'suppressed', 'superseded')")}
 
     def is_open(self) -> bool:
         marks = ", ".join("?" for _ in OPEN_STATES)

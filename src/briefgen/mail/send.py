@@ -109,7 +109,9 @@ def _start(layout: Layout, prep: Prepared, options: SendOptions) -> Ledger:
         same = _had_this_pdf(layout.root, sha, {prep.campaign, *older})
         if same:  # on another list too (or a list exported again under a new name)
             got = {p.key: same.get(p.key) for p in selected}
-            prep.skipped += [(p.email, f"already had this edition (campaign {got[p.key]})")
+            prep.skipped += [(p.email, f"already had this edition (campaign {got[p.key][0]})"
+                              if got[p.key][1] else f"gets this edition from campaign "
+                              f"{got[p.key][0]}, not finished yet")
                              for p in selected if got[p.key]]
             selected = [p for p in selected if not got[p.key]]
         meta = {"briefing": prep.doc.id, "list": prep.list_name, "pdf_sha256": sha,
@@ -126,18 +128,21 @@ def _start(layout: Layout, prep: Prepared, options: SendOptions) -> Ledger:
     return ledger  # finished by the next run of either campaign
 
 
-def _had_this_pdf(root: Path, sha: str, besides: set[str]) -> dict[str, str]:
-    """Who was sent this very PDF by another campaign of the project (key -> campaign): one
-    edition reaches a person once, whatever lists they are on. A damaged ledger stops the
+def _had_this_pdf(root: Path, sha: str, besides: set[str]) -> dict[str, tuple[str, bool]]:
+    """Who another campaign of the project sent this very PDF, or may still send it (key ->
+    (campaign, whether sent)): one edition reaches a person once, whatever lists they are on,
+    and an unfinished campaign will reach its own when resumed. A damaged ledger stops the
     send (LedgerDamaged): who it reached is not known."""
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, bool]] = {}
     for name in campaigns(root):
         if name in besides:
             continue
         ledger = Ledger(ledger_dir(root) / f"{name}.sqlite")
         try:
             if ledger.meta().get("pdf_sha256") == sha:
-                out.update(dict.fromkeys(ledger.sent_people(), name))
+                for key, sent in ledger.people_in().items():
+                    if key not in out or sent:
+                        out[key] = (name, sent)
         finally:
             ledger.close()
     return out
