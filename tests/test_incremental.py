@@ -124,6 +124,23 @@ def test_an_entry_broken_from_another_file_is_not_vouched_for_by_the_index(
     assert {p: p.read_bytes() for p in (built_full / "dist").rglob("*.pdf")} == pdfs
 
 
+def test_an_entry_broken_by_a_duplicate_id_elsewhere_is_not_vouched_for(built_full: Path,
+                                                                       cli) -> None:
+    """A body file that also says `id: japan` breaks Japan's entry in countries/japan.yaml,
+    but only the second file was marked: the index still vouched for military-cooperation
+    (found by reviewing the fix above)."""
+    assert cli("check", "--root", str(built_full))[0] == 0
+    (built_full / "briefings/facts/bodies/japan.yaml").write_text(
+        "id: japan\nname: Japan\nkind: regional-body\nfacts:\n  - id: x\n"
+        "    statement: A fact.\n    as_of: 2023\n    sources: [sbs-australia-urged-to-act]\n",
+        encoding="utf-8")
+    quick = cli("check", "--root", str(built_full))
+    assert quick[:2] == cli("check", "--root", str(built_full), "--full")[:2]
+    assert "military-cooperation.yaml:" in quick[1]
+    code, _, err = cli("build", "--root", str(built_full))
+    assert code == 1 and "military-cooperation: not built" in err
+
+
 def test_a_damaged_or_foreign_index_is_ignored(built_full: Path, counted: list[str]) -> None:
     index = built_full / "dist/.briefgen/index.json"
     briefgen.open_workspace(built_full).save_index()

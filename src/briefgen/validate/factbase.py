@@ -59,6 +59,8 @@ class FactBase:
     publisher_file: YamlFile | None = None
     #: entity id (the file name) -> the file that has errors
     broken_entities: dict[str, str] = field(default_factory=dict)
+    #: fact files whose entry has errors, the first of two files with one id too
+    broken_files: set[str] = field(default_factory=set)
     #: source id -> the file whose entry for it has errors
     broken_sources: dict[str, str] = field(default_factory=dict)
     #: source files that could not be read at all (any unknown source id may be in one)
@@ -117,6 +119,7 @@ def _load_entities(files: list[YamlFile], base: FactBase, errors: list[Diagnosti
             problems.append(file.diag(("id",), f"duplicate id '{entity.id}' (also in "
                                                f"{other})"))
             base.entities.pop(entity.id, None)
+            base.broken_files.add(other)  # its entry is gone too
         errors.extend(problems)
         if problems or file.display in bad_files:
             base.broken_entities.setdefault(entity.id, file.display)

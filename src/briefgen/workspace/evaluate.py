@@ -159,7 +159,8 @@ class Evaluator:
         if kind == "file":  # a fact file's entry can break from outside it (a fact of it
             found = ws.files.get(rest, "missing")  # citing a source now gone): that too
             if self._broken_files is None:
-                self._broken_files = set(ws.base.broken_entities.values())
+                self._broken_files = {*ws.base.broken_entities.values(),
+                                      *ws.base.broken_files}
             return f"{found}|broken" if rest in self._broken_files else found
         if kind == "source":
             rec = ws.base.sources.get(rest)
