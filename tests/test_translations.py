@@ -238,6 +238,15 @@ LEAD_END = "ပါဝင်နေကြသည်။ {{ fact('australia.training-
      "https://evil.example/login။\"",
      "the translation adds a link to https://evil.example/login: keep the links of the "
      "English, no more and no fewer"),
+    # a fact cut or changed on its way out (review of the fix): 12 letters of it printed
+    ("ပါဝင်နေကြသည်။ {{ fact('australia.training-review')[:12] }}"
+     "[^sbs-australia-urged-to-act]\"",
+     "the translation drops fact('australia.training-review'): print the facts the English "
+     "prints, each as often, with {{ fact('...') }}"),
+    ("ပါဝင်နေကြသည်။ {{ fact('australia.training-review') | replace('မရှိ', 'ရှိ') }}"
+     "[^sbs-australia-urged-to-act]\"",
+     "the translation drops fact('australia.training-review'): print the facts the English "
+     "prints, each as often, with {{ fact('...') }}"),
 ])
 def test_a_translation_prints_the_facts_notes_and_links_of_the_english(project: Path, cli,
                                                                       new: str,
@@ -257,6 +266,34 @@ def test_a_translation_prints_the_facts_notes_and_links_of_the_english(project: 
     code, out, err = cli("build", "--root", str(project))
     assert code == 1 and f"{EDITION}: not built" in err
     assert (project / "dist/military-cooperation.pdf").is_file()
+
+
+@pytest.mark.parametrize(("english", "burmese", "ok"), [
+    # a link's own label is not a written-out address: it may be translated
+    ("See [www.un.org](https://www.un.org).", "ကြည့် [ကုလ ဝက်ဘ်ဆိုက်](https://www.un.org)။", True),
+    # Burmese writes a particle straight after the address
+    ("See www.un.org for more.", "www.un.orgတွင် ကြည့်ပါ။", True),
+    # an email address written out is evidence too
+    ("Write to press@un.org now.", "ယခု စာရေးပါ။", False),
+])
+def test_what_counts_as_a_link_in_a_translation(project: Path, cli, english: str,
+                                               burmese: str, ok: bool) -> None:
+    """Found by reviewing the link comparison: two legitimate translations failed and a
+    dropped email address passed."""
+    spec = project / "briefings/military-cooperation.yaml"
+    text = spec.read_text(encoding="utf-8")
+    start = text.index("lead:")
+    end = text.index("\nsections:", start)
+    spec.write_text(text[:start] + f"lead: \"{english}\"" + text[end:], encoding="utf-8")
+    path = project / TRANSLATIONS / "military-cooperation.yaml"
+    tr = path.read_text(encoding="utf-8")
+    start = tr.index("lead:")
+    end = tr.index("\nsections:", start)
+    path.write_text(tr[:start] + f"lead:\n  original: \"{english}\"\n  hash: "
+                    f"\"{text_hash(english)}\"\n  text: \"{burmese}\"\n  reviewed: false"
+                    + tr[end:], encoding="utf-8")
+    _, out, _ = cli("check", "--root", str(project))
+    assert ("keep the links of the English" not in out) == ok, out
 
 
 def test_the_footer_says_draft_until_every_text_is_reviewed(project: Path) -> None:

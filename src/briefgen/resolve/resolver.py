@@ -171,9 +171,16 @@ class _Resolver:
                 except TextError:
                     return None
 
-            for problem in self.tr.evidence(place.english, raw, render):
+            for problem in self.tr.evidence(place.english, raw, render, self._statement):
                 self.errors.append(place.diag(problem))
         return out
+
+    def _statement(self, key: str, translated: bool) -> str:
+        """What ``fact(key)`` prints in either language (recording no use)."""
+        rec = self.base.facts.get(key)
+        entry = self.tr.known(self.tr.tset.entities.get(rec.entity.id), (
+            "facts", rec.fact.id, "statement")) if rec and translated and self.tr else None
+        return entry.text if entry else rec.fact.statement if rec else ""
 
     def line(self, raw: str | None, place: _Place, ctx: dict[str, Any], typo: bool = True
              ) -> str | None:

@@ -33,10 +33,13 @@ from ..validate.translations import Entry, TranslationFile, TranslationSet, text
 from .inline import parse_inline
 
 _REF = re.compile(r"\[\^([^\]\s]+)\]")
-#: where a probe's fact() printed (see Translator._probe)
-_MARK = re.compile("\ue000([0-9]+)\ue001")
-#: a web address written out in the text (a reader may follow it too)
-_ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)[^\s<>\"`]+", re.I)
+#: where a probe's fact() printed, with what it printed (see Translator._probe)
+_MARKED = re.compile("\ue000([0-9]+)\ue001(.*?)\ue000/\\1\ue001", re.S)
+_LEFTOVER = re.compile("\ue000/?[0-9]+\ue001")  # a mark whose fact was cut
+#: a web address written out in the text (a reader may follow it too): up to a space, or to
+#: Myanmar script (Burmese writes a particle straight after a word: www.un.orgတွင်)
+_ADDRESS = re.compile(r"(?:(?:https?://|mailto:|www\.)[^\s<>\"`\u1000-\u109f\uaa60-\uaa7f]+|"
+                      r"[\w+-][\w.+'-]*@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]+)", re.I)
 _TRAILING = ".,;:!?)]}'’”\u104a\u104b"  # punctuation after an address, Burmese's too
 LANGUAGE_NAMES = {"my": "Burmese", "en": "English", "fr": "French", "de": "German",
                   "es": "Spanish", "th": "Thai", "zh": "Chinese", "ru": "Russian"}
@@ -132,14 +135,18 @@ class Translator:
                                            "evidence for what it says"))
 
     def evidence(self, english: str, text: str,
-                 render: Callable[[str, Callable[[str], str]], str | None]) -> list[str]:
+                 render: Callable[[str, Callable[[str], str]], str | None],
+                 statement: Callable[[str, bool], str] = lambda key, translated: key
+                 ) -> list[str]:
         """What the translation ``text`` prints of the evidence that the ``english`` does
         not, or the reverse, once their template code is worked out: the facts printed with
         ``fact()`` (each as often), the footnote references and the links. ``render(raw,
         fact)`` renders a text with ``fact`` in place of the fact function (None: it has
         errors, reported elsewhere). Facts print as a mark here, so a fact's own translation,
-        checked where it is written, is not blamed on the text that prints it."""
-        ours, theirs = self._probe(text, render), self._probe(english, render)
+        checked where it is written, is not blamed on the text that prints it.
+        ``statement(key, translated)`` is what ``fact(key)`` prints in either text."""
+        ours = self._probe(text, render, lambda key: statement(key, True))
+        theirs = self._probe(english, render, lambda key: statement(key, False))
         if ours is None or theirs is None:
             return []
         problems = []
@@ -166,26 +173,32 @@ class Translator:
                             "English, no more and no fewer")
         return problems
 
-    def _probe(self, raw: str, render) -> tuple[Counter, set, set] | None:
+    def _probe(self, raw: str, render, statement) -> tuple[Counter, set, set] | None:
         """(the facts printed, the footnotes, the links and written-out addresses). Each
-        ``fact()`` call gives a mark of its own, counted only if it reaches the output
-        whole: a fact set aside (``{% set x = fact(...) %}``) or changed by a filter
-        (``| length``, ``| replace``) is not printed."""
-        calls: list[str] = []
+        ``fact()`` call prints its statement between marks of its own, and counts only if
+        it reaches the output whole and unchanged: a fact set aside (``{% set x = fact(...)
+        %}``), cut (``[:12]``, ``| truncate``) or changed by a filter (``| length``,
+        ``| replace``, ``| upper``) is not printed."""
+        calls: list[tuple[str, str]] = []
 
         def fact(key: str) -> str:
-            calls.append(str(key))
-            return f"\ue000{len(calls) - 1}\ue001"
+            calls.append((str(key), statement(str(key))))
+            n = len(calls) - 1
+            return f"\ue000{n}\ue001{calls[n][1]}\ue000/{n}\ue001"
 
         out = render(raw, fact)
         if out is None:
             return None
-        printed = Counter(calls[int(n)] for n in _MARK.findall(out) if int(n) < len(calls))
+        printed: Counter = Counter()
+        for found in _MARKED.finditer(out):
+            n = int(found.group(1))
+            if n < len(calls) and found.group(2) == calls[n][1]:
+                printed[calls[n][0]] += 1
         refs: set[str] = set()
-        spans, _ = parse_inline(_MARK.sub(" ", out), lambda sid: refs.add(sid) or 1,
-                                self.language)
+        rest = _LEFTOVER.sub(" ", _MARKED.sub(" ", out))  # a fact's own evidence aside
+        spans, _ = parse_inline(rest, lambda sid: refs.add(sid) or 1, self.language)
         links = {s.href for s in spans if s.href}
-        links.update(m.group(0).rstrip(_TRAILING) for s in spans if not s.code
+        links.update(m.group(0).rstrip(_TRAILING) for s in spans if not s.code and not s.href
                      for m in _ADDRESS.finditer(s.text))
         return printed, refs, links
 
