@@ -344,4 +344,7 @@ def test_new_refuses_a_title_with_template_code(full: Path, cli) -> None:
     """`new X --title '{% raw %}x'` wrote a file that failed check (found by review)."""
     code, _, err = cli("new", "x-briefing", "--title", "{% raw %}x", "--root", str(full))
     assert code == 2 and "--title holds template code" in err
+    code, _, err = cli("new", "x-briefing", "--title", "The *Tatmadaw* and its allies",
+                       "--root", str(full))
+    assert code == 2 and "--title: '*Tatmadaw*' would be printed as written" in err
     assert not (full / "briefings/x-briefing.yaml").exists()

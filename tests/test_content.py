@@ -222,6 +222,9 @@ def test_a_yaml_file_that_is_not_read_is_an_error(full: Path, cli) -> None:
     assert "admm-plus-counter-terrorism: not built" in err
     assert "defector-asylum: not built" in err
     assert {p: p.read_bytes() for p in (full / "dist").glob("*.pdf")} == pdfs
+    # where: an id in the file not read is hidden by an error there (exit 1, at that file)
+    code, _, err = cli("where", "canada", "--root", str(full))
+    assert code == 1 and err.startswith("briefings/facts/countries/canada.yaml.txt\n")
     (facts / "countries/canada.yaml.txt").rename(facts / "countries/canada.yaml")
     (facts / "sources/old.yaml").rmdir()
     (full / "briefings/defector-asylum.yml").unlink()

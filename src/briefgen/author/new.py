@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..files import write_atomic
 from ..load.project import Layout, find_root
+from ..resolve.inline import line_markup
 from ..validate.schema import did_you_mean
 from ..validate.types import check_id
 
@@ -68,6 +69,9 @@ def new_briefing(root: Path | str, bid: str, *, title: str | None = None,
         # the file must pass check as written: template code belongs in the file itself
         raise UsageError("--title holds template code ({{, {% or {#): give a plain title, "
                          "then write the code in the file")
+    marked = line_markup(title) if title is not None else None
+    if marked:  # check refuses it in a title: the file would not pass
+        raise UsageError(f"--title: {marked[0]}")
     if copy_from is None:
         text = _TEMPLATE.format(schema=SCHEMA_COMMENT, id=bid, date=date,
                                 title=_yaml_text(title or f"New briefing: {bid}"))

@@ -61,12 +61,19 @@ def _where(answer, spots: list[str], ident: str):
         # a file with errors that could define it (the country or body file of that name,
         # or a sources file for an id of no entity): exit 1 at that file, not 2
         entity = ident.split(".", 1)[0]
-        could = [s for s in spots if Path(s).stem == entity or
+        could = [s for s in spots if _stem(s) == entity or
                  ("." not in ident and Path(s).parent.name == "sources")]
         if not could:
             raise UsageError(f"{exc}; {incomplete(spots)}") from None
         raise ContentError([Diagnostic(Location(could[0]), "",
                                        f"{exc}; {incomplete(spots)}")]) from None
+
+
+def _stem(path: str) -> str:
+    """The id a fact file is named for: japan.yaml, japan.YAML and japan.yaml.txt alike."""
+    name = Path(path).name
+    cut = [i for i in (name.lower().find(".yaml"), name.lower().find(".yml")) if i >= 0]
+    return name[:min(cut)] if cut else Path(path).stem
 
 
 def cmd_where(args: argparse.Namespace, out: Output) -> int:
