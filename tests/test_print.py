@@ -470,3 +470,29 @@ def test_pack_contents_rows_stay_above_the_footer_on_letter(printed: Path, tmp_p
             assert float(annot.get_object()["/Rect"][1]) >= bottom
     assert rows == [f"Briefing number {n:02d} about protection for soldiers"
                     for n in range(1, 19)]
+
+
+def test_a_long_publisher_name_in_the_pack_band_stops_before_the_date(printed: Path,
+                                                                     tmp_path: Path) -> None:
+    """The pack's band drew the publisher's name unfitted, over the date and off the page
+    (found by review)."""
+    from pdfcheck import word_boxes
+
+    root = tmp_path / "p"
+    shutil.copytree(printed, root)
+    publisher = root / "briefings/facts/publisher.yaml"
+    publisher.write_text(re.sub(r"(?m)^name: .*$", "name: The International Campaign for "
+                                "Human Rights and Democracy in Burma (United Kingdom)",
+                                publisher.read_text(encoding="utf-8"), count=1),
+                         encoding="utf-8")
+    assert build_project(root).ok
+    pack = make_pack(root).path
+    boxes = word_boxes(pack)
+    if boxes is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    first = [b for b in boxes if b[0] == 1]
+    date = min((b for b in first if b[5] in ("November", "2026")), key=lambda b: b[2])
+    band = [b for b in first if abs(b[2] - date[2]) < 8 and b[5] not in
+            ("23", "November", "2026")]
+    assert band and max(b[3] for b in band) < date[1], band
+    assert band[-1][5].endswith("…")

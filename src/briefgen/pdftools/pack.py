@@ -101,9 +101,11 @@ def _contents_pdf(rows: list[_Row], brand: Brand, title: str, publisher: str) ->
         canv.rect(0, h - band, w, band, fill=1, stroke=0)
         canv.setFillColor(palette.band_text)
         canv.setFont(_bold(fonts["title"]), 13)
-        canv.drawString(left, h - band / 2 - 4, publisher)
+        dated = human_date(newest)  # the name is cut to the room the date leaves it
+        room = right - left - stringWidth(dated, fonts["small"], 9) - 6 * mm
+        canv.drawString(left, h - band / 2 - 4, _fit(publisher, _bold(fonts["title"]), 13, room))
         canv.setFont(fonts["small"], 9)
-        canv.drawRightString(right, h - band / 2 - 3, human_date(newest))
+        canv.drawRightString(right, h - band / 2 - 3, dated)
         y = h - band - TITLE_DROP
         canv.setFillColor(palette.brand)
         canv.setFont(_bold(fonts["title"]), 22)

@@ -275,9 +275,9 @@ def _fit_line(text: str, path: Path, sizes: tuple[int, ...], width: float,
         if _width(text, path, size, language) <= width:
             return text, size
     size = sizes[-1]
-    while text and _width(text.rstrip(" ,;:.–—-") + "…", path, size, language) > width:
+    while text and _width(text.rstrip(" ,;:.–—-၊။") + "…", path, size, language) > width:
         text = _shorten(text)
-    return text.rstrip(" ,;:.–—-") + "…", size
+    return text.rstrip(" ,;:.–—-၊။") + "…", size
 
 
 @dataclass(frozen=True)

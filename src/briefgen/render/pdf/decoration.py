@@ -23,7 +23,7 @@ from .shaping import line_width
 
 ELLIPSIS = "…"
 #: a cut text does not end on these before its ellipsis
-_TRAILING = " ,;:\u2013\u2014-/·|"
+_TRAILING = " ,;:\u2013\u2014-/·|\u104a\u104b"  # Burmese comma and full stop too
 
 #: the band's text: the name's and the tagline's sizes (the first is the brand's), smallest last
 NAME_SIZES = (13.0, 12.0, 11.0, 10.0, 9.0)
