@@ -231,3 +231,21 @@ def test_footer_keeps_the_page_number_and_the_draft_label_whole() -> None:
                          7.5, 170 * MM)
     assert short == ("Published by Burma Campaign UK", None)
     assert fit_line("Burma", font, 7.5, 1.0) == ""  # no room even for the ellipsis
+
+
+def test_a_burmese_tagline_on_two_lines_does_not_overprint_itself(full: Path, cli) -> None:
+    """The band spaced wrapped lines for Latin letters: a Burmese tagline on two lines had
+    its stacked vowel signs over the line below (found by reviewing the band fitting)."""
+    spec = full / "briefings/military-cooperation.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace(
+        "language: en-GB\n", "language: en-GB\nlanguages: [en-GB, my]\n", 1), encoding="utf-8")
+    path = full / "briefings/translations/my/facts/publisher.yaml"
+    text = path.read_text(encoding="utf-8")
+    tagline = "မြန်မာနိုင်ငံတွင် လူ့အခွင့်အရေး၊ ဒီမိုကရေစီနှင့် ဖွံ့ဖြိုးတိုးတက်မှုအတွက်"
+    path.write_text(text.replace(f'text: "{tagline}"', f'text: "{tagline} {tagline}"'),
+                    encoding="utf-8")
+    code, out, err = cli("build", "--root", str(full), "--format", "pdf",
+                         "military-cooperation.my")
+    assert code == 0, out + err
+    report = check_pdfs([full / "dist/military-cooperation.my.pdf"], SHEET)[0]
+    assert report.counts == dict.fromkeys(KINDS, 0), report.examples

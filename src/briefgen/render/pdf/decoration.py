@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 
 from .myanmar import MYANMAR_RE, syllable_breaks
 from .shaping import line_width
@@ -144,8 +145,13 @@ def _stack(names: list[str], size: float, name_font: str, tags: list[str], small
             small in (0, TAGLINE_SIZES[0]):  # as the band always was (the same bytes)
         return [BandLine(names[0], name_font, size, up)] + \
             [BandLine(t, small_font, small, -down) for t in tags]
-    lead_n, lead_t = size * 1.15, small * 1.25
+    # lines apart by the fonts' own extent (Myanmar script rises and falls further)
+    up_n, down_n = _extent(name_font, size, " ".join(names))
+    up_t, down_t = _extent(small_font, small, " ".join(tags)) if tags else (0.0, 0.0)
+    lead_n = max(size * 1.15, (up_n + down_n) * 1.05)
+    lead_t = max(small * 1.25, (up_t + down_t) * 1.05)
     gap = (up + down) * (size + small) / (NAME_SIZES[0] + TAGLINE_SIZES[0]) if tags else 0
+    gap = max(gap, down_n + up_t + 0.5) if tags else 0
     span = (len(names) - 1) * lead_n + gap + max(len(tags) - 1, 0) * lead_t
     middle = (up - down) / 2 if tags else up  # where the middle of the baselines was
     y = middle + span / 2
@@ -161,9 +167,23 @@ def _stack(names: list[str], size: float, name_font: str, tags: list[str], small
 
 
 def _fits(lines: list[BandLine], band: float) -> bool:
-    top = max(ln.dy + 0.8 * ln.size for ln in lines)
-    bottom = min(ln.dy - 0.25 * ln.size for ln in lines)
+    top = max(ln.dy + _extent(ln.font, ln.size, ln.text)[0] for ln in lines)
+    bottom = min(ln.dy - _extent(ln.font, ln.size, ln.text)[1] for ln in lines)
     return top <= band / 2 - BAND_PAD and bottom >= -band / 2 + BAND_PAD
+
+
+def _extent(font: str, size: float, text: str) -> tuple[float, float]:
+    """How far ``text``'s letters rise above and fall below the baseline at ``size``: 0.8
+    and 0.25 of it for Latin capitals and descenders; for Myanmar script, whose stacks reach
+    about 1.0 and 0.5, what the face says."""
+    if not any("\u1000" <= ch <= "\u109f" or "\uaa60" <= ch <= "\uaa7f" for ch in text):
+        return 0.8 * size, 0.25 * size
+    try:
+        face = pdfmetrics.getFont(font).face
+        rise, fall = face.ascent / 1000, -face.descent / 1000
+    except (KeyError, AttributeError):
+        rise, fall = 0.8, 0.25
+    return max(0.8, min(rise, 1.2)) * size, max(0.25, min(fall, 0.6)) * size
 
 
 def footer_texts(footer: str, page: str, draft: str | None, font: str, bold: str,
