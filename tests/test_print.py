@@ -346,6 +346,30 @@ def test_preflight_sees_colour_in_patterns_annotations_and_forms(printed: Path,
     assert check("form-cmyk", "q /DeviceCMYK cs /Fm0 Do Q", ("/XObject", "/Fm0", form)) == []
     assert check("form-rgb", "q /DeviceRGB cs /Fm0 Do Q", ("/XObject", "/Fm0", form)) == [
         "page 1: RGB colour (sc) used 1 time"]
+    # an uncoloured pattern inside a form, over a pattern space the page set and named in
+    # its own resources: a CMYK base was "unknown" (review of the fix), an RGB one RGB
+    for base, said in (("/DeviceCMYK", []), ("/DeviceRGB",
+                                              ["page 1: RGB colour (scn pattern) used 1 time"])):
+        w = PdfWriter(clone_from=printed / "dist/print/defector-asylum.pdf")
+        pattern = w._add_object(_form(b"0 0 9 9 re f", **uncoloured))
+        inner = w._add_object(_form(b"0 0 0 1 /P0 scn 0 0 9 9 re f", **{
+            "/Resources": DictionaryObject({NameObject("/Pattern"): DictionaryObject(
+                {NameObject("/P0"): pattern})})}))
+        page = w.pages[0]
+        code = DecodedStreamObject()
+        code.set_data(b"q /CSZ cs /Fz Do Q")
+        contents = page["/Contents"]
+        parts = list(contents) if isinstance(contents, ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject([*parts, w._add_object(code)])
+        res = page["/Resources"].get_object()
+        for kind, name, obj in (("/XObject", "/Fz", inner), ("/ColorSpace", "/CSZ", ArrayObject(
+                [NameObject("/Pattern"), NameObject(base)]))):
+            if kind not in res:
+                res[NameObject(kind)] = DictionaryObject()
+            res[kind].get_object()[NameObject(name)] = obj
+        out = tmp_path / f"form-pattern-{base[1:]}.pdf"
+        w.write(out)
+        assert [str(p) for p in preflight(out, trim_size=A4)] == said
 
 
 def test_preflight_usage_errors(cli, tmp_path: Path) -> None:

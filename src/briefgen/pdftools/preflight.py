@@ -138,7 +138,8 @@ class _Walker:
         self.found.images.append((name, dpi, space))
 
     def walk(self, content, resources: DictionaryObject | None, ctm: list[float],
-             depth: int = 0, fill: str = "gray", stroke: str = "gray") -> None:
+             depth: int = 0, fill: str = "gray", stroke: str = "gray",
+             spaces: tuple = (None, None)) -> None:
         """Walk a content stream. A page's starts in grey (the initial colour space); a
         form's or a pattern's in the spaces current where it is drawn (it inherits the
         graphics state: a CMYK file may select DeviceCMYK once and set colours by ``sc``
@@ -147,7 +148,7 @@ class _Walker:
             return
         self.fonts(resources)
         stack: list[tuple[list[float], str, str, object, object]] = []
-        fill_space = stroke_space = None  # the spaces as given, for patterns
+        fill_space, stroke_space = spaces  # the spaces as given, for patterns
         for operands, op in ContentStream(content, self.reader).operations:
             op = op.decode("latin-1") if isinstance(op, bytes) else op
             if op == "q":
@@ -183,8 +184,10 @@ class _Walker:
                     self.colour(colour_space_kind(space, resources), "sh")
             elif op == "INLINE IMAGE":
                 self.image("inline image", operands["settings"], ctm, resources)
-            elif op == "Do":
-                self.draw_xobject(str(operands[0]), resources, ctm, depth, fill, stroke)
+            elif op == "Do":  # a form inherits the spaces, looked up where they were set
+                self.draw_xobject(str(operands[0]), resources, ctm, depth, fill, stroke,
+                                  (_resolved(fill_space, resources),
+                                   _resolved(stroke_space, resources)))
 
     def pattern(self, operands, space, resources: DictionaryObject | None,
                 ctm: list[float], depth: int, op: str) -> None:
@@ -218,7 +221,8 @@ class _Walker:
                   _mul(matrix, ctm), depth + 1)
 
     def draw_xobject(self, name: str, resources, ctm: list[float], depth: int,
-                     fill: str = "gray", stroke: str = "gray") -> None:
+                     fill: str = "gray", stroke: str = "gray",
+                     spaces: tuple = (None, None)) -> None:
         xobjects = resources.get("/XObject") if resources else None
         if xobjects is None or name not in xobjects.get_object():
             return
@@ -226,14 +230,14 @@ class _Walker:
         if obj.get("/Subtype") == "/Image":
             self.image(name.lstrip("/"), obj, ctm, resources)
         elif obj.get("/Subtype") == "/Form":
-            self.form(obj, resources, ctm, depth + 1, fill, stroke)
+            self.form(obj, resources, ctm, depth + 1, fill, stroke, spaces)
 
     def form(self, obj, resources, ctm: list[float], depth: int, fill: str = "gray",
-             stroke: str = "gray") -> None:
+             stroke: str = "gray", spaces: tuple = (None, None)) -> None:
         matrix = [float(x) for x in obj.get("/Matrix", [1, 0, 0, 1, 0, 0])]
         inner = obj.get("/Resources")
         self.walk(obj, inner.get_object() if inner is not None else resources,
-                  _mul(matrix, ctm), depth, fill, stroke)
+                  _mul(matrix, ctm), depth, fill, stroke, spaces)
 
     def annotations(self, page) -> None:
         """The appearances of the annotations that print (flag Print, not Hidden): what a
@@ -257,6 +261,18 @@ class _Walker:
                 stream = stream.get_object()
                 if hasattr(stream, "get_data"):
                     self.form(stream, None, [1, 0, 0, 1, 0, 0], 1)
+
+
+def _resolved(space, resources: DictionaryObject | None):
+    """A colour space named in ``resources`` (/CS0) as the space itself, so that a form
+    with resources of its own still knows it."""
+    space = space.get_object() if hasattr(space, "get_object") else space
+    if isinstance(space, NameObject):
+        spaces = resources.get("/ColorSpace") if resources else None
+        spaces = spaces.get_object() if spaces is not None else None
+        if spaces is not None and space in spaces:
+            return spaces[space].get_object()
+    return space
 
 
 def _pattern_base(space, resources: DictionaryObject | None):
