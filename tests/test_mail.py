@@ -331,34 +331,25 @@ def _assert_secret_nowhere(root: Path, output: str) -> None:
 
 
 # ---------------------------------------------------------------------- refusals
-def test_line_break_in_subject_is_a_located_error(project: Path, run) -> None:
+@pytest.mark.parametrize(("subject", "error"), [
+    ('  subject: "Briefing:\\nBcc: everyone@example.org {{',
+     "an email subject must be one line: remove the line break"),
+    ('  subject: "=?utf-8?q?Briefing=0D=0ABcc:_everyone@example.org?= {{',
+     "a line break in an email header value: make it one line"),
+])
+def test_line_break_in_subject_is_a_located_error(project: Path, run, subject: str,
+                                                  error: str) -> None:
+    """Written out, or hidden in an encoded word that the email package would decode."""
     spec = project / f"briefings/{BID}.yaml"
     text = spec.read_text(encoding="utf-8")
-    spec.write_text(text.replace('  subject: "Briefing: {{', '  subject: "Briefing:\\nBcc: '
-                                 'everyone@example.org {{', 1), encoding="utf-8")
+    spec.write_text(text.replace('  subject: "Briefing: {{', subject, 1), encoding="utf-8")
     people = write_list(project, 2)
     with Server() as server:
         code, _, err = run(server, "mail", BID, "--root", str(project), "--list",
                            str(people), "--send")
         assert server.recorder.messages == []
     assert code == 1
-    assert (f"briefings/{BID}.yaml:65:12: mail.subject: an email subject must be one line: "
-            "remove the line break") in err
-
-
-def test_encoded_line_break_in_subject_is_a_located_error(project: Path, run) -> None:
-    spec = project / f"briefings/{BID}.yaml"
-    text = spec.read_text(encoding="utf-8")
-    spec.write_text(text.replace('  subject: "Briefing: {{', '  subject: "=?utf-8?q?Briefing'
-                                 '=0D=0ABcc:_everyone@example.org?= {{', 1), encoding="utf-8")
-    people = write_list(project, 2)
-    with Server() as server:
-        code, _, err = run(server, "mail", BID, "--root", str(project), "--list",
-                           str(people), "--send")
-        assert server.recorder.messages == []
-    assert code == 1
-    assert (f"briefings/{BID}.yaml:65:12: mail.subject: a line break in an email header "
-            "value: make it one line") in err
+    assert f"briefings/{BID}.yaml:65:12: mail.subject: {error}" in err
 
 
 def test_line_break_in_a_name_is_a_located_error(project: Path, run) -> None:
